@@ -1,0 +1,1 @@
+"""The PKI core: key pairs, certificates, Java stores. No Flask in here."""
