@@ -1,0 +1,50 @@
+"""What the vault needs from a storage backend (SQLite file, Redis)."""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+__all__ = ["Change", "VaultBackend"]
+
+# Given the current record, return the new one. May raise to abort without writing.
+# It may run more than once (Redis retries on conflict), so it must have no side effects.
+Change = Callable[[bytes], bytes]
+
+
+class VaultBackend(Protocol):
+    """Opaque records under opaque keys, each with an idle expiry. Outages raise VaultUnavailable.
+
+    Records whose expiry has passed are invisible to every method.
+    """
+
+    def create(self, storage_key: bytes, record: bytes, *, ttl_ms: int) -> bool:
+        """Store a new record; False (nothing written) if the key is already taken."""
+        ...
+
+    def get(self, storage_key: bytes, *, ttl_ms: int) -> bytes | None:
+        """Read a record and, in the same atomic step, push its expiry to now + ttl_ms."""
+        ...
+
+    def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:
+        """Atomically replace a record with change(record) and slide its expiry.
+
+        Returns the new record, or None (nothing written) if the key does not exist.
+        An exception raised by change propagates unchanged and nothing is written.
+        """
+        ...
+
+    def delete(self, storage_key: bytes) -> None:
+        """Erase a record now (a missing key is fine)."""
+        ...
+
+    def purge_expired(self) -> int:
+        """Erase expired records; return how many (0 where the store expires keys itself)."""
+        ...
+
+    def ping(self) -> bool:
+        """True if the storage answers; never raises."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; call at shutdown."""
+        ...

@@ -1,0 +1,100 @@
+"""Vault records in Redis: for deployments with workers on more than one host.
+
+Read-modify-write uses optimistic locking (WATCH / MULTI / EXEC): if another request changed
+the record between our read and our write, EXEC fails and we retry on the fresh value. Expiry
+is Redis's own key TTL, slid with every read (GETEX ... PX) and write (SET ... PX).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError, WatchError
+from redis.retry import Retry
+
+from .backend import Change
+from .errors import VaultUnavailable
+
+__all__ = ["KEY_PREFIX", "MAX_WATCH_ATTEMPTS", "RedisBackend"]
+
+# Namespaces our keys when the Redis database is shared with other applications.
+KEY_PREFIX = b"mtls-kit:vault:"
+# One session's requests rarely overlap by more than a few; 50 conflicts in a row means the
+# store is overloaded, which the user should see as "unavailable", not as a hang.
+MAX_WATCH_ATTEMPTS = 50
+# Random pause after a conflict, growing with the attempt, so retries do not collide again.
+_CONFLICT_PAUSE_S = 0.001
+
+
+class RedisBackend:
+    """VaultBackend over a Redis server, from a redis:// / rediss:// / unix:// URL."""
+
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        # One immediate retry replaces a pooled connection that died (e.g. Redis restarted);
+        # redis-py's default (10 retries with backoff) would stall a request for seconds.
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+        )
+
+    def create(self, storage_key: bytes, record: bytes, *, ttl_ms: int) -> bool:
+        try:
+            return bool(self._client.set(_name(storage_key), record, px=ttl_ms, nx=True))
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+
+    def get(self, storage_key: bytes, *, ttl_ms: int) -> bytes | None:
+        try:
+            return self._client.getex(_name(storage_key), px=ttl_ms)  # type: ignore[return-value]
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+
+    def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:
+        name = _name(storage_key)
+        for attempt in range(MAX_WATCH_ATTEMPTS):
+            try:
+                with self._client.pipeline(transaction=True) as pipe:
+                    pipe.watch(name)
+                    record = pipe.get(name)
+                    if record is None:
+                        return None
+                    new_record = change(record)  # type: ignore[arg-type]
+                    pipe.multi()
+                    pipe.set(name, new_record, px=ttl_ms)
+                    pipe.execute()
+                    return new_record
+            except WatchError:
+                time.sleep(random.uniform(0, _CONFLICT_PAUSE_S * (attempt + 1)))
+            except RedisError as exc:
+                raise _unavailable(exc) from exc
+        raise VaultUnavailable("session storage is unavailable: too many concurrent changes")
+
+    def delete(self, storage_key: bytes) -> None:
+        try:
+            self._client.delete(_name(storage_key))
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+
+    def purge_expired(self) -> int:
+        return 0  # Redis drops expired keys itself.
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except RedisError:
+            return False
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _name(storage_key: bytes) -> bytes:
+    return KEY_PREFIX + storage_key.hex().encode("ascii")
+
+
+def _unavailable(exc: RedisError) -> VaultUnavailable:
+    # Only the error class: redis-py annotates pipeline errors with the command arguments.
+    return VaultUnavailable(f"session storage is unavailable: redis {type(exc).__name__}")

@@ -1,0 +1,164 @@
+"""The vault: encrypted server-side session state, addressed by a cookie token."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .backend import VaultBackend
+from .errors import SessionGone
+from .sealing import decode_state, encode_state, seal, unseal
+from .tokens import MIN_SECRET_BYTES, SessionToken, new_token, parse_token, storage_key_for
+
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "Vault", "open_vault"]
+
+# Half an hour of inactivity: long enough to fetch a certificate from a colleague, short
+# enough that an abandoned private key does not linger.
+DEFAULT_IDLE_TIMEOUT = 30 * 60
+# Seconds a storage call may wait (SQLite lock, Redis socket) before VaultUnavailable.
+DEFAULT_STORAGE_TIMEOUT = 5.0
+# A fresh 128-bit id collides with probability ~2**-128; a repeat means a broken RNG.
+_NEW_SESSION_ATTEMPTS = 3
+
+State = dict[str, Any]
+
+
+class Vault:
+    """Session state stored encrypted on the server under a key only the cookie holds.
+
+    Thread-safe; one instance per process. All methods may raise VaultUnavailable.
+    """
+
+    def __init__(self, backend: VaultBackend, *, secret: bytes,
+                 idle_timeout: int = DEFAULT_IDLE_TIMEOUT) -> None:
+        if not isinstance(secret, bytes):
+            raise TypeError("the vault secret must be bytes")
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"the vault secret must be at least {MIN_SECRET_BYTES} bytes")
+        if isinstance(idle_timeout, bool) or not isinstance(idle_timeout, int) or idle_timeout <= 0:
+            raise ValueError("idle_timeout must be a positive number of seconds")
+        self._backend = backend
+        self._secret = secret
+        self._ttl_ms = idle_timeout * 1000
+
+    def new_session(self, state: State | None = None) -> str:
+        """Start a session holding ``state`` (default empty); return its cookie token."""
+        plaintext = encode_state({} if state is None else state)
+        for _ in range(_NEW_SESSION_ATTEMPTS):
+            token = new_token()
+            storage_key = self._storage_key(token)
+            record = seal(plaintext, key=token.key, storage_key=storage_key)
+            if self._backend.create(storage_key, record, ttl_ms=self._ttl_ms):
+                return str(token)
+        raise RuntimeError("could not pick an unused session id; is the system RNG broken?")
+
+    def load(self, token: str | None) -> State | None:
+        """The session's state, or None if the token is missing, malformed, wrong or expired.
+
+        A successful load restarts the idle timer.
+        """
+        parsed = parse_token(token)
+        if parsed is None:
+            return None
+        storage_key = self._storage_key(parsed)
+        record = self._backend.get(storage_key, ttl_ms=self._ttl_ms)
+        if record is None:
+            return None
+        plaintext = unseal(record, key=parsed.key, storage_key=storage_key)
+        return None if plaintext is None else decode_state(plaintext)
+
+    def update(self, token: str | None, fn: Callable[[State], object]) -> State:
+        """Apply ``fn`` to the latest state atomically and store the result; return it.
+
+        ``fn`` mutates the dict it is given in place; its return value is ignored (so
+        ``lambda s: s.pop("x", None)`` is fine). It runs inside the storage transaction and
+        may run more than once (Redis retries on conflict): keep it cheap (do key decryption
+        and parsing before calling update) and free of side effects. If ``fn`` raises, nothing
+        is written and the exception propagates. The returned dict equals what the next
+        load() gives (JSON round trip: tuples become lists). Raises SessionGone if the
+        session does not exist (expired, deleted, bad token).
+        """
+        parsed = parse_token(token)
+        if parsed is None:
+            raise SessionGone()
+        storage_key = self._storage_key(parsed)
+        written: list[bytes] = []
+
+        def change(record: bytes) -> bytes:
+            plaintext = unseal(record, key=parsed.key, storage_key=storage_key)
+            if plaintext is None:
+                raise SessionGone()
+            state = decode_state(plaintext)
+            fn(state)
+            new_plaintext = encode_state(state)
+            written[:] = [new_plaintext]
+            return seal(new_plaintext, key=parsed.key, storage_key=storage_key)
+
+        if self._backend.modify(storage_key, change, ttl_ms=self._ttl_ms) is None:
+            raise SessionGone()
+        return decode_state(written[0])
+
+    def delete(self, token: str | None) -> None:
+        """Erase the session now ("Start over", wipe after download). Bad tokens are ignored."""
+        parsed = parse_token(token)
+        if parsed is not None:
+            self._backend.delete(self._storage_key(parsed))
+
+    def purge_expired(self) -> int:
+        """Erase expired sessions now; returns how many. (Also happens on its own.)"""
+        return self._backend.purge_expired()
+
+    def ping(self) -> bool:
+        """True if the storage answers (for a health check); never raises."""
+        return self._backend.ping()
+
+    def close(self) -> None:
+        """Release storage connections (at shutdown)."""
+        self._backend.close()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _storage_key(self, token: SessionToken) -> bytes:
+        return storage_key_for(token.session_id, secret=self._secret)
+
+
+def open_vault(url: str, *, secret: bytes, idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
+               storage_timeout: float = DEFAULT_STORAGE_TIMEOUT,
+               clock: Callable[[], float] = time.time) -> Vault:
+    """Open the vault a URL names. Does no I/O: an unreachable store shows on first use.
+
+    - ``sqlite:///<path>``: everything after the three slashes is the file path, as in
+      SQLAlchemy: ``sqlite:////srv/app/instance/vault.db`` (absolute, note four slashes, i.e.
+      ``f"sqlite:///{absolute_path}"``) or ``sqlite:///vault.db`` (relative to the cwd now).
+    - ``redis://host:port/db`` (also ``rediss://``, ``unix://``).
+
+    ``storage_timeout`` is the SQLite busy timeout or the Redis socket timeout. ``clock``
+    (seconds) judges expiry for SQLite; Redis expires keys by its own clock.
+    """
+    scheme = url.partition(":")[0].lower()
+    if scheme == "sqlite":
+        backend: VaultBackend = _sqlite_backend(url, storage_timeout, clock)
+    elif scheme in ("redis", "rediss", "unix"):
+        from .redis_backend import RedisBackend  # redis is only imported when used
+
+        backend = RedisBackend(url, timeout=storage_timeout)
+    else:
+        # Only the scheme: the URL may carry a Redis password.
+        raise ValueError(f"unsupported vault URL scheme {scheme!r}; use sqlite:/// or redis://")
+    return Vault(backend, secret=secret, idle_timeout=idle_timeout)
+
+
+def _sqlite_backend(url: str, busy_timeout: float, clock: Callable[[], float]) -> VaultBackend:
+    from .sqlite_backend import SQLiteBackend
+
+    prefix = "sqlite:///"
+    path = url[len(prefix):] if url[: len(prefix)].lower() == prefix else ""
+    if not path or path == ":memory:":
+        # An in-memory database would be private to each thread's connection.
+        raise ValueError("a sqlite vault URL must name a file: sqlite:///<path>")
+    return SQLiteBackend(path, busy_timeout=busy_timeout, clock=clock)
