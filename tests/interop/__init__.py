@@ -1,0 +1,1 @@
+"""Interop tests: the JDK itself uses the stores we build."""

@@ -1,0 +1,259 @@
+"""Build Java KeyStore (JKS) keystores and truststores as bytes, and read them back.
+
+pyjks writes the files. Three of its habits decide how this module calls it (read
+jks/jks.py in pyjks 20.0.0):
+
+* ``PrivateKeyEntry.new(..., key_format="pkcs8")`` wants a PKCS#8 ``PrivateKeyInfo`` (DER).
+  It copies the algorithm OID out of it, and Java later picks its ``KeyFactory`` from that
+  OID, which is how RSA, EC and Ed25519 keys all come back out in the JDK.
+* ``KeyStore.saves(password)`` encrypts every still-plain key entry with the *store*
+  password, so building the entry unencrypted is exactly what gives "key password ==
+  store password", the pairing Java applications assume. (An entry encrypted beforehand
+  keeps its own password; we never do that.) ``saves`` also leaves the entry encrypted.
+* pyjks lower-cases aliases in ``new()`` and keys its entry table by them: Java's JKS looks
+  entries up by ``alias.toLowerCase(Locale.ENGLISH)`` but does not lower-case what it reads,
+  so a stored upper-case alias could never be found.
+
+Passwords: both pyjks and the JDK turn a password into bytes as UTF-16BE code units
+(sun.security.provider.KeyProtector, JavaKeyStore.getPreKeyedHash), so non-ASCII passwords
+agree; the interop tests prove it with keytool. They still only work where the password
+reaches the JVM intact (for example a command line under a UTF-8 locale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import jks
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from jks.util import KeystoreException, KeystoreSignatureException
+from pyasn1.error import PyAsn1Error
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "AliasError",
+    "PasswordError",
+    "StoreContents",
+    "StoreEntry",
+    "StoreError",
+    "build_keystore",
+    "build_truststore",
+    "check_alias",
+    "check_password",
+    "read_store",
+]
+
+# keytool refuses to create a store with a shorter password ("must be at least 6 characters").
+MIN_PASSWORD_LENGTH = 6
+
+# TLS 1.3 defines ECDSA signatures on these three curves only (RFC 8446, 4.2.3), and SunEC
+# dropped the other named curves in JDK 16 (JDK-8235710).
+JAVA_EC_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
+
+EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
+
+
+class StoreError(ValueError):
+    """A keystore or truststore cannot be built or read; str() is a sentence for the user."""
+
+
+class PasswordError(StoreError):
+    """The chosen store password cannot be used."""
+
+
+class AliasError(StoreError):
+    """The chosen entry name (alias) cannot be used."""
+
+
+@dataclass(frozen=True)
+class StoreEntry:
+    """One entry as read back from a store: alias, kind, certificates (leaf first, DER)."""
+
+    alias: str
+    kind: EntryKind
+    chain_der: tuple[bytes, ...] = field(repr=False)
+    # Only for PrivateKeyEntry; decrypted with the store password. Kept out of repr/compare.
+    private_key: PrivateKeyTypes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def certificates(self) -> tuple[x509.Certificate, ...]:
+        return tuple(x509.load_der_x509_certificate(der) for der in self.chain_der)
+
+
+@dataclass(frozen=True)
+class StoreContents:
+    """What a JKS file holds, in file order."""
+
+    entries: tuple[StoreEntry, ...]
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return tuple(entry.alias for entry in self.entries)
+
+    def entry(self, alias: str) -> StoreEntry:
+        wanted = alias.lower()
+        for entry in self.entries:
+            if entry.alias == wanted:
+                return entry
+        raise KeyError(alias)
+
+
+def check_alias(alias: str) -> str:
+    """The alias exactly as the JKS file will hold it (trimmed, lower-case), or AliasError."""
+    cleaned = alias.strip().lower()
+    if not cleaned:
+        raise AliasError("Give the entry a name.")
+    # Java writes aliases in "modified UTF-8" (DataOutputStream.writeUTF), pyjks in plain
+    # UTF-8; they differ beyond U+FFFF (emoji), and Java's readUTF then rejects the file.
+    if any(ord(char) > 0xFFFF or not char.isprintable() for char in cleaned):
+        raise AliasError("Use letters, digits, spaces and punctuation in the name.")
+    return cleaned
+
+
+def check_password(password: str, confirmation: str) -> None:
+    """Refuse a store password that Java tools would reject or that was mistyped."""
+    _require_usable_password(password)
+    if password != confirmation:
+        raise PasswordError("The two passwords do not match.")
+
+
+def build_keystore(
+    *,
+    alias: str,
+    private_key: PrivateKeyTypes,
+    chain: Sequence[x509.Certificate],
+    password: str,
+) -> bytes:
+    """A JKS holding one PrivateKeyEntry: the key (store password) and its full chain."""
+    _require_usable_password(password)
+    java_alias = check_alias(alias)
+    if not chain:
+        raise StoreError("Add the certificate that belongs to this key.")
+    _require_supported_key(private_key)
+    _require_matching_leaf(private_key, chain[0])
+    _require_ordered_chain(chain)
+    pkcs8 = private_key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),  # saves() encrypts it with the store password
+    )
+    entry = jks.PrivateKeyEntry.new(
+        java_alias, [_der(cert) for cert in chain], pkcs8, key_format="pkcs8"
+    )
+    return _save(jks.KeyStore.new("jks", [entry]), password)
+
+
+def build_truststore(
+    *, entries: Sequence[tuple[str, x509.Certificate]], password: str
+) -> bytes:
+    """A JKS holding only trusted certificates, one per (alias, certificate) pair."""
+    _require_usable_password(password)
+    if not entries:
+        raise StoreError("Add at least one certificate to trust.")
+    trusted: list[jks.TrustedCertEntry] = []
+    seen: set[str] = set()
+    for alias, cert in entries:
+        java_alias = check_alias(alias)
+        if java_alias in seen:
+            raise StoreError(
+                f"The name “{java_alias}” is used twice; give each certificate its own name."
+            )
+        seen.add(java_alias)
+        trusted.append(jks.TrustedCertEntry.new(java_alias, _der(cert)))
+    return _save(jks.KeyStore.new("jks", trusted), password)
+
+
+def read_store(data: bytes, password: str) -> StoreContents:
+    """Open a JKS with its password; private keys must open with that same password."""
+    try:
+        store = jks.KeyStore.loads(data, password)
+    except KeystoreSignatureException:
+        raise StoreError("The password does not open this store.") from None
+    except (KeystoreException, PyAsn1Error, ValueError, IndexError):  # truncated or foreign file
+        raise StoreError("This file is not a Java keystore (JKS).") from None
+    if store.store_type != "jks":
+        raise StoreError("This file is not a Java keystore (JKS).")
+    return StoreContents(tuple(_read_entry(alias, item) for alias, item in store.entries.items()))
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _require_usable_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    try:
+        password.encode("utf-16-be")  # what Java hashes; lone surrogates cannot be encoded
+    except UnicodeEncodeError:
+        raise PasswordError("The password contains characters that cannot be used.") from None
+
+
+def _require_supported_key(private_key: PrivateKeyTypes) -> None:
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
+        if private_key.curve.name not in JAVA_EC_CURVES:
+            raise StoreError(
+                "Java cannot use this key's elliptic curve; use P-256, P-384 or P-521."
+            )
+        return
+    if not isinstance(private_key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
+        raise StoreError("Only RSA, EC and Ed25519 keys can be put in the keystore.")
+
+
+def _require_matching_leaf(private_key: PrivateKeyTypes, leaf: x509.Certificate) -> None:
+    if _public_der(private_key.public_key()) != _public_der(leaf.public_key()):
+        raise StoreError("The first certificate does not belong to this private key.")
+
+
+def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
+    """Each certificate must be signed by the next: Java sends the chain as stored."""
+    for cert, issuer in zip(chain, chain[1:]):
+        try:
+            cert.verify_directly_issued_by(issuer)
+        except UnsupportedAlgorithm:
+            if cert.issuer == issuer.subject:  # cannot check the signature; names agree
+                continue
+            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
+        except (InvalidSignature, ValueError, TypeError):
+            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
+
+
+_CHAIN_ORDER_MESSAGE = (
+    "The certificates are not in order: each one must be followed by the one that issued it."
+)
+
+
+def _read_entry(alias: str, item: object) -> StoreEntry:
+    if isinstance(item, jks.TrustedCertEntry):
+        return StoreEntry(alias, "trustedCertEntry", (item.cert,))
+    if isinstance(item, jks.PrivateKeyEntry):
+        if not item.is_decrypted():  # loads() already tried the store password
+            raise StoreError(
+                f"The key “{alias}” has its own password; it must match the store password."
+            )
+        key = serialization.load_der_private_key(item.pkey_pkcs8, password=None)
+        return StoreEntry(
+            alias, "PrivateKeyEntry", tuple(der for _, der in item.cert_chain), key
+        )
+    raise StoreError("This store holds secret keys; only keys and certificates are expected.")
+
+
+def _save(store: jks.KeyStore, password: str) -> bytes:
+    """Serialise the store; saves() also encrypts still-plain keys with this password."""
+    data: bytes = store.saves(password)
+    return data
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _public_der(public_key: PublicKeyTypes) -> bytes:
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
