@@ -33,6 +33,8 @@ class LocalTLSServer:
             self._context.verify_mode = ssl.CERT_REQUIRED
             self._context.load_verify_locations(self.client_ca)
         self._sock = socket.create_server((self.host, self.port))
+        # Set before the thread starts: closing the server right after starting must not race.
+        self._sock.settimeout(0.2)
         self.port = self._sock.getsockname()[1]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -51,7 +53,6 @@ class LocalTLSServer:
         self._thread.join(timeout=5)
 
     def _serve(self) -> None:
-        self._sock.settimeout(0.2)
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()

@@ -1,0 +1,56 @@
+"""Configuration defaults. Every key can be overridden from the environment with the FLASK_
+prefix (FLASK_VAULT_URL, FLASK_MAX_CONTENT_LENGTH, ...), see README "Configuration"."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Idle sessions disappear after this many seconds: partial work holds a private key.
+SESSION_IDLE_TIMEOUT = 30 * 60
+
+# One upload (and the whole request) may not exceed this: key pair files and certificate
+# bundles are a few KB; 1 MiB leaves room for large chains and stops abuse early.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+DEFAULTS: dict[str, object] = {
+    "VAULT_URL": None,  # None -> sqlite:///<instance>/vault.db
+    "SESSION_IDLE_TIMEOUT": SESSION_IDLE_TIMEOUT,
+    "VAULT_COOKIE_NAME": "mtls_vault",  # holds the vault token; Flask's own session cookie only carries the CSRF secret
+    "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+    # Form fields are short; a larger text field is abuse, not a password.
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 200,
+    "FETCH_ALLOWED_NETWORKS": "[]",  # JSON list of CIDRs the fetcher may reach beyond the public internet
+    "FETCH_TIMEOUT": 5.0,  # seconds, for connect and for the TLS handshake each
+    "FETCH_RATE_LIMIT": 10,  # fetches per session per minute
+    "EXTRA_ROOTS": None,  # path of a PEM bundle trusted in addition to certifi's Mozilla roots
+    "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-*); 0 = none
+    "LOG_JSON": False,  # request logs as JSON lines on stdout
+    "WTF_CSRF_TIME_LIMIT": SESSION_IDLE_TIMEOUT,
+}
+
+
+def load_secret_key(instance_path: str) -> bytes:
+    """Read the instance secret, creating it on first start (mode 0600).
+
+    The secret keys the HMAC that files sessions in the vault and signs CSRF tokens; several
+    workers on one host share it through the instance folder.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Write a temporary file, then hard-link it into place: link() fails if another
+        # worker won the race, so every worker ends up reading the same complete secret.
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_bytes().strip()

@@ -1,0 +1,94 @@
+"""Turn the errors a user can run into into plain sentences, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .vault import VaultUnavailable
+
+log = logging.getLogger(__name__)
+
+# Which field an over-size upload belongs to, by the form it was posted to.
+UPLOAD_FIELDS = {
+    "/keystore/import": "key_file",
+    "/truststore/upload": "cert_files",
+}
+# Read and discard at most this much of an over-size body, so the browser gets to read our
+# answer instead of a connection reset; beyond it, the client is not a browser we serve.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(RequestEntityTooLarge, too_large)
+    app.register_error_handler(CSRFError, page_expired)
+    app.register_error_handler(VaultUnavailable, storage_unavailable)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
+
+
+def too_large(exc: RequestEntityTooLarge):
+    from .views._htmx import render_wizard
+
+    _drain_body()
+    limit_kib = int(request.max_content_length or 0) // 1024
+    message = (f"This file is too large. Key pair and certificate files are a few KB; "
+               f"the limit is {limit_kib} KB. Check that you chose the right file.")
+    field = UPLOAD_FIELDS.get(request.path, "form")
+    # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
+    return render_wizard(errors={field: message}, focus=f"{field}-error")
+
+
+def page_expired(exc: CSRFError):
+    return _alert("Page expired", "This page expired — reload to continue. Your work so far is kept.", 400)
+
+
+def storage_unavailable(exc: VaultUnavailable):
+    log.warning("session storage unavailable: %s", type(exc).__name__)
+    minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"]) // 60
+    message = (f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
+               "please try again shortly.")
+    return _alert("Storage unavailable", message, 503)
+
+
+def http_error(exc: HTTPException):
+    message = {404: "There is nothing at this address.",
+               405: "This page cannot be used that way."}.get(exc.code or 0, exc.description)
+    return _alert(exc.name, message, exc.code or 500)
+
+
+def unexpected_error(exc: Exception):
+    # Log the type only: a message or traceback could quote a password or key material.
+    log.error("unexpected error %s on %s %s", type(exc).__name__, request.method, request.path)
+    message = "Something went wrong on our side. Your work so far is kept: reload and try again."
+    return _alert("Something went wrong", message, 500)
+
+
+def _alert(title: str, message: str, status: int):
+    """A full error page for a browser; for htmx, an alert on top of the wizard, which stays."""
+    from .views._htmx import is_htmx
+
+    if is_htmx():
+        response = make_response(render_template("_alert.html", message=message), status)
+        response.headers["HX-Retarget"] = "#wizard"
+        response.headers["HX-Reswap"] = "afterbegin"
+        return response
+    return render_template("error.html", title=title, message=message), status
+
+
+def _drain_body() -> None:
+    stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
+    remaining = DRAIN_LIMIT
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(65536, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except OSError:
+        pass

@@ -1,0 +1,83 @@
+"""Flask glue for the vault: the session cookie in, the user's partial work out.
+
+The cookie holds the session token (session id + the key that decrypts the record); the
+record itself lives encrypted in the vault. Nothing else about the session is in the browser.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from flask import Flask, Response, current_app, g, request
+
+from .vault import SessionGone, Vault, open_vault
+
+State = dict[str, Any]
+
+
+def init_app(app: Flask) -> None:
+    """Open the configured vault and set/clear the session cookie after each request."""
+    url = app.config.get("VAULT_URL") or "sqlite:///" + os.path.join(app.instance_path, "vault.db")
+    app.extensions["mtls_vault"] = open_vault(
+        url,
+        secret=_as_bytes(app.config["SECRET_KEY"]),
+        idle_timeout=int(app.config["SESSION_IDLE_TIMEOUT"]),
+    )
+    app.after_request(_write_cookie)
+
+
+def vault() -> Vault:
+    return current_app.extensions["mtls_vault"]
+
+
+def _token() -> str | None:
+    return g.get("session_token") or request.cookies.get(current_app.config["VAULT_COOKIE_NAME"])
+
+
+def load_state() -> State:
+    """The user's saved work; an empty dict for a new or expired session."""
+    if "state" not in g:
+        g.state = vault().load(_token()) or {}
+    return g.state
+
+
+def update_state(change: Callable[[State], object]) -> State:
+    """Apply `change` atomically to the freshest saved state (other tabs may have written)."""
+    token = _token()
+    for _ in range(2):
+        if token is None:
+            token = vault().new_session()
+            g.session_token = token
+        try:
+            g.state = vault().update(token, change)
+            return g.state
+        except SessionGone:
+            token = None  # expired between requests: start a fresh session
+    raise SessionGone()
+
+
+def wipe_state() -> None:
+    """Erase the user's work from the server now ("Start over", wipe after download)."""
+    vault().delete(_token())
+    g.state = {}
+    g.session_token = None
+    g.wipe_cookie = True
+
+
+def _write_cookie(response: Response) -> Response:
+    name = current_app.config["VAULT_COOKIE_NAME"]
+    if g.get("wipe_cookie"):
+        response.delete_cookie(name, httponly=True, samesite="Lax", secure=request.is_secure)
+    elif g.get("session_token"):
+        # A browser-session cookie: expiry is enforced on the server, where it cannot be forged.
+        response.set_cookie(
+            name, g.session_token, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+        )
+    if g.get("session_token") or g.get("wipe_cookie"):
+        response.vary.add("Cookie")
+    return response
+
+
+def _as_bytes(secret: str | bytes) -> bytes:
+    return secret if isinstance(secret, bytes) else secret.encode()

@@ -1,0 +1,1 @@
+"""One blueprint per step of the procedure, plus the page that holds them."""

@@ -1,0 +1,92 @@
+"""Step 3: the destination config and the finished bundle of files."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, make_response, render_template, request, send_file
+
+from ..pki.destination import HTTP_METHODS
+from ..sessions import State, load_state, update_state, wipe_state
+from ._htmx import done, is_htmx, render_wizard
+from .files import bundle_file, config_file
+from .live import render_live, snapshot
+from .validation import MAX_FIELD, field
+from .wizard import wizard_context
+
+bp = Blueprint("finish", __name__, url_prefix="/finish")
+
+NOT_READY = "Finish the keystore and truststore steps first."
+
+
+def _invalid(text: str) -> bool:
+    return len(text) > MAX_FIELD or any(ord(ch) < 32 for ch in text)
+
+
+@bp.post("/settings")
+def save_settings():
+    """Destination URL, HTTP method and folder; live=1 while the user types."""
+    live = request.args.get("live") == "1"
+    url = field(request.form, "dest_url").strip()
+    method = request.form.get("http_method", "POST").upper()
+    folder = field(request.form, "folder").strip()
+    errors: dict[str, str] = {}
+    if _invalid(url):
+        errors["dest_url"] = "This address is too long or contains invalid characters."
+    if method not in HTTP_METHODS:
+        errors["http_method"] = "Choose one of the listed methods."
+    if _invalid(folder):
+        errors["folder"] = "This folder is too long or contains invalid characters."
+    before = snapshot()
+
+    def keep(state: State) -> None:
+        dest = state.setdefault("destination", {})
+        for key, name, value in (("url", "dest_url", url), ("method", "http_method", method),
+                                 ("folder", "folder", folder)):
+            if name not in errors:
+                dest[key] = value
+        if not live:
+            state["current"] = "finish"
+
+    update_state(keep)
+    if live:
+        return render_live("finish", before)
+    if errors:
+        return render_wizard(errors=errors, values={"dest_url": url, "folder": folder},
+                             focus="step-finish")
+    return done("step-finish")
+
+
+@bp.get("/preview")
+def preview():
+    """The config snippet, masked unless the user asked to reveal the passwords."""
+    reveal = request.args.get("reveal") == "1"
+    if not is_htmx():
+        return render_wizard(focus="step-finish", reveal=reveal)
+    context = wizard_context(errors={}, values={}, focus=None)
+    context["reveal"] = reveal
+    response = make_response(render_template("finish/_config.html", **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/destination.json")
+def download_config():
+    """The destination config as a file; it holds both passwords."""
+    built = config_file(load_state())
+    if built is None:
+        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+    return send_file(io.BytesIO(built[1]), mimetype="application/json", as_attachment=True,
+                     download_name=built[0])
+
+
+@bp.get("/bundle.zip")
+def download_all():
+    """Everything in one zip: both stores, the config, the certificate and a README."""
+    built = bundle_file(load_state())
+    if built is None:
+        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+    if request.args.get("wipe") == "1":
+        wipe_state()  # the user asked: nothing of theirs stays on the server
+    return send_file(io.BytesIO(built[1]), mimetype="application/zip", as_attachment=True,
+                     download_name=built[0])

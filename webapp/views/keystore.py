@@ -1,0 +1,174 @@
+"""Step 1: import the user's key pair and build the keystore (JKS) from it."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, request, send_file
+
+from ..pki.certificates import (
+    AliasError,
+    certificate_pem,
+    certificates_from_pem,
+    suggest_alias,
+    validate_alias,
+)
+from ..pki.keypairs import (
+    KeyPair,
+    KeyPairError,
+    PasswordRequiredError,
+    WrongPasswordError,
+    load_key_pairs,
+)
+from ..sessions import State, load_state, update_state
+from ._htmx import done, render_wizard
+from .files import certificate_file, keystore_file
+from .live import render_live, snapshot
+from .passwords import password_errors
+from .validation import FieldError, clean_file_name, field
+
+bp = Blueprint("keystore", __name__, url_prefix="/keystore")
+
+NO_FILE = "Choose your key pair file (.p12, .pfx or .pem)."
+
+
+@bp.post("/import")
+def import_key_pair():
+    """Read the uploaded key pair file with its password and keep what it holds."""
+    upload = request.files.get("key_file")
+    extra = request.files.get("key_file_extra")
+    password = field(request.form, "key_password")
+    data = upload.read() if upload else b""
+    extra_data = extra.read() if extra else b""
+    errors: dict[str, str] = {}
+    pairs: list[KeyPair] = []
+    if not data:
+        errors["key_file"] = NO_FILE if not (upload and upload.filename) else "This file is empty."
+    else:
+        try:
+            pairs = load_key_pairs(data, password or None, extra=extra_data or None)
+        except (PasswordRequiredError, WrongPasswordError) as exc:
+            errors["key_password"] = str(exc)
+        except KeyPairError as exc:
+            errors["key_file"] = str(exc)
+    if errors:
+        return render_wizard(errors=errors, focus="step-keystore")
+
+    def keep(state: State) -> None:
+        previous = state.get("keystore") or {}
+        state["current"] = "keystore"
+        state["keystore"] = {
+            "candidates": [
+                {
+                    "bundle": pair.to_pem_bundle(),
+                    "chain": [certificate_pem(c) for c in pair.chain],
+                    "source_alias": pair.source_alias,
+                }
+                for pair in pairs
+            ],
+            "selected": 0,
+            "source_name": (upload.filename or "")[:200] if upload else "",
+            "alias": suggest_alias(pairs[0].certificate),
+            "filename": previous.get("filename") or "keystore.jks",
+        }
+
+    update_state(keep)
+    return done("step-keystore")
+
+
+@bp.post("/select")
+def select_key_pair():
+    """Choose which of several key entries in the file goes into the keystore."""
+    try:
+        index = int(request.form.get("candidate", "0"))
+    except ValueError:
+        index = 0
+
+    def choose(state: State) -> None:
+        saved = state.get("keystore") or {}
+        candidates = saved.get("candidates") or []
+        if 0 <= index < len(candidates):
+            saved["selected"] = index
+            saved["alias"] = suggest_alias(certificates_from_pem(candidates[index]["chain"][0])[0])
+
+    update_state(choose)
+    return done("step-keystore")
+
+
+@bp.post("/reset")
+def reset_key_pair():
+    """Forget the imported key pair so another file can be imported."""
+    update_state(lambda state: state.update(keystore={}, current="keystore"))
+    return done("step-keystore")
+
+
+@bp.post("/settings")
+def save_settings():
+    """Alias, one password and file name; live=1 while the user types (no error noise)."""
+    live = request.args.get("live") == "1"
+    form = request.form
+    errors: dict[str, str] = {}
+    alias = filename = None
+    try:
+        alias = validate_alias(field(form, "alias"))
+    except AliasError as exc:
+        errors["alias"] = str(exc)
+    try:
+        filename = clean_file_name(field(form, "keystore_filename"), default="keystore.jks", extension=".jks")
+    except FieldError as exc:
+        errors["keystore_filename"] = str(exc)
+    password, confirm = field(form, "keystore_password"), field(form, "confirm_keystore_password")
+    saved = load_state().get("keystore") or {}
+    typed = bool(password or confirm)
+    before = snapshot()
+    errors.update(password_errors(password, confirm, "keystore_password", "confirm_keystore_password",
+                                  required=not saved.get("password")))
+
+    def keep(state: State) -> None:
+        ks = state.setdefault("keystore", {})
+        if alias is not None:
+            ks["alias"] = alias
+        if filename is not None:
+            ks["filename"] = filename
+        if typed:
+            # A new password replaces the old one only once it is valid and confirmed.
+            ks["password"] = password if not _password_error(errors) else ""
+
+    if not live and not saved.get("candidates"):
+        errors["key_file"] = "Import your key pair file first."
+    update_state(keep)
+    if live:
+        return render_live("keystore", before)
+    if errors:
+        values = {"alias": field(form, "alias"), "keystore_filename": field(form, "keystore_filename")}
+        return render_wizard(errors=errors, values=values, focus="step-keystore")
+    return done("step-keystore")
+
+
+@bp.get("/download")
+def download_keystore():
+    """The keystore (JKS): one private-key entry with the full chain, one password."""
+    built = keystore_file(load_state())
+    if built is None:
+        return _not_ready("Set an alias and a keystore password first, then download the keystore.")
+    return send_file(io.BytesIO(built[1]), mimetype="application/octet-stream",
+                     as_attachment=True, download_name=built[0])
+
+
+@bp.get("/certificate")
+def download_certificate():
+    """The user's own certificate (public part only), to mail to the partner's administrator."""
+    built = certificate_file(load_state())
+    if built is None:
+        return _not_ready("Import your key pair file first.")
+    return send_file(io.BytesIO(built[1]), mimetype="application/x-pem-file",
+                     as_attachment=True, download_name=built[0])
+
+
+def _password_error(errors: dict[str, str]) -> bool:
+    return "keystore_password" in errors or "confirm_keystore_password" in errors
+
+
+def _not_ready(message: str):
+    # 409 for a plain link (the page explains); htmx swaps any status in htmx 4.
+    return render_wizard(errors={"keystore_download": message}, focus="step-keystore", status=409)

@@ -1,0 +1,55 @@
+"""The wizard page, moving between steps, starting over, and health checks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+
+from ..sessions import update_state, vault, wipe_state
+from ._htmx import is_htmx, render_wizard
+from .wizard import STEPS
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """Show the wizard where the user left it."""
+    return render_wizard()
+
+
+@bp.post("/step/<step>")
+def open_step(step: str):
+    """Open a step for editing (the Edit / Start this step buttons)."""
+    if step not in STEPS:
+        abort(404)
+    update_state(lambda state: state.update(current=step))
+    if is_htmx():
+        return render_wizard(focus=f"step-{step}")
+    return redirect(url_for("main.index", _anchor=f"step-{step}"), code=303)
+
+
+@bp.get("/start-over")
+def confirm_start_over():
+    """Ask before erasing: the user's key pair and passwords go with it."""
+    return render_template("start_over.html")
+
+
+@bp.post("/start-over")
+def start_over():
+    """Erase everything the user did, on the server, right now."""
+    wipe_state()
+    return redirect(url_for("main.index"), code=303)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process is alive."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """The session storage is reachable: the instance can take users."""
+    if vault().ping():
+        return jsonify(status="ready")
+    return jsonify(status="storage unavailable"), 503

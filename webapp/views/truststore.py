@@ -1,0 +1,216 @@
+"""Step 2: collect the partner's certificate chain (fetched or uploaded) into a truststore."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+
+from flask import Blueprint, current_app, request, send_file
+
+from ..pki.certificates import (
+    AliasError,
+    CertificateParseError,
+    certificate_pem,
+    parse_certificates,
+    validate_alias,
+)
+from ..pki.fetch import fetch_chain
+from ..pki.outbound import FetchError, OutboundPolicy, parse_target
+from ..pki.roots import complete_chain, extra_root_paths, load_root_store
+from ..sessions import State, load_state, update_state
+from ._htmx import done, render_wizard
+from .files import truststore_file
+from .live import render_live, snapshot
+from .passwords import password_errors
+from .validation import FieldError, clean_file_name, field
+from .wizard import truststore_view
+
+bp = Blueprint("truststore", __name__, url_prefix="/truststore")
+log = logging.getLogger(__name__)
+
+# A truststore for one partner holds a handful of certificates; hundreds means a mistake
+# (or abuse), and every one of them is parsed on each page view.
+MAX_CERTIFICATES = 50
+
+
+@bp.post("/fetch")
+def fetch_certificates():
+    """Connect to the partner's server and collect the certificates it presents."""
+    raw = field(request.form, "server_url")
+    error = _rate_limited()
+    report = fetched = None
+    if error is None:
+        try:
+            target = parse_target(raw)
+            fetched = fetch_chain(
+                target,
+                policy=OutboundPolicy.from_config(current_app.config["FETCH_ALLOWED_NETWORKS"]),
+                connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+                handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+            )
+            roots = load_root_store(extra_root_paths(current_app.config.get("EXTRA_ROOTS")))
+            report = complete_chain(fetched.certificates, roots=roots)
+        except FetchError as exc:
+            # The detail (an OpenSSL or socket message) is for operators, never the page.
+            log.info("fetch failed: %s", type(exc).__name__)
+            error = str(exc)
+    if error is not None or fetched is None or report is None:
+        return render_wizard(errors={"server_url": error or "Try again."},
+                             values={"server_url": raw}, focus="step-truststore")
+
+    entries = [*report.entries, *report.extra_certificates]
+    certs = [{"pem": certificate_pem(e.certificate),
+              "source": "server" if e.source == "server" or e.sent_position is not None else "root store"}
+             for e in entries]
+    warnings = _chain_warnings(report, fetched.hostname_matches, target.host)
+    url = raw.strip() if raw.strip().lower().startswith("https://") else target.url
+
+    def keep(state: State) -> None:
+        ts = state.setdefault("truststore", {})
+        uploaded = [c for c in ts.get("certs", []) if c["source"] == "upload"]
+        ts["certs"] = (certs + uploaded)[:MAX_CERTIFICATES]
+        ts["fetch"] = {"url": url, "host": target.host, "port": target.port,
+                       "address": str(fetched.address), "sent": len(fetched.certificates),
+                       "warnings": warnings}
+        state["current"] = "truststore"
+
+    update_state(keep)
+    return done("step-truststore")
+
+
+@bp.post("/upload")
+def upload_certificates():
+    """Add every certificate of the uploaded files (PEM, DER, PKCS#7), without duplicates."""
+    files = [f for f in request.files.getlist("cert_files") if f and f.filename]
+    error = None
+    found = []
+    if not files:
+        error = "Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b)."
+    for upload in files:
+        try:
+            found.extend(parse_certificates(upload.read()))
+        except CertificateParseError as exc:
+            error = f"{upload.filename[:100]}: {exc}"
+            break
+    saved = (load_state().get("truststore") or {}).get("certs", [])
+    if error is None and len(saved) + len(found) > MAX_CERTIFICATES:
+        error = f"A truststore can hold at most {MAX_CERTIFICATES} certificates here."
+    if error is not None:
+        return render_wizard(errors={"cert_files": error}, focus="step-truststore")
+    pems = [certificate_pem(c) for c in found]
+
+    def keep(state: State) -> None:
+        ts = state.setdefault("truststore", {})
+        ts["certs"] = [*ts.get("certs", []), *({"pem": p, "source": "upload"} for p in pems)]
+        state["current"] = "truststore"
+
+    update_state(keep)
+    return done("step-truststore")
+
+
+@bp.post("/settings")
+def save_settings():
+    """Which certificates, their aliases, the password and file name; live=1 while typing."""
+    live = request.args.get("live") == "1"
+    form = request.form
+    view = truststore_view(load_state())
+    errors: dict[str, str] = {}
+    choices: dict[str, dict] = {}
+    seen: dict[str, str] = {}
+    for entry in view.entries:
+        key = entry.key
+        include = form.get(f"include-{key}") == "on"
+        raw_alias = field(form, f"alias-{key}")
+        try:
+            alias = validate_alias(raw_alias) if raw_alias.strip() else entry.alias
+        except AliasError as exc:
+            errors[f"alias-{key}"] = str(exc)
+            alias = entry.alias
+        if include and alias in seen:
+            errors[f"alias-{key}"] = f"The alias “{alias}” is already used above. Aliases must be unique."
+        if include:
+            seen[alias] = entry.fingerprint
+        choices[entry.fingerprint] = {"alias": alias, "include": include}
+    filename = None
+    try:
+        filename = clean_file_name(field(form, "truststore_filename"), default="truststore.jks",
+                                   extension=".jks")
+    except FieldError as exc:
+        errors["truststore_filename"] = str(exc)
+    password, confirm = field(form, "truststore_password"), field(form, "confirm_truststore_password")
+    typed = bool(password or confirm)
+    errors.update(password_errors(password, confirm, "truststore_password",
+                                  "confirm_truststore_password", required=not view.has_password))
+    if view.entries and not seen:
+        errors["certificates"] = "Include at least one certificate."
+    before = snapshot()
+
+    def keep(state: State) -> None:
+        ts = state.setdefault("truststore", {})
+        if not any(k.startswith("alias-") for k in errors):
+            ts["choices"] = choices
+        if filename is not None:
+            ts["filename"] = filename
+        if typed:
+            bad = "truststore_password" in errors or "confirm_truststore_password" in errors
+            ts["password"] = "" if bad else password
+        if not live:
+            state["current"] = "truststore"
+
+    if not live and not view.entries:
+        errors["server_url"] = "Fetch the partner's certificates or upload them first."
+    update_state(keep)
+    if live:
+        return render_live("truststore", before)
+    if errors:
+        return render_wizard(errors=errors, values={"truststore_filename": field(form, "truststore_filename")},
+                             focus="step-truststore")
+    return done("step-truststore")
+
+
+@bp.get("/download")
+def download_truststore():
+    """The truststore (JKS): only trusted-certificate entries."""
+    built = truststore_file(load_state())
+    if built is None:
+        return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},
+                             focus="step-truststore", status=409)
+    return send_file(io.BytesIO(built[1]), mimetype="application/octet-stream",
+                     as_attachment=True, download_name=built[0])
+
+
+def _chain_warnings(report, hostname_matches: bool, host: str) -> list[str]:
+    """What the user should know about the partner's chain, in plain words."""
+    warnings = []
+    if not hostname_matches:
+        warnings.append(f"The server's certificate is not issued for “{host}”. Check the address with the partner.")
+    if report.self_signed_leaf:
+        warnings.append("The server uses a self-signed certificate: it is trusted only because you add it here.")
+    if report.any_expired:
+        warnings.append("A certificate in the server's chain has expired: connections will fail until the partner renews it.")
+    if report.any_not_yet_valid:
+        warnings.append("A certificate in the server's chain is not valid yet.")
+    if report.incomplete:
+        warnings.append("We could not find the root certificate of this chain. Ask the partner for their root and intermediate certificates and upload them below.")
+    if report.out_of_order:
+        warnings.append("The server sends its certificates out of order. Most clients cope, but tell the partner.")
+    if report.extra_certificates:
+        warnings.append("The server also sent certificates that are not part of its chain; they are listed but you may leave them out.")
+    return warnings
+
+
+def _rate_limited() -> str | None:
+    """At most FETCH_RATE_LIMIT fetches per session per minute: we are not a port scanner."""
+    limit = int(current_app.config["FETCH_RATE_LIMIT"])
+    now = time.time()
+    allowed = True
+
+    def count(state: State) -> None:
+        nonlocal allowed
+        recent = [t for t in state.get("fetch_times", []) if now - t < 60]
+        allowed = len(recent) < limit
+        state["fetch_times"] = recent + [now] if allowed else recent
+
+    update_state(count)
+    return None if allowed else "You have checked many addresses in a short time. Wait a minute and try again."
