@@ -1,8 +1,11 @@
-"""Read certificates from any file a user has (PEM, DER, PKCS#7), describe them, order chains.
+"""Read certificates from any file a user has (PEM, DER, PKCS#7) and describe them.
 
 Users bring files exported by browsers, Windows, Java and OpenSSL; the parsers here are lenient
 about packaging (text around PEM blocks, CRLF, BOM, base64 without headers) and strict about
 content: every failure becomes a `CertificateParseError` whose message can be shown as is.
+
+Chain ordering lives in `chains`, aliases in `aliases`, PEM finding in `pem`; their public
+names are re-exported here, where the views have always imported them from.
 """
 
 from __future__ import annotations
@@ -11,25 +14,29 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
-import re
-import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
+
+from webapp.pki.aliases import ALIAS_MAX_LENGTH, AliasError, suggest_alias, validate_alias
+from webapp.pki.chains import dedupe, is_issued_by, order_chain
+from webapp.pki.pem import PemBlock, TooManyBlocksError, pem_blocks
 
 __all__ = [
     "ALIAS_MAX_LENGTH",
     "EXPIRY_WARNING_DAYS",
     "JCEKS_MAGIC",
     "JKS_MAGIC",
+    "MAX_CERTIFICATES",
     "AliasError",
     "CertificateParseError",
     "CertificateStatus",
@@ -37,6 +44,8 @@ __all__ = [
     "PemBlock",
     "certificate_pem",
     "certificates_from_pem",
+    "check_readable",
+    "tolerating_old_serials",
     "describe_certificate",
     "describe_public_key",
     "fingerprint_sha256",
@@ -50,16 +59,15 @@ __all__ = [
 
 # A month gives people time to request and roll out a renewal before something breaks.
 EXPIRY_WARNING_DAYS = 30
-# Long enough for any sensible name; keeps the keytool -list output and our UI readable.
-ALIAS_MAX_LENGTH = 64
+# One file holds a chain (2-5) or a partner's bundle; 100 is far beyond that and bounds the
+# parsing, fingerprinting and chain-building work a hostile 1 MiB upload can cause.
+MAX_CERTIFICATES = 100
 # Java keystores start with these magic numbers; telling the user beats "unreadable file".
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 JCEKS_MAGIC = b"\xce\xce\xce\xce"
 
 _CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
 _PKCS7_LABELS = {"PKCS7", "PKCS #7 SIGNED DATA", "CMS"}
-# Markers only: pairing BEGIN with END in a loop stays linear even on hostile input.
-_PEM_MARKER = re.compile(r"-----(BEGIN|END) ([A-Z0-9 #]{1,64})-----")
 _CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
 _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
@@ -67,28 +75,14 @@ _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
 
 _DAMAGED = "A certificate in this file is damaged or incomplete. Download or export it again."
 
+_TOO_MANY = (f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
+             "certificates you need (the partner's chain), not a whole certificate store.")
+
 CertificateStatus = Literal["valid", "expired", "not_yet_valid", "expiring_soon"]
 
 
 class CertificateParseError(ValueError):
     """The file holds no readable certificate; str() is a sentence for the user."""
-
-
-class AliasError(ValueError):
-    """The alias the user typed cannot be used; str() is a sentence for the user."""
-
-
-@dataclass(frozen=True)
-class PemBlock:
-    """One `-----BEGIN label-----` block, re-wrapped so any PEM loader accepts it."""
-
-    label: str
-    pem: bytes
-
-    def der(self) -> bytes:
-        """The base64 body decoded; headers such as Proc-Type are skipped."""
-        body = b"".join(line for line in self.pem.splitlines()[1:-1] if b":" not in line)
-        return base64.b64decode(body, validate=True)
 
 
 @dataclass(frozen=True)
@@ -122,38 +116,55 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
         raise CertificateParseError(
             "This looks like a Java keystore (JKS). Export the certificates from it with "
             "keytool (keytool -exportcert -rfc) and upload the .pem file instead.")
-    blocks = pem_blocks(data)
-    certs = _certificates_from_blocks(blocks) if blocks else _certificates_from_binary(data)
+    try:
+        blocks = pem_blocks(data)
+    except TooManyBlocksError as error:
+        raise CertificateParseError(str(error)) from None
+    with tolerating_old_serials():
+        certs = _certificates_from_blocks(blocks) if blocks else _certificates_from_binary(data)
     if not certs:
         raise CertificateParseError(_NO_CERTIFICATES)
-    return _dedupe(certs)
+    if len(certs) > MAX_CERTIFICATES:
+        raise CertificateParseError(_TOO_MANY)
+    for cert in certs:
+        check_readable(cert)
+    return dedupe(certs)
 
 
-def pem_blocks(data: bytes) -> list[PemBlock]:
-    """All PEM blocks in `data`, tolerating text around them, CRLF, indentation and BOMs."""
-    text = _as_text(data)
-    if text is None or "-----BEGIN " not in text:
-        return []
-    blocks, open_label, start = [], "", 0
-    for marker in _PEM_MARKER.finditer(text):
-        kind, label = marker.groups()
-        if kind == "BEGIN":
-            open_label, start = label, marker.end()
-        elif label == open_label:
-            blocks.append(_rewrapped(label, text[start:marker.start()]))
-            open_label = ""
-    return blocks
+@contextlib.contextmanager
+def tolerating_old_serials() -> Iterator[None]:
+    """Load certificates with a zero or negative serial number without a warning, so that
+    `check_readable` can refuse them with a sentence (RFC 5280 forbids them; cryptography
+    warns now and will refuse them in a future release)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
+                                category=CryptographyDeprecationWarning)
+        yield
 
 
-def _rewrapped(label: str, content: str) -> PemBlock:
-    lines = [line.strip() for line in content.splitlines()]
-    headers = [line for line in lines if ":" in line]
-    body = "".join(line for line in lines if line and ":" not in line)
-    wrapped = [body[i:i + 64] for i in range(0, len(body), 64)]
-    # Legacy encrypted keys need a blank line between their headers and the body.
-    parts = [f"-----BEGIN {label}-----", *headers, *([""] if headers else []),
-             *wrapped, f"-----END {label}-----", ""]
-    return PemBlock(label, "\n".join(parts).encode("ascii", "replace"))
+def check_readable(cert: x509.Certificate) -> None:
+    """Refuse a certificate whose names, dates or key cannot be read.
+
+    cryptography reads a certificate lazily: a damaged name or key only fails when first
+    used, which would be in the middle of rendering the page. We use them all up front.
+    """
+    try:
+        cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+        cert.not_valid_before_utc, cert.not_valid_after_utc
+        describe_public_key(cert.public_key())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CryptographyDeprecationWarning)
+            cert.serial_number  # noqa: B018 - zero or negative warns here on every use
+    except CryptographyDeprecationWarning:
+        raise CertificateParseError(
+            "A certificate in this file has a zero or negative serial number, which newer "
+            "software refuses. Ask its issuer for a corrected certificate.") from None
+    except ValueError:
+        raise CertificateParseError(_DAMAGED) from None
+    except UnsupportedAlgorithm:
+        raise CertificateParseError(
+            "A certificate in this file uses a key type we cannot read. Use certificates "
+            "with RSA, EC or Ed25519 keys.") from None
 
 
 def certificate_pem(cert: x509.Certificate) -> str:
@@ -166,7 +177,8 @@ def certificates_from_pem(text: str) -> list[x509.Certificate]:
     if not text.strip():
         return []
     try:
-        return x509.load_pem_x509_certificates(text.encode("ascii"))
+        with tolerating_old_serials():
+            return x509.load_pem_x509_certificates(text.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         raise CertificateParseError(_NO_CERTIFICATES) from None
 
@@ -176,16 +188,6 @@ def fingerprint_sha256(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
-def _as_text(data: bytes) -> str | None:
-    # Windows Notepad saves "Unicode" (UTF-16 with BOM) and UTF-8 with a BOM.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-
-
 def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
     certs: list[x509.Certificate] = []
     for block in blocks:
@@ -193,6 +195,8 @@ def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
             certs.append(_load_der_certificate(block))
         elif block.label in _PKCS7_LABELS:
             certs.extend(_load_pkcs7(_block_der(block)) or [])
+        if len(certs) > MAX_CERTIFICATES:  # stop reading: the caller refuses the file
+            break
     if not certs and any(b.label.endswith("PRIVATE KEY") for b in blocks):
         raise CertificateParseError(
             "This file holds a private key, not a certificate. "
@@ -253,17 +257,6 @@ def _load_pkcs7(der: bytes) -> list[x509.Certificate] | None:
             return pkcs7.load_der_pkcs7_certificates(der)
         except (ValueError, UnsupportedAlgorithm):
             return None
-
-
-def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    seen: set[bytes] = set()
-    unique = []
-    for cert in certs:
-        digest = cert.fingerprint(hashes.SHA256())
-        if digest not in seen:
-            seen.add(digest)
-            unique.append(cert)
-    return unique
 
 
 # --- describing ------------------------------------------------------------------------------
@@ -341,85 +334,3 @@ def _dns_names(cert: x509.Certificate) -> tuple[str, ...]:
     except (x509.ExtensionNotFound, ValueError):
         return ()
     return tuple(san.get_values_for_type(x509.DNSName))
-
-
-# --- chains ----------------------------------------------------------------------------------
-def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """True if `issuer` signed `cert` (names match and, where we can check, the signature)."""
-    if cert.issuer != issuer.subject:
-        return False
-    try:
-        cert.verify_directly_issued_by(issuer)
-    except (InvalidSignature, ValueError):
-        return False
-    except (TypeError, UnsupportedAlgorithm):
-        # An algorithm we cannot verify: fall back to the key identifiers, if both are present.
-        return _key_identifiers_match(cert, issuer)
-    return True
-
-
-def _key_identifiers_match(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    try:
-        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
-        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    except (x509.ExtensionNotFound, ValueError):
-        return True
-    return aki.key_identifier is None or aki.key_identifier == ski.digest
-
-
-def order_chain(leaf: x509.Certificate,
-                others: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    """`leaf`, then its issuer, then that one's issuer... as far as `others` allow."""
-    chain = [leaf]
-    seen = {leaf.fingerprint(hashes.SHA256())}
-    pool = [c for c in _dedupe(others) if c.fingerprint(hashes.SHA256()) not in seen]
-    current = leaf
-    while not is_issued_by(current, current):
-        issuers = [c for c in pool if c.fingerprint(hashes.SHA256()) not in seen
-                   and is_issued_by(current, c)]
-        if not issuers:
-            break
-        # Several candidates happen with renewed or cross-signed CAs: prefer one valid now.
-        current = next((c for c in issuers if _valid_now(c)), issuers[0])
-        seen.add(current.fingerprint(hashes.SHA256()))
-        chain.append(current)
-    return chain
-
-
-def _valid_now(cert: x509.Certificate) -> bool:
-    now = dt.datetime.now(dt.timezone.utc)
-    return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc
-
-
-# --- aliases ---------------------------------------------------------------------------------
-def suggest_alias(cert: x509.Certificate, *, taken: Iterable[str] = ()) -> str:
-    """A readable keystore alias from the certificate's name, unique among `taken`."""
-    name = (_first_attribute(cert.subject, NameOID.COMMON_NAME)
-            or _first_attribute(cert.subject, NameOID.ORGANIZATION_NAME) or "")
-    # Keytool lower-cases aliases; transliterate accents so "Müller" stays readable.
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    base = re.sub(r"[^a-z0-9._-]+", "-", ascii_name.lower().strip())
-    base = base[:ALIAS_MAX_LENGTH].strip("-") or "certificate"
-    used = {alias.strip().lower() for alias in taken}
-    candidate, number = base, 1
-    while candidate in used:
-        number += 1
-        suffix = f"-{number}"
-        candidate = base[:ALIAS_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
-    return candidate
-
-
-def validate_alias(alias: str) -> str:
-    """The alias as it will be stored (stripped, lower-case), or AliasError saying why not."""
-    normalised = alias.strip().lower()
-    if not normalised:
-        raise AliasError("Enter a name (alias) for this entry.")
-    if len(normalised) > ALIAS_MAX_LENGTH:
-        raise AliasError(f"The alias is too long. Use at most {ALIAS_MAX_LENGTH} characters.")
-    if any(unicodedata.category(ch) == "Cc" for ch in normalised):
-        raise AliasError("The alias cannot contain tabs, line breaks or other control characters.")
-    # Same rule as stores.check_alias (Java's modified UTF-8 breaks beyond U+FFFF), so an
-    # alias accepted here is never refused later when the keystore is built.
-    if any(ord(ch) > 0xFFFF or not ch.isprintable() for ch in normalised):
-        raise AliasError("Use letters, digits, spaces and punctuation in the alias.")
-    return normalised

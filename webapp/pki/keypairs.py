@@ -1,14 +1,15 @@
 """Load a key pair (private key + certificate chain) from PKCS#12, PEM or DER files.
 
 Everything a user can get wrong (password, file type, key and certificate that do not belong
-together) ends in a `KeyPairError` subclass whose str() is a sentence to show them.
+together) ends in a `KeyPairError` subclass whose str() is a sentence to show them. Before
+anything is decrypted, every file's password-hashing cost is read and checked
+(`kdf_limits`), so a hostile upload is refused in milliseconds instead of holding a worker.
 """
 
 from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -23,15 +24,34 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki.certificates import (
-    JCEKS_MAGIC,
-    JKS_MAGIC,
+    MAX_CERTIFICATES,
     CertificateParseError,
-    PemBlock,
+    check_readable,
     describe_public_key,
-    order_chain,
     parse_certificates,
-    pem_blocks,
+    tolerating_old_serials,
 )
+from webapp.pki.chains import order_chain
+from webapp.pki.kdf_limits import KdfCost, check_costs
+from webapp.pki.keypair_errors import (
+    KeyMismatchError,
+    KeyPairError,
+    NotAKeyPairError,
+    PasswordRequiredError,
+    TooSlowToOpenError,
+    UnsupportedKeyError,
+    WrongPasswordError,
+)
+from webapp.pki.keypair_scan import (
+    DAMAGED_KEY,
+    MAX_KEY_ENTRIES,
+    ScannedFile,
+    scan_keypair_file,
+    too_many_keys,
+)
+from webapp.pki.pem import PemBlock, pem_blocks
+from webapp.pki.pkcs12_contents import hidden_key_bags
+from webapp.pki.pkcs12_structure import KeyBag, Pkcs12Layout, key_bag_costs
 
 __all__ = [
     "MAX_KEY_ENTRIES",
@@ -42,6 +62,7 @@ __all__ = [
     "NotAKeyPairError",
     "PasswordRequiredError",
     "PrivateKey",
+    "TooSlowToOpenError",
     "UnsupportedKeyError",
     "WrongPasswordError",
     "load_key_pairs",
@@ -53,43 +74,9 @@ PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519Pri
 # and then fail in the Java client, far from the person who can fix it.
 SUPPORTED_CURVES = ("secp256r1", "secp384r1", "secp521r1")
 
-# Each encrypted key costs a deliberately slow key derivation; a client keystore holds a
-# handful of keys, so the cap bounds the work a hostile upload can cause.
-MAX_KEY_ENTRIES = 20
-
 _ALIAS_LINE = "mtls-kit-source-alias: "
 _CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE",
                        "PKCS7", "PKCS #7 SIGNED DATA", "CMS"}
-
-
-class KeyPairError(ValueError):
-    """The upload is not a usable key pair; str() is a sentence for the user."""
-
-
-class PasswordRequiredError(KeyPairError):
-    def __init__(self) -> None:
-        super().__init__("This file is protected by a password. "
-                         "Enter the key pair file password.")
-
-
-class WrongPasswordError(KeyPairError):
-    def __init__(self) -> None:
-        super().__init__("The password does not open this file. "
-                         "Check the key pair file password and try again.")
-
-
-class NotAKeyPairError(KeyPairError):
-    """The file is readable but holds no private key (or is not a key pair file at all)."""
-
-
-class KeyMismatchError(KeyPairError):
-    def __init__(self) -> None:
-        super().__init__("The private key does not belong to this certificate. Use the key "
-                         "file that was created together with the certificate.")
-
-
-class UnsupportedKeyError(KeyPairError):
-    """A key type Java clients cannot use with us (DSA, Ed448, unusual curves...)."""
 
 
 @dataclass(frozen=True)
@@ -145,10 +132,13 @@ class KeyPair:
 def load_key_pairs(data: bytes, password: str | None, *,
                    extra: bytes | None = None) -> list[KeyPair]:
     """Every key pair in `data` (plus `extra`, e.g. a separate key or certificate file)."""
-    secret = password.encode("utf-8") if password else None
-    found = _Found()
-    for blob in (data,) if extra is None else (data, extra):
-        _read_file(blob, secret, found)
+    # surrogatepass: a password no keyboard can type must fail as a wrong password, not crash.
+    secret = password.encode("utf-8", "surrogatepass") if password else None
+    uploads = [scan_keypair_file(blob) for blob in ((data,) if extra is None else (data, extra))]
+    found = _Found(costs=[cost for upload in uploads for cost in upload.costs])
+    check_costs(found.costs)  # both files, before anything is decrypted
+    for upload in uploads:
+        _read_file(upload, secret, found)
     return _pair_up(found)
 
 
@@ -156,27 +146,17 @@ def load_key_pairs(data: bytes, password: str | None, *,
 class _Found:
     """What the uploaded files hold, gathered before keys are matched to certificates."""
 
+    costs: list[KdfCost]  # every password derivation seen so far, for the limits
     keys: list[tuple[PrivateKey, str | None]] = field(default_factory=list)  # with alias
     certs: list[x509.Certificate] = field(default_factory=list)
     names: dict[bytes, str] = field(default_factory=dict)  # SHA-256 -> PKCS#12 friendly name
 
 
 # --- one file --------------------------------------------------------------------------------
-def _read_file(blob: bytes, secret: bytes | None, found: _Found) -> None:
-    if not blob.strip():
-        raise NotAKeyPairError("This file is empty. "
-                               "Choose your key pair file (.p12, .pfx or .pem).")
-    if blob.startswith((JKS_MAGIC, JCEKS_MAGIC)):
-        kind = "JKS" if blob.startswith(JKS_MAGIC) else "JCEKS"
-        raise NotAKeyPairError(
-            f"This is a Java keystore ({kind}), which we cannot read keys from. Please export "
-            "it as a PKCS#12 (.p12) file with keytool -importkeystore -deststoretype PKCS12 "
-            "and upload that instead.")
-    blocks = pem_blocks(blob)
+def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None:
+    blocks, blob = upload.blocks, upload.data
     if blocks:
         key_blocks = [b for b in blocks if b.label.endswith("PRIVATE KEY")]
-        if len(key_blocks) > MAX_KEY_ENTRIES:
-            raise _too_many_keys()
         found.keys.extend((_load_pem_key(b, secret), None) for b in key_blocks)
         if any(b.label in _CERTIFICATE_LABELS for b in blocks):
             try:
@@ -187,8 +167,8 @@ def _read_file(blob: bytes, secret: bytes | None, found: _Found) -> None:
             raise NotAKeyPairError(
                 "This is a certificate request (CSR), not a key pair. Once the certificate "
                 "has been issued, upload it together with its private key.")
-    elif _looks_like_pkcs12(blob):
-        _read_pkcs12(blob, secret, found)
+    elif upload.layout is not None:
+        _read_pkcs12(upload.layout, secret, found)
     else:
         key = _load_der_key(blob, secret)
         if key is not None:
@@ -198,11 +178,6 @@ def _read_file(blob: bytes, secret: bytes | None, found: _Found) -> None:
                 found.certs.extend(parse_certificates(blob))
             except CertificateParseError:
                 raise _not_a_key_pair() from None
-
-
-def _too_many_keys() -> NotAKeyPairError:
-    return NotAKeyPairError(f"This file holds more than {MAX_KEY_ENTRIES} private keys. "
-                            "Export only the key pair you need and upload that.")
 
 
 def _not_a_key_pair() -> NotAKeyPairError:
@@ -221,9 +196,7 @@ def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if encrypted:
             raise WrongPasswordError() from None
-        raise NotAKeyPairError(
-            "The private key in this file is damaged or in a form we cannot read. "
-            "Export it again as a .p12 file or a PKCS#8 .pem file.") from None
+        raise NotAKeyPairError(DAMAGED_KEY) from None
     return _supported(key)
 
 
@@ -254,145 +227,74 @@ def _supported(key: PrivateKeyTypes) -> PrivateKey:
 
 
 # --- PKCS#12 ---------------------------------------------------------------------------------
-def _read_pkcs12(blob: bytes, secret: bytes | None, found: _Found) -> None:
-    if blob[1] != 0x80:  # 0x80: BER with indefinite length, which has no length to check
-        try:  # bytes after the PFX (a stray newline from a download) are dropped
-            blob = _element(blob, 0)[0]
-        except (ValueError, IndexError):
-            # A cut-off download fails like a wrong password would; say what really happened.
-            raise NotAKeyPairError("This key pair file is damaged or incomplete. "
-                                   "Download or export it again.") from None
+def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> None:
+    # OpenSSL decrypts a key bag hidden in the encrypted content with the count the bag
+    # names, which only shows once that content is decrypted: look first, then check.
+    hidden = hidden_key_bags(layout.encrypted_contents, secret)
+    found.costs.extend(key_bag_costs(hidden))
+    check_costs(found.costs)
+    if len(layout.key_bags) + len(hidden) > MAX_KEY_ENTRIES:
+        raise too_many_keys()
     # None also opens files made with an empty password (OpenSSL's "no password"); trying it
     # after a typed password forgives people who enter one for a file that has none.
-    for attempt in (secret, None) if secret else (None,):
+    # A NUL or a lone surrogate cannot be part of a PKCS#12 password (OpenSSL takes a UTF-8
+    # C string; the binding panics or fails oddly): such a typed password is simply wrong.
+    typed = secret if secret and b"\0" not in secret and _is_utf8(secret) else None
+    for attempt in (typed, None) if typed else (None,):
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), tolerating_old_serials():
                 # BER files load after a "could not be parsed as DER" warning: they are fine.
                 warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed",
                                         category=UserWarning)
-                bundle = pkcs12.load_pkcs12(blob, attempt)
+                bundle = pkcs12.load_pkcs12(layout.pfx, attempt)
             break
         except (ValueError, UnsupportedAlgorithm):
             continue
     else:
         raise WrongPasswordError() if secret else PasswordRequiredError()
-    for entry in ([bundle.cert] if bundle.cert else []) + bundle.additional_certs:
+    entries = ([bundle.cert] if bundle.cert else []) + bundle.additional_certs
+    if len(found.certs) + len(entries) > MAX_CERTIFICATES:
+        raise NotAKeyPairError(f"This file holds more than {MAX_CERTIFICATES} certificates. "
+                               "Export only the key pair and its own chain.")
+    for entry in entries:
+        try:
+            check_readable(entry.certificate)
+        except CertificateParseError as error:
+            raise NotAKeyPairError(str(error)) from None
         found.certs.append(entry.certificate)
         if entry.friendly_name:
             found.names.setdefault(entry.certificate.fingerprint(hashes.SHA256()),
                                    entry.friendly_name.decode("utf-8", "replace"))
-    several = _all_key_bags(blob, attempt)
+    several = _all_key_bags(layout.key_bags, attempt)
     if several:
         found.keys.extend((_supported(key), name) for key, name in several)
     elif bundle.key is not None:
         found.keys.append((_supported(bundle.key), None))
 
 
-def _all_key_bags(blob: bytes,
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _all_key_bags(bags: tuple[KeyBag, ...],
                   secret: bytes | None) -> list[tuple[PrivateKeyTypes, str | None]]:
     """All keys of a multi-key PKCS#12 (keytool makes these); [] for the usual single key.
 
-    `load_pkcs12` returns only one key. Keys sit in unencrypted SafeContents as (shrouded)
-    key bags, which are plain PKCS#8 that cryptography can decrypt, so a small DER walk
-    finds them. Anything unusual (BER, keys inside encrypted data, an empty password that
-    the PKCS#8 loader refuses) falls back to the single key `load_pkcs12` found.
+    `load_pkcs12` returns only one key. Keys outside encrypted content are plain PKCS#8
+    (shrouded: encrypted PKCS#8) that cryptography can read. Anything unusual (an empty
+    password that the PKCS#8 loader refuses) falls back to the key `load_pkcs12` found.
     """
-    try:
-        bags = list(_key_bags(blob))
-    except (ValueError, IndexError):
-        return []
-    if len(bags) > MAX_KEY_ENTRIES:
-        raise _too_many_keys()
     if len(bags) < 2:
         return []
     try:
-        return [(serialization.load_der_private_key(der, secret if shrouded else None), name)
-                for der, shrouded, name in bags]
+        return [(serialization.load_der_private_key(bag.pkcs8, secret if bag.shrouded else None),
+                 bag.friendly_name) for bag in bags]
     except (ValueError, TypeError, UnsupportedAlgorithm):
         return []
-
-
-# Object identifiers, DER-encoded (RFC 7292 and RFC 2985).
-_OID_PKCS7_PREFIX = bytes.fromhex("06092a864886f70d0107")  # data, signedData...: PKCS#7 types
-_OID_DATA = bytes.fromhex("2a864886f70d010701")
-_OID_KEY_BAG = bytes.fromhex("2a864886f70d010c0a0101")
-_OID_SHROUDED_KEY_BAG = bytes.fromhex("2a864886f70d010c0a0102")
-_OID_FRIENDLY_NAME = bytes.fromhex("2a864886f70d010914")
-
-
-def _looks_like_pkcs12(blob: bytes) -> bool:
-    """PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, ... } (RFC 7292 §4).
-
-    Checked on the raw bytes so BER files (indefinite length, some older Windows exports)
-    are recognised too: a wrong password must not be reported as "not a key pair file".
-    """
-    if len(blob) < 20 or blob[0] != 0x30:
-        return False
-    header = 2 + (blob[1] & 0x7F if blob[1] > 0x80 else 0)
-    start = blob[header:header + 20]
-    return start.startswith(b"\x02\x01\x03\x30") and _OID_PKCS7_PREFIX in start
-
-
-def _key_bags(blob: bytes) -> Iterator[tuple[bytes, bool, str | None]]:
-    """(PKCS#8 DER, is encrypted, friendly name) for each key bag outside encrypted data."""
-    _, auth_safe, *_ = _children(_single(blob))
-    authenticated_safe = _explicit_octets(_children(auth_safe)[1])
-    for content_info in _children(_single(authenticated_safe)):
-        content_type, *content = _children(content_info)
-        if _value(content_type) != _OID_DATA:
-            continue  # encrypted data: certificates in every tool we know
-        for bag in _children(_single(_explicit_octets(content[0]))):
-            bag_id, bag_value, *attributes = _children(bag)
-            if _value(bag_id) in (_OID_KEY_BAG, _OID_SHROUDED_KEY_BAG):
-                yield (_children(bag_value)[0], _value(bag_id) == _OID_SHROUDED_KEY_BAG,
-                       _friendly_name(attributes))
-
-
-def _friendly_name(attributes: list[bytes]) -> str | None:
-    for attribute in _children(attributes[0]) if attributes else []:
-        oid, values = _children(attribute)
-        if _value(oid) == _OID_FRIENDLY_NAME:
-            return _value(_children(values)[0]).decode("utf-16-be")  # a BMPString
-    return None
-
-
-def _explicit_octets(tagged: bytes) -> bytes:
-    """The OCTET STRING inside a `[0] EXPLICIT OCTET STRING`."""
-    return _value(_children(tagged)[0])
-
-
-def _single(der: bytes) -> bytes:
-    element, end = _element(der, 0)
-    if end != len(der):
-        raise ValueError("trailing data")
-    return element
-
-
-def _children(element: bytes) -> list[bytes]:
-    body, found, pos = _value(element), [], 0
-    while pos < len(body):
-        child, pos = _element(body, pos)
-        found.append(child)
-    return found
-
-
-def _value(element: bytes) -> bytes:
-    header = 2 + (element[1] & 0x7F if element[1] & 0x80 else 0)
-    return element[header:]
-
-
-def _element(der: bytes, pos: int) -> tuple[bytes, int]:
-    """The DER element (header included) starting at `pos`, and where the next one starts."""
-    length, header = der[pos + 1], 2
-    if length & 0x80:  # long form; 0x80 alone would be BER indefinite length, refused
-        count = length & 0x7F
-        if not 1 <= count <= 4:
-            raise ValueError("unsupported length")
-        length, header = int.from_bytes(der[pos + 2:pos + 2 + count], "big"), 2 + count
-    end = pos + header + length
-    if end > len(der):
-        raise ValueError("truncated")
-    return der[pos:end], end
 
 
 # --- pairing ---------------------------------------------------------------------------------
@@ -401,6 +303,9 @@ def _pair_up(found: _Found) -> list[KeyPair]:
     for key, alias in found.keys:  # the same key may come twice, e.g. in both uploaded files
         unique_keys.setdefault(_spki(key.public_key()), (key, alias))
     certs = found.certs
+    if len(certs) > MAX_CERTIFICATES:
+        raise NotAKeyPairError(f"This upload holds more than {MAX_CERTIFICATES} certificates. "
+                               "Upload only the key pair and its own chain.")
     if not unique_keys and not certs:
         raise _not_a_key_pair()
     if not unique_keys:

@@ -35,6 +35,9 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 from jks.util import KeystoreException, KeystoreSignatureException
 from pyasn1.error import PyAsn1Error
 
+from webapp.pki.aliases import AliasError as _AnyAliasError
+from webapp.pki.aliases import fits_java_keystore, normalise_alias
+
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "AliasError",
@@ -67,8 +70,8 @@ class PasswordError(StoreError):
     """The chosen store password cannot be used."""
 
 
-class AliasError(StoreError):
-    """The chosen entry name (alias) cannot be used."""
+class AliasError(StoreError, _AnyAliasError):
+    """The chosen entry name (alias) cannot be used (also an `aliases.AliasError`)."""
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,10 @@ class StoreContents:
 
 def check_alias(alias: str) -> str:
     """The alias exactly as the JKS file will hold it (trimmed, lower-case), or AliasError."""
-    cleaned = alias.strip().lower()
+    cleaned = normalise_alias(alias)
     if not cleaned:
         raise AliasError("Give the entry a name.")
-    # Java writes aliases in "modified UTF-8" (DataOutputStream.writeUTF), pyjks in plain
-    # UTF-8; they differ beyond U+FFFF (emoji), and Java's readUTF then rejects the file.
-    if any(ord(char) > 0xFFFF or not char.isprintable() for char in cleaned):
+    if not fits_java_keystore(cleaned):  # the rule the wizard applies too
         raise AliasError("Use letters, digits, spaces and punctuation in the name.")
     return cleaned
 

@@ -1,0 +1,119 @@
+"""Hypothesis strategies for hostile uploads and form values."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+from tests.fuzz import crafted
+
+__all__ = ["der_trees", "field_values", "mutated", "passwords", "upload_bytes"]
+
+_PEM_LABELS = ["CERTIFICATE", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY",
+               "EC PRIVATE KEY", "PKCS7", "TRUSTED CERTIFICATE", "CERTIFICATE REQUEST", "CMS",
+               "X509 CRL", "PUBLIC KEY"]
+_INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x30, 0x31, 0x7F, 0x80, 0x81, 0x84,
+                      0xA0, 0xFF]
+
+
+def _apply(data: bytes, operation: tuple) -> bytes:
+    kind, *args = operation
+    size = max(len(data), 1)
+    if kind == "truncate":
+        return data[:int(len(data) * args[0])]
+    if kind == "flip":
+        out = bytearray(data or b"\x00")
+        for position in args[0]:
+            out[position % size] ^= 1 << (position % 8)
+        return bytes(out)
+    if kind == "append":
+        return data + args[0]
+    if kind == "insert":
+        return data[:args[0] % size] + args[1] + data[args[0] % size:]
+    if kind == "delete":
+        start = args[0] % size
+        return data[:start] + data[start + args[1]:]
+    if kind == "set":
+        out = bytearray(data or b"\x00")
+        out[args[0] % size] = args[1]
+        return bytes(out)
+    if kind == "duplicate":
+        return data * 2
+    if kind == "splice":
+        cut = int(len(data) * args[1])
+        return data[:cut] + args[0][int(len(args[0]) * args[1]):]
+    raise AssertionError(kind)
+
+
+def mutated(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
+    """A seed file after one to three truncations, bit flips, insertions, splices..."""
+    fraction = st.floats(0, 1)
+    position = st.integers(0, 1 << 20)
+    operation = st.one_of(
+        st.tuples(st.just("truncate"), fraction),
+        st.tuples(st.just("flip"), st.lists(position, min_size=1, max_size=8)),
+        st.tuples(st.just("append"), st.binary(min_size=1, max_size=64)),
+        st.tuples(st.just("insert"), position, st.binary(min_size=1, max_size=16)),
+        st.tuples(st.just("delete"), position, st.integers(1, 64)),
+        st.tuples(st.just("set"), position, st.sampled_from(_INTERESTING_BYTES)),
+        st.tuples(st.just("duplicate")),
+        st.tuples(st.just("splice"), st.sampled_from(list(seeds)), fraction),
+    )
+
+    def apply_all(seed: bytes, operations: list[tuple]) -> bytes:
+        for op in operations:
+            seed = _apply(seed, op)
+        return seed
+
+    return st.builds(apply_all, st.sampled_from(list(seeds)),
+                     st.lists(operation, min_size=1, max_size=3))
+
+
+@st.composite
+def der_trees(draw: st.DrawFn, depth: int = 0) -> bytes:
+    """Random ASN.1-ish structures: nested, empty, indefinite, with lying lengths."""
+    if depth > 6 or draw(st.booleans()):
+        tag = draw(st.sampled_from([0x02, 0x04, 0x05, 0x06, 0x0C, 0x13, 0x1E, 0x80]))
+        return crafted.tlv(tag, draw(st.binary(max_size=24)))
+    tag = draw(st.sampled_from([0x30, 0x31, 0xA0, 0xA1, 0x24]))
+    children = b"".join(draw(st.lists(der_trees(depth + 1), max_size=4)))
+    style = draw(st.sampled_from(["definite", "indefinite", "lying"]))
+    if style == "indefinite":
+        return bytes([tag, 0x80]) + children + b"\x00\x00"
+    if style == "lying":
+        return bytes([tag, 0x84]) + draw(st.binary(min_size=4, max_size=4)) + children
+    return crafted.tlv(tag, children)
+
+
+def upload_bytes(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
+    """Anything a user (or attacker) can upload, mostly mutations of real files."""
+    pem_wrapped = st.builds(lambda label, body: crafted.pem(label, body),
+                            st.sampled_from(_PEM_LABELS),
+                            st.one_of(st.binary(max_size=200), mutated(seeds), der_trees()))
+    return st.one_of(
+        mutated(seeds), mutated(seeds), mutated(seeds),  # weighted: most cases start real
+        st.sampled_from(list(seeds)),
+        pem_wrapped,
+        der_trees(),
+        st.binary(max_size=512),
+        st.text(max_size=200).map(lambda t: t.encode("utf-8")),
+        mutated(seeds).map(base64.b64encode),
+        st.builds(lambda a, b: a + b, st.sampled_from(list(seeds)), st.sampled_from(list(seeds))),
+    )
+
+
+# Passwords and form fields: empty, huge, Unicode beyond the BMP, lone surrogates, NULs.
+field_values = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
+    st.text(alphabet=st.characters(categories=["Cs", "Cc", "Zl", "Zp", "So"]), max_size=10),
+    st.integers(0, 5000).map(lambda n: "x" * n),
+    st.sampled_from(["", " ", "\x00", "a" * 1001, "ß" * 600, "🙂" * 300, "../../etc/passwd",
+                     "<script>alert(1)</script>", "${jndi:ldap://x}", "%s%n", "'\";--"]),
+)
+
+
+def passwords(correct: str) -> st.SearchStrategy[str | None]:
+    return st.one_of(st.none(), st.just(correct), st.just(""), field_values)

@@ -1,0 +1,178 @@
+"""How much password hashing a file asks for, read from its structure before we decrypt it.
+
+A password-protected key file names its own key-derivation cost: an iteration count in the
+clear (RFC 8018 PBKDF2 and PBES1, RFC 7292 PKCS#12 PBE and MAC, RFC 7914 scrypt). Neither
+OpenSSL nor cryptography caps it, so a 3 KB file saying "2,000,000,000 iterations" holds a
+worker for minutes ("iteration bomb"). We read every count first and refuse the file when
+one count, or the work of the whole upload, exceeds the limits below.
+
+Work is counted in "derivation steps": iterations times the number of times the derivation
+runs (PKCS#12's KDF runs once per 20 bytes of key and once for the IV; PBKDF2 once per
+block of key; content we must decrypt ourselves to look inside is tried with up to three
+passwords, as OpenSSL does). On this machine one step costs at most ~0.4 µs (the slowest
+path: our own PKCS#12 KDF), ~0.05-0.15 µs in OpenSSL; tests/pki/test_limits.py measures it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from webapp.pki import der
+from webapp.pki.der import Element
+from webapp.pki.keypair_errors import TooSlowToOpenError
+
+__all__ = [
+    "MAX_ITERATIONS",
+    "MAX_SCRYPT_MEMORY",
+    "MAX_TOTAL_WORK",
+    "KdfCost",
+    "algorithm_cost",
+    "check_costs",
+    "encrypted_pkcs8_cost",
+    "mac_cost",
+]
+
+# One count in a file. Tools write 1 (none) to 100,000: OpenSSL 2,048, Windows 2,000, keytool
+# 10,000 (JDK 12+) or 50,000/100,000 (JDK 8-11). The JDK itself refuses more than 5,000,000
+# (jdk.internal PKCS12KeyStore MAX_ITERATION_COUNT); 1,000,000 stays 10x above any default
+# and costs ~0.1 s in OpenSSL (measured: a PBKDF2-SHA256 file with three counts of 1,000,000
+# opens in 0.32 s).
+MAX_ITERATIONS = 1_000_000
+# The whole upload (both files, every count, times the runs explained above). 2,000,000 steps
+# is at most ~0.8 s on the slowest path, which keeps every upload under the 2-second rule;
+# ordinary files use 6,000 (OpenSSL) to 550,000 (JDK 11 legacy) steps.
+MAX_TOTAL_WORK = 2_000_000
+# scrypt's memory is 128 * N * r bytes; OpenSSL's own default ceiling is 32 MiB, and
+# `openssl pkcs8 -scrypt` writes N=16384, r=8 (16 MiB).
+MAX_SCRYPT_MEMORY = 32 * 1024 * 1024
+
+_PKCS5 = bytes.fromhex("2a864886f70d0105")  # 1.2.840.113549.1.5
+_PBES2, _PBKDF2, _PBMAC1 = _PKCS5 + b"\x0d", _PKCS5 + b"\x0c", _PKCS5 + b"\x0e"
+_PBES1 = {_PKCS5 + bytes([n]) for n in (1, 3, 4, 6, 10, 11)}  # MD2/MD5/SHA-1 with DES/RC2
+_SCRYPT = bytes.fromhex("2b06010401da47040b")  # 1.3.6.1.4.1.11591.4.11
+# PKCS#12 PBE (RFC 7292 appendix C): OID last byte -> KDF runs (SHA-1 gives 20 bytes a run):
+# RC4 128/40 need only a key; 3-key 3DES needs 24 bytes of key (2 runs) and an IV.
+_PKCS12_PBE = {bytes.fromhex("2a864886f70d010c01") + bytes([n]): runs
+               for n, runs in ((1, 1), (2, 1), (3, 3), (4, 2), (5, 2), (6, 2))}
+# PBKDF2 pseudo-random functions (RFC 8018 B.1.2) -> output size; SHA-1 is the default.
+_HMAC = bytes.fromhex("2a864886f70d02")
+_PRF_SIZES = {_HMAC + bytes([n]): size
+              for n, size in ((7, 20), (8, 28), (9, 32), (10, 48), (11, 64), (12, 28), (13, 32))}
+# Cipher -> key size, for PBKDF2 without an explicit keyLength.
+_AES = bytes.fromhex("6086480165030401")
+_KEY_SIZES = {_AES + b"\x02": 16, _AES + b"\x16": 24, _AES + b"\x2a": 32,
+              bytes.fromhex("2a864886f70d0307"): 24}  # des-ede3-cbc
+_OID, _NULL = 0x06, 0x05
+
+
+@dataclass(frozen=True)
+class KdfCost:
+    """One password derivation in a file: the count it states and the steps it will cost."""
+
+    iterations: int
+    work: int
+
+
+def algorithm_cost(algorithm: Element, *, passwords: int = 1) -> KdfCost | None:
+    """The cost of a password-based AlgorithmIdentifier, None if it is not password-based.
+
+    `passwords`: how many passwords it will be tried with. Raises TooSlowToOpenError for a
+    password-based scheme whose cost we cannot tell (so cannot bound).
+    """
+    oid, params = _algorithm(algorithm)
+    if oid in _PKCS12_PBE or oid in _PBES1:
+        salt, count, *_ = der.children(params)
+        runs = _PKCS12_PBE.get(oid, 1)
+        return _cost(der.integer(count), runs * passwords)
+    if oid == _PBES2:
+        kdf, scheme, *_ = der.children(params)
+        return _derivation_cost(kdf, _key_size(scheme), passwords)
+    return None
+
+
+def encrypted_pkcs8_cost(data: bytes) -> KdfCost | None:
+    """The cost of an EncryptedPrivateKeyInfo (RFC 5958), None if `data` is not one.
+
+    Raises DerError when it has that shape but unreadable parameters: better to call the
+    key damaged than to let a loader read a count we could not.
+    """
+    try:
+        parts = der.children(der.single(data, expect=0x30))
+    except der.DerError:
+        return None  # not this structure: the key loaders will say what it is
+    if len(parts) != 2 or parts[0].tag != 0x30 or parts[1].tag not in (0x04, 0x24):
+        return None
+    return algorithm_cost(parts[0])
+
+
+def mac_cost(mac_data: Element, *, passwords: int = 1) -> KdfCost:
+    """The cost of a PKCS#12 MacData: the PKCS#12 KDF once, or PBKDF2 for PBMAC1 (RFC 9579)."""
+    digest_info, _salt, *rest = der.children(mac_data)
+    count = der.integer(rest[0]) if rest else 1  # DEFAULT 1
+    oid, params = _algorithm(der.children(digest_info)[0])
+    if oid != _PBMAC1:
+        return _cost(count, passwords)
+    kdf, _scheme = der.children(params)
+    pbkdf2 = _derivation_cost(kdf, 64, passwords)
+    # RFC 9579 says to ignore the old count beside PBMAC1; we count it in case a reader doesn't.
+    return KdfCost(max(pbkdf2.iterations, count), pbkdf2.work + count * passwords)
+
+
+def check_costs(costs: Iterable[KdfCost]) -> None:
+    """Refuse the upload if one count, or all of them together, is more than we spend."""
+    costs = list(costs)
+    highest = max((c.iterations for c in costs), default=0)
+    if highest > MAX_ITERATIONS:
+        raise TooSlowToOpenError(
+            f"This file's password protection is set to {highest:,} rounds, far more than any "
+            f"ordinary tool uses (we accept up to {MAX_ITERATIONS:,}). Export the key pair "
+            "again with your tool's default settings and upload that file.")
+    if sum(c.work for c in costs) > MAX_TOTAL_WORK:
+        raise TooSlowToOpenError(
+            "This upload would need too much password checking to open: its parts are "
+            "protected with unusually many rounds. Export the key pair again with your "
+            "tool's default settings, or upload fewer keys at once.")
+
+
+def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> KdfCost:
+    oid, params = _algorithm(kdf)
+    if oid == _PBKDF2:
+        salt, count, *optional = der.children(params)
+        key_size, prf_size = default_key_size, 20
+        for item in optional:
+            if item.tag == 0x02:
+                key_size = der.integer(item)
+            elif item.tag == 0x30:
+                prf_size = _PRF_SIZES.get(_algorithm(item)[0], 20)
+        blocks = max(1, -(-key_size // prf_size))
+        return _cost(der.integer(count), blocks * passwords)
+    if oid == _SCRYPT:
+        salt, n, r, p, *_ = der.children(params)
+        cost, block, parallel = der.integer(n), der.integer(r), der.integer(p)
+        if 128 * cost * block > MAX_SCRYPT_MEMORY:
+            raise TooSlowToOpenError(
+                "This file's password protection (scrypt) asks for more memory than we allow. "
+                "Export the key again with your tool's default settings.")
+        # Each of the N steps mixes 2 * r blocks, p times, and runs twice (RFC 7914 §5).
+        return _cost(cost, 2 * block * parallel * passwords)
+    raise TooSlowToOpenError(
+        "This file is protected with a password scheme we cannot check safely. Export the key "
+        "pair again with your tool's default settings (PKCS#12 or PKCS#8 with AES).")
+
+
+def _cost(iterations: int, runs: int) -> KdfCost:
+    return KdfCost(iterations, iterations * runs)
+
+
+def _key_size(scheme: Element) -> int:
+    oid, _ = _algorithm(scheme)
+    return _KEY_SIZES.get(oid, 32)
+
+
+def _algorithm(algorithm: Element) -> tuple[bytes, Element]:
+    """(OID content, parameters) of an AlgorithmIdentifier; absent parameters read as NULL."""
+    parts = der.children(algorithm)
+    if not parts or parts[0].tag != _OID:
+        raise der.DerError("not an AlgorithmIdentifier")
+    return parts[0].body, parts[1] if len(parts) > 1 else Element(_NULL, b"", b"\x05\x00")

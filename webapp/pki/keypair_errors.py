@@ -1,0 +1,51 @@
+"""What can go wrong when reading a user's key pair file: one exception type per cause.
+
+Every class is a `KeyPairError`, whose str() is a sentence to show the user as is.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KeyMismatchError",
+    "KeyPairError",
+    "NotAKeyPairError",
+    "PasswordRequiredError",
+    "TooSlowToOpenError",
+    "UnsupportedKeyError",
+    "WrongPasswordError",
+]
+
+
+class KeyPairError(ValueError):
+    """The upload is not a usable key pair; str() is a sentence for the user."""
+
+
+class PasswordRequiredError(KeyPairError):
+    def __init__(self) -> None:
+        super().__init__("This file is protected by a password. "
+                         "Enter the key pair file password.")
+
+
+class WrongPasswordError(KeyPairError):
+    def __init__(self) -> None:
+        super().__init__("The password does not open this file. "
+                         "Check the key pair file password and try again.")
+
+
+class NotAKeyPairError(KeyPairError):
+    """The file is readable but holds no private key (or is not a key pair file at all)."""
+
+
+class KeyMismatchError(KeyPairError):
+    def __init__(self) -> None:
+        super().__init__("The private key does not belong to this certificate. Use the key "
+                         "file that was created together with the certificate.")
+
+
+class UnsupportedKeyError(KeyPairError):
+    """A key type Java clients cannot use with us (DSA, Ed448, unusual curves...)."""
+
+
+class TooSlowToOpenError(KeyPairError):
+    """The file asks for more password hashing than we spend on one upload (an "iteration
+    bomb", or a tool set to extreme values)."""

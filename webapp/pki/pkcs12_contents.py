@@ -1,0 +1,188 @@
+"""Decrypt a PKCS#12 file's encrypted content ourselves, only to look inside it.
+
+Key bags can hide inside the encrypted content, and OpenSSL decrypts the first key bag it
+meets with whatever iteration count that bag names: a count we can only read after
+decrypting the content. So before `load_pkcs12` runs, we decrypt each encrypted content
+(whose own count is already checked) with the passwords OpenSSL would try, and return the
+key bags found inside, so their counts can be checked too.
+
+Schemes: PBES2 with PBKDF2 and AES-CBC or 3DES (OpenSSL 3, JDK 12+), and the PKCS#12 PBE
+family (RFC 7292 appendix B/C: 3DES, RC2, RC4; OpenSSL -legacy, Windows, JDK 8-11).
+A password scheme outside these is refused: we could not check what hides behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4, RC2, TripleDES
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, CipherAlgorithm, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from Cryptodome.Cipher import ARC2  # RC2 with 40 effective bits; a dependency of pyjks
+
+from webapp.pki import der
+from webapp.pki.der import Element
+from webapp.pki.keypair_errors import TooSlowToOpenError
+from webapp.pki.pkcs12_structure import EncryptedContent, KeyBag, read_safe_contents
+
+__all__ = ["hidden_key_bags", "pkcs12_kdf"]
+
+_PKCS12_PBE = bytes.fromhex("2a864886f70d010c01")
+_PBES2, _PBKDF2 = bytes.fromhex("2a864886f70d01050d"), bytes.fromhex("2a864886f70d01050c")
+_AES = bytes.fromhex("6086480165030401")
+_DES_EDE3_CBC = bytes.fromhex("2a864886f70d0307")
+_HMAC = bytes.fromhex("2a864886f70d02")
+_PRFS: dict[bytes, type[hashes.HashAlgorithm]] = {
+    _HMAC + b"\x07": hashes.SHA1, _HMAC + b"\x08": hashes.SHA224, _HMAC + b"\x09": hashes.SHA256,
+    _HMAC + b"\x0a": hashes.SHA384, _HMAC + b"\x0b": hashes.SHA512,
+}
+_AES_KEY_SIZES = {_AES + b"\x02": 16, _AES + b"\x16": 24, _AES + b"\x2a": 32}
+
+_Decrypt = Callable[[bytes, bytes, bytes], bytes]  # (key, iv, ciphertext) -> padded plaintext
+
+
+def _cbc(algorithm: Callable[[bytes], CipherAlgorithm]) -> _Decrypt:
+    def decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+        decryptor = Cipher(algorithm(key), modes.CBC(iv)).decryptor()
+        return decryptor.update(data) + decryptor.finalize()
+    return decrypt
+
+
+def _rc2_40(key: bytes, iv: bytes, data: bytes) -> bytes:
+    return bytes(ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=40).decrypt(data))
+
+
+def _rc4(key: bytes, iv: bytes, data: bytes) -> bytes:
+    return Cipher(ARC4(key), mode=None).decryptor().update(data)
+
+
+# PKCS#12 PBE, by the last byte of its OID: (key size, IV size, cipher).
+_PKCS12_CIPHERS: dict[int, tuple[int, int, _Decrypt]] = {
+    1: (16, 0, _rc4), 2: (5, 0, _rc4), 3: (24, 8, _cbc(TripleDES)),
+    4: (16, 8, _cbc(TripleDES)), 5: (16, 8, _cbc(RC2)), 6: (5, 8, _rc2_40),
+}
+
+
+def hidden_key_bags(contents: tuple[EncryptedContent, ...], secret: bytes | None) -> list[KeyBag]:
+    """Key bags inside the encrypted contents, for every password that opens them."""
+    found: list[KeyBag] = []
+    for content in contents:
+        for password in _candidates(secret):
+            try:
+                plaintext = _decrypt(content, password)
+                if plaintext is not None:
+                    # One password opens it; another would only give garbage.
+                    found += read_safe_contents(plaintext)
+                    break
+            except TooSlowToOpenError:
+                raise
+            except ValueError:
+                # Malformed parameters or ciphertext (OpenSSL cannot decrypt them either), or
+                # a wrong password that happened to leave valid-looking padding.
+                continue
+    return found
+
+
+def _candidates(secret: bytes | None) -> list[bytes | None]:
+    """The passwords OpenSSL may use: the typed one, then "" and none (as PKCS12_parse)."""
+    return ([secret] if secret else []) + [b"", None]
+
+
+def _decrypt(content: EncryptedContent, password: bytes | None) -> bytes | None:
+    """The plaintext, or None when this password does not open it."""
+    if not content.ciphertext:
+        return None
+    oid, params = _algorithm(content.algorithm)
+    if oid.startswith(_PKCS12_PBE) and len(oid) == len(_PKCS12_PBE) + 1 and oid[-1] in _PKCS12_CIPHERS:
+        key_size, iv_size, decrypt = _PKCS12_CIPHERS[oid[-1]]
+        salt, count = der.children(params)[:2]
+        bmp = b"" if password is None else _bmp_string(password)
+        iterations = der.integer(count)
+        key = pkcs12_kdf(bmp, der.octets(salt), iterations, 1, key_size)
+        iv = pkcs12_kdf(bmp, der.octets(salt), iterations, 2, iv_size) if iv_size else b""
+        return _unpad(decrypt(key, iv, content.ciphertext), iv_size)
+    if oid == _PBES2:
+        return _pbes2(params, password or b"", content.ciphertext)
+    raise _unsupported()
+
+
+def _pbes2(params: Element, password: bytes, ciphertext: bytes) -> bytes | None:
+    kdf, scheme = der.children(params)[:2]
+    kdf_oid, kdf_params = _algorithm(kdf)
+    cipher_oid, iv = _algorithm(scheme)
+    if kdf_oid != _PBKDF2 or iv.tag != 0x04:
+        raise _unsupported()
+    salt, count, *optional = der.children(kdf_params)
+    prf: type[hashes.HashAlgorithm] = hashes.SHA1
+    for item in optional:
+        if item.tag == 0x30:
+            prf = _PRFS.get(_algorithm(item)[0]) or _raise_unsupported()
+    if cipher_oid in _AES_KEY_SIZES:
+        size, block, decrypt = _AES_KEY_SIZES[cipher_oid], 16, _cbc(algorithms.AES)
+    elif cipher_oid == _DES_EDE3_CBC:
+        size, block, decrypt = 24, 8, _cbc(TripleDES)
+    else:
+        raise _unsupported()
+    key = PBKDF2HMAC(prf(), size, der.octets(salt), der.integer(count)).derive(password)
+    return _unpad(decrypt(key, der.octets(iv), ciphertext), block)
+
+
+def pkcs12_kdf(password: bytes, salt: bytes, iterations: int, purpose: int, size: int) -> bytes:
+    """RFC 7292 appendix B.2 with SHA-1 (u = 20, v = 64); `password` as a BMPString."""
+    u, v = 20, 64
+    diversifier = bytes([purpose]) * v
+    stretched = _stretch(salt, v) + _stretch(password, v)
+    blocks = bytearray(stretched)
+    out = b""
+    while len(out) < size:
+        digest = hashlib.sha1(diversifier + bytes(blocks)).digest()
+        for _ in range(iterations - 1):
+            digest = hashlib.sha1(digest).digest()
+        out += digest
+        b = int.from_bytes((digest * (v // u + 1))[:v], "big")
+        for start in range(0, len(blocks), v):
+            value = (int.from_bytes(blocks[start:start + v], "big") + b + 1) % (1 << (8 * v))
+            blocks[start:start + v] = value.to_bytes(v, "big")
+    return out[:size]
+
+
+def _bmp_string(password: bytes) -> bytes:
+    """The password as PKCS#12's KDF wants it: UTF-16BE with a terminating NUL (RFC 7292 B.1)."""
+    text = password.decode("utf-8", "surrogatepass")
+    return text.encode("utf-16-be", "surrogatepass") + b"\0\0"
+
+
+def _stretch(data: bytes, v: int) -> bytes:
+    """`data` repeated to fill a whole number of v-byte blocks (empty stays empty)."""
+    if not data:
+        return b""
+    length = v * -(-len(data) // v)
+    return (data * (length // len(data) + 1))[:length]
+
+
+def _unpad(padded: bytes, block_size: int) -> bytes | None:
+    if block_size == 0:  # a stream cipher: nothing to check here
+        return padded
+    pad = padded[-1] if padded else 0
+    if not 1 <= pad <= block_size or padded[-pad:] != bytes([pad]) * pad:
+        return None
+    return padded[:-pad]
+
+
+def _algorithm(algorithm: Element) -> tuple[bytes, Element]:
+    parts = der.children(algorithm)
+    if len(parts) < 2 or parts[0].tag != 0x06:
+        raise der.DerError("not an AlgorithmIdentifier with parameters")
+    return parts[0].body, parts[1]
+
+
+def _unsupported() -> TooSlowToOpenError:
+    return TooSlowToOpenError(
+        "This file is protected with a password scheme we cannot check safely. Export the key "
+        "pair again with your tool's default settings.")
+
+
+def _raise_unsupported() -> type[hashes.HashAlgorithm]:
+    raise _unsupported()
