@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from . import config, errors, observability, security, sessions
+from . import config, errors, observability, security, sessions, static_compression
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     sessions.init_app(app)
     errors.init_app(app)
+    static_compression.init_app(app)
 
     from .views import finish, keystore, main, truststore
 

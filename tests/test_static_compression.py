@@ -1,0 +1,36 @@
+"""Static files go out gzipped to browsers that accept it; pages never do (BREACH)."""
+
+import gzip
+
+import pytest
+
+from webapp import create_app
+
+
+@pytest.fixture
+def plain_client(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "s" * 32, "VAULT_URL": f"sqlite:///{tmp_path}/v.db"})
+    return app.test_client()
+
+
+@pytest.mark.parametrize("path", ["/static/htmx-4.0.1.min.js", "/static/app.css", "/static/app.js"])
+def test_static_files_are_gzipped_and_identical_once_inflated(plain_client, path):
+    plain = plain_client.get(path).data
+    packed = plain_client.get(path, headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain
+    assert len(packed.data) < len(plain) / 2
+
+
+def test_pages_are_never_compressed(plain_client):
+    page = plain_client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200
+    assert "Content-Encoding" not in page.headers
+    assert b"csrf_token" in page.data
+
+
+def test_clients_without_gzip_get_the_plain_file(plain_client):
+    response = plain_client.get("/static/app.css")
+    assert "Content-Encoding" not in response.headers
+    assert response.data.startswith(b"/*")

@@ -1,0 +1,42 @@
+"""gzip for our static files (htmx, CSS, JS): the first page must stay small over the wire.
+
+Only static files are compressed. Pages are not: they carry the CSRF token next to text the
+user typed, and compressing secrets beside attacker-influenced text leaks them (BREACH).
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+
+from flask import Flask, Response, request
+
+COMPRESSIBLE = ("text/css", "text/javascript", "application/javascript", "image/svg+xml")
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(compress_static)
+
+
+@lru_cache(maxsize=32)
+def _gzipped(path: str, etag: str | None, body: bytes) -> bytes:
+    # Keyed by path and ETag (which changes with the file), so each file is compressed once.
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def compress_static(response: Response) -> Response:
+    if (
+        not request.path.startswith("/static/")
+        or response.status_code != 200
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+        or response.mimetype not in COMPRESSIBLE
+        or "Content-Encoding" in response.headers
+    ):
+        return response
+    response.direct_passthrough = False
+    etag = response.get_etag()[0]
+    body = _gzipped(request.path, etag, response.get_data())
+    response.set_data(body)
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
