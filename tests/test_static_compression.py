@@ -15,7 +15,8 @@ def plain_client(tmp_path):
 
 @pytest.mark.parametrize("path", ["/static/htmx-4.0.1.min.js", "/static/app.css", "/static/app.js"])
 def test_static_files_are_gzipped_and_identical_once_inflated(plain_client, path):
-    plain = plain_client.get(path).data
+    with plain_client.get(path) as response:  # closes the file send_file opened
+        plain = response.data
     packed = plain_client.get(path, headers={"Accept-Encoding": "gzip, br"})
     assert packed.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed.headers["Vary"]
@@ -31,6 +32,6 @@ def test_pages_are_never_compressed(plain_client):
 
 
 def test_clients_without_gzip_get_the_plain_file(plain_client):
-    response = plain_client.get("/static/app.css")
-    assert "Content-Encoding" not in response.headers
-    assert response.data.startswith(b"/*")
+    with plain_client.get("/static/app.css") as response:
+        assert "Content-Encoding" not in response.headers
+        assert response.data.startswith(b"/*")

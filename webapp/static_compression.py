@@ -33,9 +33,13 @@ def compress_static(response: Response) -> Response:
         or "Content-Encoding" in response.headers
     ):
         return response
+    # send_file hands over an open file wrapper: read it once and close it ourselves.
+    source = response.response
+    data = b"".join(source)
+    if hasattr(source, "close"):
+        source.close()
     response.direct_passthrough = False
-    etag = response.get_etag()[0]
-    body = _gzipped(request.path, etag, response.get_data())
+    body = _gzipped(request.path, response.get_etag()[0], data)
     response.set_data(body)
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
