@@ -29,6 +29,9 @@ DEFAULTS: dict[str, object] = {
     "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-*); 0 = none
     "LOG_JSON": False,  # request logs as JSON lines on stdout
     "WTF_CSRF_TIME_LIMIT": SESSION_IDLE_TIMEOUT,
+    # Flask's own cookie carries the CSRF secret: same SameSite rule as the vault cookie
+    # (Flask leaves it unset by default). Secure is added per request over HTTPS.
+    "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
 

@@ -7,15 +7,16 @@ import logging
 from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wsgi import get_input_stream
 
 from .vault import VaultUnavailable
 
 log = logging.getLogger(__name__)
 
-# Which field an over-size upload belongs to, by the form it was posted to.
+# Which field (and step) an over-size upload belongs to, by the form it was posted to.
 UPLOAD_FIELDS = {
-    "/keystore/import": "key_file",
-    "/truststore/upload": "cert_files",
+    "/keystore/import": ("key_file", "keystore"),
+    "/truststore/upload": ("cert_files", "truststore"),
 }
 # Read and discard at most this much of an over-size body, so the browser gets to read our
 # answer instead of a connection reset; beyond it, the client is not a browser we serve.
@@ -37,9 +38,11 @@ def too_large(exc: RequestEntityTooLarge):
     limit_kib = int(request.max_content_length or 0) // 1024
     message = (f"This file is too large. Key pair and certificate files are a few KB; "
                f"the limit is {limit_kib} KB. Check that you chose the right file.")
-    field = UPLOAD_FIELDS.get(request.path, "form")
+    field, step = UPLOAD_FIELDS.get(request.path, ("form", ""))
+    if field == "form":  # no file was sent here: talking about files would mislead
+        message = "What you sent is far longer than any of these fields allows. Please check it."
     # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
-    return render_wizard(errors={field: message}, focus=f"{field}-error")
+    return render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
 
 
 def page_expired(exc: CSRFError):
@@ -47,7 +50,9 @@ def page_expired(exc: CSRFError):
 
 
 def storage_unavailable(exc: VaultUnavailable):
-    log.warning("session storage unavailable: %s", type(exc).__name__)
+    # The vault's message names only the cause ("database is locked", "redis ConnectionError"),
+    # never session contents: operators need it to tell a lock from a full disk or a dead Redis.
+    log.warning("%s (%s %s)", exc, request.method, request.path)
     minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"]) // 60
     message = (f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
                "please try again shortly.")
@@ -80,9 +85,11 @@ def _alert(title: str, message: str, status: int):
 
 
 def _drain_body() -> None:
-    stream = request.environ.get("wsgi.input")
-    if stream is None:
+    if "wsgi.input" not in request.environ:
         return
+    # Bounded by Content-Length: werkzeug's own server (`flask run`) hands over the raw socket,
+    # and reading past the body would wait forever for bytes the browser never sends.
+    stream = get_input_stream(request.environ, max_content_length=None)
     remaining = DRAIN_LIMIT
     try:
         while remaining > 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,8 +26,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie (it carries only the CSRF secret), flagged like ours.
+
+    SESSION_COOKIE_SECURE is fixed at start-up, but the same app may be reached over plain
+    HTTP in development and over HTTPS behind a proxy: mark the cookie Secure per request.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
     """Wire CSRF protection, the proxy fix and the headers into the app."""
+    app.session_interface = CookieSessionInterface()
     csrf.init_app(app)
     proxies = int(app.config.get("PROXY_FIX") or 0)
     if proxies:

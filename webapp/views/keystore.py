@@ -130,9 +130,11 @@ def save_settings():
             ks["alias"] = alias
         if filename is not None:
             ks["filename"] = filename
-        if typed:
-            # A new password replaces the old one only once it is valid and confirmed.
-            ks["password"] = password if not _password_error(errors) else ""
+        if typed and not _password_error(errors):
+            # A new password replaces the old one only once it is valid and confirmed; until
+            # then the saved one stays, so a typo (or a half-typed live preview) never
+            # throws away a finished keystore.
+            ks["password"] = password
 
     if not live and not saved.get("candidates"):
         errors["key_file"] = "Import your key pair file first."

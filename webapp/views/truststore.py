@@ -17,7 +17,14 @@ from ..pki.certificates import (
 )
 from ..pki.fetch import fetch_chain
 from ..pki.outbound import FetchError, OutboundPolicy, parse_target
-from ..pki.roots import complete_chain, extra_root_paths, load_root_store
+from ..pki.roots import (
+    OPERATOR_ROOTS,
+    SOURCE_SERVER,
+    ChainEntry,
+    complete_chain,
+    extra_root_paths,
+    load_root_store,
+)
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
 from .files import truststore_file
@@ -60,9 +67,7 @@ def fetch_certificates():
                              values={"server_url": raw}, focus="step-truststore")
 
     entries = [*report.entries, *report.extra_certificates]
-    certs = [{"pem": certificate_pem(e.certificate),
-              "source": "server" if e.source == "server" or e.sent_position is not None else "root store"}
-             for e in entries]
+    certs = [{"pem": certificate_pem(e.certificate), "source": _source(e)} for e in entries]
     warnings = _chain_warnings(report, fetched.hostname_matches, target.host)
     url = raw.strip() if raw.strip().lower().startswith("https://") else target.url
 
@@ -152,9 +157,10 @@ def save_settings():
             ts["choices"] = choices
         if filename is not None:
             ts["filename"] = filename
-        if typed:
-            bad = "truststore_password" in errors or "confirm_truststore_password" in errors
-            ts["password"] = "" if bad else password
+        bad = "truststore_password" in errors or "confirm_truststore_password" in errors
+        if typed and not bad:
+            # As in the keystore step: an invalid new password keeps the saved one.
+            ts["password"] = password
         if not live:
             state["current"] = "truststore"
 
@@ -164,8 +170,13 @@ def save_settings():
     if live:
         return render_live("truststore", before)
     if errors:
-        return render_wizard(errors=errors, values={"truststore_filename": field(form, "truststore_filename")},
-                             focus="step-truststore")
+        # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
+        shown = {f"alias-{e.key}": field(form, f"alias-{e.key}") for e in view.entries
+                 if f"alias-{e.key}" in form}
+        shown.update({f"include-{e.key}": "on" if choices[e.fingerprint]["include"] else ""
+                      for e in view.entries})
+        return render_wizard(errors=errors, focus="step-truststore",
+                             values={**shown, "truststore_filename": field(form, "truststore_filename")})
     return done("step-truststore")
 
 
@@ -178,6 +189,15 @@ def download_truststore():
                              focus="step-truststore", status=409)
     return send_file(io.BytesIO(built[1]), mimetype="application/octet-stream",
                      as_attachment=True, download_name=built[0])
+
+
+def _source(entry: ChainEntry) -> str:
+    """Where a chain certificate came from, as the page names it (wizard.SOURCE_LABELS)."""
+    if entry.source == SOURCE_SERVER or entry.sent_position is not None:
+        return "server"
+    # The operator's own roots are named apart from certifi's: the user should know that a
+    # root came from their organisation's configuration, not the public root store.
+    return "extra roots" if entry.store == OPERATOR_ROOTS else "root store"
 
 
 def _chain_warnings(report, hostname_matches: bool, host: str) -> list[str]:

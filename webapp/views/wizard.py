@@ -211,11 +211,17 @@ def wizard_context(*, errors: dict[str, str], values: dict[str, str],
     ts = truststore_view(state)
     fin = finish_view(state, ks, ts)
     complete = {"keystore": ks.complete, "truststore": ts.complete, "finish": False}
+    modes = step_modes(state, complete)
+    step = (focus or "").removeprefix("step-")
+    if errors and step in modes:
+        # Errors are drawn inside their step: a post from a folded step (a second tab, a
+        # stale page) must open it, or the message would never be seen.
+        modes[step] = "open"
     return {
         "ks": ks,
         "ts": ts,
         "fin": fin,
-        "modes": step_modes(state, complete),
+        "modes": modes,
         "complete": complete,
         "steps": STEPS,
         "step_titles": STEP_TITLES,
