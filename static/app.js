@@ -14,6 +14,8 @@
     }
   }
 
+  // Errors found here (not by the server) carry data-client-error, so choosing a better file
+  // can take exactly them back.
   function showFileError(input, message) {
     var id = input.id + "-error";
     var existing = document.getElementById(id);
@@ -21,6 +23,7 @@
       existing = document.createElement("p");
       existing.className = "field__error";
       existing.id = id;
+      existing.setAttribute("data-client-error", "");
       input.parentNode.insertBefore(existing, input);
     }
     existing.textContent = message;
@@ -32,22 +35,37 @@
     input.focus();
   }
 
+  function clearFileError(input) {
+    var id = input.id + "-error";
+    var existing = document.getElementById(id);
+    if (!existing || !existing.hasAttribute("data-client-error")) { return; }
+    existing.remove();
+    input.removeAttribute("aria-invalid");
+    var described = (input.getAttribute("aria-describedby") || "").split(" ")
+      .filter(function (token) { return token && token !== id; });
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+    else { input.removeAttribute("aria-describedby"); }
+    input.closest(".field").classList.remove("field--invalid");
+  }
+
   // Refuse an over-size file before uploading it: the server would refuse it too, after
   // the user waited for the whole upload.
   function oversize(form) {
     var inputs = form.querySelectorAll("input[type=file][data-max-bytes]");
+    var refused = false;
     for (var i = 0; i < inputs.length; i++) {
       var limit = parseInt(inputs[i].getAttribute("data-max-bytes"), 10);
-      var files = inputs[i].files || [];
-      for (var j = 0; j < files.length; j++) {
-        if (files[j].size > limit) {
-          showFileError(inputs[i], "This file is too large. Key pair and certificate files are a few KB; the limit is "
-            + Math.floor(limit / 1024) + " KB. Check that you chose the right file.");
-          return true;
-        }
+      var files = Array.prototype.slice.call(inputs[i].files || []);
+      var large = files.some(function (file) { return file.size > limit; });
+      if (large && !refused) {
+        showFileError(inputs[i], "This file is too large. Key pair and certificate files are a few KB; the limit is "
+          + Math.floor(limit / 1024) + " KB. Check that you chose the right file.");
+        refused = true;
+      } else if (!large) {
+        clearFileError(inputs[i]);
       }
     }
-    return false;
+    return refused;
   }
 
   function guard(event) {
@@ -70,7 +88,10 @@
       zone.dataset.dropReady = "1";
       zone.classList.add("dropzone");
       zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("dropzone--over"); });
-      zone.addEventListener("dragleave", function () { zone.classList.remove("dropzone--over"); });
+      zone.addEventListener("dragleave", function (e) {
+        // Moving over the zone's own label or hint is not leaving it.
+        if (!zone.contains(e.relatedTarget)) { zone.classList.remove("dropzone--over"); }
+      });
       zone.addEventListener("drop", function (e) {
         e.preventDefault();
         zone.classList.remove("dropzone--over");
@@ -82,12 +103,48 @@
     });
   }
 
-  function copyText(text, button) {
-    navigator.clipboard.writeText(text).then(function () {
-      var label = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = label; }, 1500);
+  // A file dropped just beside a drop zone would make the browser open it instead of the
+  // page: outside zones and file fields, a dropped file does nothing.
+  function carriesFiles(event) {
+    return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types || [], "Files") >= 0;
+  }
+  function outsideTargets(event) {
+    return !(event.target.closest && event.target.closest(".dropzone, input[type=file]"));
+  }
+  ["dragover", "drop"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (carriesFiles(event) && outsideTargets(event)) {
+        event.preventDefault();
+        if (type === "dragover") { event.dataTransfer.dropEffect = "none"; }
+      }
     });
+  });
+
+  // Screen readers do not notice a button's text change: say it in the page's live region.
+  function announce(message) {
+    var region = document.getElementById("announcer");
+    if (!region) { return; }
+    region.textContent = "";
+    setTimeout(function () { region.textContent = message; }, 50);
+  }
+
+  function copyText(text, button) {
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    function show(shown, message) {
+      button.textContent = shown;
+      announce(message);
+      clearTimeout(Number(button.getAttribute("data-reset")));
+      button.setAttribute("data-reset", String(setTimeout(function () { button.textContent = label; }, 2000)));
+    }
+    function failed() {
+      show("Copy failed", "This browser blocked copying. Select the text and copy it yourself.");
+    }
+    // navigator.clipboard exists only on HTTPS (or localhost) pages.
+    if (!navigator.clipboard) { failed(); return; }
+    navigator.clipboard.writeText(text).then(function () {
+      show("Copied", "Copied to the clipboard.");
+    }, failed);
   }
 
   document.addEventListener("click", function (event) {
@@ -98,8 +155,9 @@
       if (source) { copyText(source.textContent.trim(), button); }
     } else {
       fetch(button.getAttribute("data-copy-url"), { credentials: "same-origin" })
-        .then(function (r) { return r.text(); })
-        .then(function (text) { copyText(text, button); });
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+        .then(function (text) { copyText(text, button); },
+              function () { announce("The settings could not be loaded. Reload the page and try again."); });
     }
   });
 
@@ -110,6 +168,11 @@
     if (!(root instanceof Element)) { return; }
     enhance(root);
     if (root.id === "wizard") { focusTarget(root); }
+    // The reveal toggle replaced itself: keep the keyboard where it was.
+    if (root.id === "config-preview") {
+      var toggle = document.getElementById("config-reveal-button");
+      if (toggle) { toggle.focus(); }
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
