@@ -171,7 +171,13 @@ class SQLiteBackend:
         conn = None
         try:
             # Create the file owner-only before SQLite does (SQLite would use 0644 & umask).
-            os.close(os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600))
+            # O_EXCL: only ever create it. Opening and closing an existing database file drops
+            # every POSIX lock this process holds on it, after which another process closing
+            # its last connection believes it is alone and deletes the WAL under our feet.
+            try:
+                os.close(os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass
             # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False
             # only so close() can close other threads' connections at shutdown.
             conn = sqlite3.connect(self._path, timeout=self._busy_timeout,
