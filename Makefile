@@ -30,7 +30,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
 
 screenshots: $(VENV)/.installed-test
-	$(BIN)/python -m pytest tests/browser -k screenshots -p no:randomly --screenshots
+	$(BIN)/python -m pytest tests/browser -k screenshots --screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info

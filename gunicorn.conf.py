@@ -1,19 +1,45 @@
-"""gunicorn settings used by `make run` (override with HOST, PORT, WEB_CONCURRENCY)."""
+"""gunicorn settings used by `make run` (override with HOST, PORT, WEB_CONCURRENCY, GUNICORN_THREADS)."""
 
-import multiprocessing
 import os
 
+
+def _usable_cpus() -> int:
+    # The CPUs this process may run on (a container's cpuset), not every CPU of the host.
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# Key decryption is CPU-bound: one worker per core, plus one to cover I/O waits.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+# Two worker processes per core. Key decryption is CPU-bound and holds the GIL for its whole
+# ~40 ms (RSA 2048), so while one request decrypts, the other threads of its worker wait; with
+# one worker per core a core then idles whenever both requests in flight land on the same
+# worker. Two per core keep every core busy: more procedures per second and a lower p95 for
+# quick steps (bench/results.md, "worker variants"), for ~60 MB RSS per extra worker.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _usable_cpus()))
 # Threads let a worker serve quick page requests while another request waits on a
-# partner's server (fetching a certificate chain takes up to the fetch timeouts).
+# partner's server (fetching a certificate chain takes up to the fetch timeouts) or on storage.
+worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # A fetch may take two 5-second timeouts; 30 s leaves room and still stops a stuck worker.
 timeout = 30
 graceful_timeout = 20
+# Seconds an idle keep-alive connection stays open. Behind a reverse proxy, keep it above the
+# proxy's idle timeout for upstream connections, so the proxy closes first (otherwise it may
+# reuse a connection gunicorn has just closed and answer 502).
 keepalive = 5
 # No preload: each worker opens its own storage connections after the fork.
 preload_app = False
+# The heartbeat file lives in memory: a container's /tmp may be on a slow overlay disk, and a
+# worker that cannot touch it in time is killed as stuck.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+# gunicorn >= 25 opens a control socket at a fixed path in $HOME by default: a second instance
+# on the same host silently takes it over (and the first removes it on exit). Nothing here uses
+# it; turn it on per instance with GUNICORN_CONTROL_SOCKET=<path>.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 accesslog = None  # the app logs requests itself (FLASK_LOG_JSON), without secrets
 errorlog = "-"

@@ -16,12 +16,24 @@ logger = logging.getLogger("mtls_kit.requests")
 _MAX_REQUEST_ID = 64
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever sys.stdout is when a line is logged, not when the app was made
+    (a test harness or a reloader may swap it; a stale stream may already be closed)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout  # not setStream(): it would flush the old, maybe closed, one
+        super().emit(record)
+
+
 def init_app(app: Flask) -> None:
     """Give each request an id and, when LOG_JSON is set, log it as one JSON line."""
     if app.config.get("LOG_JSON"):
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
+        # The logger is process-wide: creating a second app (tests, workers importing twice)
+        # must not add a second handler and print every line twice.
+        if not any(isinstance(h, _StdoutHandler) for h in logger.handlers):
+            handler = _StdoutHandler()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
     app.before_request(_start_request)

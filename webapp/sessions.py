@@ -19,10 +19,16 @@ State = dict[str, Any]
 def init_app(app: Flask) -> None:
     """Open the configured vault and set/clear the session cookie after each request."""
     url = app.config.get("VAULT_URL") or "sqlite:///" + os.path.join(app.instance_path, "vault.db")
+    options = {}
+    if app.config.get("VAULT_STORAGE_TIMEOUT") is not None:
+        # Seconds a request waits for a busy SQLite file or a silent Redis before the user
+        # gets the "storage unavailable" page (the vault's own default otherwise).
+        options["storage_timeout"] = float(app.config["VAULT_STORAGE_TIMEOUT"])
     app.extensions["mtls_vault"] = open_vault(
         url,
         secret=_as_bytes(app.config["SECRET_KEY"]),
         idle_timeout=int(app.config["SESSION_IDLE_TIMEOUT"]),
+        **options,
     )
     app.after_request(_write_cookie)
 

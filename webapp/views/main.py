@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
 from ..sessions import update_state, vault, wipe_state
+from ..vault import VaultUnavailable
 from ._htmx import is_htmx, render_wizard
 from .wizard import STEPS
 
@@ -49,7 +50,14 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """The session storage is reachable: the instance can take users."""
-    if vault().ping():
+    """The session storage is reachable and writable: the instance can take users."""
+    try:
+        # Every request writes (even reads slide the expiry), so a store that answers but
+        # cannot be written is not ready. Purging takes SQLite's write lock, which a plain
+        # ping does not (a locked file still reads); Redis expires keys itself (no I/O).
+        ready = vault().ping() and vault().purge_expired() >= 0
+    except VaultUnavailable:
+        ready = False
+    if ready:
         return jsonify(status="ready")
     return jsonify(status="storage unavailable"), 503
