@@ -7,11 +7,10 @@ the key material on the server stays the encrypted one in the vault.
 from __future__ import annotations
 
 from ..pki.bundle import build_bundle
-from ..pki.certificates import certificates_from_pem
 from ..pki.keypairs import KeyPair
 from ..pki.stores import build_keystore, build_truststore
 from ..sessions import State
-from .wizard import finish_view, keystore_view, truststore_view
+from .wizard import finish_view, keystore_view, parsed_certificate, truststore_view
 
 File = tuple[str, bytes]
 
@@ -39,7 +38,7 @@ def truststore_file(state: State) -> File | None:
     ts = truststore_view(state)
     if not ts.complete:
         return None
-    entries = [(e.alias, certificates_from_pem(e.pem)[0]) for e in ts.included]
+    entries = [(e.alias, parsed_certificate(e.pem)[0]) for e in ts.included]
     return ts.filename, build_truststore(entries=entries, password=state["truststore"]["password"])
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography import x509
+from flask import g
+
 from ..pki.certificates import (
     CertificateSummary,
     certificates_from_pem,
@@ -104,6 +107,20 @@ class FinishView:
     config: DestinationConfig | None
 
 
+def parsed_certificate(pem: str) -> tuple[x509.Certificate, CertificateSummary]:
+    """A saved certificate, parsed and described once per request.
+
+    Every request draws the whole wizard (often twice: before and after a change), and each
+    certificate appears in several places. Not cached across requests: the summary's
+    validity ("expires in 3 days") depends on the time of the request.
+    """
+    cache = g.setdefault("parsed_certificates", {})
+    if pem not in cache:
+        certificate = certificates_from_pem(pem)[0]
+        cache[pem] = (certificate, describe_certificate(certificate))
+    return cache[pem]
+
+
 def keystore_view(state: State) -> KeystoreView:
     saved = state.get("keystore") or {}
     view = KeystoreView(
@@ -114,7 +131,7 @@ def keystore_view(state: State) -> KeystoreView:
         has_password=bool(saved.get("password")),
     )
     for index, candidate in enumerate(saved.get("candidates", [])):
-        chain = [describe_certificate(c) for c in certificates_from_pem("".join(candidate["chain"]))]
+        chain = [parsed_certificate(pem)[1] for pem in candidate["chain"]]
         view.candidates.append(Candidate(index, chain[0], chain, candidate.get("source_alias")))
     view.complete = bool(view.imported and view.alias and view.has_password)
     return view
@@ -135,8 +152,7 @@ def trust_candidates(state: State) -> list[tuple[str, str]]:
     seen: set[str] = set()
     result: list[tuple[str, str]] = []
     for item in [*saved.get("certs", []), *({"pem": p, "source": "own"} for p in own_certificates(state))]:
-        cert = certificates_from_pem(item["pem"])[0]
-        fingerprint = describe_certificate(cert).sha256_fingerprint
+        fingerprint = parsed_certificate(item["pem"])[1].sha256_fingerprint
         if fingerprint not in seen:
             seen.add(fingerprint)
             result.append((item["pem"], item["source"]))
@@ -153,8 +169,7 @@ def truststore_view(state: State) -> TruststoreView:
     )
     taken: list[str] = []
     for pem, source in trust_candidates(state):
-        cert = certificates_from_pem(pem)[0]
-        summary = describe_certificate(cert)
+        cert, summary = parsed_certificate(pem)
         choice = choices.get(summary.sha256_fingerprint, {})
         alias = choice.get("alias") or suggest_alias(cert, taken=taken)
         taken.append(alias)
