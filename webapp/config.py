@@ -17,6 +17,9 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 DEFAULTS: dict[str, object] = {
     "VAULT_URL": None,  # None -> sqlite:///<instance>/vault.db
     "SESSION_IDLE_TIMEOUT": SESSION_IDLE_TIMEOUT,
+    # Seconds a request waits for a busy SQLite file or a silent Redis before the user gets
+    # the "storage unavailable" page: long enough for a burst, short of gunicorn's timeout.
+    "VAULT_STORAGE_TIMEOUT": 5.0,
     "VAULT_COOKIE_NAME": "mtls_vault",  # holds the vault token; Flask's own session cookie only carries the CSRF secret
     "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
     # Form fields are short; a larger text field is abuse, not a password.
