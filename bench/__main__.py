@@ -19,6 +19,7 @@ from .latency import measure_keystore_latency
 from .load import run_load
 from .machine import cores, describe_machine
 from .memory import redis_vault_sizes, sqlite_vault_sizes
+from .page_budget import SAMPLES, measure_page_budget, render_page_budget
 from .procedure import Materials, make_materials
 from .report import Report, Variant, render
 from .servers import AppServer, RedisServer, rss_bytes
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                 measure_keystore_latency(app.base_url, ec, key_kind="EC P-256",
                                          samples=3 if args.quick else 15),
             ]
+            _progress("first page budget (Chromium)")
+            page_budget = measure_page_budget(app.base_url, samples=5 if args.quick else SAMPLES)
             workers = app.worker_pids()
             report.rss_warm = sum(rss_bytes(pid) for pid in workers)
             _progress("(c) keytool comparison")
@@ -101,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         report.breakdown = profile_procedure(rsa, folder, procedures=2 if args.quick else 10)
 
     report.duration = time.perf_counter() - started
-    text = render(report)
+    text = render(report) + render_page_budget(page_budget)
     print(text)
     args.output.write_text(text)
     print(f"\nWritten to {args.output}", file=sys.stderr)
