@@ -50,7 +50,7 @@ def save_settings():
 
     update_state(keep)
     if live:
-        return render_live("finish", before)
+        return render_live("finish", before, reveal=request.form.get("revealed") == "1")
     if errors:
         return render_wizard(errors=errors, values={"dest_url": url, "folder": folder},
                              focus="step-finish")
