@@ -6,6 +6,10 @@ the key material on the server stays the encrypted one in the vault.
 
 from __future__ import annotations
 
+import io
+
+from flask import Response, send_file
+
 from ..pki.bundle import build_bundle
 from ..pki.keypairs import KeyPair
 from ..pki.stores import build_keystore, build_truststore
@@ -13,6 +17,12 @@ from ..sessions import State
 from .wizard import finish_view, keystore_view, parsed_certificate, truststore_view
 
 File = tuple[str, bytes]
+
+
+def attachment(built: File, mimetype: str) -> Response:
+    """Hand a built file to the browser as a download under its chosen name."""
+    name, data = built
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 def keystore_file(state: State) -> File | None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, make_response, render_template, request, send_file
+from flask import Blueprint, make_response, render_template, request
 
 from ..pki.destination import HTTP_METHODS
 from ..sessions import State, load_state, update_state, wipe_state
 from ._htmx import done, is_htmx, render_wizard
-from .files import bundle_file, config_file
+from .files import attachment, bundle_file, config_file
 from .live import render_live, snapshot
 from .validation import MAX_FIELD, field
 from .wizard import wizard_context
@@ -76,8 +74,7 @@ def download_config():
     built = config_file(load_state())
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
-    return send_file(io.BytesIO(built[1]), mimetype="application/json", as_attachment=True,
-                     download_name=built[0])
+    return attachment(built, "application/json")
 
 
 @bp.get("/bundle.zip")
@@ -88,5 +85,4 @@ def download_all():
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
     if request.args.get("wipe") == "1":
         wipe_state()  # the user asked: nothing of theirs stays on the server
-    return send_file(io.BytesIO(built[1]), mimetype="application/zip", as_attachment=True,
-                     download_name=built[0])
+    return attachment(built, "application/zip")

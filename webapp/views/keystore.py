@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 
 from ..pki.certificates import (
     AliasError,
@@ -22,7 +20,7 @@ from ..pki.keypairs import (
 )
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
-from .files import certificate_file, keystore_file
+from .files import attachment, certificate_file, keystore_file
 from .live import render_live, snapshot
 from .passwords import password_errors
 from .validation import FieldError, clean_file_name, field
@@ -153,8 +151,7 @@ def download_keystore():
     built = keystore_file(load_state())
     if built is None:
         return _not_ready("Set an alias and a keystore password first, then download the keystore.")
-    return send_file(io.BytesIO(built[1]), mimetype="application/octet-stream",
-                     as_attachment=True, download_name=built[0])
+    return attachment(built, "application/octet-stream")
 
 
 @bp.get("/certificate")
@@ -163,8 +160,7 @@ def download_certificate():
     built = certificate_file(load_state())
     if built is None:
         return _not_ready("Import your key pair file first.")
-    return send_file(io.BytesIO(built[1]), mimetype="application/x-pem-file",
-                     as_attachment=True, download_name=built[0])
+    return attachment(built, "application/x-pem-file")
 
 
 def _password_error(errors: dict[str, str]) -> bool:

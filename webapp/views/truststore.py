@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 
-from flask import Blueprint, current_app, request, send_file
+from flask import Blueprint, current_app, request
 
 from ..pki.certificates import (
     AliasError,
@@ -16,7 +15,7 @@ from ..pki.certificates import (
     validate_alias,
 )
 from ..pki.fetch import fetch_chain
-from ..pki.outbound import FetchError, OutboundPolicy, parse_target
+from ..pki.outbound import OutboundPolicy
 from ..pki.roots import (
     OPERATOR_ROOTS,
     SOURCE_SERVER,
@@ -25,9 +24,10 @@ from ..pki.roots import (
     extra_root_paths,
     load_root_store,
 )
+from ..pki.targets import FetchError, parse_target
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
-from .files import truststore_file
+from .files import attachment, truststore_file
 from .live import render_live, snapshot
 from .passwords import password_errors
 from .validation import FieldError, clean_file_name, field
@@ -187,8 +187,7 @@ def download_truststore():
     if built is None:
         return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},
                              focus="step-truststore", status=409)
-    return send_file(io.BytesIO(built[1]), mimetype="application/octet-stream",
-                     as_attachment=True, download_name=built[0])
+    return attachment(built, "application/octet-stream")
 
 
 def _source(entry: ChainEntry) -> str:
