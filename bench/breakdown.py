@@ -93,7 +93,7 @@ def profile_procedure(materials: Materials, folder: Path, *, procedures: int) ->
     categories = [(label, _cumulative(entries, functions) / procedures)
                   for label, functions in CATEGORIES]
     describe_calls = sum(value[1] for key, value in entries.items()
-                         if key[0].endswith("webapp/pki/certificates.py")
+                         if key[0].endswith("webapp/pki/describe.py")
                          and key[2] == "describe_certificate") / procedures
     validated, unvalidated = _saved_key_read(materials)
     return Breakdown(procedures, total / procedures, categories, describe_calls,

@@ -6,7 +6,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from .certificates import CertificateSummary
+from .describe import CertificateSummary
 from .destination import DestinationConfig
 
 __all__ = ["build_bundle", "next_steps"]

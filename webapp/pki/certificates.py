@@ -1,11 +1,12 @@
-"""Read certificates from any file a user has (PEM, DER, PKCS#7) and describe them.
+"""Read certificates from any file a user has (PEM, DER, PKCS#7).
 
 Users bring files exported by browsers, Windows, Java and OpenSSL; the parsers here are lenient
 about packaging (text around PEM blocks, CRLF, BOM, base64 without headers) and strict about
 content: every failure becomes a `CertificateParseError` whose message can be shown as is.
 
-Chain ordering lives in `chains`, aliases in `aliases`, PEM finding in `pem`; their public
-names are re-exported here, where the views have always imported them from.
+Describing a certificate lives in `describe`, chain ordering in `chains`, aliases in `aliases`,
+PEM finding in `pem`; their public names are re-exported here, where the views have always
+imported them from.
 """
 
 from __future__ import annotations
@@ -13,22 +14,25 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import datetime as dt
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.x509.oid import NameOID
 
 from webapp.pki.aliases import ALIAS_MAX_LENGTH, AliasError, suggest_alias, validate_alias
 from webapp.pki.chains import dedupe, is_issued_by, order_chain
+from webapp.pki.describe import (
+    EXPIRY_WARNING_DAYS,
+    CertificateStatus,
+    CertificateSummary,
+    describe_certificate,
+    describe_public_key,
+    fingerprint_sha256,
+)
 from webapp.pki.pem import PemBlock, TooManyBlocksError, pem_blocks
 
 __all__ = [
@@ -57,8 +61,6 @@ __all__ = [
     "validate_alias",
 ]
 
-# A month gives people time to request and roll out a renewal before something breaks.
-EXPIRY_WARNING_DAYS = 30
 # One file holds a chain (2-5) or a partner's bundle; 100 is far beyond that and bounds the
 # parsing, fingerprinting and chain-building work a hostile 1 MiB upload can cause.
 MAX_CERTIFICATES = 100
@@ -68,7 +70,6 @@ JCEKS_MAGIC = b"\xce\xce\xce\xce"
 
 _CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
 _PKCS7_LABELS = {"PKCS7", "PKCS #7 SIGNED DATA", "CMS"}
-_CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
 _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
                     "Use a .pem, .cer, .crt, .der or .p7b file.")
@@ -78,35 +79,11 @@ _DAMAGED = "A certificate in this file is damaged or incomplete. Download or exp
 _TOO_MANY = (f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
              "certificates you need (the partner's chain), not a whole certificate store.")
 
-CertificateStatus = Literal["valid", "expired", "not_yet_valid", "expiring_soon"]
-
 
 class CertificateParseError(ValueError):
     """The file holds no readable certificate; str() is a sentence for the user."""
 
 
-@dataclass(frozen=True)
-class CertificateSummary:
-    """What a person needs to recognise a certificate and judge whether it can be used."""
-
-    subject: str
-    issuer: str
-    common_name: str | None
-    not_before: dt.datetime
-    not_after: dt.datetime
-    status: CertificateStatus
-    days_left: int  # whole days until expiry; negative once expired
-    key_type: str
-    key_size: int
-    key_description: str
-    sha256_fingerprint: str
-    serial: str  # lower-case hex without separators, as `keytool -list -v` prints it
-    is_ca: bool
-    is_self_signed: bool
-    dns_names: tuple[str, ...]
-
-
-# --- parsing ---------------------------------------------------------------------------------
 def parse_certificates(data: bytes) -> list[x509.Certificate]:
     """Every certificate in a PEM, DER or PKCS#7 file, deduplicated, in file order."""
     if not data.strip():
@@ -183,11 +160,6 @@ def certificates_from_pem(text: str) -> list[x509.Certificate]:
         raise CertificateParseError(_NO_CERTIFICATES) from None
 
 
-def fingerprint_sha256(cert: x509.Certificate) -> str:
-    """Colon-separated upper-case SHA-256, the form keytool and browsers display."""
-    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
 def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
     certs: list[x509.Certificate] = []
     for block in blocks:
@@ -257,80 +229,3 @@ def _load_pkcs7(der: bytes) -> list[x509.Certificate] | None:
             return pkcs7.load_der_pkcs7_certificates(der)
         except (ValueError, UnsupportedAlgorithm):
             return None
-
-
-# --- describing ------------------------------------------------------------------------------
-def describe_certificate(cert: x509.Certificate, *,
-                         now: dt.datetime | None = None) -> CertificateSummary:
-    """Summarise `cert` for display; `now` is injectable so tests can pin the clock."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    if now.tzinfo is None:  # a naive time cannot be compared with the certificate's UTC dates
-        now = now.replace(tzinfo=dt.timezone.utc)
-    not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
-    key_type, key_size, key_description = describe_public_key(cert.public_key())
-    return CertificateSummary(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        common_name=_first_attribute(cert.subject, NameOID.COMMON_NAME),
-        not_before=not_before,
-        not_after=not_after,
-        status=_status(not_before, not_after, now),
-        days_left=(not_after - now).days,
-        key_type=key_type,
-        key_size=key_size,
-        key_description=key_description,
-        sha256_fingerprint=fingerprint_sha256(cert),
-        serial=format(cert.serial_number, "x"),
-        is_ca=_is_ca(cert),
-        is_self_signed=is_issued_by(cert, cert),
-        dns_names=_dns_names(cert),
-    )
-
-
-def describe_public_key(public_key: object) -> tuple[str, int, str]:
-    """(type, size in bits, description) such as ("EC", 256, "EC P-256")."""
-    if isinstance(public_key, rsa.RSAPublicKey):
-        return "RSA", public_key.key_size, f"RSA {public_key.key_size}-bit"
-    if isinstance(public_key, ec.EllipticCurvePublicKey):
-        curve = public_key.curve
-        return "EC", curve.key_size, f"EC {_CURVE_NAMES.get(curve.name, curve.name)}"
-    if isinstance(public_key, ed25519.Ed25519PublicKey):
-        return "Ed25519", 256, "Ed25519"
-    if isinstance(public_key, ed448.Ed448PublicKey):
-        return "Ed448", 448, "Ed448"
-    if isinstance(public_key, dsa.DSAPublicKey):
-        return "DSA", public_key.key_size, f"DSA {public_key.key_size}-bit"
-    return "Unknown", 0, "Unknown key type"
-
-
-def _status(not_before: dt.datetime, not_after: dt.datetime,
-            now: dt.datetime) -> CertificateStatus:
-    if now < not_before:
-        return "not_yet_valid"
-    if now > not_after:
-        return "expired"
-    if not_after - now <= dt.timedelta(days=EXPIRY_WARNING_DAYS):
-        return "expiring_soon"
-    return "valid"
-
-
-def _first_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
-    for attribute in name.get_attributes_for_oid(oid):
-        value = attribute.value
-        return value if isinstance(value, str) else value.decode("utf-8", "replace")
-    return None
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except (x509.ExtensionNotFound, ValueError):
-        return False
-
-
-def _dns_names(cert: x509.Certificate) -> tuple[str, ...]:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
-        return ()
-    return tuple(san.get_values_for_type(x509.DNSName))

@@ -32,16 +32,13 @@ from cryptography import x509
 from webapp.pki.outbound import (
     COULD_NOT_CONNECT,
     AddressRefused,
-    FetchError,
-    InvalidAddress,
     IPAddress,
     NameNotFound,
     OutboundPolicy,
     Resolver,
-    Target,
-    UnsupportedScheme,
     resolve_allowed,
 )
+from webapp.pki.targets import FetchError, InvalidAddress, Target, UnsupportedScheme
 
 __all__ = [
     "AddressRefused",
