@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from bench.servers import RedisServer
 from tests.support.tools import require_tool
 from webapp.vault import Vault, open_vault
 
-from ._support import SECRET, FakeClock, RedisServer
+from ._support import SECRET, FakeClock
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def sqlite_vault(sqlite_url: str, clock: FakeClock) -> Iterator[Vault]:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """One redis-server shared by the Redis tests (each test starts from an empty db)."""
-    server = RedisServer(require_tool("redis-server"), tmp_path_factory.mktemp("redis"))
+    server = RedisServer(tmp_path_factory.mktemp("redis"), binary=require_tool("redis-server"))
     server.start()
     yield server
     server.stop()
@@ -59,7 +60,7 @@ def start_redis(tmp_path: Path) -> Iterator[Callable[[], RedisServer]]:
     servers: list[RedisServer] = []
 
     def start() -> RedisServer:
-        server = RedisServer(require_tool("redis-server"), tmp_path)
+        server = RedisServer(tmp_path, binary=require_tool("redis-server"))
         server.start()
         servers.append(server)
         return server

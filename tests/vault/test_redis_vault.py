@@ -8,11 +8,12 @@ from collections.abc import Callable
 import pytest
 import redis
 
+from bench.servers import RedisServer
 from webapp.vault import SessionGone, VaultUnavailable, open_vault
 from webapp.vault.redis_backend import KEY_PREFIX
 from webapp.vault.tokens import parse_token, storage_key_for
 
-from ._support import SECRET, RedisServer
+from ._support import SECRET
 
 pytestmark = pytest.mark.redis
 
