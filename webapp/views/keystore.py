@@ -119,8 +119,9 @@ def save_settings():
     saved = load_state().get("keystore") or {}
     typed = bool(password or confirm)
     before = snapshot()
-    errors.update(password_errors(password, confirm, "keystore_password", "confirm_keystore_password",
-                                  required=not saved.get("password")))
+    rejected = password_errors(password, confirm, "keystore_password", "confirm_keystore_password",
+                               required=not saved.get("password"))
+    errors.update(rejected)
 
     def keep(state: State) -> None:
         ks = state.setdefault("keystore", {})
@@ -128,7 +129,7 @@ def save_settings():
             ks["alias"] = alias
         if filename is not None:
             ks["filename"] = filename
-        if typed and not _password_error(errors):
+        if typed and not rejected:
             # A new password replaces the old one only once it is valid and confirmed; until
             # then the saved one stays, so a typo (or a half-typed live preview) never
             # throws away a finished keystore.
@@ -161,10 +162,6 @@ def download_certificate():
     if built is None:
         return _not_ready("Import your key pair file first.")
     return attachment(built, "application/x-pem-file")
-
-
-def _password_error(errors: dict[str, str]) -> bool:
-    return "keystore_password" in errors or "confirm_keystore_password" in errors
 
 
 def _not_ready(message: str):

@@ -145,8 +145,9 @@ def save_settings():
         errors["truststore_filename"] = str(exc)
     password, confirm = field(form, "truststore_password"), field(form, "confirm_truststore_password")
     typed = bool(password or confirm)
-    errors.update(password_errors(password, confirm, "truststore_password",
-                                  "confirm_truststore_password", required=not view.has_password))
+    rejected = password_errors(password, confirm, "truststore_password",
+                               "confirm_truststore_password", required=not view.has_password)
+    errors.update(rejected)
     if view.entries and not seen:
         errors["certificates"] = "Include at least one certificate."
     before = snapshot()
@@ -157,8 +158,7 @@ def save_settings():
             ts["choices"] = choices
         if filename is not None:
             ts["filename"] = filename
-        bad = "truststore_password" in errors or "confirm_truststore_password" in errors
-        if typed and not bad:
+        if typed and not rejected:
             # As in the keystore step: an invalid new password keeps the saved one.
             ts["password"] = password
         if not live:
