@@ -111,7 +111,7 @@ def _cumulative(entries: dict, functions: tuple[tuple[str, str], ...]) -> float:
 def _saved_key_read(materials: Materials) -> tuple[float, float]:
     """Reading back the saved (already validated) key, as the zip download does, with and
     without OpenSSL's RSA key check (primality tests of p and q, most of the cost)."""
-    from webapp.pki.keypairs import load_key_pairs
+    from webapp.pki.keyimport.keypairs import load_key_pairs
 
     pair = load_key_pairs(materials.p12, materials.p12_password)[0]
     pem = pair.private_key.private_bytes(serialization.Encoding.PEM,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from webapp.pki.certificates import parse_certificates
-from webapp.pki.keypairs import load_key_pairs
-from webapp.pki.stores import build_keystore, build_truststore
+from webapp.pki.certs.parse import parse_certificates
+from webapp.pki.keyimport.keypairs import load_key_pairs
+from webapp.pki.java.jks import build_keystore, build_truststore
 
 from .procedure import KEYSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Materials
 

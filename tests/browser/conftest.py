@@ -164,7 +164,7 @@ def key_files(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
 
 
 def _jks_file(pki: Pki) -> bytes:
-    from webapp.pki.stores import build_truststore
+    from webapp.pki.java.jks import build_truststore
 
     return build_truststore(entries=[("alice", pki.alice.cert)], password=KEYSTORE_PASSWORD)
 

@@ -21,8 +21,8 @@ from tests.fuzz.record import TALLY, timed_case
 from tests.fuzz.seeds import PASSWORD, build_seed_files
 from tests.fuzz.strategies import field_values, upload_bytes
 from webapp import create_app
-from webapp.pki import fetch as fetch_module
-from webapp.views import truststore as truststore_views
+from webapp.pki.partner import fetch as fetch_module
+from webapp.pki.partner import collect as collect_module
 
 SEEDS = build_seed_files()
 ALL = SEEDS.all()
@@ -45,7 +45,7 @@ def web(tmp_path_factory, throwaway_pki) -> Iterator[FlaskClient]:
     patch.setattr(socket, "getaddrinfo", _no_network)
     patch.setattr(socket.socket, "connect", _refused)
     real_fetch = fetch_module.fetch_chain
-    patch.setattr(truststore_views, "fetch_chain", lambda target, **kw: real_fetch(
+    patch.setattr(collect_module, "fetch_chain", lambda target, **kw: real_fetch(
         target, resolver=_no_network, connector=_refused, **kw))
     config = app_config_for(tmp_path_factory.mktemp("fuzz-web"), throwaway_pki,
                             FETCH_ALLOWED_NETWORKS="[]", FETCH_RATE_LIMIT=100_000)

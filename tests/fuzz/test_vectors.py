@@ -12,8 +12,8 @@ import pytest
 
 from tests.fuzz.record import timed_case
 from tests.fuzz.test_parsers import assert_plain
-from webapp.pki.certificates import CertificateParseError, describe_certificate, parse_certificates
-from webapp.pki.keypairs import KeyPairError, load_key_pairs
+from webapp.pki.certs import CertificateParseError, describe_certificate, parse_certificates
+from webapp.pki.keyimport.keypairs import KeyPairError, load_key_pairs
 
 ROOT = Path(cryptography_vectors.__file__).parent
 # Certificates (incl. deliberately broken ones), PKCS#7/#12 and keys in every serialisation.

@@ -21,7 +21,7 @@ from tests.support.java import keytool_list, run_mtls_client
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
 from tests.support.tools import require_tool
-from webapp.pki.stores import build_keystore, build_truststore
+from webapp.pki.java.jks import build_keystore, build_truststore
 
 pytestmark = pytest.mark.java
 

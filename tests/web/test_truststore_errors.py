@@ -18,11 +18,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import webapp.pki.fetch
+import webapp.pki.partner.fetch
 from tests.conftest import ThrowawayPki, app_config_for
 from webapp import create_app
-from webapp.pki.fetch import ConnectionTimedOut, HandshakeFailed, NotTLS
-from webapp.pki.outbound import COULD_NOT_CONNECT, NameNotFound, UnsupportedScheme
+from webapp.pki.partner.fetch import ConnectionTimedOut, HandshakeFailed, NotTLS
+from webapp.pki.partner.outbound import COULD_NOT_CONNECT, NameNotFound
+from webapp.pki.partner.targets import UnsupportedScheme
 
 from .conftest import FormatCase
 from .misbehaving_servers import (
@@ -79,7 +80,7 @@ def no_dns_leaves_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(host, port, *args, **kwargs)
 
     # fetch_chain binds socket.getaddrinfo as a keyword default, so patch the default itself.
-    monkeypatch.setitem(webapp.pki.fetch.fetch_chain.__kwdefaults__, "resolver", resolver)
+    monkeypatch.setitem(webapp.pki.partner.fetch.fetch_chain.__kwdefaults__, "resolver", resolver)
 
 
 @contextmanager

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MAX_DEPTH", "DerError", "Element", "children", "integer", "octets", "read", "single"]
+__all__ = [
+    "MAX_DEPTH",
+    "DerError",
+    "Element",
+    "children",
+    "element_length",
+    "integer",
+    "octets",
+    "read",
+    "single",
+]
 
 # PKCS#12 nests about a dozen levels (PFX > AuthSafe > ContentInfo > SafeContents > bag >
 # PBES2 params > PBKDF2 params...); 32 leaves room for nested SafeContents bags and stops
@@ -68,6 +78,11 @@ def read(data: bytes, pos: int = 0, *, depth: int = 0) -> tuple[Element, int]:
     if end > len(data):
         raise DerError("truncated content")
     return Element(tag, data[header:end], data[pos:end]), end
+
+
+def element_length(data: bytes) -> int:
+    """Total length (header included) of the element at the start of `data`."""
+    return read(data)[1]
 
 
 def single(data: bytes, *, expect: int | None = None) -> Element:

@@ -10,9 +10,8 @@ import io
 
 from flask import Response, send_file
 
-from ..pki.bundle import build_bundle
-from ..pki.keypairs import KeyPair
-from ..pki.stores import build_keystore, build_truststore
+from ..pki.java import build_bundle, build_keystore, build_truststore
+from ..pki.keyimport import KeyPair
 from ..sessions import State
 from .wizard import finish_view, keystore_view, parsed_certificate, truststore_view
 

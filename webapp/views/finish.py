@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from ..pki.destination import HTTP_METHODS
+from ..pki.java import HTTP_METHODS
 from ..sessions import State, load_state, update_state, wipe_state
 from ._htmx import done, is_htmx, render_wizard
 from .files import attachment, bundle_file, config_file

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from ..pki.certificates import (
-    AliasError,
-    certificate_pem,
-    certificates_from_pem,
-    suggest_alias,
-    validate_alias,
-)
-from ..pki.keypairs import (
+from ..pki.certs import certificate_pem, certificates_from_pem
+from ..pki.java import AliasError, suggest_alias, validate_alias
+from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
     PasswordRequiredError,

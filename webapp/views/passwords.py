@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..pki.stores import MIN_PASSWORD_LENGTH
+from ..pki.java import MIN_PASSWORD_LENGTH
 
 
 def password_errors(password: str, confirmation: str, field: str, confirm_field: str,

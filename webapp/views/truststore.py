@@ -7,24 +7,14 @@ import time
 
 from flask import Blueprint, current_app, request
 
-from ..pki.certificates import (
-    AliasError,
-    CertificateParseError,
-    certificate_pem,
-    parse_certificates,
-    validate_alias,
-)
-from ..pki.fetch import fetch_chain
-from ..pki.outbound import OutboundPolicy
-from ..pki.roots import (
-    OPERATOR_ROOTS,
-    SOURCE_SERVER,
-    ChainEntry,
-    complete_chain,
+from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
+from ..pki.java import AliasError, validate_alias
+from ..pki.partner import (
+    FetchError,
+    OutboundPolicy,
+    collect_partner_chain,
     extra_root_paths,
-    load_root_store,
 )
-from ..pki.targets import FetchError, parse_target
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
@@ -46,38 +36,32 @@ def fetch_certificates():
     """Connect to the partner's server and collect the certificates it presents."""
     raw = field(request.form, "server_url")
     error = _rate_limited()
-    report = fetched = None
+    chain = None
     if error is None:
         try:
-            target = parse_target(raw)
-            fetched = fetch_chain(
-                target,
+            chain = collect_partner_chain(
+                raw,
                 policy=OutboundPolicy.from_config(current_app.config["FETCH_ALLOWED_NETWORKS"]),
+                extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
                 connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
                 handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
             )
-            roots = load_root_store(extra_root_paths(current_app.config.get("EXTRA_ROOTS")))
-            report = complete_chain(fetched.certificates, roots=roots)
         except FetchError as exc:
             # The detail (an OpenSSL or socket message) is for operators, never the page.
             log.info("fetch failed: %s", type(exc).__name__)
             error = str(exc)
-    if error is not None or fetched is None or report is None:
+    if error is not None or chain is None:
         return render_wizard(errors={"server_url": error or "Try again."},
                              values={"server_url": raw}, focus="step-truststore")
-
-    entries = [*report.entries, *report.extra_certificates]
-    certs = [{"pem": certificate_pem(e.certificate), "source": _source(e)} for e in entries]
-    warnings = _chain_warnings(report, fetched.hostname_matches, target.host)
-    url = raw.strip() if raw.strip().lower().startswith("https://") else target.url
+    certs = [{"pem": certificate_pem(c.certificate), "source": c.source} for c in chain.certificates]
 
     def keep(state: State) -> None:
         ts = state.setdefault("truststore", {})
         uploaded = [c for c in ts.get("certs", []) if c["source"] == "upload"]
         ts["certs"] = (certs + uploaded)[:MAX_CERTIFICATES]
-        ts["fetch"] = {"url": url, "host": target.host, "port": target.port,
-                       "address": str(fetched.address), "sent": len(fetched.certificates),
-                       "warnings": warnings}
+        ts["fetch"] = {"url": chain.url, "host": chain.host, "port": chain.port,
+                       "address": chain.address, "sent": chain.sent,
+                       "warnings": list(chain.warnings)}
         state["current"] = "truststore"
 
     update_state(keep)
@@ -188,35 +172,6 @@ def download_truststore():
         return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},
                              focus="step-truststore", status=409)
     return attachment(built, "application/octet-stream")
-
-
-def _source(entry: ChainEntry) -> str:
-    """Where a chain certificate came from, as the page names it (wizard.SOURCE_LABELS)."""
-    if entry.source == SOURCE_SERVER or entry.sent_position is not None:
-        return "server"
-    # The operator's own roots are named apart from certifi's: the user should know that a
-    # root came from their organisation's configuration, not the public root store.
-    return "extra roots" if entry.store == OPERATOR_ROOTS else "root store"
-
-
-def _chain_warnings(report, hostname_matches: bool, host: str) -> list[str]:
-    """What the user should know about the partner's chain, in plain words."""
-    warnings = []
-    if not hostname_matches:
-        warnings.append(f"The server's certificate is not issued for “{host}”. Check the address with the partner.")
-    if report.self_signed_leaf:
-        warnings.append("The server uses a self-signed certificate: it is trusted only because you add it here.")
-    if report.any_expired:
-        warnings.append("A certificate in the server's chain has expired: connections will fail until the partner renews it.")
-    if report.any_not_yet_valid:
-        warnings.append("A certificate in the server's chain is not valid yet.")
-    if report.incomplete:
-        warnings.append("We could not find the root certificate of this chain. Ask the partner for their root and intermediate certificates and upload them below.")
-    if report.out_of_order:
-        warnings.append("The server sends its certificates out of order. Most clients cope, but tell the partner.")
-    if report.extra_certificates:
-        warnings.append("The server also sent certificates that are not part of its chain; they are listed but you may leave them out.")
-    return warnings
 
 
 def _rate_limited() -> str | None:

@@ -12,13 +12,8 @@ from typing import Any
 from cryptography import x509
 from flask import g
 
-from ..pki.certificates import (
-    CertificateSummary,
-    certificates_from_pem,
-    describe_certificate,
-    suggest_alias,
-)
-from ..pki.destination import DestinationConfig, file_path
+from ..pki.certs import CertificateSummary, certificates_from_pem, describe_certificate
+from ..pki.java import DestinationConfig, file_path, suggest_alias
 from ..sessions import State, load_state
 
 STEPS = ("keystore", "truststore", "finish")

@@ -16,29 +16,40 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from Cryptodome.Cipher import ARC2  # RC2 with 40 effective bits; a dependency of pyjks
 from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4, RC2, TripleDES
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers import Cipher, CipherAlgorithm, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import (
+    Cipher,
+    CipherAlgorithm,
+    algorithms,
+    modes,
+)
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from Cryptodome.Cipher import ARC2  # RC2 with 40 effective bits; a dependency of pyjks
 
 from webapp.pki import der
 from webapp.pki.der import Element
-from webapp.pki.keypair_errors import TooSlowToOpenError
-from webapp.pki.pkcs12_structure import EncryptedContent, KeyBag, read_safe_contents
+from webapp.pki.keyimport.errors import TooSlowToOpenError
+from webapp.pki.keyimport.oids import (
+    AES_KEY_SIZES,
+    DES_EDE3_CBC,
+    HMAC_PRFS,
+    PBES2,
+    PBKDF2,
+    pkcs12_pbe_number,
+)
+from webapp.pki.keyimport.pkcs12_structure import (
+    EncryptedContent,
+    KeyBag,
+    read_safe_contents,
+)
 
 __all__ = ["hidden_key_bags", "pkcs12_kdf"]
 
-_PKCS12_PBE = bytes.fromhex("2a864886f70d010c01")
-_PBES2, _PBKDF2 = bytes.fromhex("2a864886f70d01050d"), bytes.fromhex("2a864886f70d01050c")
-_AES = bytes.fromhex("6086480165030401")
-_DES_EDE3_CBC = bytes.fromhex("2a864886f70d0307")
-_HMAC = bytes.fromhex("2a864886f70d02")
+# PBKDF2 pseudo-random functions this module can compute, by OID.
 _PRFS: dict[bytes, type[hashes.HashAlgorithm]] = {
-    _HMAC + b"\x07": hashes.SHA1, _HMAC + b"\x08": hashes.SHA224, _HMAC + b"\x09": hashes.SHA256,
-    _HMAC + b"\x0a": hashes.SHA384, _HMAC + b"\x0b": hashes.SHA512,
+    oid: getattr(hashes, name.upper()) for oid, (name, _size) in HMAC_PRFS.items()
 }
-_AES_KEY_SIZES = {_AES + b"\x02": 16, _AES + b"\x16": 24, _AES + b"\x2a": 32}
 
 _Decrypt = Callable[[bytes, bytes, bytes], bytes]  # (key, iv, ciphertext) -> padded plaintext
 
@@ -95,15 +106,16 @@ def _decrypt(content: EncryptedContent, password: bytes | None) -> bytes | None:
     if not content.ciphertext:
         return None
     oid, params = _algorithm(content.algorithm)
-    if oid.startswith(_PKCS12_PBE) and len(oid) == len(_PKCS12_PBE) + 1 and oid[-1] in _PKCS12_CIPHERS:
-        key_size, iv_size, decrypt = _PKCS12_CIPHERS[oid[-1]]
+    number = pkcs12_pbe_number(oid)
+    if number is not None:
+        key_size, iv_size, decrypt = _PKCS12_CIPHERS[number]
         salt, count = der.children(params)[:2]
         bmp = b"" if password is None else _bmp_string(password)
         iterations = der.integer(count)
         key = pkcs12_kdf(bmp, der.octets(salt), iterations, 1, key_size)
         iv = pkcs12_kdf(bmp, der.octets(salt), iterations, 2, iv_size) if iv_size else b""
         return _unpad(decrypt(key, iv, content.ciphertext), iv_size)
-    if oid == _PBES2:
+    if oid == PBES2:
         return _pbes2(params, password or b"", content.ciphertext)
     raise _unsupported()
 
@@ -112,16 +124,16 @@ def _pbes2(params: Element, password: bytes, ciphertext: bytes) -> bytes | None:
     kdf, scheme = der.children(params)[:2]
     kdf_oid, kdf_params = _algorithm(kdf)
     cipher_oid, iv = _algorithm(scheme)
-    if kdf_oid != _PBKDF2 or iv.tag != 0x04:
+    if kdf_oid != PBKDF2 or iv.tag != 0x04:
         raise _unsupported()
     salt, count, *optional = der.children(kdf_params)
     prf: type[hashes.HashAlgorithm] = hashes.SHA1
     for item in optional:
         if item.tag == 0x30:
             prf = _PRFS.get(_algorithm(item)[0]) or _raise_unsupported()
-    if cipher_oid in _AES_KEY_SIZES:
-        size, block, decrypt = _AES_KEY_SIZES[cipher_oid], 16, _cbc(algorithms.AES)
-    elif cipher_oid == _DES_EDE3_CBC:
+    if cipher_oid in AES_KEY_SIZES:
+        size, block, decrypt = AES_KEY_SIZES[cipher_oid], 16, _cbc(algorithms.AES)
+    elif cipher_oid == DES_EDE3_CBC:
         size, block, decrypt = 24, 8, _cbc(TripleDES)
     else:
         raise _unsupported()

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from tests.pki.conftest import KEYTOOL_PASSWORD, KeyPairFile, pem, pkcs8
 from tests.support.throwaway_pki import Issued, ThrowawayCA
-from webapp.pki import keypairs
-from webapp.pki.keypairs import (
+from webapp.pki.keyimport import keypairs
+from webapp.pki.keyimport.keypairs import (
     KeyMismatchError,
     KeyPair,
     KeyPairError,

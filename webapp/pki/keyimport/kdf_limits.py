@@ -20,7 +20,18 @@ from dataclasses import dataclass
 
 from webapp.pki import der
 from webapp.pki.der import Element
-from webapp.pki.keypair_errors import TooSlowToOpenError
+from webapp.pki.keyimport.errors import TooSlowToOpenError
+from webapp.pki.keyimport.oids import (
+    AES_KEY_SIZES,
+    DES_EDE3_CBC,
+    HMAC_PRFS,
+    PBES1,
+    PBES2,
+    PBKDF2,
+    PBMAC1,
+    SCRYPT,
+    pkcs12_pbe_number,
+)
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -47,22 +58,11 @@ MAX_TOTAL_WORK = 2_000_000
 # `openssl pkcs8 -scrypt` writes N=16384, r=8 (16 MiB).
 MAX_SCRYPT_MEMORY = 32 * 1024 * 1024
 
-_PKCS5 = bytes.fromhex("2a864886f70d0105")  # 1.2.840.113549.1.5
-_PBES2, _PBKDF2, _PBMAC1 = _PKCS5 + b"\x0d", _PKCS5 + b"\x0c", _PKCS5 + b"\x0e"
-_PBES1 = {_PKCS5 + bytes([n]) for n in (1, 3, 4, 6, 10, 11)}  # MD2/MD5/SHA-1 with DES/RC2
-_SCRYPT = bytes.fromhex("2b06010401da47040b")  # 1.3.6.1.4.1.11591.4.11
-# PKCS#12 PBE (RFC 7292 appendix C): OID last byte -> KDF runs (SHA-1 gives 20 bytes a run):
+# PKCS#12 PBE number (see oids.pkcs12_pbe_number) -> KDF runs (SHA-1 gives 20 bytes a run):
 # RC4 128/40 need only a key; 3-key 3DES needs 24 bytes of key (2 runs) and an IV.
-_PKCS12_PBE = {bytes.fromhex("2a864886f70d010c01") + bytes([n]): runs
-               for n, runs in ((1, 1), (2, 1), (3, 3), (4, 2), (5, 2), (6, 2))}
-# PBKDF2 pseudo-random functions (RFC 8018 B.1.2) -> output size; SHA-1 is the default.
-_HMAC = bytes.fromhex("2a864886f70d02")
-_PRF_SIZES = {_HMAC + bytes([n]): size
-              for n, size in ((7, 20), (8, 28), (9, 32), (10, 48), (11, 64), (12, 28), (13, 32))}
+_PKCS12_PBE_RUNS = {1: 1, 2: 1, 3: 3, 4: 2, 5: 2, 6: 2}
 # Cipher -> key size, for PBKDF2 without an explicit keyLength.
-_AES = bytes.fromhex("6086480165030401")
-_KEY_SIZES = {_AES + b"\x02": 16, _AES + b"\x16": 24, _AES + b"\x2a": 32,
-              bytes.fromhex("2a864886f70d0307"): 24}  # des-ede3-cbc
+_KEY_SIZES = {**AES_KEY_SIZES, DES_EDE3_CBC: 24}
 _OID, _NULL = 0x06, 0x05
 
 
@@ -81,11 +81,12 @@ def algorithm_cost(algorithm: Element, *, passwords: int = 1) -> KdfCost | None:
     password-based scheme whose cost we cannot tell (so cannot bound).
     """
     oid, params = _algorithm(algorithm)
-    if oid in _PKCS12_PBE or oid in _PBES1:
+    number = pkcs12_pbe_number(oid)
+    if number is not None or oid in PBES1:
         salt, count, *_ = der.children(params)
-        runs = _PKCS12_PBE.get(oid, 1)
+        runs = _PKCS12_PBE_RUNS.get(number or 0, 1)
         return _cost(der.integer(count), runs * passwords)
-    if oid == _PBES2:
+    if oid == PBES2:
         kdf, scheme, *_ = der.children(params)
         return _derivation_cost(kdf, _key_size(scheme), passwords)
     return None
@@ -111,7 +112,7 @@ def mac_cost(mac_data: Element, *, passwords: int = 1) -> KdfCost:
     digest_info, _salt, *rest = der.children(mac_data)
     count = der.integer(rest[0]) if rest else 1  # DEFAULT 1
     oid, params = _algorithm(der.children(digest_info)[0])
-    if oid != _PBMAC1:
+    if oid != PBMAC1:
         return _cost(count, passwords)
     kdf, _scheme = der.children(params)
     pbkdf2 = _derivation_cost(kdf, 64, passwords)
@@ -137,17 +138,17 @@ def check_costs(costs: Iterable[KdfCost]) -> None:
 
 def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> KdfCost:
     oid, params = _algorithm(kdf)
-    if oid == _PBKDF2:
+    if oid == PBKDF2:
         salt, count, *optional = der.children(params)
         key_size, prf_size = default_key_size, 20
         for item in optional:
             if item.tag == 0x02:
                 key_size = der.integer(item)
             elif item.tag == 0x30:
-                prf_size = _PRF_SIZES.get(_algorithm(item)[0], 20)
+                prf_size = HMAC_PRFS.get(_algorithm(item)[0], ("sha1", 20))[1]
         blocks = max(1, -(-key_size // prf_size))
         return _cost(der.integer(count), blocks * passwords)
-    if oid == _SCRYPT:
+    if oid == SCRYPT:
         salt, n, r, p, *_ = der.children(params)
         cost, block, parallel = der.integer(n), der.integer(r), der.integer(p)
         if 128 * cost * block > MAX_SCRYPT_MEMORY:

@@ -14,15 +14,17 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from tests.support.throwaway_pki import NOW, ThrowawayCA
-from webapp.pki import roots as roots_module
-from webapp.pki.roots import (
-    MOZILLA_ROOTS,
-    OPERATOR_ROOTS,
+from webapp.pki.partner import roots as roots_module
+from webapp.pki.partner.completion import (
     SOURCE_ROOT_STORE,
     SOURCE_SERVER,
+    complete_chain,
+)
+from webapp.pki.partner.roots import (
+    MOZILLA_ROOTS,
+    OPERATOR_ROOTS,
     RootStore,
     TrustedRoot,
-    complete_chain,
     extra_root_paths,
     load_root_store,
 )

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from webapp.pki.certs.names import first_attribute
+
 __all__ = [
     "ALIAS_MAX_LENGTH",
     "AliasError",
@@ -53,8 +55,8 @@ def fits_java_keystore(alias: str) -> bool:
 
 def suggest_alias(cert: x509.Certificate, *, taken: Iterable[str] = ()) -> str:
     """A readable keystore alias from the certificate's name, unique among `taken`."""
-    name = (_first_attribute(cert.subject, NameOID.COMMON_NAME)
-            or _first_attribute(cert.subject, NameOID.ORGANIZATION_NAME) or "")
+    name = (first_attribute(cert.subject, NameOID.COMMON_NAME)
+            or first_attribute(cert.subject, NameOID.ORGANIZATION_NAME) or "")
     # Keytool lower-cases aliases; transliterate accents so "Müller" stays readable.
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     base = re.sub(r"[^a-z0-9._-]+", "-", ascii_name.lower().strip())
@@ -80,10 +82,3 @@ def validate_alias(alias: str) -> str:
     if not fits_java_keystore(normalised):
         raise AliasError("Use letters, digits, spaces and punctuation in the alias.")
     return normalised
-
-
-def _first_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
-    for attribute in name.get_attributes_for_oid(oid):
-        value = attribute.value
-        return value if isinstance(value, str) else value.decode("utf-8", "replace")
-    return None

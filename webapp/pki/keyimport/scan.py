@@ -11,11 +11,15 @@ from __future__ import annotations
 import binascii
 from dataclasses import dataclass
 
-from webapp.pki.certificates import JCEKS_MAGIC, JKS_MAGIC
-from webapp.pki.kdf_limits import KdfCost, encrypted_pkcs8_cost
-from webapp.pki.keypair_errors import KeyPairError, NotAKeyPairError
-from webapp.pki.pem import PemBlock, TooManyBlocksError, pem_blocks
-from webapp.pki.pkcs12_structure import Pkcs12Layout, looks_like_pkcs12, read_layout
+from webapp.pki.certs.parse import JCEKS_MAGIC, JKS_MAGIC
+from webapp.pki.certs.pem import PemBlock, TooManyBlocksError, pem_blocks
+from webapp.pki.keyimport.errors import KeyPairError, NotAKeyPairError
+from webapp.pki.keyimport.kdf_limits import KdfCost, encrypted_pkcs8_cost
+from webapp.pki.keyimport.pkcs12_structure import (
+    Pkcs12Layout,
+    looks_like_pkcs12,
+    read_layout,
+)
 
 __all__ = ["DAMAGED_KEY", "MAX_KEY_ENTRIES", "ScannedFile", "scan_keypair_file", "too_many_keys"]
 

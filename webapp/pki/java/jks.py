@@ -30,13 +30,16 @@ import jks
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import (
+    PrivateKeyTypes,
+    PublicKeyTypes,
+)
 from jks.util import KeystoreException, KeystoreSignatureException
 from pyasn1.error import PyAsn1Error
 
-from webapp.pki.aliases import AliasError as _AnyAliasError
-from webapp.pki.aliases import fits_java_keystore, normalise_alias
+from webapp.pki.java.aliases import AliasError as _AnyAliasError
+from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
+from webapp.pki.keys import unsupported_key_reason
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -54,10 +57,6 @@ __all__ = [
 
 # keytool refuses to create a store with a shorter password ("must be at least 6 characters").
 MIN_PASSWORD_LENGTH = 6
-
-# TLS 1.3 defines ECDSA signatures on these three curves only (RFC 8446, 4.2.3), and SunEC
-# dropped the other named curves in JDK 16 (JDK-8235710).
-JAVA_EC_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
 
 EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
 
@@ -196,14 +195,9 @@ def _require_usable_password(password: str) -> None:
 
 
 def _require_supported_key(private_key: PrivateKeyTypes) -> None:
-    if isinstance(private_key, ec.EllipticCurvePrivateKey):
-        if private_key.curve.name not in JAVA_EC_CURVES:
-            raise StoreError(
-                "Java cannot use this key's elliptic curve; use P-256, P-384 or P-521."
-            )
-        return
-    if not isinstance(private_key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
-        raise StoreError("Only RSA, EC and Ed25519 keys can be put in the keystore.")
+    reason = unsupported_key_reason(private_key)
+    if reason is not None:
+        raise StoreError(reason)
 
 
 def _require_matching_leaf(private_key: PrivateKeyTypes, leaf: x509.Certificate) -> None:

@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from webapp.pki.chains import is_issued_by
+from webapp.pki.certs.chains import is_issued_by
+from webapp.pki.certs.names import first_attribute
 
 __all__ = [
     "EXPIRY_WARNING_DAYS",
@@ -62,7 +63,7 @@ def describe_certificate(cert: x509.Certificate, *,
     return CertificateSummary(
         subject=cert.subject.rfc4514_string(),
         issuer=cert.issuer.rfc4514_string(),
-        common_name=_first_attribute(cert.subject, NameOID.COMMON_NAME),
+        common_name=first_attribute(cert.subject, NameOID.COMMON_NAME),
         not_before=not_before,
         not_after=not_after,
         status=_status(not_before, not_after, now),
@@ -108,13 +109,6 @@ def _status(not_before: dt.datetime, not_after: dt.datetime,
     if not_after - now <= dt.timedelta(days=EXPIRY_WARNING_DAYS):
         return "expiring_soon"
     return "valid"
-
-
-def _first_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
-    for attribute in name.get_attributes_for_oid(oid):
-        value = attribute.value
-        return value if isinstance(value, str) else value.decode("utf-8", "replace")
-    return None
 
 
 def _is_ca(cert: x509.Certificate) -> bool:

@@ -3,10 +3,6 @@
 Users bring files exported by browsers, Windows, Java and OpenSSL; the parsers here are lenient
 about packaging (text around PEM blocks, CRLF, BOM, base64 without headers) and strict about
 content: every failure becomes a `CertificateParseError` whose message can be shown as is.
-
-Describing a certificate lives in `describe`, chain ordering in `chains`, aliases in `aliases`,
-PEM finding in `pem`; their public names are re-exported here, where the views have always
-imported them from.
 """
 
 from __future__ import annotations
@@ -19,46 +15,31 @@ from collections.abc import Iterator
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.utils import CryptographyDeprecationWarning
 
-from webapp.pki.aliases import ALIAS_MAX_LENGTH, AliasError, suggest_alias, validate_alias
-from webapp.pki.chains import dedupe, is_issued_by, order_chain
-from webapp.pki.describe import (
-    EXPIRY_WARNING_DAYS,
-    CertificateStatus,
-    CertificateSummary,
-    describe_certificate,
-    describe_public_key,
-    fingerprint_sha256,
+from webapp.pki.certs.chains import dedupe
+from webapp.pki.certs.describe import describe_public_key
+from webapp.pki.certs.pem import (
+    CERTIFICATE_LABELS,
+    PKCS7_LABELS,
+    PemBlock,
+    TooManyBlocksError,
+    pem_blocks,
 )
-from webapp.pki.pem import PemBlock, TooManyBlocksError, pem_blocks
+from webapp.pki.der import element_length
 
 __all__ = [
-    "ALIAS_MAX_LENGTH",
-    "EXPIRY_WARNING_DAYS",
     "JCEKS_MAGIC",
     "JKS_MAGIC",
     "MAX_CERTIFICATES",
-    "AliasError",
     "CertificateParseError",
-    "CertificateStatus",
-    "CertificateSummary",
-    "PemBlock",
     "certificate_pem",
     "certificates_from_pem",
     "check_readable",
-    "tolerating_old_serials",
-    "describe_certificate",
-    "describe_public_key",
-    "fingerprint_sha256",
-    "is_issued_by",
-    "order_chain",
     "parse_certificates",
-    "pem_blocks",
-    "suggest_alias",
-    "validate_alias",
+    "tolerating_old_serials",
 ]
 
 # One file holds a chain (2-5) or a partner's bundle; 100 is far beyond that and bounds the
@@ -67,9 +48,6 @@ MAX_CERTIFICATES = 100
 # Java keystores start with these magic numbers; telling the user beats "unreadable file".
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 JCEKS_MAGIC = b"\xce\xce\xce\xce"
-
-_CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
-_PKCS7_LABELS = {"PKCS7", "PKCS #7 SIGNED DATA", "CMS"}
 
 _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
                     "Use a .pem, .cer, .crt, .der or .p7b file.")
@@ -163,9 +141,9 @@ def certificates_from_pem(text: str) -> list[x509.Certificate]:
 def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
     certs: list[x509.Certificate] = []
     for block in blocks:
-        if block.label in _CERTIFICATE_LABELS:
+        if block.label in CERTIFICATE_LABELS:
             certs.append(_load_der_certificate(block))
-        elif block.label in _PKCS7_LABELS:
+        elif block.label in PKCS7_LABELS:
             certs.extend(_load_pkcs7(_block_der(block)) or [])
         if len(certs) > MAX_CERTIFICATES:  # stop reading: the caller refuses the file
             break
@@ -185,21 +163,13 @@ def _block_der(block: PemBlock) -> bytes:
 
 def _load_der_certificate(block: PemBlock) -> x509.Certificate:
     der = _block_der(block)
-    if block.label == "TRUSTED CERTIFICATE":
-        # OpenSSL appends its trust settings after the certificate; keep only the certificate.
-        der = der[:_der_sequence_length(der)]
     try:
+        if block.label == "TRUSTED CERTIFICATE":
+            # OpenSSL appends its trust settings after the certificate; keep the certificate.
+            der = der[:element_length(der)]
         return x509.load_der_x509_certificate(der)
     except ValueError:
         raise CertificateParseError(_DAMAGED) from None
-
-
-def _der_sequence_length(der: bytes) -> int:
-    """Total length (header included) of the DER element at the start of `der`."""
-    if len(der) < 2 or der[1] < 0x80:
-        return 2 + (der[1] if len(der) >= 2 else 0)
-    count = der[1] & 0x7F
-    return 2 + count + int.from_bytes(der[2:2 + count], "big")
 
 
 def _certificates_from_binary(data: bytes) -> list[x509.Certificate]:

@@ -8,14 +8,12 @@ anything is decrypted, every file's password-hashing cost is read and checked
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import (
     CertificatePublicKeyTypes,
     PrivateKeyTypes,
@@ -23,17 +21,16 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from webapp.pki.certificates import (
+from webapp.pki.certs.chains import order_chain
+from webapp.pki.certs.parse import (
     MAX_CERTIFICATES,
     CertificateParseError,
     check_readable,
-    describe_public_key,
     parse_certificates,
     tolerating_old_serials,
 )
-from webapp.pki.chains import order_chain
-from webapp.pki.kdf_limits import KdfCost, check_costs
-from webapp.pki.keypair_errors import (
+from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
+from webapp.pki.keyimport.errors import (
     KeyMismatchError,
     KeyPairError,
     NotAKeyPairError,
@@ -42,20 +39,21 @@ from webapp.pki.keypair_errors import (
     UnsupportedKeyError,
     WrongPasswordError,
 )
-from webapp.pki.keypair_scan import (
+from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
+from webapp.pki.keyimport.keypair import KeyPair, supported_key
+from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
+from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, key_bag_costs
+from webapp.pki.keyimport.scan import (
     DAMAGED_KEY,
     MAX_KEY_ENTRIES,
     ScannedFile,
     scan_keypair_file,
     too_many_keys,
 )
-from webapp.pki.pem import PemBlock, pem_blocks
-from webapp.pki.pkcs12_contents import hidden_key_bags
-from webapp.pki.pkcs12_structure import KeyBag, Pkcs12Layout, key_bag_costs
+from webapp.pki.keys import PrivateKey
 
 __all__ = [
     "MAX_KEY_ENTRIES",
-    "SUPPORTED_CURVES",
     "KeyMismatchError",
     "KeyPair",
     "KeyPairError",
@@ -68,69 +66,7 @@ __all__ = [
     "load_key_pairs",
 ]
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
-# The curves the JDK's TLS stack offers by default; a key on another curve would load here
-# and then fail in the Java client, far from the person who can fix it.
-SUPPORTED_CURVES = ("secp256r1", "secp384r1", "secp521r1")
-
-_ALIAS_LINE = "mtls-kit-source-alias: "
-_CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE",
-                       "PKCS7", "PKCS #7 SIGNED DATA", "CMS"}
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    """A private key with its certificate chain, leaf first."""
-
-    private_key: PrivateKey
-    certificate: x509.Certificate
-    chain: tuple[x509.Certificate, ...]
-    source_alias: str | None = field(default=None)
-
-    def __post_init__(self) -> None:
-        if not self.chain or self.chain[0] != self.certificate:
-            raise ValueError("chain must start with the key pair's own certificate")
-
-    @property
-    def key_description(self) -> str:
-        return describe_public_key(self.private_key.public_key())[2]
-
-    def private_key_pkcs8_der(self) -> bytes:
-        """Unencrypted PKCS#8 DER, the form a JKS PrivateKeyEntry is built from."""
-        return self.private_key.private_bytes(serialization.Encoding.DER,
-                                              serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption())
-
-    def to_pem_bundle(self) -> str:
-        """Key and chain as PEM text, for the encrypted vault only (the key is not encrypted)."""
-        key = self.private_key.private_bytes(serialization.Encoding.PEM,
-                                             serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption())
-        # JSON-quoted so any friendly name (even with line breaks) survives the round trip.
-        alias = "" if self.source_alias is None else _ALIAS_LINE + json.dumps(self.source_alias)
-        certs = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self.chain)
-        return "\n".join([alias, (key + certs).decode("ascii")]).lstrip("\n")
-
-    @classmethod
-    def from_pem_bundle(cls, text: str) -> KeyPair:
-        """Read back what `to_pem_bundle` wrote, keeping the chain order as stored."""
-        alias: str | None = None
-        try:
-            if text.startswith(_ALIAS_LINE):  # read PEM only after it: a name may hold "-----"
-                first_line, text = text.split("\n", 1)
-                alias = str(json.loads(first_line[len(_ALIAS_LINE):]))
-            blocks = pem_blocks(text.encode("utf-8"))
-            # The full RSA consistency check (~45 ms for 2048 bits) already ran when the user
-            # uploaded the key; this bundle only ever comes back from our own encrypted,
-            # authenticated vault record, so the check would prove nothing new.
-            key = serialization.load_pem_private_key(blocks[0].pem, None,
-                                                     unsafe_skip_rsa_key_validation=True)
-            chain = tuple(x509.load_pem_x509_certificate(b.pem) for b in blocks[1:])
-            return cls(_supported(key), chain[0], chain, alias)
-        except (IndexError, ValueError, TypeError, UnsupportedAlgorithm):
-            raise KeyPairError("The saved key pair could not be read. "
-                               "Please upload the key pair file again.") from None
 
 
 def load_key_pairs(data: bytes, password: str | None, *,
@@ -162,7 +98,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
     if blocks:
         key_blocks = [b for b in blocks if b.label.endswith("PRIVATE KEY")]
         found.keys.extend((_load_pem_key(b, secret), None) for b in key_blocks)
-        if any(b.label in _CERTIFICATE_LABELS for b in blocks):
+        if any(b.label in CERTIFICATE_LABELS or b.label in PKCS7_LABELS for b in blocks):
             try:
                 found.certs.extend(parse_certificates(blob))
             except CertificateParseError as error:  # a damaged block: its message says so
@@ -201,7 +137,7 @@ def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
         if encrypted:
             raise WrongPasswordError() from None
         raise NotAKeyPairError(DAMAGED_KEY) from None
-    return _supported(key)
+    return supported_key(key)
 
 
 def _load_der_key(blob: bytes, secret: bytes | None) -> PrivateKey | None:
@@ -217,17 +153,7 @@ def _load_der_key(blob: bytes, secret: bytes | None) -> PrivateKey | None:
             raise WrongPasswordError() from None
     except (ValueError, UnsupportedAlgorithm):
         return None
-    return _supported(key)
-
-
-def _supported(key: PrivateKeyTypes) -> PrivateKey:
-    if isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
-        return key
-    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name in SUPPORTED_CURVES:
-        return key
-    kind = describe_public_key(key.public_key())[2]
-    raise UnsupportedKeyError(f"This key type ({kind}) is not supported. Use an RSA, EC "
-                              "(P-256, P-384 or P-521) or Ed25519 key.")
+    return supported_key(key)
 
 
 # --- PKCS#12 ---------------------------------------------------------------------------------
@@ -271,9 +197,9 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
                                    entry.friendly_name.decode("utf-8", "replace"))
     several = _all_key_bags(layout.key_bags, attempt)
     if several:
-        found.keys.extend((_supported(key), name) for key, name in several)
+        found.keys.extend((supported_key(key), name) for key, name in several)
     elif bundle.key is not None:
-        found.keys.append((_supported(bundle.key), None))
+        found.keys.append((supported_key(bundle.key), None))
 
 
 def _is_utf8(data: bytes) -> bool:

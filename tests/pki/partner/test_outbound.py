@@ -10,18 +10,20 @@ import time
 
 import pytest
 
-from webapp.pki.fetch import ConnectionFailed, fetch_chain
-from webapp.pki.outbound import (
+from webapp.pki.partner.fetch import ConnectionFailed, fetch_chain
+from webapp.pki.partner.outbound import (
     COULD_NOT_CONNECT,
     AddressRefused,
-    InvalidAddress,
     NameNotFound,
     OutboundPolicy,
+    resolve,
+    resolve_allowed,
+)
+from webapp.pki.partner.targets import (
+    InvalidAddress,
     Target,
     UnsupportedScheme,
     parse_target,
-    resolve,
-    resolve_allowed,
 )
 
 PUBLIC_V4 = "93.184.215.14"  # example.com's address at the time of writing; never contacted

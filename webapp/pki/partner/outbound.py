@@ -16,8 +16,6 @@ stay together:
 Numeric oddities such as ``127.1``, ``2130706433`` or ``0x7f.0.0.1`` are not IP literals to
 Python but the C resolver turns them into 127.0.0.1; they are caught because the policy judges
 the addresses getaddrinfo returns, not the text.
-
-The parsing names from `targets` are re-exported here, where callers have always imported them.
 """
 
 from __future__ import annotations
@@ -30,20 +28,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.pki.targets import FetchError, InvalidAddress, Target, UnsupportedScheme, parse_target
+from webapp.pki.partner.targets import FetchError, Target
 
 __all__ = [
     "COULD_NOT_CONNECT",
     "AddressRefused",
-    "FetchError",
     "IPAddress",
-    "InvalidAddress",
     "NameNotFound",
     "OutboundPolicy",
     "Resolver",
-    "Target",
-    "UnsupportedScheme",
-    "parse_target",
     "resolve",
     "resolve_allowed",
 ]

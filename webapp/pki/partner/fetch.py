@@ -29,31 +29,24 @@ from typing import Any
 
 from cryptography import x509
 
-from webapp.pki.outbound import (
+from webapp.pki.partner.outbound import (
     COULD_NOT_CONNECT,
-    AddressRefused,
     IPAddress,
-    NameNotFound,
     OutboundPolicy,
     Resolver,
     resolve_allowed,
 )
-from webapp.pki.targets import FetchError, InvalidAddress, Target, UnsupportedScheme
+from webapp.pki.partner.targets import FetchError, Target
 
 __all__ = [
-    "AddressRefused",
     "ConnectionFailed",
     "ConnectionTimedOut",
     "Connector",
-    "FetchError",
     "FetchedChain",
     "HandshakeFailed",
-    "InvalidAddress",
-    "NameNotFound",
     "NoCertificate",
     "NotTLS",
     "UnreadableCertificate",
-    "UnsupportedScheme",
     "connect_tcp",
     "fetch_chain",
     "hostname_matches",

@@ -22,9 +22,14 @@ from tests.pki.conftest import pem, run_tool
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from tests.support.tools import require_tool
 from webapp.pki import der
-from webapp.pki.certificates import MAX_CERTIFICATES, CertificateParseError, parse_certificates
-from webapp.pki.kdf_limits import MAX_ITERATIONS, MAX_TOTAL_WORK
-from webapp.pki.keypairs import (
+from webapp.pki.certs.parse import (
+    MAX_CERTIFICATES,
+    CertificateParseError,
+    parse_certificates,
+)
+from webapp.pki.certs.pem import MAX_PEM_BLOCKS
+from webapp.pki.keyimport.kdf_limits import MAX_ITERATIONS, MAX_TOTAL_WORK
+from webapp.pki.keyimport.keypairs import (
     MAX_KEY_ENTRIES,
     KeyPairError,
     NotAKeyPairError,
@@ -32,7 +37,6 @@ from webapp.pki.keypairs import (
     WrongPasswordError,
     load_key_pairs,
 )
-from webapp.pki.pem import MAX_PEM_BLOCKS
 
 BOMB = 100_000_000
 MARK = 2345  # a count no other INTEGER in these files has, so it can be found and replaced

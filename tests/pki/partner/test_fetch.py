@@ -17,15 +17,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
-import webapp.pki.fetch as fetch_module
+import webapp.pki.partner.fetch as fetch_module
 from tests.support.throwaway_pki import NOW, ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
-from webapp.pki.fetch import (
+from webapp.pki.partner.fetch import (
     ConnectionFailed,
     ConnectionTimedOut,
-    FetchError,
     HandshakeFailed,
-    NameNotFound,
     NoCertificate,
     NotTLS,
     UnreadableCertificate,
@@ -33,7 +31,13 @@ from webapp.pki.fetch import (
     fetch_chain,
     hostname_matches,
 )
-from webapp.pki.outbound import COULD_NOT_CONNECT, AddressRefused, OutboundPolicy, parse_target
+from webapp.pki.partner.outbound import (
+    COULD_NOT_CONNECT,
+    AddressRefused,
+    NameNotFound,
+    OutboundPolicy,
+)
+from webapp.pki.partner.targets import FetchError, parse_target
 
 LOOPBACK_ALLOWED = OutboundPolicy.from_config(["127.0.0.0/8"])
 QUICK = {"connect_timeout": 2.0, "handshake_timeout": 2.0}

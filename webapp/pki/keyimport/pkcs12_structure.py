@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from webapp.pki import der
 from webapp.pki.der import Element
-from webapp.pki.kdf_limits import KdfCost, algorithm_cost, mac_cost
+from webapp.pki.keyimport.kdf_limits import KdfCost, algorithm_cost, mac_cost
 
 __all__ = [
     "CANDIDATE_PASSWORDS",

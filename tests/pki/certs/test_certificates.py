@@ -21,10 +21,8 @@ from cryptography.x509.oid import NameOID
 from tests.pki.conftest import pem, run_tool
 from tests.support.throwaway_pki import ThrowawayCA
 from tests.support.tools import require_tool
-from webapp.pki.certificates import (
-    ALIAS_MAX_LENGTH,
+from webapp.pki.certs import (
     EXPIRY_WARNING_DAYS,
-    AliasError,
     CertificateParseError,
     certificate_pem,
     certificates_from_pem,
@@ -32,10 +30,9 @@ from webapp.pki.certificates import (
     is_issued_by,
     order_chain,
     parse_certificates,
-    suggest_alias,
-    validate_alias,
 )
-from webapp.pki.stores import check_alias
+from webapp.pki.java import ALIAS_MAX_LENGTH, AliasError, suggest_alias, validate_alias
+from webapp.pki.java.jks import check_alias
 
 NOW = dt.datetime.now(dt.timezone.utc)
 NOISE = ("openssl", "error:", "asn", "parse", "deserialize", "traceback", "unable to")

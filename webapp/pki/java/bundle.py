@@ -6,8 +6,8 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from .describe import CertificateSummary
-from .destination import DestinationConfig
+from webapp.pki.certs.describe import CertificateSummary
+from webapp.pki.java.destination import DestinationConfig
 
 __all__ = ["build_bundle", "next_steps"]
 

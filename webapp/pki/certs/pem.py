@@ -11,12 +11,24 @@ import base64
 import re
 from dataclasses import dataclass
 
-__all__ = ["MAX_PEM_BLOCKS", "PemBlock", "TooManyBlocksError", "pem_blocks"]
+__all__ = [
+    "CERTIFICATE_LABELS",
+    "MAX_PEM_BLOCKS",
+    "PKCS7_LABELS",
+    "PemBlock",
+    "TooManyBlocksError",
+    "pem_blocks",
+]
 
 # A key pair file holds a key and a chain of 2-5 certificates; a CA bundle (certifi's has
 # ~150) does not belong in one upload. Stopping here bounds the work on a 1 MiB file made
 # of thousands of tiny blocks.
 MAX_PEM_BLOCKS = 100
+
+# The labels a certificate (or a PKCS#7 bundle of them) goes by in the files people have
+# (RFC 7468 section 5.1, plus OpenSSL's and older tools' spellings).
+CERTIFICATE_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS"})
 
 # Markers only: pairing BEGIN with END in a loop stays linear even on hostile input.
 _PEM_MARKER = re.compile(r"-----(BEGIN|END) ([A-Z0-9 #]{1,64})-----")

@@ -1,0 +1,56 @@
+"""Certificates: find PEM blocks, parse PEM/DER/PKCS#7, describe one, order a chain."""
+
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, dedupe, is_issued_by, order_chain
+from webapp.pki.certs.describe import (
+    EXPIRY_WARNING_DAYS,
+    CertificateStatus,
+    CertificateSummary,
+    describe_certificate,
+    describe_public_key,
+    fingerprint_sha256,
+)
+from webapp.pki.certs.names import first_attribute
+from webapp.pki.certs.parse import (
+    JCEKS_MAGIC,
+    JKS_MAGIC,
+    MAX_CERTIFICATES,
+    CertificateParseError,
+    certificate_pem,
+    certificates_from_pem,
+    check_readable,
+    parse_certificates,
+    tolerating_old_serials,
+)
+from webapp.pki.certs.pem import (
+    MAX_PEM_BLOCKS,
+    PemBlock,
+    TooManyBlocksError,
+    pem_blocks,
+)
+
+__all__ = [
+    "EXPIRY_WARNING_DAYS",
+    "JCEKS_MAGIC",
+    "JKS_MAGIC",
+    "MAX_CERTIFICATES",
+    "MAX_CHAIN_LENGTH",
+    "MAX_PEM_BLOCKS",
+    "CertificateParseError",
+    "CertificateStatus",
+    "CertificateSummary",
+    "PemBlock",
+    "TooManyBlocksError",
+    "certificate_pem",
+    "certificates_from_pem",
+    "check_readable",
+    "dedupe",
+    "describe_certificate",
+    "describe_public_key",
+    "fingerprint_sha256",
+    "first_attribute",
+    "is_issued_by",
+    "order_chain",
+    "parse_certificates",
+    "pem_blocks",
+    "tolerating_old_serials",
+]

@@ -1,0 +1,29 @@
+"""Key pairs from the files people have: PKCS#12, PEM, PKCS#8 and DER, priced before decryption."""
+
+from webapp.pki.keyimport.errors import (
+    KeyMismatchError,
+    KeyPairError,
+    NotAKeyPairError,
+    PasswordRequiredError,
+    TooSlowToOpenError,
+    UnsupportedKeyError,
+    WrongPasswordError,
+)
+from webapp.pki.keyimport.kdf_limits import MAX_ITERATIONS, MAX_TOTAL_WORK
+from webapp.pki.keyimport.keypairs import KeyPair, load_key_pairs
+from webapp.pki.keyimport.scan import MAX_KEY_ENTRIES
+
+__all__ = [
+    "MAX_ITERATIONS",
+    "MAX_KEY_ENTRIES",
+    "MAX_TOTAL_WORK",
+    "KeyMismatchError",
+    "KeyPair",
+    "KeyPairError",
+    "NotAKeyPairError",
+    "PasswordRequiredError",
+    "TooSlowToOpenError",
+    "UnsupportedKeyError",
+    "WrongPasswordError",
+    "load_key_pairs",
+]
