@@ -20,14 +20,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import webapp.pki.partner.fetch as fetch_module
 from tests.support.throwaway_pki import NOW, ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
+from webapp.pki.partner.connect import ConnectionFailed, ConnectionTimedOut, connect_tcp
 from webapp.pki.partner.fetch import (
-    ConnectionFailed,
-    ConnectionTimedOut,
     HandshakeFailed,
     NoCertificate,
     NotTLS,
     UnreadableCertificate,
-    connect_tcp,
     fetch_chain,
     hostname_matches,
 )
