@@ -11,8 +11,6 @@ from webapp.pki.certs.describe import (
 )
 from webapp.pki.certs.names import first_attribute
 from webapp.pki.certs.parse import (
-    JCEKS_MAGIC,
-    JKS_MAGIC,
     MAX_CERTIFICATES,
     CertificateParseError,
     certificate_pem,
@@ -30,8 +28,6 @@ from webapp.pki.certs.pem import (
 
 __all__ = [
     "EXPIRY_WARNING_DAYS",
-    "JCEKS_MAGIC",
-    "JKS_MAGIC",
     "MAX_CERTIFICATES",
     "MAX_CHAIN_LENGTH",
     "MAX_PEM_BLOCKS",
