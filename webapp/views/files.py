@@ -70,5 +70,6 @@ def bundle_file(state: State) -> File | None:
     data = build_bundle(
         keystore=keystore, truststore=truststore, config=config, certificate=certificate,
         destination=fin.config, own=ks.chosen.leaf, trusted=[e.summary for e in ts.included],
+        own_chain=ks.chosen.chain,
     )
     return "mtls-files.zip", data

@@ -9,7 +9,7 @@ from webapp.pki.certs.describe import (
     describe_public_key,
     fingerprint_sha256,
 )
-from webapp.pki.certs.names import first_attribute
+from webapp.pki.certs.names import first_attribute, plain_name
 from webapp.pki.certs.parse import (
     MAX_CERTIFICATES,
     CertificateParseError,
@@ -48,5 +48,6 @@ __all__ = [
     "order_chain",
     "parse_certificates",
     "pem_blocks",
+    "plain_name",
     "tolerating_old_serials",
 ]
