@@ -6,7 +6,15 @@ import os
 
 from flask import Flask
 
-from . import config, errors, observability, security, sessions, static_compression
+from . import (
+    config,
+    errors,
+    observability,
+    outbound_config,
+    security,
+    sessions,
+    static_compression,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     errors.init_app(app)
     static_compression.init_app(app)
+    outbound_config.init_app(app)
 
     from .views import finish, keystore, main, truststore
 

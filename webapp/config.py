@@ -26,6 +26,9 @@ DEFAULTS: dict[str, object] = {
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 200,
     "FETCH_ALLOWED_NETWORKS": "[]",  # JSON list of CIDRs the fetcher may reach beyond the public internet
+    # Proxy for partner connections: "" = HTTPS_PROXY/NO_PROXY from the environment,
+    # "http://[user:pass@]host:port" = this proxy, "none"/"direct" = never (issue 15).
+    "FETCH_PROXY": "",
     "FETCH_TIMEOUT": 5.0,  # seconds, for connect and for the TLS handshake each
     "FETCH_RATE_LIMIT": 10,  # fetches per session per minute
     "EXTRA_ROOTS": None,  # path of a PEM bundle trusted in addition to certifi's Mozilla roots

@@ -11,10 +11,10 @@ from ..pki.certs import CertificateParseError, certificate_pem, parse_certificat
 from ..pki.java import AliasError, validate_alias
 from ..pki.partner import (
     FetchError,
-    OutboundPolicy,
     collect_partner_chain,
     extra_root_paths,
 )
+from ..outbound_config import outbound_policy
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
@@ -41,7 +41,7 @@ def fetch_certificates():
         try:
             chain = collect_partner_chain(
                 raw,
-                policy=OutboundPolicy.from_config(current_app.config["FETCH_ALLOWED_NETWORKS"]),
+                policy=outbound_policy(),
                 extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
                 connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
                 handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
