@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 from . import (
+    audit,
     config,
     errors,
     observability,
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     static_compression.init_app(app)
     outbound_config.init_app(app)
+    audit.init_app(app)
 
     from .views import finish, keystore, main, truststore
 
