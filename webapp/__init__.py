@@ -10,11 +10,13 @@ from . import (
     audit,
     config,
     errors,
+    metrics,
     observability,
     outbound_config,
     security,
     sessions,
     static_compression,
+    vault_commands,
 )
 
 
@@ -42,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     static_compression.init_app(app)
     outbound_config.init_app(app)
     audit.init_app(app)
+    metrics.init_app(app)
+    vault_commands.init_app(app)
 
     from .views import finish, keystore, main, truststore
 

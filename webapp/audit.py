@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cryptography import x509
@@ -30,8 +30,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from .observability import StdoutHandler
 from .pki.certs.describe import fingerprint_sha256
 
-__all__ = ["ACTIONS", "audit", "certificate_facts", "current_user", "init_app", "logger",
-           "outcome_code"]
+__all__ = ["ACTIONS", "add_listener", "audit", "certificate_facts", "current_user", "init_app",
+           "logger", "outcome_code"]
 
 logger = logging.getLogger("mtls_kit.audit")
 _warnings = logging.getLogger(__name__)
@@ -50,6 +50,15 @@ ACTIONS = frozenset({
 })
 _SECRET_NAMES = re.compile(r"pass|secret|token|private|key_pem|cookie|credential", re.I)
 _MAX_USER = 200  # a user name from a header; longer is not a user name
+# Called with (action, fields) after each line: the metrics count actions without views
+# having to call a second API (see webapp.metrics).
+_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def add_listener(listener: Callable[[str, dict[str, Any]], None]) -> None:
+    """Call `listener(action, fields)` for every audited action (once per process)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def init_app(app: Flask) -> None:
@@ -68,6 +77,7 @@ def audit(action: str, **fields: Any) -> None:
     if action not in ACTIONS:
         _warnings.warning("audit: unknown action %r (add it to webapp.audit.ACTIONS)", action)
     line: dict[str, Any] = {
+        "log": "audit",  # tells audit lines from request lines when both go to stdout
         "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
         "action": action,
     }
@@ -81,6 +91,8 @@ def audit(action: str, **fields: Any) -> None:
             continue
         line[name] = value
     logger.info(json.dumps(line, ensure_ascii=False, default=str))
+    for listener in _listeners:
+        listener(action, line)
 
 
 def current_user() -> str | None:

@@ -37,7 +37,9 @@ DEFAULTS: dict[str, object] = {
     # Header in which the SSO proxy names the signed-in user (e.g. X-Forwarded-User); written
     # to the audit trail, and only trusted when PROXY_FIX > 0 (a trusted proxy sets it).
     "USER_HEADER": None,
-    "AUDIT_STDOUT": True,  # audit lines (logger mtls_kit.audit) as JSON on stdout  # request logs as JSON lines on stdout
+    "AUDIT_STDOUT": True,
+    # Who may read /metrics (JSON list of CIDRs, judged after PROXY_FIX); others get 404.
+    "METRICS_ALLOWED_NETWORKS": '["127.0.0.0/8", "::1/128"]',  # audit lines (logger mtls_kit.audit) as JSON on stdout  # request logs as JSON lines on stdout
     "WTF_CSRF_TIME_LIMIT": SESSION_IDLE_TIMEOUT,
     # Flask's own cookie carries the CSRF secret: same SameSite rule as the vault cookie
     # (Flask leaves it unset by default). Secure is added per request over HTTPS.

@@ -136,6 +136,7 @@ def test_fields_that_may_hold_secrets_are_dropped(audit_lines, caplog):
     audit_module.audit("session.erased", keystore_password="x1", session_token="x2",
                        private_key=b"x3", key_pem="x4", note=b"x5", partner_host="ok.example")
     (line,) = audit_lines
-    assert json.loads(line) == {"time": json.loads(line)["time"], "action": "session.erased",
+    assert json.loads(line) == {"log": "audit", "time": json.loads(line)["time"],
+                                "action": "session.erased",
                                 "partner_host": "ok.example"}
     assert len([r for r in caplog.records if "dropped" in r.getMessage()]) == 5
