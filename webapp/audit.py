@@ -48,7 +48,7 @@ ACTIONS = frozenset({
     "bundle.downloaded",
     "session.erased",
 })
-_SECRET_NAMES = re.compile(r"pass|secret|token|private|key_pem|cookie|credential", re.I)
+_SECRET_NAMES = re.compile(r"pass|secret|token|private|key_pem|cookie|credential", re.IGNORECASE)
 _MAX_USER = 200  # a user name from a header; longer is not a user name
 # Called with (action, fields) after each line: the metrics count actions without views
 # having to call a second API (see webapp.metrics).
@@ -78,7 +78,7 @@ def audit(action: str, **fields: Any) -> None:
         _warnings.warning("audit: unknown action %r (add it to webapp.audit.ACTIONS)", action)
     line: dict[str, Any] = {
         "log": "audit",  # tells audit lines from request lines when both go to stdout
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
         "action": action,
     }
     if has_request_context():
