@@ -61,3 +61,21 @@ def test_fetch_proxy_none_ignores_the_environment(tmp_path, throwaway_pki, monke
 def test_a_malformed_proxy_setting_stops_the_app_at_start(tmp_path, throwaway_pki):
     with pytest.raises(ValueError, match="FLASK_FETCH_PROXY"):
         create_app(app_config_for(tmp_path, throwaway_pki, FETCH_PROXY="socks5://p:1080"))
+
+
+def test_proxy_credentials_never_reach_logs_or_pages(tmp_path, throwaway_pki, monkeypatch,
+                                                      caplog, capsys):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    pki = throwaway_pki
+    secret = "Pr0xy-Secret-5581"
+    with LocalTLSServer(pki.server_chain, pki.server_key) as server, \
+            ConnectProxy(mode="auth", credentials=("svc", "other")) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://svc:{secret}@127.0.0.1:{proxy.port}")
+        page = fetch(tmp_path, pki, server)
+    assert "proxy server asked for a login" in page.errors()["server_url"]
+    everything = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    out = capsys.readouterr()
+    for text in (everything, out.out, out.err, page.html):
+        assert secret not in text
