@@ -11,8 +11,7 @@ from dataclasses import replace
 
 from flask import Flask, current_app
 
-from .pki.partner import OutboundPolicy
-from .pki.partner.proxy import ProxySettings
+from .pki.partner import OutboundPolicy, ProxySettings
 
 __all__ = ["init_app", "outbound_policy", "policy_from_config"]
 
