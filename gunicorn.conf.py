@@ -43,3 +43,35 @@ if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 accesslog = None  # the app logs requests itself (FLASK_LOG_JSON), without secrets
 errorlog = "-"
+
+# --- Prometheus metrics across workers (issue 15) ----------------------------------------
+# Each worker writes its counters to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them
+# up, so a scrape sees every worker, not just the one that answered. Set here, in the master,
+# before any worker imports the app (prometheus-client reads it at import). An operator's own
+# directory is used as given; otherwise a private one is made and removed at exit.
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mtls-kit-metrics-")
+
+
+def on_starting(server):
+    # Files left by an earlier run would be added to this run's counters.
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -6,7 +6,18 @@ import os
 
 from flask import Flask
 
-from . import config, errors, observability, security, sessions, static_compression
+from . import (
+    audit,
+    config,
+    errors,
+    metrics,
+    observability,
+    outbound_config,
+    security,
+    sessions,
+    static_compression,
+    vault_commands,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,6 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     errors.init_app(app)
     static_compression.init_app(app)
+    outbound_config.init_app(app)
+    audit.init_app(app)
+    metrics.init_app(app)
+    vault_commands.init_app(app)
 
     from .views import finish, keystore, main, truststore
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
 from ..pki.java import AliasError, suggest_alias, validate_alias
 from ..pki.keyimport import (
@@ -14,6 +15,7 @@ from ..pki.keyimport import (
     load_key_pairs,
 )
 from ..sessions import State, load_state, update_state
+from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, certificate_file, keystore_file
 from .live import render_live, snapshot
@@ -66,6 +68,8 @@ def import_key_pair():
         }
 
     update_state(keep)
+    audit("keypair.imported", file=(upload.filename or "")[:200] if upload else "",
+          certificates=certificate_facts(pair.certificate for pair in pairs))
     return done("step-keystore")
 
 
@@ -147,6 +151,7 @@ def download_keystore():
     built = keystore_file(load_state())
     if built is None:
         return _not_ready("Set an alias and a keystore password first, then download the keystore.")
+    audit("keystore.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/octet-stream")
 
 
@@ -156,6 +161,7 @@ def download_certificate():
     built = certificate_file(load_state())
     if built is None:
         return _not_ready("Import your key pair file first.")
+    audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
 
 

@@ -95,7 +95,7 @@ class FetchedChain:
     sending its certificates (typically a TLS 1.2 server that demands a client certificate)."""
 
     target: Target
-    address: IPAddress
+    address: IPAddress | None  # None: reached through a proxy that resolved the name itself
     certificates: tuple[x509.Certificate, ...]  # in the order sent; the leaf first
     tls_version: str | None
     hostname_matches: bool
