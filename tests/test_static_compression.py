@@ -5,6 +5,7 @@ import gzip
 import pytest
 
 from webapp import create_app
+from webapp.security import CONTENT_SECURITY_POLICY
 
 
 @pytest.fixture
@@ -35,3 +36,22 @@ def test_clients_without_gzip_get_the_plain_file(plain_client):
     with plain_client.get("/static/app.css") as response:
         assert "Content-Encoding" not in response.headers
         assert response.data.startswith(b"/*")
+
+
+def test_clients_refusing_gzip_get_the_plain_file(plain_client):
+    refusing = {"Accept-Encoding": "gzip;q=0, br"}
+    with plain_client.get("/static/app.css", headers=refusing) as response:
+        assert "Content-Encoding" not in response.headers
+        assert response.data.startswith(b"/*")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_static_files_keep_the_security_headers(plain_client, encoding):
+    with plain_client.get("/static/app.js", headers={"Accept-Encoding": encoding}) as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Request-Id"]
+        # Only pages and downloads are kept out of caches.
+        assert response.headers.get("Cache-Control") != "no-store"
