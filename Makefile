@@ -25,6 +25,15 @@ $(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
 test-install: $(VENV)/.installed-test
 	$(BIN)/python -m tests.browser.axe_install
 
+# ruff (lint and format) over the repository, mypy over the app; every check runs, then any
+# failure fails the target.
+lint: $(VENV)/.installed-test
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy webapp || status=1; \
+	exit $$status
+
 run: $(VENV)/.installed
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py 'webapp:create_app()'
 

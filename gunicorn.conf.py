@@ -1,4 +1,7 @@
-"""gunicorn settings used by `make run` (override with HOST, PORT, WEB_CONCURRENCY, GUNICORN_THREADS)."""
+"""gunicorn settings used by `make run`.
+
+Override with HOST, PORT, WEB_CONCURRENCY, GUNICORN_THREADS and GUNICORN_CONTROL_SOCKET.
+"""
 
 import os
 

@@ -13,8 +13,10 @@ DATA_FOLDERS = ("templates", "static")
 
 def data_packages(folder: str) -> list[str]:
     """`folder` and each folder below it as a package webapp.<folder>[.<sub>] (files only)."""
-    return [f"webapp.{folder}",
-            *(f"webapp.{folder}.{sub}" for sub in find_namespace_packages(where=folder))]
+    return [
+        f"webapp.{folder}",
+        *(f"webapp.{folder}.{sub}" for sub in find_namespace_packages(where=folder)),
+    ]
 
 
 data = [name for folder in DATA_FOLDERS for name in data_packages(folder)]
@@ -22,5 +24,5 @@ setup(
     # Every webapp package, so a new sub-package needs no edit here.
     packages=[*find_packages(include=["webapp", "webapp.*"]), *data],
     package_dir={f"webapp.{folder}": folder for folder in DATA_FOLDERS},
-    package_data={name: ["*"] for name in data},
+    package_data={"webapp": ["py.typed"], **{name: ["*"] for name in data}},
 )

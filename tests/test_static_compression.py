@@ -10,7 +10,9 @@ from webapp.security import CONTENT_SECURITY_POLICY
 
 @pytest.fixture
 def plain_client(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "s" * 32, "VAULT_URL": f"sqlite:///{tmp_path}/v.db"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "s" * 32, "VAULT_URL": f"sqlite:///{tmp_path}/v.db"}
+    )
     return app.test_client()
 
 

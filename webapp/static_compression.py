@@ -40,7 +40,7 @@ def compress_static(response: Response) -> Response:
         return response
     # send_file hands over an open file wrapper: read it once and close it ourselves.
     source = response.response
-    data = b"".join(source)
+    data = b"".join(source)  # type: ignore[arg-type]  # send_file's iterable yields bytes
     if hasattr(source, "close"):
         source.close()
     response.direct_passthrough = False

@@ -25,7 +25,8 @@ _RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => n.target.join(" ") + " -> " + (n.failureSummary || "").replace(/\\s+/g, " "))
+    nodes: v.nodes.map(n =>
+      n.target.join(" ") + " -> " + (n.failureSummary || "").replace(/\\s+/g, " "))
   }));
 }"""
 
@@ -34,8 +35,10 @@ _RUN_AXE = """async () => {
 def axe_source() -> str:
     """The text of axe.min.js, from the cache `make test-install` filled."""
     if not AXE_FILE.exists():
-        reason = (f"axe-core {AXE_VERSION} is not in {AXE_FILE}: run `make test-install` "
-                  "(python -m tests.browser.axe_install, needs npm)")
+        reason = (
+            f"axe-core {AXE_VERSION} is not in {AXE_FILE}: run `make test-install` "
+            "(python -m tests.browser.axe_install, needs npm)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
@@ -78,10 +81,14 @@ def _violations_of_a_scriptless_copy(page: Page) -> list[dict]:
         copy = context.new_page()
         copy.route("**/*.js", lambda route: route.abort())
         address = url.split("#")[0]
-        copy.route(lambda requested: requested.split("#")[0] == address,
-                   lambda route: route.fulfill(
-                       body=html, content_type="text/html; charset=utf-8",
-                       headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}))
+        copy.route(
+            lambda requested: requested.split("#")[0] == address,
+            lambda route: route.fulfill(
+                body=html,
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
+            ),
+        )
         copy.goto(address)
         return _run_axe(copy)
     finally:

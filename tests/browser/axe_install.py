@@ -26,8 +26,10 @@ __all__ = ["AXE_FILE", "AXE_INTEGRITY", "AXE_VERSION", "fetch_axe"]
 
 AXE_VERSION = "4.14.1"
 # From `npm view axe-core@4.14.1 dist.integrity`: a different tarball is refused, not used.
-AXE_INTEGRITY = ("sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJ"
-                 "pZe37OgudVGtQ==")
+AXE_INTEGRITY = (
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJ"
+    "pZe37OgudVGtQ=="
+)
 # Inside the venv, so `make clean` (which removes the venv) also removes it.
 CACHE_DIR = Path(os.environ.get("AXE_CACHE_DIR", Path(sys.prefix) / "share" / "axe-core"))
 AXE_FILE = CACHE_DIR / f"axe-{AXE_VERSION}.min.js"
@@ -39,14 +41,18 @@ def fetch_axe(npm: str, target: Path = AXE_FILE) -> None:
     with tempfile.TemporaryDirectory(prefix="axe-core-") as tmp:
         packed = subprocess.run(
             [npm, "pack", f"axe-core@{AXE_VERSION}", "--json", "--pack-destination", tmp],
-            capture_output=True, text=True, timeout=NPM_TIMEOUT, cwd=tmp, check=False,
+            capture_output=True,
+            text=True,
+            timeout=NPM_TIMEOUT,
+            cwd=tmp,
+            check=False,
         )
         if packed.returncode != 0:
             raise RuntimeError(f"npm pack axe-core@{AXE_VERSION} failed:\n{packed.stderr}")
         tarball = Path(tmp) / json.loads(packed.stdout)[0]["filename"]
         digest = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
         if f"sha512-{digest}" != AXE_INTEGRITY:
-            raise RuntimeError(f"axe-core {AXE_VERSION} tarball does not match its pinned integrity")
+            raise RuntimeError(f"axe-core {AXE_VERSION} tarball does not match its integrity")
         with tarfile.open(tarball) as archive:
             member = archive.extractfile("package/axe.min.js")
             if member is None:
@@ -63,7 +69,7 @@ def main() -> int:
         return 0
     npm = shutil.which("npm")
     if npm is None:
-        message = f"npm is not installed: cannot fetch axe-core {AXE_VERSION} for the accessibility tests"
+        message = f"npm is missing: cannot fetch axe-core {AXE_VERSION} for the accessibility tests"
         if os.environ.get("CI") == "true":
             print(f"error: {message} (CI must install it: see .ci/run)", file=sys.stderr)
             return 1

@@ -45,8 +45,14 @@ def require_setuptools() -> None:
 
 
 def run(*args: str | Path, cwd: Path) -> None:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                            timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, f"{args[:4]} failed:\n{result.stdout}\n{result.stderr}"
 
 
@@ -61,8 +67,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         copy(ROOT / name, source / name)
     wheels = tmp_path_factory.mktemp("wheels")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    run(*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", wheels, source,
-        cwd=source)
+    run(
+        *pip,
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-w",
+        wheels,
+        source,
+        cwd=source,
+    )
     (wheel,) = wheels.glob("mtls_kit-*.whl")
     target = tmp_path_factory.mktemp("site")
     run(*pip, "install", "--no-deps", "--no-index", "--target", target, wheel, cwd=target)
@@ -70,8 +85,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def served(installed: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, Path]]:
+def served(
+    installed: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict, Path]]:
     """gunicorn from the test venv, run from an empty folder, importing webapp from the
     installed folder only; yields the base URL, where the worker's app came from, and the
     FLASK_INSTANCE_PATH it was given."""
@@ -79,22 +95,40 @@ def served(installed: Path,
     (elsewhere / "report_config.py").write_text(REPORTING_CONFIG)
     report = elsewhere / "report.json"
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FLASK_", "GUNICORN_", "PYTHON"))}
-    env.update(PYTHONPATH=str(installed), WHEEL_TEST_REPORT=str(report),
-               FLASK_INSTANCE_PATH=str(elsewhere / "instance"))
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN_", "PYTHON"))
+    }
+    env.update(
+        PYTHONPATH=str(installed),
+        WHEEL_TEST_REPORT=str(report),
+        FLASK_INSTANCE_PATH=str(elsewhere / "instance"),
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(elsewhere / "gunicorn.log", "wb") as log:
         process = subprocess.Popen(
-            [str(gunicorn), "--config", "report_config.py", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "webapp:create_app()"],
-            cwd=elsewhere, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(gunicorn),
+                "--config",
+                "report_config.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "webapp:create_app()",
+            ],
+            cwd=elsewhere,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not report.exists() or not report.read_text():
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start the installed app:\n"
-                            + (elsewhere / "gunicorn.log").read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    "gunicorn did not start the installed app:\n"
+                    + (elsewhere / "gunicorn.log").read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}", json.loads(report.read_text()), elsewhere / "instance"
     finally:
@@ -117,16 +151,19 @@ def get(url: str) -> tuple[int, bytes]:
 def test_the_wheel_carries_templates_and_static_files(installed: Path) -> None:
     package = installed / "webapp"
     assert (package / "templates" / "base.html").is_file()
+    assert (package / "py.typed").is_file()
     assert (package / "templates" / "keystore" / "_step.html").is_file()
     assert sorted(p.name for p in (package / "static").iterdir()) == sorted(
-        p.name for p in (ROOT / "static").iterdir())
+        p.name for p in (ROOT / "static").iterdir()
+    )
     # Every package of the checkout ships: sub-packages need no edit of the build config.
     packages = {p.parent.relative_to(ROOT) for p in (ROOT / "webapp").rglob("__init__.py")}
     assert all((installed / p / "__init__.py").is_file() for p in packages)
 
 
-def test_the_installed_app_serves_the_page_and_static_files(installed: Path,
-                                                             served: tuple[str, dict, Path]) -> None:
+def test_the_installed_app_serves_the_page_and_static_files(
+    installed: Path, served: tuple[str, dict, Path]
+) -> None:
     base, origin, instance = served
     # The project venv's editable install points at the checkout: it must not have been used.
     for folder in ("module", "templates", "static"):
