@@ -47,4 +47,4 @@ screenshots: test-install
 	$(BIN)/python -m pytest tests/browser -k screenshots --screenshots
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
