@@ -36,7 +36,7 @@ CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("session vault (load/update, AES-GCM + SQLite)",
      (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state"))),
     ("JKS writing (pyjks)",
-     (("webapp/pki/stores.py", "build_keystore"), ("webapp/pki/stores.py", "build_truststore"))),
+     (("webapp/pki/java/jks.py", "build_keystore"), ("webapp/pki/java/jks.py", "build_truststore"))),
 )
 
 
