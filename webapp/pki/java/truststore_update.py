@@ -78,7 +78,11 @@ class TrustComparison:
 
 def compare_truststore(old: OpenedStore, fresh: Sequence[x509.Certificate], *,
                        now: dt.datetime | None = None) -> TrustComparison:
-    """Classify the old store's trusted certificates against `fresh` (fetched or uploaded)."""
+    """Classify the old store's trusted certificates against `fresh` (fetched or uploaded).
+
+    `fresh`: what the truststore would hold if built today, i.e. the partner's chain as
+    completed with its root (partner.collect_partner_chain), not only what the server sent.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     fresh_prints = {_fingerprint(cert) for cert in fresh}
     changes: list[TrustChange] = []
