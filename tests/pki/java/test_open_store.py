@@ -11,12 +11,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from tests.fuzz import crafted
-from tests.support.keytool_stores import (  # noqa: F401 - fixtures
+from tests.support.keytool_stores import (
     KEY_PASSWORD,
     STORE_PASSWORD,
-    keytool_stores,
-    lifecycle_ca,
-    lifecycle_client,
     run_keytool,
 )
 from tests.support.throwaway_pki import Issued, ThrowawayCA

@@ -10,6 +10,18 @@ from webapp.pki.java.aliases import (
 )
 from webapp.pki.java.bundle import build_bundle, next_steps
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
+from webapp.pki.java.jks import (
+    MIN_PASSWORD_LENGTH,
+    PasswordError,
+    StoreContents,
+    StoreEntry,
+    StoreError,
+    build_keystore,
+    build_truststore,
+    check_alias,
+    check_password,
+    read_store,
+)
 from webapp.pki.java.open_store import open_store
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
@@ -51,18 +63,6 @@ from webapp.pki.java.truststore_update import (
     TrustComparison,
     TrustStatus,
     compare_truststore,
-)
-from webapp.pki.java.jks import (
-    MIN_PASSWORD_LENGTH,
-    PasswordError,
-    StoreContents,
-    StoreEntry,
-    StoreError,
-    build_keystore,
-    build_truststore,
-    check_alias,
-    check_password,
-    read_store,
 )
 
 __all__ = [
