@@ -59,3 +59,27 @@ def test_the_same_certificate_gives_the_same_event_uid(ca):
 def test_impossible_reminders_are_refused_in_plain_words(ca, own, lead_days, message):
     with pytest.raises(ReminderError, match=f"^{message}$"):
         expiry_reminder(own=[ca.root.cert] if own else [], partner=[], lead_days=lead_days)
+
+
+def test_the_bundle_carries_the_reminder_and_names_the_dates(ca):
+    import io
+    import zipfile
+
+    from webapp.pki.certs import describe_certificate
+    from webapp.pki.java import DestinationConfig, build_bundle
+
+    own = ca.issue_client("Bundle Client", not_after=NOW + dt.timedelta(days=90))
+    partner = ca.issue_server("partner.example")
+    reminder = expiry_reminder(own=own.full_chain, partner=[partner.cert])
+    destination = DestinationConfig("https://partner.example/api", "POST", "/k.jks", "pw1",
+                                    "/t.jks", "pw2")
+    data = build_bundle(keystore=("keystore.jks", b"k"), truststore=("truststore.jks", b"t"),
+                        config=("destination.json", b"{}"), certificate=("client.pem", b"c"),
+                        destination=destination, own=describe_certificate(own.cert),
+                        trusted=[describe_certificate(partner.cert)], reminder=reminder)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        readme = archive.read("README.txt").decode()
+        event = icalendar.Calendar.from_ical(archive.read("reminder.ics")).walk("VEVENT")[0]
+    assert reminder.readme_sentence() in readme
+    assert "your certificate “Bundle Client”" in readme
+    assert event.decoded("dtstart") == own.cert.not_valid_after_utc.date() - dt.timedelta(days=30)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from webapp.pki.certs.describe import CertificateSummary
 from webapp.pki.java.destination import DestinationConfig
+from webapp.pki.java.reminder import ExpiryReminder
 
 __all__ = ["build_bundle", "next_steps"]
 
@@ -16,22 +17,27 @@ File = tuple[str, bytes]
 
 def build_bundle(*, keystore: File, truststore: File, config: File, certificate: File,
                  destination: DestinationConfig, own: CertificateSummary,
-                 trusted: Sequence[CertificateSummary]) -> bytes:
-    """A zip of the keystore, truststore, config, the user's certificate and README.txt."""
+                 trusted: Sequence[CertificateSummary],
+                 reminder: ExpiryReminder | None = None) -> bytes:
+    """A zip of the keystore, truststore, config, the user's certificate and README.txt
+    (and reminder.ics, when a `reminder` is given: issue 13)."""
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
-                        own=own, trusted=trusted)
+                        own=own, trusted=trusted, reminder=reminder)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
             archive.writestr(name, data)
         archive.writestr("README.txt", readme.encode())
+        if reminder is not None:
+            archive.writestr("reminder.ics", reminder.ics())
     return buffer.getvalue()
 
 
 def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: str,
                destination: DestinationConfig, own: CertificateSummary,
-               trusted: Sequence[CertificateSummary]) -> str:
+               trusted: Sequence[CertificateSummary],
+               reminder: ExpiryReminder | None = None) -> str:
     """The README.txt: where the files go, what to send to whom, when things expire."""
     soonest = min(trusted, key=lambda s: s.not_after) if trusted else None
     lines = [
@@ -65,4 +71,6 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
             f"The first trusted certificate to expire is {soonest.common_name or soonest.subject},"
             f" on {soonest.not_after:%d %B %Y}. The partner must renew it; then rebuild the truststore."
         )
+    if reminder is not None:
+        lines.append(reminder.readme_sentence())
     return "\n".join(lines) + "\n"
