@@ -20,6 +20,7 @@ from tests.support.throwaway_pki import Issued, ThrowawayCA
 from webapp.pki.java import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
+    MAX_STORE_KEYS,
     ChooseKeyEntryError,
     KeyPasswordRequiredError,
     NoKeyEntryError,
@@ -236,3 +237,37 @@ def test_a_keytool_pkcs12_with_two_keys_and_a_trusted_certificate(keytool_stores
     assert str(raised.value).startswith("This store holds several keys (“")
     assert str(raised.value).endswith("”). Choose the one to renew.")
     assert store.key_entry("Old Client").alias == "old client"
+
+
+@pytest.mark.parametrize("kind", ["jks", "pkcs12"])
+def test_more_keys_than_an_upload_may_hold_are_refused_before_decrypting(owner, kind):
+    # Each key costs a decryption and a consistency check: 100 RSA keys took 5.6 s.
+    if kind == "jks":
+        pkcs8 = owner.key.private_bytes(serialization.Encoding.DER,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())
+        chain = [cert.public_bytes(serialization.Encoding.DER) for cert in owner.full_chain]
+        data = jks.KeyStore.new("jks", [jks.PrivateKeyEntry.new(f"k{n}", chain, pkcs8,
+                                                                key_format="pkcs8")
+                                        for n in range(MAX_STORE_KEYS + 1)]).saves(PASSWORD)
+    else:
+        secret = PASSWORD.encode()
+        data = crafted.build_pfx(crafted.data_content(*[crafted.shrouded_key_bag(owner.key, secret, rounds=10)
+                                            for _ in range(MAX_STORE_KEYS + 1)]),
+                           password=secret, mac_rounds=10)
+    started = time.perf_counter()
+    with pytest.raises(StoreTooLargeError,
+                       match=f"^This store holds more than {MAX_STORE_KEYS} private keys."):
+        open_store(data, PASSWORD)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_a_pkcs12_truststore_with_too_many_entries_is_refused(ca):
+    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(10)
+                  .build(PASSWORD.encode()))
+    data = pkcs12.serialize_java_truststore(
+        [pkcs12.PKCS12Certificate(ca.root.cert, f"c{n}".encode())
+         for n in range(MAX_STORE_ENTRIES + 1)], encryption)
+    with pytest.raises(StoreTooLargeError,
+                       match=f"^This store holds more than {MAX_STORE_ENTRIES} entries"):
+        open_store(data, PASSWORD)

@@ -26,6 +26,7 @@ from webapp.pki.java.open_store import open_store
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
+    MAX_STORE_KEYS,
     MAX_STORE_SIZE,
     READABLE_FORMATS,
     ChooseKeyEntryError,
@@ -71,6 +72,7 @@ __all__ = [
     "HTTP_METHODS",
     "MAX_STORE_CERTIFICATES",
     "MAX_STORE_ENTRIES",
+    "MAX_STORE_KEYS",
     "MAX_STORE_SIZE",
     "MIN_PASSWORD_LENGTH",
     "READABLE_FORMATS",

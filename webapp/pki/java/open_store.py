@@ -30,6 +30,7 @@ from webapp.pki.certs.parse import (
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
+    MAX_STORE_KEYS,
     MAX_STORE_SIZE,
     DamagedStoreError,
     KeyPasswordRequiredError,
@@ -41,6 +42,7 @@ from webapp.pki.java.opened import (
     StoreTooLargeError,
     UnsupportedStoreFormatError,
     WrongKeyPasswordError,
+    too_many_keys,
 )
 from webapp.pki.java.pkcs12_store import open_pkcs12_store
 from webapp.pki.keyimport.pkcs12_structure import looks_like_pkcs12
@@ -98,6 +100,8 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
             > MAX_STORE_CERTIFICATES:
         raise StoreTooLargeError(f"This store holds more than {MAX_STORE_CERTIFICATES} "
                                  "certificates, far more than one connection needs.")
+    if sum(isinstance(e, jks.PrivateKeyEntry) for e in store.entries.values()) > MAX_STORE_KEYS:
+        raise too_many_keys()
     entries = [_jks_entry(alias, item, password, key_password)
                for alias, item in store.entries.items()]
     return OpenedStore("JKS", tuple(e for e in entries if e is not None))
@@ -146,7 +150,8 @@ def _decrypt_key(alias: str, item: jks.PrivateKeyEntry, password: str,
             raise KeyPasswordRequiredError(alias)
         raise WrongKeyPasswordError(alias)
     try:
-        key = serialization.load_der_private_key(item.pkey_pkcs8, password=None)
+        key = serialization.load_der_private_key(item.pkey_pkcs8, password=None,
+                                                 unsafe_skip_rsa_key_validation=True)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise DamagedStoreError() from None
     reason = unsupported_key_reason(key)

@@ -30,6 +30,7 @@ from webapp.pki.java.aliases import suggest_alias
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
+    MAX_STORE_KEYS,
     DamagedStoreError,
     OpenedEntry,
     OpenedStore,
@@ -37,6 +38,7 @@ from webapp.pki.java.opened import (
     StorePasswordError,
     StoreTooCostlyError,
     StoreTooLargeError,
+    too_many_keys,
 )
 from webapp.pki.keyimport.errors import KeyPairError, TooSlowToOpenError, UnsupportedKeyError
 from webapp.pki.keyimport.kdf_limits import check_costs
@@ -82,8 +84,8 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
             "tool uses. Export it again with keytool's default settings and upload that.") from None
     except (KeyPairError, ValueError):
         raise DamagedStoreError() from None
-    if len(layout.key_bags) + len(hidden) > MAX_STORE_ENTRIES:
-        raise _too_many("entries")
+    if len(layout.key_bags) + len(hidden) > MAX_STORE_KEYS:
+        raise too_many_keys()
     _check_mac(layout.pfx, secret)
     bags = _all_bags(data, secret)
     return _entries_from(bags, secret)
@@ -183,17 +185,21 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
         if bag.java_trusted or cert.fingerprint(hashes.SHA256()) not in in_chains:
             entries.append(OpenedEntry(_alias(bag.friendly_name, cert, entries),
                                        "trustedCertEntry", (cert,)))
+    if len(entries) > MAX_STORE_ENTRIES:
+        raise _too_many("entries")
     return OpenedStore("PKCS12", tuple(entries))
 
 
 def _private_key(bag: _Bag, secret: bytes | None) -> PrivateKey:
     shrouded = bag.kind == _SHROUDED_KEY_BAG
     try:
-        key = serialization.load_der_private_key(bag.value, secret if shrouded else None)
+        key = serialization.load_der_private_key(bag.value, secret if shrouded else None,
+                                                 unsafe_skip_rsa_key_validation=True)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if shrouded and secret is None:
             try:  # an empty password: OpenSSL and keytool differ on "" versus none
-                key = serialization.load_der_private_key(bag.value, b"")
+                key = serialization.load_der_private_key(bag.value, b"",
+                                                         unsafe_skip_rsa_key_validation=True)
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 raise DamagedStoreError() from None
         else:
