@@ -22,6 +22,7 @@ from webapp.pki.java import (
     MAX_STORE_ENTRIES,
     MAX_STORE_KEYS,
     ChooseKeyEntryError,
+    DamagedStoreError,
     KeyPasswordRequiredError,
     NoKeyEntryError,
     NotAStoreError,
@@ -271,3 +272,14 @@ def test_a_pkcs12_truststore_with_too_many_entries_is_refused(ca):
     with pytest.raises(StoreTooLargeError,
                        match=f"^This store holds more than {MAX_STORE_ENTRIES} entries"):
         open_store(data, PASSWORD)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.7, 0.95])
+def test_a_cut_off_pkcs12_is_called_damaged(owner, cut):
+    data = pkcs12.serialize_key_and_certificates(
+        b"c", owner.key, owner.cert, owner.chain,
+        serialization.BestAvailableEncryption(PASSWORD.encode()))
+    with pytest.raises(DamagedStoreError) as raised:
+        open_store(data[:int(len(data) * cut)], PASSWORD)
+    assert str(raised.value) == ("This store is damaged or incomplete. Copy the file from the "
+                                 "platform again and upload that copy.")
