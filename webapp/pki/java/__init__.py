@@ -1,4 +1,5 @@
-"""What the Java platform reads: JKS stores, their aliases, the destination config, the bundle."""
+"""What Java reads: JKS and PKCS#12 stores, aliases, the destination config and other
+consumers' settings (snippets), the bundle."""
 
 from webapp.pki.java.aliases import (
     ALIAS_MAX_LENGTH,
@@ -10,39 +11,55 @@ from webapp.pki.java.aliases import (
 )
 from webapp.pki.java.bundle import build_bundle, next_steps
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
-from webapp.pki.java.jks import (
+from webapp.pki.java.pkcs12 import PKCS12_KDF_ROUNDS
+from webapp.pki.java.rules import (
     MIN_PASSWORD_LENGTH,
     PasswordError,
     StoreContents,
     StoreEntry,
     StoreError,
-    build_keystore,
-    build_truststore,
     check_alias,
     check_password,
+)
+from webapp.pki.java.stores import (
+    STORE_FORMATS,
+    StoreFormat,
+    build_keystore,
+    build_truststore,
+    default_file_name,
+    detect_format,
     read_store,
+    store_format,
+    with_format_extension,
 )
 
 __all__ = [
     "ALIAS_MAX_LENGTH",
     "HTTP_METHODS",
     "MIN_PASSWORD_LENGTH",
+    "PKCS12_KDF_ROUNDS",
+    "STORE_FORMATS",
     "AliasError",
     "DestinationConfig",
     "PasswordError",
     "StoreContents",
     "StoreEntry",
     "StoreError",
+    "StoreFormat",
     "build_bundle",
     "build_keystore",
     "build_truststore",
     "check_alias",
     "check_password",
+    "default_file_name",
+    "detect_format",
     "file_path",
     "fits_java_keystore",
     "next_steps",
     "normalise_alias",
     "read_store",
+    "store_format",
     "suggest_alias",
     "validate_alias",
+    "with_format_extension",
 ]

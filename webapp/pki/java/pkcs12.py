@@ -1,0 +1,121 @@
+"""Build PKCS#12 keystores and truststores Java reads, and read them back.
+
+Encryption: PBES2 with AES-256-CBC, PBKDF2-HMAC-SHA256 and an HMAC-SHA256 MAC, the scheme
+keytool itself writes since JDK 12 (JDK-8153005); Java 17 reads it, and so do OpenSSL 3 and
+cryptography. The key is encrypted with the store password ("key password == store
+password", as in our JKS files), and its friendly name is the alias, lower-case like JKS.
+
+Truststore entries carry Oracle's "trusted key usage" attribute
+(cryptography's `serialize_java_truststore`, OID 2.16.840.1.113894.746875.1.1): without it
+Java's PKCS12 keystore loads the certificates but offers none of them as trusted.
+
+Every file we write must open again in our own key import, which refuses files that ask for
+too much password hashing (`keyimport.kdf_limits`); `PKCS12_KDF_ROUNDS` is chosen so that it
+does with room to spare (tests/pki/java/test_pkcs12.py counts it the way the import does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from webapp.pki.certs.chains import order_chain
+from webapp.pki.der import DerError
+from webapp.pki.java.rules import (
+    StoreContents,
+    StoreEntry,
+    StoreError,
+    check_key_entry,
+    check_trusted_entries,
+)
+from webapp.pki.keyimport.errors import TooSlowToOpenError
+from webapp.pki.keyimport.kdf_limits import check_costs
+from webapp.pki.keyimport.pkcs12_structure import looks_like_pkcs12, read_layout
+
+__all__ = [
+    "PKCS12_KDF_ROUNDS",
+    "build_pkcs12_keystore",
+    "build_pkcs12_truststore",
+    "read_pkcs12_store",
+]
+
+# PBKDF2 rounds for the key and the certificates. keytool writes 10,000; 100,000 is ten times
+# that and still cheap (~25 ms to write). Our import counts a file we wrote as
+# 3 x rounds (certificates, tried with up to 3 passwords) + rounds (key) + 3 x 2,048 (the MAC,
+# whose count cryptography fixes at 2,048) = 406,144 steps: a fifth of MAX_TOTAL_WORK, so it
+# opens even beside a second file in the same upload.
+PKCS12_KDF_ROUNDS = 100_000
+
+_NOT_PKCS12 = "This file is not a PKCS#12 store."
+
+
+def build_pkcs12_keystore(*, alias: str, private_key: PrivateKeyTypes,
+                          chain: Sequence[x509.Certificate], password: str) -> bytes:
+    """A PKCS#12 holding one key entry: the key (store password) and its full chain."""
+    java_alias = check_key_entry(alias=alias, private_key=private_key, chain=chain,
+                                 password=password)
+    try:
+        return pkcs12.serialize_key_and_certificates(
+            java_alias.encode("utf-8"), private_key, chain[0], list(chain[1:]),  # type: ignore[arg-type]
+            _encryption(password))
+    except (TypeError, ValueError, UnsupportedAlgorithm):
+        raise StoreError("This key cannot be stored in a PKCS#12 file.") from None
+
+
+def build_pkcs12_truststore(*, entries: Sequence[tuple[str, x509.Certificate]],
+                            password: str) -> bytes:
+    """A PKCS#12 holding only trusted-certificate entries Java recognises."""
+    certs = [pkcs12.PKCS12Certificate(cert, java_alias.encode("utf-8"))
+             for java_alias, cert in check_trusted_entries(entries, password)]
+    return pkcs12.serialize_java_truststore(certs, _encryption(password))
+
+
+def read_pkcs12_store(data: bytes, password: str) -> StoreContents:
+    """Open a PKCS#12 store with its password, within our import's hashing limits."""
+    if not looks_like_pkcs12(data):
+        raise StoreError(_NOT_PKCS12)
+    try:
+        check_costs(read_layout(data).costs())
+    except TooSlowToOpenError as error:
+        raise StoreError(str(error)) from None
+    except (DerError, ValueError, IndexError):
+        raise StoreError(_NOT_PKCS12) from None
+    try:
+        bundle = pkcs12.load_pkcs12(data, password.encode("utf-8"))
+    except (ValueError, UnsupportedAlgorithm):
+        raise StoreError("The password does not open this store.") from None
+    certs = ([bundle.cert] if bundle.cert else []) + list(bundle.additional_certs)
+    entries: list[StoreEntry] = []
+    in_chain: list[x509.Certificate] = []
+    if bundle.key is not None and bundle.cert is not None:
+        in_chain = order_chain(bundle.cert.certificate, [c.certificate for c in certs])
+        entries.append(StoreEntry(_name(bundle.cert, 1), "PrivateKeyEntry",
+                                  tuple(_der(c) for c in in_chain), bundle.key))
+    for number, item in enumerate(certs, start=1):
+        if item.certificate not in in_chain:
+            entries.append(StoreEntry(_name(item, number), "trustedCertEntry",
+                                      (_der(item.certificate),)))
+    return StoreContents(tuple(entries))
+
+
+def _encryption(password: str) -> serialization.KeySerializationEncryption:
+    return (serialization.PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(PKCS12_KDF_ROUNDS)
+            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+            .hmac_hash(hashes.SHA256())
+            .build(password.encode("utf-8")))
+
+
+def _name(item: pkcs12.PKCS12Certificate, number: int) -> str:
+    if item.friendly_name:
+        return item.friendly_name.decode("utf-8", "replace")
+    return str(number)  # keytool, too, numbers entries that have no name
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
