@@ -21,6 +21,15 @@ from webapp.pki.java.rules import (
     check_alias,
     check_password,
 )
+from webapp.pki.java.snippets import (
+    DEFAULT_BUNDLE_NAME,
+    Snippet,
+    consumer_snippets,
+    java_sslcontext_sample,
+    jvm_system_properties,
+    spring_bundle_properties,
+    spring_bundle_yaml,
+)
 from webapp.pki.java.stores import (
     STORE_FORMATS,
     StoreFormat,
@@ -34,6 +43,7 @@ from webapp.pki.java.stores import (
 )
 
 __all__ = [
+    "DEFAULT_BUNDLE_NAME",
     "ALIAS_MAX_LENGTH",
     "HTTP_METHODS",
     "MIN_PASSWORD_LENGTH",
@@ -42,6 +52,7 @@ __all__ = [
     "AliasError",
     "DestinationConfig",
     "PasswordError",
+    "Snippet",
     "StoreContents",
     "StoreEntry",
     "StoreError",
@@ -51,13 +62,18 @@ __all__ = [
     "build_truststore",
     "check_alias",
     "check_password",
+    "consumer_snippets",
     "default_file_name",
     "detect_format",
     "file_path",
     "fits_java_keystore",
+    "java_sslcontext_sample",
+    "jvm_system_properties",
     "next_steps",
     "normalise_alias",
     "read_store",
+    "spring_bundle_properties",
+    "spring_bundle_yaml",
     "store_format",
     "suggest_alias",
     "validate_alias",
