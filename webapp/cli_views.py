@@ -42,8 +42,11 @@ def load_pairs(data: bytes, extra: bytes | None, params: dict[str, Any]) -> list
 
 
 def load_own_chain(data: bytes, params: dict[str, Any]) -> list[x509.Certificate]:
-    """Your own chain (leaf first) from a JKS keystore, or a key pair file (.p12, PEM)."""
-    if detect_format(data) is StoreFormat.JKS:
+    """Your own chain (leaf first) from a keystore (JKS, or PKCS#12 opened with the store
+    password) or a key pair file (.p12 with the key pair file password, PEM)."""
+    store_password_given = params.get("store_password_env") or params.get("store_password_file")
+    found = detect_format(data)
+    if found is StoreFormat.JKS or (found is StoreFormat.PKCS12 and store_password_given):
         password = read_password(params, "store")
         return list(stored_key_pair(read_store(data, password or "")).chain)
     pairs = load_pairs(data, None, params)

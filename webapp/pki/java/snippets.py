@@ -87,7 +87,9 @@ def spring_bundle_properties(config: DestinationConfig, *, keystore_format: str 
                              bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> str:
     """spring.ssl.bundle.jks.<bundle> as .properties lines (java.util.Properties escapes)."""
     prefix = f"spring.ssl.bundle.jks.{_bundle(bundle)}"
-    lines = [f"{prefix}.{store}.{name}={_properties_value(value)}"
+    # The mask is for reading on a page, not for pasting: shown as is, not as \u2022 escapes.
+    lines = [f"{prefix}.{store}.{name}="
+             f"{value if mask and value == MASK else _properties_value(value)}"
              for store, values in _stores(config, keystore_format, truststore_format, mask)
              for name, value in values]
     return "\n".join(lines) + "\n"
