@@ -27,10 +27,13 @@ from webapp.cli_support import (
 )
 from webapp.cli_views import (
     certificate_lines,
+    choose_format,
     describe_chain,
     load_own_chain,
     load_pairs,
+    open_configured_stores,
     outbound_policy,
+    settings_text,
     store_lines,
     stored_key_pair,
 )
@@ -41,15 +44,12 @@ from webapp.pki.java import (
     AliasError,
     DestinationConfig,
     StoreError,
-    StoreFormat,
     build_keystore,
     build_truststore,
-    consumer_snippets,
     default_file_name,
     detect_format,
     file_path,
     read_store,
-    store_format,
     suggest_alias,
     validate_alias,
 )
@@ -111,7 +111,7 @@ def keystore(keypair_file: Path, extra: Path | None, alias: str | None, pair: in
              out: Path | None, format_name: str | None, force: bool, as_json: bool,
              **passwords: Any) -> None:
     """Build a keystore: one key entry with its full chain (key password = store password)."""
-    fmt = _format(format_name, out)
+    fmt = choose_format(format_name, out)
     out = out or Path(default_file_name("keystore", fmt))
     pairs = load_pairs(read_input(keypair_file), read_input(extra) if extra else None, passwords)
     if len(pairs) > 1 and pair is None:
@@ -129,8 +129,8 @@ def keystore(keypair_file: Path, extra: Path | None, alias: str | None, pair: in
     chain = describe_chain(chosen.chain)
     emit(as_json, {"ok": True, "file": str(out), "format": fmt.value, "type": fmt.java_type,
                    "alias": java_alias, "chain": chain},
-         [f"Wrote {out} ({fmt.label}): key entry “{java_alias}” with "
-          f"{len(chain)} certificate(s).", *certificate_lines(chain)])
+         [(f"Wrote {out} ({fmt.label}): key entry “{java_alias}” with "
+           f"{len(chain)} certificate(s)."), *certificate_lines(chain)])
 
 
 @main.command(epilog="""\b
@@ -159,7 +159,7 @@ def truststore(url: str | None, cert_files: tuple[Path, ...], own: Path | None,
     """Build a truststore from the partner's server, certificate files and your own chain."""
     if not (url or cert_files or own):
         raise click.UsageError("Give --url, --cert or --own: something to trust.")
-    fmt = _format(format_name, out)
+    fmt = choose_format(format_name, out)
     out = out or Path(default_file_name("truststore", fmt))
     found: list[tuple[Any, str]] = []
     warnings: list[str] = []
@@ -226,31 +226,15 @@ def config(keystore_path: Path, truststore_path: Path, url: str, method: str,
     target = parse_target(url)  # the fetcher's rule: a usable https address
     typed = url.strip()
     url = typed if typed.lower().startswith("https://") else target.url
-    formats = {}
-    for kind, path in (("keystore", keystore_path), ("truststore", truststore_path)):
-        data = read_input(path)
-        password = read_password(passwords, "store" if kind == "keystore" else kind)
-        assert password is not None
-        contents = read_store(data, password)  # the passwords must open the stores
-        wanted = "PrivateKeyEntry" if kind == "keystore" else "trustedCertEntry"
-        if not any(entry.kind == wanted for entry in contents.entries):
-            raise InputProblem(f"{path}: this {kind} holds no "
-                               f"{'key entry' if kind == 'keystore' else 'trusted certificate'}.")
-        formats[kind] = (detect_format(data) or StoreFormat.JKS, password)
+    formats = open_configured_stores(keystore_path, truststore_path, passwords)
     place = (lambda p: file_path(folder, p.name)) if folder else (lambda p: str(p.resolve()))
     destination = DestinationConfig(
         url=url, method=method.upper(),
         keystore_file=place(keystore_path), keystore_pass=formats["keystore"][1],
         truststore_file=place(truststore_path), truststore_pass=formats["truststore"][1])
-    if style == "platform":
-        text = destination.to_json(mask=mask)
-    else:
-        snippets = consumer_snippets(destination, keystore_format=formats["keystore"][0],
-                                     truststore_format=formats["truststore"][0],
-                                     bundle=bundle_name, mask=mask)
-        keys = {"spring": "spring-yaml", "spring-properties": "spring-properties",
-                "jvm": "jvm", "java": "java"}
-        text = next(s.text for s in snippets if s.key == keys[style])
+    text = settings_text(destination, style, keystore_format=formats["keystore"][0],
+                         truststore_format=formats["truststore"][0], bundle=bundle_name,
+                         mask=mask)
     if out:
         write_output(out, text.encode("utf-8"), force=force)
     result = {"ok": True, "style": style, "file": str(out) if out else None,
@@ -282,10 +266,11 @@ def inspect(file: Path, as_json: bool, **passwords: Any) -> None:
         password = read_password(passwords, prefix)
         assert password is not None
         contents = read_store(data, password)
-        entries = [{"alias": e.alias, "kind": e.kind, "certificates": describe_chain(e.certificates)}
-                   for e in contents.entries]
+        entries = [{"alias": e.alias, "kind": e.kind,
+                    "certificates": describe_chain(e.certificates)} for e in contents.entries]
         emit(as_json, {"ok": True, "kind": "store", "format": fmt.value, "entries": entries},
-             [f"{file}: {fmt.label} store with {len(entries)} entry(ies)", *store_lines(entries)])
+             [f"{file}: {fmt.label} store with {len(entries)} entry(ies)",
+              *store_lines(entries)])
         return
     if b"PRIVATE KEY" not in data:
         try:
@@ -297,10 +282,10 @@ def inspect(file: Path, as_json: bool, **passwords: Any) -> None:
                  [f"{file}: {len(certs)} certificate(s)", *certificate_lines(certs)])
             return
     pairs = load_pairs(data, None, passwords)
-    entries = [{"alias": p.source_alias, "kind": "key pair", "key": p.key_description,
-                "certificates": describe_chain(p.chain)} for p in pairs]
-    emit(as_json, {"ok": True, "kind": "key pairs", "entries": entries},
-         [f"{file}: {len(entries)} key pair(s)", *store_lines(entries)])
+    described = [{"alias": p.source_alias, "kind": "key pair", "key": p.key_description,
+                  "certificates": describe_chain(p.chain)} for p in pairs]
+    emit(as_json, {"ok": True, "kind": "key pairs", "entries": described},
+         [f"{file}: {len(described)} key pair(s)", *store_lines(described)])
 
 
 @main.command(name="test", epilog="""\b
@@ -340,18 +325,6 @@ def connection_test(url: str, keystore_path: Path, truststore_path: Path,
     emit(as_json, report, [line for line in (result.headline, result.next_step) if line])
     if result.outcome != "accepted":
         sys.exit(1)
-
-
-def _format(name: str | None, out: Path | None) -> StoreFormat:
-    """--format, else what --out's extension says, else JKS; refuse a contradiction."""
-    by_name = None
-    if out is not None and out.suffix.lower() in (".p12", ".pfx", ".jks"):
-        by_name = StoreFormat.JKS if out.suffix.lower() == ".jks" else StoreFormat.PKCS12
-    chosen = store_format(name) if name else by_name or StoreFormat.JKS
-    if by_name is not None and by_name is not chosen:
-        raise click.UsageError(f"{out.name} is a {by_name.label} file name but --format is "
-                               f"{chosen.label}: end it in {chosen.extension}, or drop --format.")
-    return chosen
 
 
 if __name__ == "__main__":

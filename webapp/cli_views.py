@@ -5,24 +5,36 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 from cryptography import x509
 
-from webapp.cli_support import InputProblem, read_password
+from webapp.cli_support import InputProblem, read_input, read_password
 from webapp.pki.certs import describe_certificate
-from webapp.pki.java import StoreContents, StoreFormat, detect_format, read_store
+from webapp.pki.java import (
+    DestinationConfig,
+    StoreContents,
+    StoreFormat,
+    consumer_snippets,
+    detect_format,
+    read_store,
+    store_format,
+)
 from webapp.pki.keyimport import KeyPair, PasswordRequiredError, load_key_pairs
 from webapp.pki.keys import unsupported_key_reason
 from webapp.pki.partner import OutboundPolicy
 
 __all__ = [
     "certificate_lines",
+    "choose_format",
     "describe_chain",
     "load_own_chain",
     "load_pairs",
+    "open_configured_stores",
     "outbound_policy",
+    "settings_text",
     "store_lines",
     "stored_key_pair",
 ]
@@ -59,14 +71,14 @@ def load_own_chain(data: bytes, params: dict[str, Any]) -> list[x509.Certificate
 def stored_key_pair(contents: StoreContents) -> KeyPair:
     """The one key entry of a keystore, as the key pair it was built from."""
     keys = [entry for entry in contents.entries if entry.kind == "PrivateKeyEntry"]
-    if len(keys) != 1 or keys[0].private_key is None:
+    key = keys[0].private_key if len(keys) == 1 else None
+    if key is None:
         raise InputProblem("The keystore must hold exactly one key entry.")
-    entry = keys[0]
-    reason = unsupported_key_reason(entry.private_key)
+    reason = unsupported_key_reason(key)
     if reason is not None:
         raise InputProblem(reason)
-    chain = entry.certificates
-    return KeyPair(entry.private_key, chain[0], chain, entry.alias)  # type: ignore[arg-type]
+    chain = keys[0].certificates
+    return KeyPair(key, chain[0], chain, keys[0].alias)  # type: ignore[arg-type]
 
 
 def outbound_policy(allowed: Iterable[str]) -> OutboundPolicy:
@@ -80,6 +92,47 @@ def outbound_policy(allowed: Iterable[str]) -> OutboundPolicy:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--allow-network") from None
     return OutboundPolicy(configured.allowed_networks + extra.allowed_networks)
+
+
+def choose_format(name: str | None, out: Path | None) -> StoreFormat:
+    """--format, else what --out's extension says, else JKS; refuse a contradiction."""
+    suffix = out.suffix.lower() if out is not None else ""
+    by_name = {".jks": StoreFormat.JKS, ".p12": StoreFormat.PKCS12,
+               ".pfx": StoreFormat.PKCS12}.get(suffix)
+    chosen = store_format(name) if name else by_name or StoreFormat.JKS
+    if out is not None and by_name is not None and by_name is not chosen:
+        raise click.UsageError(f"{out.name} is a {by_name.label} file name but --format is "
+                               f"{chosen.label}: end it in {chosen.extension}, or drop --format.")
+    return chosen
+
+
+def open_configured_stores(keystore: Path, truststore: Path,
+                           params: dict[str, Any]) -> dict[str, tuple[StoreFormat, str]]:
+    """Open both stores with their passwords (a typo must fail here, not on the platform):
+    kind -> (format, password)."""
+    opened = {}
+    for kind, path in (("keystore", keystore), ("truststore", truststore)):
+        data = read_input(path)
+        password = read_password(params, "store" if kind == "keystore" else kind) or ""
+        contents = read_store(data, password)
+        wanted = "PrivateKeyEntry" if kind == "keystore" else "trustedCertEntry"
+        if not any(entry.kind == wanted for entry in contents.entries):
+            what = "key entry" if kind == "keystore" else "trusted certificate"
+            raise InputProblem(f"{path}: this {kind} holds no {what}.")
+        opened[kind] = (detect_format(data) or StoreFormat.JKS, password)
+    return opened
+
+
+def settings_text(destination: DestinationConfig, style: str, *, keystore_format: StoreFormat,
+                  truststore_format: StoreFormat, bundle: str, mask: bool) -> str:
+    """The destination JSON ("platform") or one of the other consumers' snippets."""
+    if style == "platform":
+        return destination.to_json(mask=mask)
+    keys = {"spring": "spring-yaml", "spring-properties": "spring-properties", "jvm": "jvm",
+            "java": "java"}
+    snippets = consumer_snippets(destination, keystore_format=keystore_format,
+                                 truststore_format=truststore_format, bundle=bundle, mask=mask)
+    return next(s.text for s in snippets if s.key == keys[style])
 
 
 def describe_chain(certs: Iterable[x509.Certificate]) -> list[dict[str, Any]]:

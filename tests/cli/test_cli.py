@@ -128,7 +128,8 @@ def test_inspect_describes_stores_key_pairs_and_certificates(inputs: Path,
     trust = mtls_kit("inspect", truststore, "--store-password-env", "MTLS_TRUST_PASS", "--json",
                      cwd=tmp_path).json()
     assert trust["format"] == "jks"
-    assert [e["kind"] for e in trust["entries"]] == ["trustedCertEntry"] * 3  # root, then own leaf + intermediate (root deduplicated)
+    # The root (--cert), then the own leaf and intermediate (its root already there).
+    assert [e["kind"] for e in trust["entries"]] == ["trustedCertEntry"] * 3
     pairs = mtls_kit("inspect", inputs / "client.p12", *KEY_ENV, "--json", cwd=tmp_path).json()
     assert pairs["kind"] == "store" and pairs["entries"][0]["alias"] == "Shared Client"
     pem = mtls_kit("inspect", inputs / "client-chain.pem", "--json", cwd=tmp_path).json()
@@ -152,6 +153,7 @@ def test_config_styles_match_the_files(inputs: Path, tmp_path: Path) -> None:
     for store, path, password in (("keystore", keystore, STORE_PASS),
                                   ("truststore", truststore, TRUST_PASS)):
         assert bundle[store]["location"] == f"file:{path}"
+        assert bundle[store]["password"] == password
         assert read_store(path.read_bytes(), bundle[store]["password"]).entries
     assert (bundle["keystore"]["type"], bundle["truststore"]["type"]) == ("PKCS12", "JKS")
     jvm = mtls_kit(*common, "--style", "jvm", "--folder", "/opt/certs", cwd=tmp_path,

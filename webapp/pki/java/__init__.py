@@ -43,8 +43,8 @@ from webapp.pki.java.stores import (
 )
 
 __all__ = [
-    "DEFAULT_BUNDLE_NAME",
     "ALIAS_MAX_LENGTH",
+    "DEFAULT_BUNDLE_NAME",
     "HTTP_METHODS",
     "MIN_PASSWORD_LENGTH",
     "PKCS12_KDF_ROUNDS",

@@ -7,6 +7,7 @@ applies exactly what the web page applies.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -150,7 +151,7 @@ def check_trusted_entries(entries: Sequence[tuple[str, x509.Certificate]],
 
 def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
     """Each certificate must be signed by the next: Java sends the chain as stored."""
-    for cert, issuer in zip(chain, chain[1:]):
+    for cert, issuer in itertools.pairwise(chain):
         try:
             cert.verify_directly_issued_by(issuer)
         except UnsupportedAlgorithm:

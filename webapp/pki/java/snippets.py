@@ -129,7 +129,8 @@ try (InputStream in = Files.newInputStream(Path.of({_java_string(config.truststo
 }}
 KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
 keys.init(keyStore, keyPass);  // the key password is the store password
-TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 trust.init(trustStore);
 SSLContext sslContext = SSLContext.getInstance("TLS");
 sslContext.init(keys.getKeyManagers(), trust.getTrustManagers(), null);

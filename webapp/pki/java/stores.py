@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from cryptography import x509
@@ -39,7 +39,7 @@ __all__ = [
 StoreKind = Literal["keystore", "truststore"]
 
 
-class StoreFormat(str, Enum):
+class StoreFormat(StrEnum):
     """A store file format; the value is what forms and --format send."""
 
     JKS = "jks"
