@@ -121,7 +121,7 @@ def keystore(keypair_file: Path, extra: Path | None, alias: str | None, pair: in
         raise InputProblem(f"This file holds only {len(pairs)} key pair(s).")
     chosen = pairs[(pair or 1) - 1]
     java_alias = validate_alias(alias) if alias is not None else suggest_alias(chosen.certificate)
-    password = read_password(passwords, "store", new=True)
+    password = read_password(passwords, "store", new=True, format=fmt)
     assert password is not None
     data = build_keystore(alias=java_alias, private_key=chosen.private_key, chain=chosen.chain,
                           password=password, format=fmt)
@@ -180,7 +180,7 @@ def truststore(url: str | None, cert_files: tuple[Path, ...], own: Path | None,
     entries: list[tuple[str, Any]] = []
     for cert in certs:
         entries.append((suggest_alias(cert, taken=[alias for alias, _ in entries]), cert))
-    password = read_password(passwords, "truststore", new=True)
+    password = read_password(passwords, "truststore", new=True, format=fmt)
     assert password is not None
     write_output(out, build_truststore(entries=entries, password=password, format=fmt),
                  force=force)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from webapp.config import MAX_CONTENT_LENGTH
-from webapp.pki.java import check_password
+from webapp.pki.java import StoreFormat, check_store_password
 
 __all__ = [
     "InputProblem",
@@ -90,7 +90,7 @@ def password_options(*prefixes: str) -> Callable[[F], F]:
 
 
 def read_password(params: dict[str, Any], prefix: str, *, new: bool = False,
-                  required: bool = True) -> str | None:
+                  required: bool = True, format: StoreFormat = StoreFormat.JKS) -> str | None:
     """The password for `prefix` from its env variable, its file, or a hidden prompt.
 
     `new`: a password for a store we are about to write, checked by the page's rule (and
@@ -117,7 +117,7 @@ def read_password(params: dict[str, Any], prefix: str, *, new: bool = False,
         return None
     if new:
         try:
-            check_password(password, password)
+            check_store_password(password, password, format)
         except ValueError as error:
             raise InputProblem(f"The {what} password cannot be used: {error}") from None
     return password

@@ -207,3 +207,15 @@ def test_connection_test_wiring_hands_the_engine_our_stores(
         "CN=Shared Client ec256,O=mtls-kit tests")
     assert len(call["keystore"].chain) == 3 and len(call["trust_anchors"]) == 3
     assert call["policy"].refusal_reason("127.0.0.1") is None
+
+
+def test_pkcs12_store_passwords_follow_javas_rule(inputs: Path, tmp_path: Path) -> None:
+    env = {"MTLS_NEW_PASS": "pässwörd-€-1"}
+    refused = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.p12",
+                       "--store-password-env", "MTLS_NEW_PASS", cwd=tmp_path, env=env)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("The keystore password cannot be used: For a PKCS#12 store")
+    assert not (tmp_path / "k.p12").exists()
+    jks = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks",
+                   "--store-password-env", "MTLS_NEW_PASS", cwd=tmp_path, env=env)
+    assert jks.returncode == 0, jks.stderr

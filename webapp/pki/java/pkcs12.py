@@ -9,6 +9,11 @@ Truststore entries carry Oracle's "trusted key usage" attribute
 (cryptography's `serialize_java_truststore`, OID 2.16.840.1.113894.746875.1.1): without it
 Java's PKCS12 keystore loads the certificates but offers none of them as trusted.
 
+Passwords: printable ASCII only. Java 17 decrypts PBES2 entries through a PBEKey, which
+refuses anything else ("getSecretKey failed: Password is not ASCII", see
+com.sun.crypto.provider.PBEKey), so a PKCS#12 with "pässwörd" would open in OpenSSL but never
+in the JVM. JKS has no such limit.
+
 Every file we write must open again in our own key import, which refuses files that ask for
 too much password hashing (`keyimport.kdf_limits`); `PKCS12_KDF_ROUNDS` is chosen so that it
 does with room to spare (tests/pki/java/test_pkcs12.py counts it the way the import does).
@@ -27,6 +32,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from webapp.pki.certs.chains import order_chain
 from webapp.pki.der import DerError
 from webapp.pki.java.rules import (
+    PasswordError,
     StoreContents,
     StoreEntry,
     StoreError,
@@ -42,6 +48,7 @@ __all__ = [
     "build_pkcs12_keystore",
     "build_pkcs12_truststore",
     "read_pkcs12_store",
+    "require_pkcs12_password",
 ]
 
 # PBKDF2 rounds for the key and the certificates. keytool writes 10,000; 100,000 is ten times
@@ -54,11 +61,21 @@ PKCS12_KDF_ROUNDS = 100_000
 _NOT_PKCS12 = "This file is not a PKCS#12 store."
 
 
+def require_pkcs12_password(password: str) -> None:
+    """Refuse a password Java cannot use for a PKCS#12 store (see the module docstring)."""
+    if not all(" " <= char <= "~" for char in password):
+        raise PasswordError(
+            "For a PKCS#12 store, use only letters a-z, digits, spaces and common punctuation "
+            "(no accents or symbols such as €): Java cannot open PKCS#12 files protected "
+            "with other characters. Or choose the JKS format.")
+
+
 def build_pkcs12_keystore(*, alias: str, private_key: PrivateKeyTypes,
                           chain: Sequence[x509.Certificate], password: str) -> bytes:
     """A PKCS#12 holding one key entry: the key (store password) and its full chain."""
     java_alias = check_key_entry(alias=alias, private_key=private_key, chain=chain,
                                  password=password)
+    require_pkcs12_password(password)
     try:
         return pkcs12.serialize_key_and_certificates(
             java_alias.encode("utf-8"), private_key, chain[0], list(chain[1:]),  # type: ignore[arg-type]
@@ -72,6 +89,7 @@ def build_pkcs12_truststore(*, entries: Sequence[tuple[str, x509.Certificate]],
     """A PKCS#12 holding only trusted-certificate entries Java recognises."""
     certs = [pkcs12.PKCS12Certificate(cert, java_alias.encode("utf-8"))
              for java_alias, cert in check_trusted_entries(entries, password)]
+    require_pkcs12_password(password)
     return pkcs12.serialize_java_truststore(certs, _encryption(password))
 
 

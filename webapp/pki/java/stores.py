@@ -20,8 +20,9 @@ from webapp.pki.java.pkcs12 import (
     build_pkcs12_keystore,
     build_pkcs12_truststore,
     read_pkcs12_store,
+    require_pkcs12_password,
 )
-from webapp.pki.java.rules import StoreContents, StoreError
+from webapp.pki.java.rules import StoreContents, StoreError, check_password
 from webapp.pki.keyimport.pkcs12_structure import looks_like_pkcs12
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "StoreFormat",
     "build_keystore",
     "build_truststore",
+    "check_store_password",
     "default_file_name",
     "detect_format",
     "read_store",
@@ -88,6 +90,14 @@ def with_format_extension(file_name: str, format: str | StoreFormat) -> str:
     if extension.lower() not in _EXTENSIONS:
         stem = file_name.strip()
     return stem + store_format(format).extension
+
+
+def check_store_password(password: str, confirmation: str,
+                         format: str | StoreFormat = StoreFormat.JKS) -> None:
+    """The page's password rule for a new store of this format (PasswordError if refused)."""
+    check_password(password, confirmation)
+    if store_format(format) is StoreFormat.PKCS12:
+        require_pkcs12_password(password)
 
 
 def detect_format(data: bytes) -> StoreFormat | None:
