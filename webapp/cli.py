@@ -44,6 +44,7 @@ from webapp.pki.java import (
     AliasError,
     DestinationConfig,
     StoreError,
+    StoreFormat,
     build_keystore,
     build_truststore,
     default_file_name,
@@ -260,10 +261,11 @@ def inspect(file: Path, as_json: bool, **passwords: Any) -> None:
     """Show what a key pair file, certificate bundle or store holds, with expiry dates."""
     data = read_input(file)
     fmt = detect_format(data)
-    if fmt is not None:
-        prefix = "key" if passwords.get("key_password_env") or passwords.get(
-            "key_password_file") else "store"
-        password = read_password(passwords, prefix)
+    key_file = passwords.get("key_password_env") or passwords.get("key_password_file")
+    # A .p12 opened with the key pair file password is read as the page reads key pairs
+    # (every key of a keytool-made file); with the store password, as a store.
+    if fmt is StoreFormat.JKS or (fmt is StoreFormat.PKCS12 and not key_file):
+        password = read_password(passwords, "store")
         assert password is not None
         contents = read_store(data, password)
         entries = [{"alias": e.alias, "kind": e.kind,

@@ -131,7 +131,8 @@ def test_inspect_describes_stores_key_pairs_and_certificates(inputs: Path,
     # The root (--cert), then the own leaf and intermediate (its root already there).
     assert [e["kind"] for e in trust["entries"]] == ["trustedCertEntry"] * 3
     pairs = mtls_kit("inspect", inputs / "client.p12", *KEY_ENV, "--json", cwd=tmp_path).json()
-    assert pairs["kind"] == "store" and pairs["entries"][0]["alias"] == "Shared Client"
+    assert pairs["kind"] == "key pairs" and pairs["entries"][0]["alias"] == "Shared Client"
+    assert len(pairs["entries"][0]["certificates"]) == 3
     pem = mtls_kit("inspect", inputs / "client-chain.pem", "--json", cwd=tmp_path).json()
     assert pem["kind"] == "certificates" and len(pem["certificates"]) == 3
     text = mtls_kit("inspect", inputs / "client-chain.pem", cwd=tmp_path)
