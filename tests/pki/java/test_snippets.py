@@ -150,3 +150,48 @@ def test_java_sample_compiles(tmp_path: Path) -> None:
     result = subprocess.run([javac, "-d", str(tmp_path), str(source)], capture_output=True,
                             text=True, env=JAVA_ENV, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+PROPERTIES_DUMP = """
+import java.io.FileInputStream;
+import java.util.Properties;
+import java.util.TreeSet;
+
+public class PropertiesDump {
+    public static void main(String[] args) throws Exception {
+        Properties properties = new Properties();
+        try (FileInputStream in = new FileInputStream(args[0])) {
+            properties.load(in);  // ISO-8859-1 with escapes, as Java applications read it
+        }
+        for (String key : new TreeSet<>(properties.stringPropertyNames())) {
+            StringBuilder codes = new StringBuilder();
+            properties.getProperty(key).codePoints().forEach(c -> codes.append(c).append(' '));
+            System.out.println(key + "\\t" + codes.toString().trim());
+        }
+    }
+}
+"""
+
+
+@pytest.mark.java
+def test_java_reads_the_properties_snippet_as_written(tmp_path: Path) -> None:
+    java = require_tool("java", why="java.util.Properties is the reference reader")
+    expected: dict[str, str] = {}
+    texts = []
+    for number, password in enumerate(TRICKY_PASSWORDS):
+        text = spring_bundle_properties(config(password), **FORMATS, bundle=f"b{number}")
+        texts.append(text)
+        expected.update(read_properties(text))
+    (tmp_path / "PropertiesDump.java").write_text(PROPERTIES_DUMP, encoding="ascii")
+    (tmp_path / "application.properties").write_text("".join(texts), encoding="ascii")
+    result = subprocess.run([java, str(tmp_path / "PropertiesDump.java"),
+                             str(tmp_path / "application.properties")],
+                            capture_output=True, text=True, env=JAVA_ENV, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    from_java = {}
+    for line in result.stdout.splitlines():
+        key, _, codes = line.partition("\t")
+        from_java[key] = "".join(chr(int(code)) for code in codes.split())
+    assert from_java == expected
+    assert {from_java[f"spring.ssl.bundle.jks.b{n}.keystore.password"]
+            for n in range(len(TRICKY_PASSWORDS))} == set(TRICKY_PASSWORDS)
