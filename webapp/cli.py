@@ -29,6 +29,7 @@ from webapp.cli_views import (
     certificate_lines,
     choose_format,
     describe_chain,
+    fetch_timeout,
     load_own_chain,
     load_pairs,
     open_configured_stores,
@@ -165,9 +166,11 @@ def truststore(url: str | None, cert_files: tuple[Path, ...], own: Path | None,
     found: list[tuple[Any, str]] = []
     warnings: list[str] = []
     if url:
+        timeout = fetch_timeout()
         chain = collect_partner_chain(
             url, policy=outbound_policy(allow_network),
-            extra_roots=extra_root_paths(os.environ.get("FLASK_EXTRA_ROOTS")))
+            extra_roots=extra_root_paths(os.environ.get("FLASK_EXTRA_ROOTS")),
+            connect_timeout=timeout, handshake_timeout=timeout)
         found += [(item.certificate, item.source) for item in chain.certificates]
         warnings += chain.warnings
     for path in cert_files:

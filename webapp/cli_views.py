@@ -12,6 +12,7 @@ import click
 from cryptography import x509
 
 from webapp.cli_support import InputProblem, read_input, read_password
+from webapp.config import DEFAULTS
 from webapp.pki.certs import describe_certificate
 from webapp.pki.java import (
     DestinationConfig,
@@ -30,6 +31,7 @@ __all__ = [
     "certificate_lines",
     "choose_format",
     "describe_chain",
+    "fetch_timeout",
     "load_own_chain",
     "load_pairs",
     "open_configured_stores",
@@ -133,6 +135,17 @@ def settings_text(destination: DestinationConfig, style: str, *, keystore_format
     snippets = consumer_snippets(destination, keystore_format=keystore_format,
                                  truststore_format=truststore_format, bundle=bundle, mask=mask)
     return next(s.text for s in snippets if s.key == keys[style])
+
+
+def fetch_timeout() -> float:
+    """Seconds for connect and handshake each: FLASK_FETCH_TIMEOUT, as the portal reads it."""
+    value = os.environ.get("FLASK_FETCH_TIMEOUT") or str(DEFAULTS["FETCH_TIMEOUT"])
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise InputProblem(
+            f"FLASK_FETCH_TIMEOUT must be a number of seconds; got {value!r}.") from None
+    return seconds
 
 
 def describe_chain(certs: Iterable[x509.Certificate]) -> list[dict[str, Any]]:
