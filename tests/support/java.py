@@ -26,6 +26,11 @@ CLIENT_SOURCE = Path(__file__).parent / "java" / "MtlsClient.java"
 # non-ASCII password turns into "?" and the store looks tampered with. Pin UTF-8.
 JAVA_ENV = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
 
+# JDK 9+ lets a "JKS" KeyStore read PKCS#12 files and the other way round
+# (keystore.type.compat=true in java.security). Switched off, so that a passing run proves the
+# file really is of the type asked for. It is a security property: -D cannot set it directly.
+STRICT_TYPES = Path(__file__).parent / "java" / "strict-store-types.security"
+
 TIMEOUT_SECONDS = 60  # generous: a cold JVM on a busy 2-core CI runner
 
 
@@ -49,11 +54,12 @@ class MtlsResult:
         return match.group(1) if match else None
 
 
-def keytool_list(path: Path | str, password: str) -> KeytoolListing:
-    """Run keytool -list -v on a JKS file; fail the test with keytool's output if it refuses."""
+def keytool_list(path: Path | str, password: str, *, storetype: str = "JKS") -> KeytoolListing:
+    """Run keytool -list -v on a store (JKS unless `storetype` says "PKCS12"); fail the test
+    with keytool's output if it refuses."""
     keytool = require_tool("keytool", why="the JDK must read every store we build")
     result = subprocess.run(
-        [keytool, "-list", "-v", "-storetype", "JKS", "-keystore", str(path),
+        [keytool, f"-J-Djava.security.properties={STRICT_TYPES}", "-list", "-v", "-storetype", storetype, "-keystore", str(path),
          "-storepass", password],
         capture_output=True, text=True, env=JAVA_ENV, timeout=TIMEOUT_SECONDS,
         stdin=subprocess.DEVNULL,
@@ -65,12 +71,18 @@ def keytool_list(path: Path | str, password: str) -> KeytoolListing:
 
 
 def run_mtls_client(host: str, port: int, keystore: Path | str, ks_pass: str,
-                    truststore: Path | str, ts_pass: str) -> MtlsResult:
-    """Connect with MtlsClient.java using the given JKS keystore and truststore."""
+                    truststore: Path | str, ts_pass: str, *, keystore_type: str = "JKS",
+                    truststore_type: str = "JKS") -> MtlsResult:
+    """Connect with MtlsClient.java using the given keystore and truststore.
+
+    The store types ("JKS" or "PKCS12") go to KeyStore.getInstance, as an application that
+    is told the type (Spring's `type`, javax.net.ssl.keyStoreType) would use them."""
     java = require_tool("java", why="a real Java client must accept our stores")
     result = subprocess.run(
-        [java, "-cp", str(_compiled_client()), "MtlsClient", host, str(port),
-         str(keystore), ks_pass, str(truststore), ts_pass],
+        [java, f"-Djava.security.properties={STRICT_TYPES}", "-cp", str(_compiled_client()),
+         "MtlsClient", host, str(port),
+         str(keystore), ks_pass, str(truststore), ts_pass,
+         keystore_type, truststore_type],
         capture_output=True, text=True, env=JAVA_ENV, timeout=TIMEOUT_SECONDS,
         stdin=subprocess.DEVNULL,
     )

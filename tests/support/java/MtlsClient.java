@@ -21,6 +21,7 @@ import javax.net.ssl.TrustManagerFactory;
  * algorithms (SunX509, PKIX). It proves a store we built works for the JDK, not just for pyjks.
  *
  * Usage: java MtlsClient HOST PORT KEYSTORE KEYSTORE_PASSWORD TRUSTSTORE TRUSTSTORE_PASSWORD
+ *        [KEYSTORE_TYPE TRUSTSTORE_TYPE]   (JKS or PKCS12; JKS when left out)
  *
  * On success prints "server-said: ...", "protocol: ...", "client-certificate: ..." and
  * "client-chain-length: N", and exits 0. Exits 1 when the handshake or the first read fails,
@@ -30,9 +31,9 @@ public final class MtlsClient {
     private static final int TIMEOUT_MILLIS = 10_000;
 
     public static void main(String[] args) {
-        if (args.length != 6) {
-            System.err.println(
-                    "usage: MtlsClient HOST PORT KEYSTORE KS_PASSWORD TRUSTSTORE TS_PASSWORD");
+        if (args.length != 6 && args.length != 8) {
+            System.err.println("usage: MtlsClient HOST PORT KEYSTORE KS_PASSWORD TRUSTSTORE"
+                    + " TS_PASSWORD [KS_TYPE TS_TYPE]");
             System.exit(2);
         }
         String host = args[0];
@@ -40,8 +41,10 @@ public final class MtlsClient {
         char[] keystorePassword = args[3].toCharArray();
         char[] truststorePassword = args[5].toCharArray();
         try {
-            KeyStore keystore = load(args[2], keystorePassword);
-            KeyStore truststore = load(args[4], truststorePassword);
+            String keystoreType = args.length == 8 ? args[6] : "JKS";
+            String truststoreType = args.length == 8 ? args[7] : "JKS";
+            KeyStore keystore = load(args[2], keystoreType, keystorePassword);
+            KeyStore truststore = load(args[4], truststoreType, truststorePassword);
             SSLContext context = buildContext(keystore, keystorePassword, truststore);
             System.exit(talk(context, host, port));
         } catch (GeneralSecurityException | IOException e) {
@@ -50,9 +53,9 @@ public final class MtlsClient {
         }
     }
 
-    private static KeyStore load(String path, char[] password)
+    private static KeyStore load(String path, String type, char[] password)
             throws GeneralSecurityException, IOException {
-        KeyStore store = KeyStore.getInstance("JKS");
+        KeyStore store = KeyStore.getInstance(type);
         try (InputStream in = new FileInputStream(path)) {
             store.load(in, password);
         }

@@ -1,4 +1,5 @@
-"""What the Java platform reads: JKS stores, their aliases, the destination config, the bundle."""
+"""What Java reads: JKS and PKCS#12 stores, aliases, the destination config and other
+consumers' settings (snippets), the bundle."""
 
 from webapp.pki.java.aliases import (
     ALIAS_MAX_LENGTH,
@@ -10,18 +11,6 @@ from webapp.pki.java.aliases import (
 )
 from webapp.pki.java.bundle import build_bundle, next_steps
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
-from webapp.pki.java.jks import (
-    MIN_PASSWORD_LENGTH,
-    PasswordError,
-    StoreContents,
-    StoreEntry,
-    StoreError,
-    build_keystore,
-    build_truststore,
-    check_alias,
-    check_password,
-    read_store,
-)
 from webapp.pki.java.open_store import open_store
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
@@ -44,6 +33,7 @@ from webapp.pki.java.opened import (
     UnsupportedStoreFormatError,
     WrongKeyPasswordError,
 )
+from webapp.pki.java.pkcs12 import PKCS12_KDF_ROUNDS
 from webapp.pki.java.reminder import (
     DEFAULT_LEAD_DAYS,
     ExpiryReminder,
@@ -58,6 +48,36 @@ from webapp.pki.java.renew import (
     apply_ca_reply,
     plan_new_key_pair,
 )
+from webapp.pki.java.rules import (
+    MIN_PASSWORD_LENGTH,
+    PasswordError,
+    StoreContents,
+    StoreEntry,
+    StoreError,
+    check_alias,
+    check_password,
+)
+from webapp.pki.java.snippets import (
+    DEFAULT_BUNDLE_NAME,
+    Snippet,
+    consumer_snippets,
+    java_sslcontext_sample,
+    jvm_system_properties,
+    spring_bundle_properties,
+    spring_bundle_yaml,
+)
+from webapp.pki.java.stores import (
+    STORE_FORMATS,
+    StoreFormat,
+    build_keystore,
+    build_truststore,
+    check_store_password,
+    default_file_name,
+    detect_format,
+    read_store,
+    store_format,
+    with_format_extension,
+)
 from webapp.pki.java.truststore_update import (
     RECOMMENDATIONS,
     TrustChange,
@@ -68,6 +88,7 @@ from webapp.pki.java.truststore_update import (
 
 __all__ = [
     "ALIAS_MAX_LENGTH",
+    "DEFAULT_BUNDLE_NAME",
     "DEFAULT_LEAD_DAYS",
     "HTTP_METHODS",
     "MAX_STORE_CERTIFICATES",
@@ -75,8 +96,10 @@ __all__ = [
     "MAX_STORE_KEYS",
     "MAX_STORE_SIZE",
     "MIN_PASSWORD_LENGTH",
+    "PKCS12_KDF_ROUNDS",
     "READABLE_FORMATS",
     "RECOMMENDATIONS",
+    "STORE_FORMATS",
     "AliasError",
     "CaReplyError",
     "ChainNotCompleteError",
@@ -94,9 +117,11 @@ __all__ = [
     "PasswordError",
     "ReminderError",
     "ReplyKeyMismatchError",
+    "Snippet",
     "StoreContents",
     "StoreEntry",
     "StoreError",
+    "StoreFormat",
     "StorePasswordError",
     "StoreTooCostlyError",
     "StoreTooLargeError",
@@ -112,15 +137,25 @@ __all__ = [
     "build_truststore",
     "check_alias",
     "check_password",
+    "check_store_password",
     "compare_truststore",
+    "consumer_snippets",
+    "default_file_name",
+    "detect_format",
     "expiry_reminder",
     "file_path",
     "fits_java_keystore",
+    "java_sslcontext_sample",
+    "jvm_system_properties",
     "next_steps",
     "normalise_alias",
     "open_store",
     "plan_new_key_pair",
     "read_store",
+    "spring_bundle_properties",
+    "spring_bundle_yaml",
+    "store_format",
     "suggest_alias",
     "validate_alias",
+    "with_format_extension",
 ]

@@ -23,21 +23,24 @@ reaches the JVM intact (for example a command line under a UTF-8 locale).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import jks
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import (
-    PrivateKeyTypes,
-    PublicKeyTypes,
-)
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from webapp.pki.java.aliases import AliasError as _AnyAliasError
-from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
-from webapp.pki.keys import unsupported_key_reason
+from webapp.pki.java.rules import (
+    MIN_PASSWORD_LENGTH,
+    AliasError,
+    PasswordError,
+    StoreContents,
+    StoreEntry,
+    StoreError,
+    check_alias,
+    check_key_entry,
+    check_password,
+    check_trusted_entries,
+)
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -50,75 +53,7 @@ __all__ = [
     "build_truststore",
     "check_alias",
     "check_password",
-    "read_store",
 ]
-
-# keytool refuses to create a store with a shorter password ("must be at least 6 characters").
-MIN_PASSWORD_LENGTH = 6
-
-EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
-
-
-class StoreError(ValueError):
-    """A keystore or truststore cannot be built or read; str() is a sentence for the user."""
-
-
-class PasswordError(StoreError):
-    """The chosen store password cannot be used."""
-
-
-class AliasError(StoreError, _AnyAliasError):
-    """The chosen entry name (alias) cannot be used (also an `aliases.AliasError`)."""
-
-
-@dataclass(frozen=True)
-class StoreEntry:
-    """One entry as read back from a store: alias, kind, certificates (leaf first, DER)."""
-
-    alias: str
-    kind: EntryKind
-    chain_der: tuple[bytes, ...] = field(repr=False)
-    # Only for PrivateKeyEntry; decrypted with the store password. Kept out of repr/compare.
-    private_key: PrivateKeyTypes | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def certificates(self) -> tuple[x509.Certificate, ...]:
-        return tuple(x509.load_der_x509_certificate(der) for der in self.chain_der)
-
-
-@dataclass(frozen=True)
-class StoreContents:
-    """What a JKS file holds, in file order."""
-
-    entries: tuple[StoreEntry, ...]
-
-    @property
-    def aliases(self) -> tuple[str, ...]:
-        return tuple(entry.alias for entry in self.entries)
-
-    def entry(self, alias: str) -> StoreEntry:
-        wanted = alias.lower()
-        for entry in self.entries:
-            if entry.alias == wanted:
-                return entry
-        raise KeyError(alias)
-
-
-def check_alias(alias: str) -> str:
-    """The alias exactly as the JKS file will hold it (trimmed, lower-case), or AliasError."""
-    cleaned = normalise_alias(alias)
-    if not cleaned:
-        raise AliasError("Give the entry a name.")
-    if not fits_java_keystore(cleaned):  # the rule the wizard applies too
-        raise AliasError("Use letters, digits, spaces and punctuation in the name.")
-    return cleaned
-
-
-def check_password(password: str, confirmation: str) -> None:
-    """Refuse a store password that Java tools would reject or that was mistyped."""
-    _require_usable_password(password)
-    if password != confirmation:
-        raise PasswordError("The two passwords do not match.")
 
 
 def build_keystore(
@@ -129,13 +64,8 @@ def build_keystore(
     password: str,
 ) -> bytes:
     """A JKS holding one PrivateKeyEntry: the key (store password) and its full chain."""
-    _require_usable_password(password)
-    java_alias = check_alias(alias)
-    if not chain:
-        raise StoreError("Add the certificate that belongs to this key.")
-    _require_supported_key(private_key)
-    _require_matching_leaf(private_key, chain[0])
-    _require_ordered_chain(chain)
+    java_alias = check_key_entry(alias=alias, private_key=private_key, chain=chain,
+                                 password=password)
     pkcs8 = private_key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -151,87 +81,9 @@ def build_truststore(
     *, entries: Sequence[tuple[str, x509.Certificate]], password: str
 ) -> bytes:
     """A JKS holding only trusted certificates, one per (alias, certificate) pair."""
-    _require_usable_password(password)
-    if not entries:
-        raise StoreError("Add at least one certificate to trust.")
-    trusted: list[jks.TrustedCertEntry] = []
-    seen: set[str] = set()
-    for alias, cert in entries:
-        java_alias = check_alias(alias)
-        if java_alias in seen:
-            raise StoreError(
-                f"The name “{java_alias}” is used twice; give each certificate its own name."
-            )
-        seen.add(java_alias)
-        trusted.append(jks.TrustedCertEntry.new(java_alias, _der(cert)))
+    trusted = [jks.TrustedCertEntry.new(java_alias, _der(cert))
+               for java_alias, cert in check_trusted_entries(entries, password)]
     return _save(jks.KeyStore.new("jks", trusted), password)
-
-
-def read_store(data: bytes, password: str) -> StoreContents:
-    """Open a JKS with its password; private keys must open with that same password.
-
-    Kept for callers that want DER; the reading itself lives in `open_store` (one home).
-    """
-    from webapp.pki.java.open_store import open_store  # it builds on this module's errors
-    from webapp.pki.java.opened import KeyPasswordRequiredError, StorePasswordError
-
-    try:
-        opened = open_store(data, password)
-    except StorePasswordError:
-        raise
-    except KeyPasswordRequiredError as error:
-        raise StoreError(
-            f"The key “{error.alias}” has its own password; it must match the store password."
-        ) from None
-    except StoreError:
-        raise StoreError("This file is not a Java keystore (JKS).") from None
-    if opened.store_type != "JKS":
-        raise StoreError("This file is not a Java keystore (JKS).")
-    return StoreContents(tuple(
-        StoreEntry(entry.alias, entry.kind, tuple(_der(c) for c in entry.chain),
-                   entry.private_key)
-        for entry in opened.entries))
-
-
-# --- helpers ---------------------------------------------------------------------------
-
-
-def _require_usable_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    try:
-        password.encode("utf-16-be")  # what Java hashes; lone surrogates cannot be encoded
-    except UnicodeEncodeError:
-        raise PasswordError("The password contains characters that cannot be used.") from None
-
-
-def _require_supported_key(private_key: PrivateKeyTypes) -> None:
-    reason = unsupported_key_reason(private_key)
-    if reason is not None:
-        raise StoreError(reason)
-
-
-def _require_matching_leaf(private_key: PrivateKeyTypes, leaf: x509.Certificate) -> None:
-    if _public_der(private_key.public_key()) != _public_der(leaf.public_key()):
-        raise StoreError("The first certificate does not belong to this private key.")
-
-
-def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
-    """Each certificate must be signed by the next: Java sends the chain as stored."""
-    for cert, issuer in zip(chain, chain[1:]):
-        try:
-            cert.verify_directly_issued_by(issuer)
-        except UnsupportedAlgorithm:
-            if cert.issuer == issuer.subject:  # cannot check the signature; names agree
-                continue
-            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
-        except (InvalidSignature, ValueError, TypeError):
-            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
-
-
-_CHAIN_ORDER_MESSAGE = (
-    "The certificates are not in order: each one must be followed by the one that issued it."
-)
 
 
 def _save(store: jks.KeyStore, password: str) -> bytes:
@@ -242,9 +94,3 @@ def _save(store: jks.KeyStore, password: str) -> bytes:
 
 def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
-
-
-def _public_der(public_key: PublicKeyTypes) -> bytes:
-    return public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )

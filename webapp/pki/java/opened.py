@@ -12,7 +12,7 @@ from typing import Literal
 
 from cryptography import x509
 
-from webapp.pki.java.jks import EntryKind, StoreError
+from webapp.pki.java.rules import EntryKind, StoreError
 from webapp.pki.keyimport.scan import MAX_KEY_ENTRIES
 from webapp.pki.keys import PrivateKey
 

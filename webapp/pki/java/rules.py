@@ -1,0 +1,173 @@
+"""The rules every Java store we write must follow, whatever its format (JKS or PKCS#12).
+
+JKS and PKCS#12 writers both call `check_key_entry` / `check_trusted_entries`, so a password,
+alias or chain accepted for one format is never refused for the other, and the command line
+applies exactly what the web page applies.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+
+from webapp.pki.java.aliases import AliasError as _AnyAliasError
+from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
+from webapp.pki.keys import unsupported_key_reason
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "AliasError",
+    "EntryKind",
+    "PasswordError",
+    "StoreContents",
+    "StoreEntry",
+    "StoreError",
+    "check_alias",
+    "check_key_entry",
+    "check_password",
+    "check_trusted_entries",
+    "require_usable_password",
+]
+
+# keytool refuses to create a store with a shorter password ("must be at least 6 characters").
+MIN_PASSWORD_LENGTH = 6
+
+EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
+
+
+class StoreError(ValueError):
+    """A keystore or truststore cannot be built or read; str() is a sentence for the user."""
+
+
+class PasswordError(StoreError):
+    """The chosen store password cannot be used."""
+
+
+class AliasError(StoreError, _AnyAliasError):
+    """The chosen entry name (alias) cannot be used (also an `aliases.AliasError`)."""
+
+
+@dataclass(frozen=True)
+class StoreEntry:
+    """One entry as read back from a store: alias, kind, certificates (leaf first, DER)."""
+
+    alias: str
+    kind: EntryKind
+    chain_der: tuple[bytes, ...] = field(repr=False)
+    # Only for PrivateKeyEntry; decrypted with the store password. Kept out of repr/compare.
+    private_key: PrivateKeyTypes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def certificates(self) -> tuple[x509.Certificate, ...]:
+        return tuple(x509.load_der_x509_certificate(der) for der in self.chain_der)
+
+
+@dataclass(frozen=True)
+class StoreContents:
+    """What a store file holds, in file order."""
+
+    entries: tuple[StoreEntry, ...]
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return tuple(entry.alias for entry in self.entries)
+
+    def entry(self, alias: str) -> StoreEntry:
+        wanted = alias.lower()
+        for entry in self.entries:
+            if entry.alias == wanted:
+                return entry
+        raise KeyError(alias)
+
+
+def check_alias(alias: str) -> str:
+    """The alias exactly as the store will hold it (trimmed, lower-case), or AliasError."""
+    cleaned = normalise_alias(alias)
+    if not cleaned:
+        raise AliasError("Give the entry a name.")
+    if not fits_java_keystore(cleaned):  # the rule the wizard applies too
+        raise AliasError("Use letters, digits, spaces and punctuation in the name.")
+    return cleaned
+
+
+def check_password(password: str, confirmation: str) -> None:
+    """Refuse a store password that Java tools would reject or that was mistyped."""
+    require_usable_password(password)
+    if password != confirmation:
+        raise PasswordError("The two passwords do not match.")
+
+
+def require_usable_password(password: str) -> None:
+    """Refuse a store password keytool would refuse or Java could not hash."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    try:
+        password.encode("utf-16-be")  # what Java hashes; lone surrogates cannot be encoded
+    except UnicodeEncodeError:
+        raise PasswordError("The password contains characters that cannot be used.") from None
+
+
+def check_key_entry(*, alias: str, private_key: PrivateKeyTypes,
+                    chain: Sequence[x509.Certificate], password: str) -> str:
+    """Everything a key entry must satisfy; returns the alias as it will be stored."""
+    require_usable_password(password)
+    java_alias = check_alias(alias)
+    if not chain:
+        raise StoreError("Add the certificate that belongs to this key.")
+    reason = unsupported_key_reason(private_key)
+    if reason is not None:
+        raise StoreError(reason)
+    if _public_der(private_key.public_key()) != _public_der(chain[0].public_key()):
+        raise StoreError("The first certificate does not belong to this private key.")
+    _require_ordered_chain(chain)
+    return java_alias
+
+
+def check_trusted_entries(entries: Sequence[tuple[str, x509.Certificate]],
+                          password: str) -> list[tuple[str, x509.Certificate]]:
+    """The (alias as stored, certificate) pairs of a truststore, or StoreError saying why not."""
+    require_usable_password(password)
+    if not entries:
+        raise StoreError("Add at least one certificate to trust.")
+    checked: list[tuple[str, x509.Certificate]] = []
+    seen: set[str] = set()
+    for alias, cert in entries:
+        java_alias = check_alias(alias)
+        if java_alias in seen:
+            raise StoreError(
+                f"The name “{java_alias}” is used twice; give each certificate its own name."
+            )
+        seen.add(java_alias)
+        checked.append((java_alias, cert))
+    return checked
+
+
+def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
+    """Each certificate must be signed by the next: Java sends the chain as stored."""
+    for cert, issuer in itertools.pairwise(chain):
+        try:
+            cert.verify_directly_issued_by(issuer)
+        except UnsupportedAlgorithm:
+            if cert.issuer == issuer.subject:  # cannot check the signature; names agree
+                continue
+            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
+        except (InvalidSignature, ValueError, TypeError):
+            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
+
+
+_CHAIN_ORDER_MESSAGE = (
+    "The certificates are not in order: each one must be followed by the one that issued it."
+)
+
+
+def _public_der(public_key: PublicKeyTypes) -> bytes:
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )

@@ -1,0 +1,220 @@
+"""Settings for other Java consumers, from the same values as the destination JSON.
+
+The platform's destination JSON (`DestinationConfig.to_json`) stays the default; these are
+the same paths and passwords for a Spring Boot service (an SSL bundle, YAML or .properties),
+for any JVM (javax.net.ssl system properties on the command line) and for code (a short JDK
+SSLContext sample). Each is escaped for its own syntax, because a password may hold any
+character: YAML double-quoted scalars, java.util.Properties escapes, POSIX shell quoting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+
+from webapp.pki.java.destination import DestinationConfig
+from webapp.pki.java.stores import StoreFormat, store_format
+
+__all__ = [
+    "DEFAULT_BUNDLE_NAME",
+    "MASK",
+    "Snippet",
+    "consumer_snippets",
+    "java_sslcontext_sample",
+    "jvm_system_properties",
+    "spring_bundle_properties",
+    "spring_bundle_yaml",
+    "spring_location",
+]
+
+MASK = "••••••••"  # as DestinationConfig.as_dict(mask=True) shows a password
+DEFAULT_BUNDLE_NAME = "partner"
+# Spring binds spring.ssl.bundle.jks.<name> as a map key: a dot or a space would split it.
+_BUNDLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One settings block: a stable key, a title for its pane, its syntax, and the text."""
+
+    key: str
+    title: str
+    syntax: str  # "yaml", "properties", "shell", "java"
+    text: str
+
+
+def consumer_snippets(config: DestinationConfig, *, keystore_format: str | StoreFormat,
+                      truststore_format: str | StoreFormat,
+                      bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> tuple[Snippet, ...]:
+    """Every snippet, in the order the page shows them."""
+    formats = {"keystore_format": keystore_format, "truststore_format": truststore_format}
+    return (
+        Snippet("spring-yaml", "Spring Boot (application.yml)", "yaml",
+                spring_bundle_yaml(config, **formats, bundle=bundle, mask=mask)),
+        Snippet("spring-properties", "Spring Boot (application.properties)", "properties",
+                spring_bundle_properties(config, **formats, bundle=bundle, mask=mask)),
+        Snippet("jvm", "Any Java application (JVM options)", "shell",
+                jvm_system_properties(config, **formats, mask=mask)),
+        Snippet("java", "Java code (SSLContext)", "java",
+                java_sslcontext_sample(config, **formats)),
+    )
+
+
+def spring_location(path: str) -> str:
+    """A Spring resource location for a file path: `file:` and forward slashes.
+
+    Spring turns `file:` locations into URLs; a Windows path's backslashes would not survive
+    that, while the JDK opens C:/certs/keystore.jks as well as C:\\certs\\keystore.jks.
+    """
+    return "file:" + path.replace("\\", "/")
+
+
+def spring_bundle_yaml(config: DestinationConfig, *, keystore_format: str | StoreFormat,
+                       truststore_format: str | StoreFormat,
+                       bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> str:
+    """spring.ssl.bundle.jks.<bundle> as YAML (Spring Boot 3.1+)."""
+    lines = ["spring:", "  ssl:", "    bundle:", "      jks:", f"        {_bundle(bundle)}:"]
+    for store, values in _stores(config, keystore_format, truststore_format, mask):
+        lines.append(f"          {store}:")
+        lines += [f"            {name}: {_yaml_string(value)}" for name, value in values]
+    return "\n".join(lines) + "\n"
+
+
+def spring_bundle_properties(config: DestinationConfig, *, keystore_format: str | StoreFormat,
+                             truststore_format: str | StoreFormat,
+                             bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> str:
+    """spring.ssl.bundle.jks.<bundle> as .properties lines (java.util.Properties escapes)."""
+    prefix = f"spring.ssl.bundle.jks.{_bundle(bundle)}"
+    # The mask is for reading on a page, not for pasting: shown as is, not as \u2022 escapes.
+    lines = [f"{prefix}.{store}.{name}="
+             f"{value if mask and value == MASK else _properties_value(value)}"
+             for store, values in _stores(config, keystore_format, truststore_format, mask)
+             for name, value in values]
+    return "\n".join(lines) + "\n"
+
+
+def jvm_system_properties(config: DestinationConfig, *, keystore_format: str | StoreFormat,
+                          truststore_format: str | StoreFormat, mask: bool = False) -> str:
+    """javax.net.ssl.* options for the java command line, quoted for a POSIX shell."""
+    values = {
+        "keyStore": config.keystore_file,
+        "keyStorePassword": MASK if mask else config.keystore_pass,
+        "keyStoreType": store_format(keystore_format).java_type,
+        "trustStore": config.truststore_file,
+        "trustStorePassword": MASK if mask else config.truststore_pass,
+        "trustStoreType": store_format(truststore_format).java_type,
+    }
+    flags = [shlex.quote(f"-Djavax.net.ssl.{name}={value}") for name, value in values.items()]
+    return " \\\n".join(flags) + "\n"
+
+
+def java_sslcontext_sample(config: DestinationConfig, *, keystore_format: str | StoreFormat,
+                           truststore_format: str | StoreFormat) -> str:
+    """A few lines of JDK code building an SSLContext; passwords come from the environment."""
+    ks_type = store_format(keystore_format).java_type
+    ts_type = store_format(truststore_format).java_type
+    return f"""\
+// Passwords from the environment: never write them into code.
+char[] keyPass = System.getenv("KEYSTORE_PASSWORD").toCharArray();
+char[] trustPass = System.getenv("TRUSTSTORE_PASSWORD").toCharArray();
+KeyStore keyStore = KeyStore.getInstance("{ks_type}");
+try (InputStream in = Files.newInputStream(Path.of({_java_string(config.keystore_file)}))) {{
+    keyStore.load(in, keyPass);
+}}
+KeyStore trustStore = KeyStore.getInstance("{ts_type}");
+try (InputStream in = Files.newInputStream(Path.of({_java_string(config.truststore_file)}))) {{
+    trustStore.load(in, trustPass);
+}}
+KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+keys.init(keyStore, keyPass);  // the key password is the store password
+TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+trust.init(trustStore);
+SSLContext sslContext = SSLContext.getInstance("TLS");
+sslContext.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+HttpClient client = HttpClient.newBuilder().sslContext(sslContext).build();
+"""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _stores(config: DestinationConfig, keystore_format: str | StoreFormat,
+            truststore_format: str | StoreFormat,
+            mask: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+    def store(path: str, password: str, fmt: str | StoreFormat) -> list[tuple[str, str]]:
+        return [("location", spring_location(path)), ("password", MASK if mask else password),
+                ("type", store_format(fmt).java_type)]
+
+    return [("keystore", store(config.keystore_file, config.keystore_pass, keystore_format)),
+            ("truststore", store(config.truststore_file, config.truststore_pass,
+                                 truststore_format))]
+
+
+def _bundle(name: str) -> str:
+    if not _BUNDLE_NAME.fullmatch(name):
+        raise ValueError("Name the SSL bundle with lower-case letters, digits and hyphens.")
+    return name
+
+
+def _yaml_string(value: str) -> str:
+    """A YAML double-quoted scalar, written in JSON string syntax.
+
+    YAML 1.2 is a superset of JSON (§1.3), and SnakeYAML (Spring's YAML 1.1 reader) knows the
+    same escapes; characters YAML forbids raw (C1 controls, DEL, U+FEFF...) are escaped too.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(char if _yaml_printable(char) else f"\\u{ord(char):04x}" for char in text)
+
+
+def _yaml_printable(char: str) -> bool:
+    """YAML's c-printable set (§5.1), less the byte order mark and what YAML 1.1 (SnakeYAML)
+    reads as a line break: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR."""
+    code = ord(char)
+    return (code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E
+            or 0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029)
+            or 0xE000 <= code <= 0xFFFD and code != 0xFEFF or code >= 0x10000)
+
+
+_PROPERTIES_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f",
+                       "=": "\\=", ":": "\\:", "#": "\\#", "!": "\\!"}
+
+
+def _properties_value(value: str) -> str:
+    """A value as java.util.Properties.store writes it: \\uXXXX for anything not ASCII.
+
+    Spring Boot reads .properties as UTF-8 and Java as ISO-8859-1; escapes mean the same to
+    both. A leading space is escaped too, or the reader would drop it.
+    """
+    out = []
+    for index, char in enumerate(value):
+        if char in _PROPERTIES_ESCAPES:
+            out.append(_PROPERTIES_ESCAPES[char])
+        elif char == " " and index == 0:
+            out.append("\\ ")
+        elif ord(char) < 0x20 or ord(char) > 0x7E:
+            out.extend(f"\\u{unit:04x}" for unit in _utf16_units(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _utf16_units(char: str) -> list[int]:
+    data = char.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def _java_string(value: str) -> str:
+    """A Java string literal. Non-ASCII as \\uXXXX (javac 17 reads the platform charset);
+    control characters as octal, since javac turns \\u000a into a real line break first."""
+    out = []
+    for char in value:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):03o}")
+        elif ord(char) > 0x7E:
+            out.extend(f"\\u{unit:04x}" for unit in _utf16_units(char))
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
