@@ -1,4 +1,5 @@
-"""The partner's side: where we may connect, fetching a server's chain, completing it."""
+"""The partner's side: where we may connect, fetching a server's chain, completing it,
+and testing the mutual-TLS connection the way Java will make it."""
 
 from webapp.pki.partner.collect import (
     SOURCE_EXTRA_ROOTS,
@@ -9,12 +10,25 @@ from webapp.pki.partner.collect import (
     collect_partner_chain,
 )
 from webapp.pki.partner.completion import ChainEntry, ChainReport, complete_chain
+from webapp.pki.partner.connection_test import test_connection
 from webapp.pki.partner.fetch import FetchedChain, fetch_chain, hostname_matches
 from webapp.pki.partner.outbound import (
     COULD_NOT_CONNECT,
     AddressRefused,
     NameNotFound,
     OutboundPolicy,
+)
+from webapp.pki.partner.outcomes import (
+    ACCEPTED,
+    CERTIFICATE_EXPIRED,
+    CLIENT_CERT_NOT_REQUESTED,
+    HOSTNAME_MISMATCH,
+    ISSUER_NOT_ACCEPTED,
+    OUTCOMES,
+    REJECTED,
+    SERVER_NOT_TRUSTED,
+    UNREACHABLE,
+    ConnectionTestResult,
 )
 from webapp.pki.partner.roots import RootStore, extra_root_paths, load_root_store
 from webapp.pki.partner.targets import (
@@ -26,7 +40,16 @@ from webapp.pki.partner.targets import (
 )
 
 __all__ = [
+    "ACCEPTED",
+    "CERTIFICATE_EXPIRED",
+    "CLIENT_CERT_NOT_REQUESTED",
     "COULD_NOT_CONNECT",
+    "HOSTNAME_MISMATCH",
+    "ISSUER_NOT_ACCEPTED",
+    "OUTCOMES",
+    "REJECTED",
+    "SERVER_NOT_TRUSTED",
+    "UNREACHABLE",
     "SOURCE_EXTRA_ROOTS",
     "SOURCE_ROOT_STORE",
     "SOURCE_SERVER",
@@ -34,6 +57,7 @@ __all__ = [
     "ChainEntry",
     "ChainReport",
     "CollectedCertificate",
+    "ConnectionTestResult",
     "FetchError",
     "FetchedChain",
     "InvalidAddress",
@@ -50,4 +74,5 @@ __all__ = [
     "hostname_matches",
     "load_root_store",
     "parse_target",
+    "test_connection",
 ]

@@ -1,0 +1,159 @@
+"""The connection test against local servers: one outcome code per server setup.
+
+The same setups run against the real Java client in tests/interop/test_connection_verdicts.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import time
+
+import pytest
+from cryptography import x509
+
+from tests.pki.partner.test_outbound import RecordingConnector, fake_resolver
+from tests.support.connection_scenarios import LOOPBACK, Scenario, make_pki, scenarios
+from webapp.pki.partner import COULD_NOT_CONNECT, FetchError, OutboundPolicy, outcomes
+from webapp.pki.partner import connection_test as ct
+from webapp.pki.partner.acceptable_cas import java_would_send, plain_name
+from webapp.pki.partner.server_trust import check_server_trust
+
+QUICK = {"connect_timeout": 3.0, "handshake_timeout": 5.0}
+
+
+@pytest.fixture(scope="module")
+def pki():
+    return make_pki()
+
+
+def run(scenario: Scenario, pki, **overrides):
+    with scenario.server(pki) as server:
+        result = ct.test_connection(server.url, key_pair=scenario.key_pair_for(pki),
+                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
+                                    **{**QUICK, **overrides})
+    return result, server
+
+
+@pytest.mark.parametrize("scenario", scenarios(), ids=lambda s: s.name)
+def test_each_server_setup_gets_its_outcome(scenario, pki):
+    result, server = run(scenario, pki)
+    assert result.outcome == scenario.expected, result.detail
+    assert result.outcome in outcomes.OUTCOMES
+    assert result.headline and result.next_step and result.detail
+    assert result.url == server.url
+    sent_certificate = any(seen != "none" for seen in server.seen)
+    if scenario.expected in ("issuer-not-accepted", "server-not-trusted", "hostname-mismatch",
+                             "client-cert-not-requested"):
+        # Java would not have sent the certificate, so the server must not have seen one.
+        assert not sent_certificate
+    if scenario.expected == "accepted":
+        assert server.seen[-1] == "CN=Client One,O=mtls-kit tests"
+
+
+def test_tls13_rejection_after_the_handshake_is_caught_and_translated(pki):
+    scenario = next(s for s in scenarios() if s.name.startswith("rejected") and "1.3" in s.name)
+    result, _ = run(scenario, pki)
+    assert result.tls_version == "TLSv1.3"  # the handshake completed on our side
+    assert result.alert_code == "unknown_ca"
+    assert "does not know the authority" in result.headline
+
+
+def test_issuer_not_accepted_names_both_sides(pki):
+    scenario = next(s for s in scenarios() if s.expected == "issuer-not-accepted")
+    result, _ = run(scenario, pki)
+    assert result.acceptable_issuers == ("Other Root (mtls-kit tests)",)
+    assert result.your_issuer == "Client Root Intermediate (mtls-kit tests)"
+    assert "Other Root (mtls-kit tests)" in result.headline
+
+
+def test_server_not_trusted_says_which_certificate_is_missing(pki):
+    scenario = next(s for s in scenarios() if s.expected == "server-not-trusted")
+    result, _ = run(scenario, pki)
+    assert result.missing_certificate == (
+        "The truststore lacks the certificate ‘Server Root (mtls-kit tests)’ that issued "
+        "‘Server Root Intermediate (mtls-kit tests)’.")
+    assert result.alert is None  # the probe's alert is not the server's verdict here
+
+
+def test_expired_certificate_still_reports_the_servers_reaction(pki):
+    scenario = next(s for s in scenarios() if s.expected == "certificate-expired")
+    result, _ = run(scenario, pki)
+    assert result.headline.startswith("Your certificate expired on ")
+    assert "Server's reaction: rejected" in result.detail
+    assert result.alert_code == "certificate_expired"
+
+
+def test_closed_port_is_unreachable_in_the_fetchs_words(pki):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = ct.test_connection(f"127.0.0.1:{port}", key_pair=pki.key_pair(),
+                                trust_anchors=[pki.server_ca.root.cert], policy=LOOPBACK, **QUICK)
+    assert result.outcome == "unreachable"
+    assert result.headline == COULD_NOT_CONNECT
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "169.254.169.254", "::1"])
+def test_refused_addresses_are_never_contacted_and_read_like_a_closed_port(pki, address):
+    connector = RecordingConnector()
+    result = ct.test_connection("https://partner.example:8443", key_pair=pki.key_pair(),
+                                trust_anchors=[pki.server_ca.root.cert], policy=OutboundPolicy(),
+                                resolver=fake_resolver({"partner.example": [address]}),
+                                connector=connector)
+    assert connector.calls == []
+    assert (result.outcome, result.headline) == ("unreachable", COULD_NOT_CONNECT)
+
+
+def test_the_default_policy_refuses_the_local_server_before_any_byte(pki):
+    scenario = scenarios()[0]
+    with scenario.server(pki) as server:
+        result = ct.test_connection(server.url, key_pair=pki.key_pair(),
+                                    trust_anchors=[pki.server_ca.root.cert],
+                                    policy=OutboundPolicy(), **QUICK)
+        time.sleep(0.3)  # a connection, had there been one, is recorded by now
+    assert result.outcome == "unreachable"
+    assert server.seen == [] and server.failures == []
+
+
+def test_a_mistyped_address_is_an_error_for_beside_the_field(pki):
+    with pytest.raises(FetchError):  # UnsupportedScheme: a plain sentence for the field
+        ct.test_connection("ftp://x", key_pair=pki.key_pair(), trust_anchors=[],
+                           policy=LOOPBACK)
+
+
+def test_java_key_manager_rule_matches_issuers_not_subjects(pki):
+    chain = pki.key_pair().chain  # leaf <- Client Root Intermediate <- Client Root
+    root, inter = pki.client_ca.root.cert, pki.client_ca.intermediate.cert
+    assert java_would_send(chain, [])
+    assert java_would_send(chain, [root.subject])  # issuer of the intermediate (and the root)
+    assert java_would_send(chain, [inter.subject])  # issuer of the leaf
+    assert not java_would_send(chain, [chain[0].subject])  # the leaf's own name issues nothing
+    assert not java_would_send(chain, [pki.other_ca.root.cert.subject])
+    shouting = x509.Name([x509.NameAttribute(a.oid, str(a.value).upper()) for a in root.subject])
+    assert java_would_send(chain, [shouting])  # X500Principal compares case-insensitively
+
+
+def test_server_trust_accepts_an_intermediate_anchor_and_dates_matter(pki):
+    sent = pki.server.full_chain[:-1]
+    now = dt.datetime.now(dt.timezone.utc)
+    assert check_server_trust(sent, [pki.server_ca.intermediate.cert], now=now).trusted
+    assert check_server_trust(sent, [pki.server_ca.root.cert], now=now).trusted
+    late = check_server_trust(sent, [pki.server_ca.root.cert], now=now + dt.timedelta(days=900))
+    assert not late.trusted and "expired on" in (late.problem or "")
+    assert plain_name(pki.server.cert.subject) == "127.0.0.1 (mtls-kit tests)"
+
+
+@pytest.mark.parametrize(("reason", "code"), [
+    ("tlsv1 alert unknown ca", "unknown_ca"),
+    ("sslv3 alert bad certificate", "bad_certificate"),
+    ("tlsv13 alert certificate required", "certificate_required"),
+    ("sslv3 alert certificate expired", "certificate_expired"),
+    ("sslv3 alert certificate revoked", "certificate_revoked"),
+    ("tlsv1 alert access denied", "access_denied"),
+    ("sslv3 alert handshake failure", "handshake_failure"),
+])
+def test_alerts_in_plain_words(reason, code):
+    translated = outcomes.translate_alert(reason)
+    assert translated is not None and translated[0] == code
+    assert "alert" not in translated[1] and translated[1].endswith(".")
