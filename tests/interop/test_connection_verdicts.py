@@ -17,12 +17,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
-from tests.support.connection_scenarios import LOOPBACK, make_pki, scenarios
+from tests.support.aia import IssuerServer, issue_client_with_aia
+from tests.support.connection_scenarios import LOOPBACK, Scenario, make_pki, scenarios
 from tests.support.java import run_mtls_client
 from tests.support.tools import require_tool
 from webapp.pki.java import build_keystore, build_truststore
+from webapp.pki.keyimport import load_key_pairs
 from webapp.pki.partner import connection_test as ct
+from webapp.pki.partner.client_chain import complete_client_chain
+from webapp.pki.partner.roots import OPERATOR_ROOTS, RootStore, TrustedRoot
 
 pytestmark = pytest.mark.java
 
@@ -88,3 +93,43 @@ def test_tool_and_java_agree(scenario, pki, tmp_path):
     TABLE.append((scenario.name, verdict.outcome, java_result(java.returncode), ok))
     assert verdict.outcome == scenario.expected, verdict.detail
     assert ok, f"tool said {verdict.outcome}; Java exit {java.returncode}:\n{java.stderr}"
+
+
+def test_leaf_only_pem_key_pair_works_for_java_once_completed(pki, tmp_path):
+    """A PEM key + leaf imported without its intermediate fails against a server that trusts
+    only the client root; complete_client_chain finds the intermediate at the CA's AIA URL and
+    the root in the extra roots, and then Java's handshake succeeds (and the tool agrees)."""
+    ca = pki.client_ca
+    issuer_server = IssuerServer({})
+    leaf = issue_client_with_aia(ca, "Leaf Only", issuer_server.url("/intermediate.cer"))
+    issuer_server.bodies["/intermediate.cer"] = ca.intermediate.cert.public_bytes(
+        serialization.Encoding.DER)
+    pem = leaf.key_pem() + leaf.cert_pem()  # what the user uploads: key and certificate only
+    (imported,) = load_key_pairs(pem, None)
+    assert imported.chain == (leaf.cert,)
+    with issuer_server.running():
+        report = complete_client_chain(
+            imported, roots=RootStore([TrustedRoot(ca.root.cert, OPERATOR_ROOTS)]),
+            policy=LOOPBACK)
+    assert report.complete, report.problem
+    completed = report.completed_key_pair(imported)
+    assert completed.chain == (leaf.cert, ca.intermediate.cert, ca.root.cert)
+
+    scenario = Scenario("leaf-only PEM key pair", "rejected", "1.3", listed=())
+    anchors = scenario.anchors_for(pki)
+    with scenario.server(pki) as server:
+        outcomes = []
+        for label, key_pair in (("before completion", imported), ("after completion", completed)):
+            folder = tmp_path / label.replace(" ", "-")
+            folder.mkdir()
+            keystore, truststore = java_stores(folder, key_pair, anchors)
+            verdict = ct.test_connection(server.url, key_pair=key_pair, trust_anchors=anchors,
+                                         policy=LOOPBACK, connect_timeout=3, handshake_timeout=5)
+            java = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, truststore,
+                                   PASSWORD)
+            ok = agrees(verdict.outcome, java.returncode, scenario.verify)
+            TABLE.append((f"leaf-only PEM key pair, {label}, TLS 1.3", verdict.outcome,
+                          java_result(java.returncode), ok))
+            outcomes.append((verdict.outcome, java.returncode, ok))
+    assert outcomes[0][:2] == ("rejected", 1) and outcomes[0][2]
+    assert outcomes[1][:2] == ("accepted", 0) and outcomes[1][2]

@@ -1,6 +1,16 @@
 """The partner's side: where we may connect, fetching a server's chain, completing it,
 and testing the mutual-TLS connection the way Java will make it."""
 
+from webapp.pki.partner.aia import IssuerDownloadFailed, download_issuer
+from webapp.pki.partner.client_chain import (
+    FROM_CA_DOWNLOAD,
+    FROM_EXTRA_ROOTS,
+    FROM_FILE,
+    FROM_ROOT_STORE,
+    ClientChainLink,
+    ClientChainReport,
+    complete_client_chain,
+)
 from webapp.pki.partner.collect import (
     SOURCE_EXTRA_ROOTS,
     SOURCE_ROOT_STORE,
@@ -44,6 +54,10 @@ __all__ = [
     "CERTIFICATE_EXPIRED",
     "CLIENT_CERT_NOT_REQUESTED",
     "COULD_NOT_CONNECT",
+    "FROM_CA_DOWNLOAD",
+    "FROM_EXTRA_ROOTS",
+    "FROM_FILE",
+    "FROM_ROOT_STORE",
     "HOSTNAME_MISMATCH",
     "ISSUER_NOT_ACCEPTED",
     "OUTCOMES",
@@ -56,11 +70,14 @@ __all__ = [
     "AddressRefused",
     "ChainEntry",
     "ChainReport",
+    "ClientChainLink",
+    "ClientChainReport",
     "CollectedCertificate",
     "ConnectionTestResult",
     "FetchError",
     "FetchedChain",
     "InvalidAddress",
+    "IssuerDownloadFailed",
     "NameNotFound",
     "OutboundPolicy",
     "PartnerChain",
@@ -69,6 +86,8 @@ __all__ = [
     "UnsupportedScheme",
     "collect_partner_chain",
     "complete_chain",
+    "complete_client_chain",
+    "download_issuer",
     "extra_root_paths",
     "fetch_chain",
     "hostname_matches",

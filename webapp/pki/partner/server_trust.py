@@ -20,10 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 
-from webapp.pki.certs.chains import MAX_CHAIN_LENGTH
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by
 from webapp.pki.partner.acceptable_cas import plain_name
 
 __all__ = ["ServerTrust", "check_server_trust"]
@@ -51,12 +50,12 @@ def check_server_trust(
         if _print(current) in anchor_prints:
             anchor = current
             break
-        issuer = next((a for a in anchors if _issued_by(current, a)), None)
+        issuer = next((a for a in anchors if is_issued_by(current, a)), None)
         if issuer is not None:
             anchor = issuer
             break
         following = next(
-            (c for c in sent if c not in path and _issued_by(current, c) and _is_ca(c)), None
+            (c for c in sent if c not in path and is_issued_by(current, c) and _is_ca(c)), None
         )
         if following is None:
             break
@@ -82,16 +81,6 @@ def _missing(last: x509.Certificate) -> str:
                 "that the partner's server sent.")
     return (f"The truststore lacks the certificate ‘{plain_name(last.issuer)}’ "
             f"that issued ‘{plain_name(last.subject)}’.")
-
-
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    if cert.issuer != issuer.subject:
-        return False
-    try:
-        cert.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-        return False
-    return True
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
