@@ -40,6 +40,7 @@ from webapp.pki.partner.outcomes import (
     UNREACHABLE,
     ConnectionTestResult,
 )
+from webapp.pki.partner.partner_kit import build_partner_kit
 from webapp.pki.partner.roots import RootStore, extra_root_paths, load_root_store
 from webapp.pki.partner.targets import (
     FetchError,
@@ -85,6 +86,7 @@ __all__ = [
     "Target",
     "UnsupportedScheme",
     "collect_partner_chain",
+    "build_partner_kit",
     "complete_chain",
     "complete_client_chain",
     "download_issuer",
