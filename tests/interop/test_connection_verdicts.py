@@ -9,7 +9,8 @@ certificate sent (MtlsClient exit 0); `client-cert-not-requested` when Java succ
 sending one because nobody asked (exit 3); every other verdict when Java fails (exit 1), or,
 for issuer-not-accepted against a server where certificates are optional, when Java connects
 WITHOUT sending its certificate (exit 3): the partner then never identifies us, which is what
-the verdict says. The table is printed when the module ends and written to build/connection-verdicts.txt.
+the verdict says. The table is printed when the module ends and written to
+build/connection-verdicts.txt.
 """
 
 from __future__ import annotations
