@@ -70,13 +70,13 @@ class Scenario:
     client: str = "client"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def server(self, pki: ScenarioPki) -> MtlsServer:
+    def server(self, pki: ScenarioPki, **options: Any) -> MtlsServer:
         issued = pki.server if self.server_cert == "server" else pki.misnamed_server
         roots = {"client": pki.client_ca.root.cert, "other": pki.other_ca.root.cert}
         return MtlsServer(chain=issued.full_chain[:-1], key=issued.key,
                           tls_version=self.tls_version, verify=self.verify,
                           trusted_client_cas=[roots[self.trusted_clients]],
-                          listed_cas=[roots[name] for name in self.listed])
+                          listed_cas=[roots[name] for name in self.listed], **options)
 
     def anchors_for(self, pki: ScenarioPki) -> list[x509.Certificate]:
         certs = {"server-root": pki.server_ca.root.cert,
@@ -96,6 +96,8 @@ def scenarios() -> list[Scenario]:
             Scenario(f"accepted, empty CA list, TLS {version}", "accepted", version, listed=()),
             Scenario(f"rejected: server trusts another CA, TLS {version}", "rejected", version,
                      trusted_clients="other", listed=()),
+            # The server WOULD verify our certificate (it trusts the client root) but lists
+            # only another CA: OpenSSL would send it and pass; Java sends nothing and fails.
             Scenario(f"issuer-not-accepted, cert required, TLS {version}",
                      "issuer-not-accepted", version, listed=("other",)),
             Scenario(f"client-cert-not-requested, TLS {version}", "client-cert-not-requested",

@@ -42,6 +42,7 @@ class MtlsServer:
     verify: str = "required"  # "required", "optional" or "none"
     trusted_client_cas: Sequence[x509.Certificate] = ()  # what it verifies clients against
     listed_cas: Sequence[x509.Certificate] = ()  # subjects sent as acceptable CAs; () = empty
+    greet: bool = True  # False: say nothing after the handshake, as an HTTPS server waits
     seen: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -99,6 +100,9 @@ class MtlsServer:
             peer = conn.get_peer_certificate(as_cryptography=True)
             subject = peer.subject.rfc4514_string() if peer is not None else "none"
             self.seen.append(subject)
+            if not self.greet:
+                self._stop.wait(3)  # hold the connection open, silent, like a web server
+                return
             conn.sendall(f"client={subject}\n".encode())
             conn.shutdown()
         except (SSL.Error, OSError) as exc:

@@ -157,3 +157,50 @@ def test_alerts_in_plain_words(reason, code):
     translated = outcomes.translate_alert(reason)
     assert translated is not None and translated[0] == code
     assert "alert" not in translated[1] and translated[1].endswith(".")
+
+
+def test_java_sends_nothing_where_openssl_would_have_succeeded(pki):
+    """The server verifies against the client root but lists only Other Root: an OpenSSL
+    client sends its certificate anyway and gets in; Java (and so the tool) sends none."""
+    from webapp.pki.partner.connect import open_connection
+    from webapp.pki.partner.handshake import attempt_handshake
+    from webapp.pki.partner.targets import parse_target
+
+    scenario = next(s for s in scenarios() if s.expected == "issuer-not-accepted"
+                    and s.verify == "required" and "1.3" in s.name)
+    with scenario.server(pki) as server:
+        sock, _ = open_connection(parse_target(server.url), policy=LOOPBACK)
+        openssl_way = attempt_handshake(sock, None, identity=pki.key_pair(), timeout=5)
+        result = ct.test_connection(server.url, key_pair=pki.key_pair(),
+                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
+                                    **QUICK)
+    assert openssl_way.carried_on and openssl_way.server_spoke
+    assert server.seen == ["CN=Client One,O=mtls-kit tests"]  # only the OpenSSL-style attempt
+    assert result.outcome == "issuer-not-accepted"
+    assert result.alert_code == "certificate_required"  # the server's reaction to no certificate
+
+
+def test_a_silent_server_after_the_handshake_counts_as_accepted(pki):
+    # An HTTPS server says nothing until it gets a request; we send none, so silence for the
+    # short wait after the handshake means it carried on.
+    scenario = scenarios()[0]
+    with scenario.server(pki, greet=False) as server:
+        started = time.monotonic()
+        result = ct.test_connection(server.url, key_pair=pki.key_pair(),
+                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
+                                    after_handshake_wait=0.5, **QUICK)
+        elapsed = time.monotonic() - started
+    assert result.outcome == "accepted" and "data received" not in result.detail
+    assert elapsed < 3
+
+
+@pytest.mark.parametrize("key_kind", ["rsa2048", "ec384", "ed25519"])
+def test_every_supported_key_type_can_be_presented(pki, key_kind):
+    issued = pki.client_ca.issue_client(f"Client {key_kind}", key_kind=key_kind)
+    scenario = scenarios()[0]
+    with scenario.server(pki) as server:
+        result = ct.test_connection(server.url, key_pair=pki.key_pair(issued),
+                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
+                                    **QUICK)
+    assert result.outcome == "accepted", result.detail
+    assert server.seen == [f"CN=Client {key_kind},O=mtls-kit tests"]
