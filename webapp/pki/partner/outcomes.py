@@ -18,6 +18,7 @@ would run into first:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -122,6 +123,14 @@ class ConnectionTestResult:
     alert_code: str | None = None  # e.g. "certificate_required"
     missing_certificate: str | None = None  # for server-not-trusted
     server_certificates: tuple[str, ...] = ()  # what the server sent, leaf first
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-ready values (for the vault or an htmx fragment); no secrets inside."""
+        values = dataclasses.asdict(self)
+        values["tested_at"] = self.tested_at.isoformat()
+        values["acceptable_issuers"] = list(self.acceptable_issuers)
+        values["server_certificates"] = list(self.server_certificates)
+        return values
 
     @property
     def passed(self) -> bool:
