@@ -127,7 +127,7 @@ def test_leaf_only_pem_key_pair_works_for_java_once_completed(pki, tmp_path):
             keystore, truststore = java_stores(folder, key_pair, anchors)
             verdict = ct.test_connection(server.url, key_pair=key_pair, trust_anchors=anchors,
                                          policy=LOOPBACK, connect_timeout=3, handshake_timeout=5,
-                                     after_handshake_wait=2)
+                                         after_handshake_wait=2)
             java = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, truststore,
                                    PASSWORD)
             ok = agrees(verdict.outcome, java.returncode, scenario.verify)
