@@ -12,12 +12,13 @@ import time
 import pytest
 from cryptography import x509
 
-from tests.pki.partner.test_outbound import RecordingConnector, fake_resolver
+from tests.pki.partner.test_outbound import REFUSED_BY_DEFAULT, RecordingConnector
 from tests.support.connection_scenarios import LOOPBACK, Scenario, make_pki, scenarios
 from webapp.pki.partner import COULD_NOT_CONNECT, FetchError, OutboundPolicy, outcomes
 from webapp.pki.partner import connection_test as ct
 from webapp.pki.partner.acceptable_cas import java_would_send, plain_name
 from webapp.pki.partner.server_trust import check_server_trust
+from webapp.pki.partner.wording import NO_CONNECTION_DETAIL
 
 # A generous wait after the handshake: a loaded 2-core runner must not turn a late TLS 1.3
 # alert into "accepted". It costs nothing here: every test server answers or alerts at once.
@@ -94,17 +95,23 @@ def test_closed_port_is_unreachable_in_the_fetchs_words(pki):
                                 trust_anchors=[pki.server_ca.root.cert], policy=LOOPBACK, **QUICK)
     assert result.outcome == "unreachable"
     assert result.headline == COULD_NOT_CONNECT
+    assert result.detail == NO_CONNECTION_DETAIL  # the same words as a refused address
+    assert "refused" in result.log_detail.lower()  # the log still says what happened
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "169.254.169.254", "::1"])
-def test_refused_addresses_are_never_contacted_and_read_like_a_closed_port(pki, address):
+@pytest.mark.parametrize(
+    ("text", "resolver"), REFUSED_BY_DEFAULT, ids=[text for text, _ in REFUSED_BY_DEFAULT]
+)
+def test_refused_addresses_are_never_contacted_and_read_like_a_closed_port(pki, text, resolver):
+    # The same table as the certificate fetch's policy tests (test_outbound.py).
     connector = RecordingConnector()
-    result = ct.test_connection("https://partner.example:8443", key_pair=pki.key_pair(),
+    result = ct.test_connection(text, key_pair=pki.key_pair(),
                                 trust_anchors=[pki.server_ca.root.cert], policy=OutboundPolicy(),
-                                resolver=fake_resolver({"partner.example": [address]}),
-                                connector=connector)
+                                resolver=resolver, connector=connector)
     assert connector.calls == []
     assert (result.outcome, result.headline) == ("unreachable", COULD_NOT_CONNECT)
+    assert result.log_detail  # the real reason, for the server log only
+    assert result.detail == NO_CONNECTION_DETAIL  # the page must not say WHY (no scan oracle)
 
 
 def test_the_default_policy_refuses_the_local_server_before_any_byte(pki):

@@ -118,10 +118,10 @@ class _Report:
         self.not_yet_valid = when < cert.not_valid_before_utc
 
     def unreachable(self, exc: FetchError) -> o.ConnectionTestResult:
-        headline, next_step = unreachable_words(exc)
+        headline, next_step, detail = unreachable_words(exc)
         return o.ConnectionTestResult(url=self.url, outcome=o.UNREACHABLE, headline=headline,
-                                      next_step=next_step, detail=exc.detail or str(exc),
-                                      tested_at=self.when,
+                                      next_step=next_step, detail=detail, tested_at=self.when,
+                                      log_detail=f"{type(exc).__name__}: {exc.detail}",
                                       your_issuer=plain_name(self.key_pair.certificate.issuer))
 
     def result(self, outcome: str, attempt: Attempt, *, missing: str | None = None,

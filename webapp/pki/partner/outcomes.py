@@ -123,10 +123,12 @@ class ConnectionTestResult:
     alert_code: str | None = None  # e.g. "certificate_required"
     missing_certificate: str | None = None  # for server-not-trusted
     server_certificates: tuple[str, ...] = ()  # what the server sent, leaf first
+    log_detail: str = ""  # for the server log ONLY: may say why an address was refused
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready values (for the vault or an htmx fragment); no secrets inside."""
         values = dataclasses.asdict(self)
+        del values["log_detail"]
         values["tested_at"] = self.tested_at.isoformat()
         values["acceptable_issuers"] = list(self.acceptable_issuers)
         values["server_certificates"] = list(self.server_certificates)

@@ -14,10 +14,12 @@ from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner import outcomes as o
 from webapp.pki.partner.acceptable_cas import plain_name
 from webapp.pki.partner.handshake import Attempt
+from webapp.pki.partner.outbound import COULD_NOT_CONNECT
 from webapp.pki.partner.targets import FetchError
 
-__all__ = ["Words", "describe", "unreachable_words"]
+__all__ = ["NO_CONNECTION_DETAIL", "Words", "describe", "unreachable_words"]
 
+NO_CONNECTION_DETAIL = "No TCP connection was made to this address and port."
 _KIT = "Download the partner kit and send it to the partner's administrator"
 
 
@@ -28,9 +30,14 @@ class Words:
     detail: str
 
 
-def unreachable_words(exc: FetchError) -> tuple[str, str]:
-    """The fetch's own sentence (a refused address and a closed port read the same)."""
-    return str(exc), "Check the address and port, then test again."
+def unreachable_words(exc: FetchError) -> tuple[str, str, str]:
+    """The fetch's own sentence, and a detail that never says why: a refused address and a
+    closed port must read the same on the page (no port-scan oracle, see outbound.py)."""
+    if str(exc) == COULD_NOT_CONNECT:
+        detail = NO_CONNECTION_DETAIL
+    else:
+        detail = type(exc).__name__
+    return str(exc), "Check the address and port, then test again.", detail
 
 
 def describe(outcome: str, *, attempt: Attempt, alert: tuple[str, str, str] | None,
