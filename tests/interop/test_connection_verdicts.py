@@ -86,10 +86,10 @@ def test_tool_and_java_agree(scenario, pki, tmp_path):
     key_pair, anchors = scenario.key_pair_for(pki), scenario.anchors_for(pki)
     keystore, truststore = java_stores(tmp_path, key_pair, anchors)
     with scenario.server(pki) as server:
-        verdict = ct.test_connection(server.url, key_pair=key_pair, trust_anchors=anchors,
-                                     policy=LOOPBACK, connect_timeout=3, handshake_timeout=5,
-                                     after_handshake_wait=2)
-        java = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, truststore,
+        verdict = ct.test_connection(scenario.url(server), key_pair=key_pair,
+                                     trust_anchors=anchors, policy=LOOPBACK, connect_timeout=3,
+                                     handshake_timeout=5, after_handshake_wait=2)
+        java = run_mtls_client(scenario.host, server.port, keystore, PASSWORD, truststore,
                                PASSWORD)
     ok = agrees(verdict.outcome, java.returncode, scenario.verify)
     TABLE.append((scenario.name, verdict.outcome, java_result(java.returncode), ok))

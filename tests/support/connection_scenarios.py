@@ -7,7 +7,7 @@ tests/interop/test_connection_verdicts.py (the same servers against the Java cli
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
@@ -19,7 +19,7 @@ from webapp.pki.partner import OutboundPolicy
 
 __all__ = ["LOOPBACK", "Scenario", "ScenarioPki", "make_pki", "scenarios"]
 
-LOOPBACK = OutboundPolicy.from_config(["127.0.0.0/8"])
+LOOPBACK = OutboundPolicy.from_config(["127.0.0.0/8", "::1/128"])
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class ScenarioPki:
     expired_client: Issued
     server: Issued  # 127.0.0.1
     misnamed_server: Issued  # DNS name other.example only
+    cn_only_server: Issued  # CN=localhost and no subjectAltName at all
 
     def key_pair(self, issued: Issued | None = None) -> KeyPair:
         issued = issued or self.client
@@ -47,9 +48,11 @@ def make_pki() -> ScenarioPki:
     misnamed = ThrowawayCA._issue(
         server_ca.intermediate, "other.example", _ec(), sans=[x509.DNSName("other.example")],
         eku=x509.oid.ExtendedKeyUsageOID.SERVER_AUTH)
+    cn_only = ThrowawayCA._issue(server_ca.intermediate, "localhost", _ec(),
+                                 eku=x509.oid.ExtendedKeyUsageOID.SERVER_AUTH)
     return ScenarioPki(client_ca, server_ca, other_ca,
                        client_ca.issue_client("Client One", key_kind="ec256"), expired,
-                       server_ca.issue_server("127.0.0.1", key_kind="ec256"), misnamed)
+                       server_ca.issue_server("127.0.0.1", key_kind="ec256"), misnamed, cn_only)
 
 
 def _ec() -> Any:
@@ -68,10 +71,14 @@ class Scenario:
     anchors: tuple[str, ...] = ("server-root",)  # the truststore
     server_cert: str = "server"
     client: str = "client"
-    extra: dict[str, Any] = field(default_factory=dict)
+    host: str = "127.0.0.1"  # what the tool and Java connect to
+
+    def url(self, server: MtlsServer) -> str:
+        return f"https://{self.host}:{server.port}"
 
     def server(self, pki: ScenarioPki, **options: Any) -> MtlsServer:
-        issued = pki.server if self.server_cert == "server" else pki.misnamed_server
+        issued = {"server": pki.server, "misnamed": pki.misnamed_server,
+                  "cn-only": pki.cn_only_server}[self.server_cert]
         roots = {"client": pki.client_ca.root.cert, "other": pki.other_ca.root.cert}
         return MtlsServer(chain=issued.full_chain[:-1], key=issued.key,
                           tls_version=self.tls_version, verify=self.verify,
@@ -114,6 +121,11 @@ def scenarios() -> list[Scenario]:
                  anchors=("other-root",)),
         Scenario("hostname-mismatch, TLS 1.3", "hostname-mismatch", "1.3",
                  server_cert="misnamed"),
+        # Java's HTTPS check falls back to the CN when there is no dNSName (hostnames.py).
+        Scenario("accepted, server cert names localhost in its CN only (no SAN), TLS 1.3",
+                 "accepted", "1.3", server_cert="cn-only", host="localhost"),
+        Scenario("hostname-mismatch, CN=localhost only, reached as 127.0.0.1, TLS 1.3",
+                 "hostname-mismatch", "1.3", server_cert="cn-only"),
         Scenario("certificate-expired, TLS 1.3", "certificate-expired", "1.3", listed=(),
                  client="expired"),
         Scenario("certificate-expired, TLS 1.2", "certificate-expired", "1.2", listed=(),

@@ -86,7 +86,8 @@ def test_missing_intermediate_is_explained_plainly(ca):
     assert not report.complete and report.chain == (leaf.cert,)
     assert report.problem == (
         "The certificate ‘Chain Root Intermediate (mtls-kit tests)’ that issued "
-        "‘No AIA Client (mtls-kit tests)’ is missing. Ask your certificate authority for its intermediate "
+        "‘No AIA Client (mtls-kit tests)’ is missing. Ask your certificate authority for its "
+        "intermediate "
         "certificate and add it under Chain files.")
 
 

@@ -32,7 +32,7 @@ def pki():
 
 def run(scenario: Scenario, pki, **overrides):
     with scenario.server(pki) as server:
-        result = ct.test_connection(server.url, key_pair=scenario.key_pair_for(pki),
+        result = ct.test_connection(scenario.url(server), key_pair=scenario.key_pair_for(pki),
                                     trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
                                     **{**QUICK, **overrides})
     return result, server
@@ -44,7 +44,7 @@ def test_each_server_setup_gets_its_outcome(scenario, pki):
     assert result.outcome == scenario.expected, result.detail
     assert result.outcome in outcomes.OUTCOMES
     assert result.headline and result.next_step and result.detail
-    assert result.url == server.url
+    assert result.url == scenario.url(server)
     sent_certificate = any(seen != "none" for seen in server.seen)
     if scenario.expected in ("issuer-not-accepted", "server-not-trusted", "hostname-mismatch",
                              "client-cert-not-requested"):

@@ -66,7 +66,7 @@ class ClientChainReport:
     links: tuple[ClientChainLink, ...]  # the leaf first, then each issuer in turn
     complete: bool  # ends at a self-signed root
     problem: str | None  # why it could not be completed, in plain words
-    download_errors: tuple[str, ...] = ()  # technical, for the folded-away detail
+    download_errors: tuple[str, ...] = ()  # for the server log only: may name refused addresses
 
     @property
     def chain(self) -> tuple[x509.Certificate, ...]:
