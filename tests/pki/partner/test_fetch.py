@@ -302,7 +302,10 @@ def san_cert() -> x509.Certificate:
     ("host", "matches"),
     [("a.example.com", True), ("A.Example.COM.", True), ("example.com", False),
      ("a.b.example.com", False), ("exact.example.org", True), ("other.example.org", False),
-     ("example.com", False), ("foo.example.net", False), ("bücher.example", True),
+     # Java's HostnameChecker accepts a partial left-most wildcard ("f*.example.net"); the
+     # platform is Java, so the tool must agree with it (see partner/hostnames.py).
+     ("example.com", False), ("foo.example.net", True), ("bar.example.net", False),
+     ("bücher.example", True),
      ("127.0.0.1", True), ("::1", True), ("[::1]", True), ("127.0.0.2", False),
      ("exact.example.org.evil", False)],
 )
@@ -310,6 +313,20 @@ def test_hostname_matches_subject_alt_names(san_cert, host, matches):
     assert hostname_matches(san_cert, host) is matches
 
 
-def test_hostname_without_san_never_matches():
-    # The common name says a.example.com, but SAN is the only place we look (RFC 6125).
-    assert hostname_matches(_cert_with_sans([]), "a.example.com") is False
+def test_hostname_without_dns_san_falls_back_to_the_common_name_like_java():
+    # Java's HTTPS check (HostnameChecker.matchDNS) reads the common name when the certificate
+    # has no dNSName entry; the platform would connect, so the tool must not say otherwise.
+    assert hostname_matches(_cert_with_sans([]), "a.example.com") is True
+    assert hostname_matches(_cert_with_sans([]), "b.example.com") is False
+    ip_only = _cert_with_sans([x509.IPAddress(ipaddress.ip_address("10.0.0.1"))])
+    assert hostname_matches(ip_only, "a.example.com") is True
+
+
+def test_common_name_is_ignored_once_a_dns_san_exists():
+    assert hostname_matches(_cert_with_sans([x509.DNSName("b.example.com")]),
+                            "a.example.com") is False
+
+
+def test_ip_addresses_never_match_the_common_name():
+    cert = _cert_with_sans([])  # CN=a.example.com; an IP needs an iPAddress entry
+    assert hostname_matches(cert, "127.0.0.1") is False

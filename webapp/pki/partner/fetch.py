@@ -18,7 +18,6 @@ aborts the handshake after sending its own chain, and we still want to show that
 
 from __future__ import annotations
 
-import ipaddress
 import selectors
 import socket
 import ssl
@@ -35,6 +34,7 @@ from webapp.pki.partner.connect import (
     Connector,
     open_connection,
 )
+from webapp.pki.partner.hostnames import hostname_matches
 from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver
 from webapp.pki.partner.targets import FetchError, Target
 
@@ -216,38 +216,3 @@ def _peer_chain_der(tls: ssl.SSLSocket) -> list[bytes]:
         return [leaf] if leaf else []
     der_encoding = ssl._ssl.ENCODING_DER  # type: ignore[attr-defined]
     return [c if isinstance(c, bytes) else c.public_bytes(der_encoding) for c in chain]
-
-
-def hostname_matches(cert: x509.Certificate, host: str) -> bool:
-    """Does `host` match the certificate's subjectAltName (RFC 6125; no CN fallback)?
-
-    IP literals match only IP entries; a wildcard matches exactly one whole left-most label
-    and needs at least two labels after it ("*.com" matches nothing).
-    """
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):  # ValueError: malformed extensions
-        return False
-    try:
-        wanted_ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        wanted_ip = None
-    if wanted_ip is not None:
-        return wanted_ip in san.get_values_for_type(x509.IPAddress)
-    try:
-        name = host.rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return False
-    patterns = san.get_values_for_type(x509.DNSName)
-    return any(_dns_name_matches(pattern, name) for pattern in patterns)
-
-
-def _dns_name_matches(pattern: str, name: str) -> bool:
-    pattern = pattern.rstrip(".").lower()
-    if "*" not in pattern:
-        return pattern == name
-    first, _, rest = pattern.partition(".")
-    if first != "*" or "*" in rest or rest.count(".") < 1:
-        return False  # partial ("f*.example.com") or too broad wildcards never match
-    host_first, _, host_rest = name.partition(".")
-    return bool(host_first) and host_rest == rest

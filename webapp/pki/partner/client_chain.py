@@ -1,0 +1,158 @@
+"""Complete the user's own chain: a key pair imported without its intermediate certificates.
+
+A PEM key with only its certificate, or a .p12 holding only the leaf, makes a keystore whose
+entry Java sends without the intermediate; most servers then refuse it ("bad certificate",
+"unknown CA"). We complete it the way the partner's chain is completed, looking for each
+missing issuer in turn in:
+
+1. the certificates the user gave us (the key pair file, plus any "Chain files"),
+2. the root stores: the operator's extra roots and the Mozilla roots (roots.py),
+3. the CA Issuers URL in the certificate itself (aia.py; http only, behind the policy).
+
+Issuers are matched by name AND signature. Each certificate's origin is reported, and when
+the chain cannot be completed the report says which certificate is missing, in plain words.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by
+from webapp.pki.certs.parse import CertificateParseError, parse_certificates
+from webapp.pki.keyimport.keypair import KeyPair
+from webapp.pki.partner.acceptable_cas import plain_name
+from webapp.pki.partner.aia import ca_issuer_urls, download_issuer
+from webapp.pki.partner.outbound import OutboundPolicy
+from webapp.pki.partner.roots import OPERATOR_ROOTS, RootStore
+from webapp.pki.partner.targets import FetchError
+
+__all__ = [
+    "FROM_CA_DOWNLOAD",
+    "FROM_EXTRA_ROOTS",
+    "FROM_FILE",
+    "FROM_ROOT_STORE",
+    "ClientChainLink",
+    "ClientChainReport",
+    "complete_client_chain",
+]
+
+FROM_FILE = "file"
+FROM_ROOT_STORE = "root store"
+FROM_EXTRA_ROOTS = "extra roots"
+FROM_CA_DOWNLOAD = "downloaded from the CA"
+
+MAX_DOWNLOADS = 3  # a chain deeper than leaf + 3 intermediates is not worth the wait
+
+IssuerFetcher = Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class ClientChainLink:
+    certificate: x509.Certificate
+    source: str  # FROM_FILE, FROM_ROOT_STORE, FROM_EXTRA_ROOTS or FROM_CA_DOWNLOAD
+    url: str | None = None  # where it was downloaded from, for FROM_CA_DOWNLOAD
+
+    @property
+    def name(self) -> str:
+        return plain_name(self.certificate.subject)
+
+
+@dataclass(frozen=True)
+class ClientChainReport:
+    links: tuple[ClientChainLink, ...]  # the leaf first, then each issuer in turn
+    complete: bool  # ends at a self-signed root
+    problem: str | None  # why it could not be completed, in plain words
+    download_errors: tuple[str, ...] = ()  # for the server log only: may name refused addresses
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        return tuple(link.certificate for link in self.links)
+
+    @property
+    def added(self) -> tuple[ClientChainLink, ...]:
+        """The certificates that were not in the user's files."""
+        return tuple(link for link in self.links if link.source != FROM_FILE)
+
+    def completed_key_pair(self, key_pair: KeyPair) -> KeyPair:
+        """`key_pair` with the completed chain (the same key and leaf)."""
+        return KeyPair(key_pair.private_key, key_pair.certificate, self.chain,
+                       key_pair.source_alias)
+
+
+def complete_client_chain(
+    key_pair: KeyPair,
+    *,
+    roots: RootStore,
+    policy: OutboundPolicy,
+    chain_files: Sequence[x509.Certificate] = (),
+    fetch_issuer: IssuerFetcher | None = None,
+) -> ClientChainReport:
+    """Complete `key_pair`'s chain up to a root; see the module docstring for the order."""
+    fetch = fetch_issuer or functools.partial(download_issuer, policy=policy)
+    given = [*key_pair.chain[1:], *chain_files]
+    downloaded: list[x509.Certificate] = []
+    links = [ClientChainLink(key_pair.certificate, FROM_FILE)]
+    errors: list[str] = []
+    downloads = 0
+    while not _self_signed(links[-1].certificate) and len(links) < MAX_CHAIN_LENGTH:
+        current = links[-1].certificate
+        found = (_from_given(current, given, FROM_FILE) or _from_roots(current, roots)
+                 or _from_given(current, downloaded, FROM_CA_DOWNLOAD))
+        if found is None and downloads < MAX_DOWNLOADS:
+            downloads += 1
+            found = _from_download(current, fetch, errors, downloaded)
+        if found is None:
+            return ClientChainReport(tuple(links), False, _missing(current, errors),
+                                     tuple(errors))
+        links.append(found)
+    complete = _self_signed(links[-1].certificate)
+    problem = None if complete else "The certificate chain is too long to complete."
+    return ClientChainReport(tuple(links), complete, problem, tuple(errors))
+
+
+def _from_given(cert: x509.Certificate, given: Sequence[x509.Certificate], source: str
+                ) -> ClientChainLink | None:
+    issuer = next((c for c in given if is_issued_by(cert, c)), None)
+    return None if issuer is None else ClientChainLink(issuer, source)
+
+
+def _from_roots(cert: x509.Certificate, roots: RootStore) -> ClientChainLink | None:
+    for trusted in roots.with_subject(cert.issuer):
+        if is_issued_by(cert, trusted.certificate):
+            source = FROM_EXTRA_ROOTS if trusted.store == OPERATOR_ROOTS else FROM_ROOT_STORE
+            return ClientChainLink(trusted.certificate, source)
+    return None
+
+
+def _from_download(cert: x509.Certificate, fetch: IssuerFetcher, errors: list[str],
+                   downloaded: list[x509.Certificate]) -> ClientChainLink | None:
+    """The issuer from the certificate's CA Issuers URLs; other certificates in a PKCS#7
+    answer (often the root) join `downloaded` so the next step can use them."""
+    for url in ca_issuer_urls(cert):
+        try:
+            candidates = parse_certificates(fetch(url))
+        except (FetchError, CertificateParseError) as exc:
+            errors.append(f"{url}: {getattr(exc, 'detail', '') or exc}")
+            continue
+        issuer = next((c for c in candidates if is_issued_by(cert, c)), None)
+        if issuer is not None:
+            downloaded.extend(c for c in candidates if c != issuer)
+            return ClientChainLink(issuer, FROM_CA_DOWNLOAD, url)
+        errors.append(f"{url}: no certificate there issued {cert.subject.rfc4514_string()}")
+    return None
+
+
+def _missing(cert: x509.Certificate, errors: list[str]) -> str:
+    tried = " We tried to download it from the address in your certificate, but could not." \
+        if errors else ""
+    return (f"The certificate ‘{plain_name(cert.issuer)}’ that issued "
+            f"‘{plain_name(cert.subject)}’ is missing.{tried} Ask your certificate authority "
+            "for its intermediate certificate and add it under Chain files.")
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    return is_issued_by(cert, cert)

@@ -1,0 +1,94 @@
+"""Would Java trust the partner's server with this truststore? Path building against anchors.
+
+Java's default trust manager (PKIX) treats EVERY trusted-certificate entry of the truststore
+as a trust anchor, intermediates included: a chain is trusted as soon as it reaches a
+certificate issued by (or equal to) any truststore entry. Only the truststore's certificates
+count, never the JDK's cacerts or certifi: the platform uses the truststore we build.
+
+We build the path ourselves instead of using `cryptography.x509.verification`: that verifier
+applies the CA/Browser Forum web profile (it requires key identifiers, EKUs and extensions
+Java does not), so it would call partner chains untrusted that Java accepts. The checks here
+are the ones Java's PKIX validator makes that partner chains fail in practice: names and
+signatures link each certificate to the next, CAs are marked as CAs, and every certificate
+below the anchor is within its validity period (the anchor's own dates are not checked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by
+from webapp.pki.partner.acceptable_cas import plain_name
+
+__all__ = ["ServerTrust", "check_server_trust"]
+
+
+@dataclass(frozen=True)
+class ServerTrust:
+    trusted: bool
+    path: tuple[x509.Certificate, ...]  # from the leaf up, as far as it could be built
+    anchor: x509.Certificate | None  # the truststore entry that closed the path
+    problem: str | None  # plain words: which certificate is missing or out of date
+
+
+def check_server_trust(
+    sent: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate], *, now: dt.datetime
+) -> ServerTrust:
+    """Judge the chain the server sent against ONLY `anchors` (the truststore's entries)."""
+    if not sent:
+        return ServerTrust(False, (), None, "The server sent no certificate.")
+    anchor_prints = {_print(a) for a in anchors}
+    path = [sent[0]]
+    anchor = None
+    while len(path) <= MAX_CHAIN_LENGTH:
+        current = path[-1]
+        if _print(current) in anchor_prints:
+            anchor = current
+            break
+        issuer = next((a for a in anchors if is_issued_by(current, a)), None)
+        if issuer is not None:
+            anchor = issuer
+            break
+        following = next(
+            (c for c in sent if c not in path and is_issued_by(current, c) and _is_ca(c)), None
+        )
+        if following is None:
+            break
+        path.append(following)
+    below_anchor = path if anchor is None or anchor is not path[-1] else path[:-1]
+    if anchor is None:
+        return ServerTrust(False, tuple(path), None, _missing(path[-1]))
+    for cert in below_anchor:
+        if now > cert.not_valid_after_utc:
+            return ServerTrust(False, tuple(path), anchor, (
+                f"The server's certificate ‘{plain_name(cert.subject)}’ expired on "
+                f"{cert.not_valid_after_utc:%d %B %Y}."))
+        if now < cert.not_valid_before_utc:
+            return ServerTrust(False, tuple(path), anchor, (
+                f"The server's certificate ‘{plain_name(cert.subject)}’ is not valid until "
+                f"{cert.not_valid_before_utc:%d %B %Y}."))
+    return ServerTrust(True, tuple(path), anchor, None)
+
+
+def _missing(last: x509.Certificate) -> str:
+    if last.issuer == last.subject:
+        return (f"The truststore lacks the root ‘{plain_name(last.subject)}’ "
+                "that the partner's server sent.")
+    return (f"The truststore lacks the certificate ‘{plain_name(last.issuer)}’ "
+            f"that issued ‘{plain_name(last.subject)}’.")
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+
+
+def _print(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())

@@ -1,0 +1,115 @@
+"""The words of the connection-test result panel: a headline, a next step, the technical detail.
+
+Kept apart from the logic so the sentences can be read (and reviewed) in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from webapp.pki.keyimport.keypair import KeyPair
+from webapp.pki.partner import outcomes as o
+from webapp.pki.partner.acceptable_cas import plain_name
+from webapp.pki.partner.handshake import Attempt
+from webapp.pki.partner.outbound import COULD_NOT_CONNECT
+from webapp.pki.partner.targets import FetchError
+
+__all__ = ["NO_CONNECTION_DETAIL", "Words", "describe", "unreachable_words"]
+
+NO_CONNECTION_DETAIL = "No TCP connection was made to this address and port."
+_KIT = "Download the partner kit and send it to the partner's administrator"
+
+
+@dataclass(frozen=True)
+class Words:
+    headline: str
+    next_step: str
+    detail: str
+
+
+def unreachable_words(exc: FetchError) -> tuple[str, str, str]:
+    """The fetch's own sentence, and a detail that never says why: a refused address and a
+    closed port must read the same on the page (no port-scan oracle, see outbound.py)."""
+    if str(exc) == COULD_NOT_CONNECT:
+        detail = NO_CONNECTION_DETAIL
+    else:
+        detail = type(exc).__name__
+    return str(exc), "Check the address and port, then test again.", detail
+
+
+def describe(outcome: str, *, attempt: Attempt, alert: tuple[str, str, str] | None,
+             missing: str | None, host: str | None, key_pair: KeyPair, when: dt.datetime,
+             server_outcome: str) -> Words:
+    """Headline, next step and detail for `outcome` (server_outcome: before the expiry rule)."""
+    cert = key_pair.certificate
+    issuer = plain_name(cert.issuer)
+    accepts = ", ".join(f"‘{plain_name(n)}’" for n in attempt.acceptable) or "none listed"
+    if outcome == o.SERVER_NOT_TRUSTED:
+        headline = "Your truststore does not trust the partner's server."
+        next_step = (f"{missing} Go back to the truststore step and add the partner's "
+                     "missing certificate (fetch the chain again or upload it).")
+    elif outcome == o.HOSTNAME_MISMATCH:
+        names = _names(attempt)
+        headline = f"The partner's certificate is not made out for {host}."
+        next_step = (f"Check the address. The certificate names {names}; use one of those, "
+                     f"or ask the partner for a certificate that names {host}.")
+    elif outcome == o.CERTIFICATE_EXPIRED:
+        if when > cert.not_valid_after_utc:
+            headline = f"Your certificate expired on {cert.not_valid_after_utc:%d %B %Y}."
+        else:
+            headline = f"Your certificate is not valid until {cert.not_valid_before_utc:%d %B %Y}."
+        next_step = ("Ask your certificate authority for a new certificate, import it, and "
+                     "test again.")
+    elif outcome == o.CLIENT_CERT_NOT_REQUESTED:
+        headline = ("The connection works, but the partner's server did not ask for your "
+                    "certificate.")
+        next_step = ("Mutual TLS is not switched on at this address. Check with the partner "
+                     "that this is the right address, or whether they still have to turn on "
+                     "client certificates.")
+    elif outcome == o.ISSUER_NOT_ACCEPTED:
+        headline = (f"The partner's server only accepts certificates from {accepts}; yours "
+                    f"is from ‘{issuer}’, so Java will not send it.")
+        next_step = f"{_KIT} and ask them to accept certificates from ‘{issuer}’."
+    elif outcome == o.REJECTED:
+        headline = "The partner's server refused your certificate."
+        if alert is not None:
+            headline += " " + alert[1]
+            next_step = alert[2]
+        else:
+            next_step = f"{_KIT} and ask them to trust your certificate."
+    else:
+        headline = "The partner's server accepted your certificate."
+        next_step = "All set: the platform can connect with these files."
+    return Words(headline, next_step, _detail(attempt, key_pair, server_outcome))
+
+
+def _names(attempt: Attempt) -> str:
+    leaf = attempt.server_chain[0]
+    try:
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        found = [str(v) for v in san.get_values_for_type(x509.DNSName)]
+        found += [str(v) for v in san.get_values_for_type(x509.IPAddress)]
+    except (x509.ExtensionNotFound, ValueError):
+        found = []
+    return ", ".join(found) or f"‘{plain_name(leaf.subject)}’"
+
+
+def _detail(attempt: Attempt, key_pair: KeyPair, server_outcome: str) -> str:
+    lines = [
+        f"TLS version: {attempt.tls_version or 'handshake not completed'}",
+        "Server certificates: " + (" <- ".join(plain_name(c.subject)
+                                               for c in attempt.server_chain) or "none"),
+        f"Client certificate requested: {'yes' if attempt.certificate_requested else 'no'}",
+        "Acceptable CAs listed by the server: " + (
+            "; ".join(n.rfc4514_string() for n in attempt.acceptable) or "none (any issuer)"),
+        f"Your certificate: {key_pair.certificate.subject.rfc4514_string()}, issued by "
+        f"{key_pair.certificate.issuer.rfc4514_string()}, chain of {len(key_pair.chain)}",
+        f"Server's reaction: {server_outcome}"
+        + (" (data received)" if attempt.server_spoke else ""),
+    ]
+    if attempt.failure:
+        lines.append(f"TLS error: {attempt.failure}")
+    return "\n".join(lines)
