@@ -57,19 +57,25 @@ def state_lost() -> bool:
 
 def state_before_change() -> State:
     """The state as this request found it, before its first update_state (to tell what changed)."""
-    return g.get("state_before") or load_state()
+    if "state_before_record" not in g:
+        return load_state()
+    if "state_before" not in g:
+        g.state_before = State.from_record(g.state_before_record).state
+    return g.state_before
 
 
 def update_state(change: Callable[[State], object]) -> State:
     """Apply `change` atomically to the freshest saved state (other tabs may have written)."""
     token = _token()
-    before: list[State] = []
+    runs: list[tuple[dict[str, Any], State]] = []
 
     def apply(record: dict[str, Any]) -> None:
-        # May run more than once (the vault retries on conflict): keep only the last run's.
+        # May run more than once (the vault retries on conflict): the last run is the one kept.
         restored = State.from_record(record)
-        before[:] = [State.from_record(record).state]
         change(restored.state)
+        # A shallow copy is the record as it was: to_record() builds new values, it never
+        # mutates the old ones.
+        runs.append((dict(record), restored.state))
         record.clear()
         record.update(restored.state.to_record())
         if restored.lost:
@@ -80,9 +86,10 @@ def update_state(change: Callable[[State], object]) -> State:
             token = vault().new_session()
             g.session_token = token
         try:
-            g.state = State.from_record(vault().update(token, apply)).state
-            if "state_before" not in g:
-                g.state_before = before[0]
+            vault().update(token, apply)
+            before, g.state = runs[-1]
+            if "state_before_record" not in g:
+                g.state_before_record = before
             return g.state
         except SessionGone:
             token = None  # expired between requests: start a fresh session

@@ -13,6 +13,7 @@ meaning or shape of an existing field only with a new STATE_VERSION and a step i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -169,9 +170,8 @@ def _build(kind: Any, data: Any) -> Any:
     if dataclasses.is_dataclass(kind):
         if not isinstance(data, dict):
             raise RecordError(f"{kind.__name__}: expected an object")
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _build(hints[f.name], data[f.name])
-                       for f in dataclasses.fields(kind) if f.name in data})
+        return kind(**{name: _build(hint, data[name])
+                       for name, hint in _fields(kind) if name in data})
     if origin is list:
         if not isinstance(data, list):
             raise RecordError("expected a list")
@@ -187,6 +187,13 @@ def _build(kind: Any, data: Any) -> Any:
     if not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
         raise RecordError(f"expected {kind.__name__}")
     return data
+
+
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """(name, type) of each field; get_type_hints is slow and every request loads a state."""
+    hints = typing.get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(kind))
 
 
 def _record_of(value: Any) -> Any:
