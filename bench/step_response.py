@@ -23,8 +23,8 @@ ROUNDS = 50
 def measure(rounds: int = ROUNDS) -> tuple[int, float]:
     """(bytes returned, median seconds) for the htmx POST /keystore/settings (alias change)."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench-only-not-a-secret", "WTF_CSRF_ENABLED": False,
-                          "VAULT_URL": f"sqlite:///{folder}/vault.db"})
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench-only-not-a-secret",
+                          "WTF_CSRF_ENABLED": False, "VAULT_URL": f"sqlite:///{folder}/vault.db"})
         record = json.loads(RECORD.read_text())
         record["current"] = "keystore"
         with app.app_context():
@@ -35,8 +35,9 @@ def measure(rounds: int = ROUNDS) -> tuple[int, float]:
         for round_ in range(rounds):
             alias = f"legacy-client-{round_ % 2}"
             started = time.perf_counter()
-            response = client.post("/keystore/settings", headers={"HX-Request": "true"},
-                                   data={"alias": alias, "keystore_filename": "legacy-keystore.jks"})
+            response = client.post(
+                "/keystore/settings", headers={"HX-Request": "true"},
+                data={"alias": alias, "keystore_filename": "legacy-keystore.jks"})
             seconds.append(time.perf_counter() - started)
             assert response.status_code == 200, response.status_code
             sizes.append(len(response.data))

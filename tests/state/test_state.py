@@ -38,7 +38,8 @@ def test_a_version_1_record_is_migrated_field_by_field():
     assert state.keystore.chosen.source_alias == "legacy"
     assert len(state.keystore.chosen.chain) == 3
     assert all(isinstance(c, TrustedCertificate) for c in state.truststore.certs)
-    assert {c.alias for c in state.truststore.choices.values()} >= {"partner.example", "legacy-client"}
+    aliases = {c.alias for c in state.truststore.choices.values()}
+    assert aliases >= {"partner.example", "legacy-client"}
     assert all(isinstance(c, TrustChoice) and c.include for c in state.truststore.choices.values())
     assert state.truststore.fetch is None  # uploaded, never fetched
     assert (state.destination.url, state.destination.folder) == (

@@ -107,7 +107,8 @@ def test_fixing_the_duplicate_alias_makes_it_ready_again(saved_truststore: Flask
                                                         app: Flask):
     app.extensions["mtls_vault"].update(
         session_token(saved_truststore, app),
-        lambda record: [c.update(alias="same-alias") for c in record["truststore"]["choices"].values()])
+        lambda record: [c.update(alias="same-alias")
+                        for c in record["truststore"]["choices"].values()])
     page = full_page(saved_truststore)
     fields = page.fields("alias-")
     renamed = {f.attrs["name"][len("alias-"):]: f"alias-{n}" for n, f in enumerate(fields)}

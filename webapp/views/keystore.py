@@ -49,7 +49,8 @@ def import_key_pair():
         return render_wizard(errors=errors, focus="step-keystore")
 
     candidates = [
-        KeyPairCandidate(bundle=pair.to_pem_bundle(), chain=[certificate_pem(c) for c in pair.chain],
+        KeyPairCandidate(bundle=pair.to_pem_bundle(),
+                         chain=[certificate_pem(c) for c in pair.chain],
                          source_alias=pair.source_alias)
         for pair in pairs
     ]

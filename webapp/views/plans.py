@@ -106,7 +106,8 @@ def trust_entries(state: State) -> list[TrustEntry]:
         if print_ not in seen:
             seen.add(print_)
             unique.append((print_, pem, source))
-    taken = [ts.choices[fp].alias for fp, _, _ in unique if fp in ts.choices and ts.choices[fp].alias]
+    saved = [ts.choices.get(fp) for fp, _, _ in unique]
+    taken = [choice.alias for choice in saved if choice and choice.alias]
     entries = []
     for print_, pem, source in unique:
         choice = ts.choices.get(print_)
@@ -126,8 +127,8 @@ def alias_conflicts(entries: list[TrustEntry]) -> list[Problem]:
             continue
         alias = normalise_alias(entry.alias)
         if alias in used:
-            problems.append(Problem(f"alias-{entry.key}", f"The alias “{entry.alias}” is already "
-                                    "used above. Aliases must be unique."))
+            message = f"The alias “{entry.alias}” is already used above. Aliases must be unique."
+            problems.append(Problem(f"alias-{entry.key}", message))
         used.add(alias)
     return problems
 

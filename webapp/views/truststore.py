@@ -54,7 +54,8 @@ def fetch_certificates():
     if error is not None or chain is None:
         return render_wizard(errors={"server_url": error or "Try again."},
                              values={"server_url": raw}, focus="step-truststore")
-    certs = [TrustedCertificate(certificate_pem(c.certificate), c.source) for c in chain.certificates]
+    certs = [TrustedCertificate(certificate_pem(c.certificate), c.source)
+             for c in chain.certificates]
 
     def keep(state: State) -> None:
         ts = state.truststore

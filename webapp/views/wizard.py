@@ -109,7 +109,8 @@ def keystore_view(state: State) -> KeystoreView:
     saved = state.keystore
     plan = plan_keystore(state)
     return KeystoreView(
-        candidates=[Candidate(i, list(c.chain), c.source_alias) for i, c in enumerate(saved.candidates)],
+        candidates=[Candidate(i, list(c.chain), c.source_alias)
+                    for i, c in enumerate(saved.candidates)],
         selected=saved.selected, source_name=saved.source_name, alias=saved.alias,
         filename=saved.filename or "keystore.jks", has_password=bool(saved.password),
         plan=plan if isinstance(plan, KeystorePlan) else None,
@@ -207,7 +208,8 @@ class Wizard:
                        self.fin.config.to_json(mask=False) if self.fin.config else None,
                        s.truststore.fetch.url if s.truststore.fetch else ""),
         }
-        return {name: hashlib.sha256(repr(value).encode()).hexdigest() for name, value in parts.items()}
+        return {name: hashlib.sha256(repr(value).encode()).hexdigest()
+                for name, value in parts.items()}
 
 
 def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, str],
