@@ -29,14 +29,15 @@ __all__ = ["Breakdown", "profile_procedure"]
 # not nest into each other on the request path, so their shares add up.
 CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("private key reads (PKCS#12 import, saved key read back for the zip)",
-     (("webapp/pki/keypairs.py", "load_key_pairs"), ("webapp/pki/keypairs.py", "from_pem_bundle"))),
+     (("webapp/pki/keyimport/keypairs.py", "load_key_pairs"),
+      ("webapp/pki/keyimport/keypair.py", "from_pem_bundle"))),
     ("view model: certificate parsing and description (views/wizard.py)",
      (("webapp/views/wizard.py", "keystore_view"), ("webapp/views/wizard.py", "truststore_view"))),
     ("template rendering (Jinja)", (("flask/templating.py", "render_template"),)),
     ("session vault (load/update, AES-GCM + SQLite)",
      (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state"))),
     ("JKS writing (pyjks)",
-     (("webapp/pki/stores.py", "build_keystore"), ("webapp/pki/stores.py", "build_truststore"))),
+     (("webapp/pki/java/jks.py", "build_keystore"), ("webapp/pki/java/jks.py", "build_truststore"))),
 )
 
 
@@ -93,7 +94,7 @@ def profile_procedure(materials: Materials, folder: Path, *, procedures: int) ->
     categories = [(label, _cumulative(entries, functions) / procedures)
                   for label, functions in CATEGORIES]
     describe_calls = sum(value[1] for key, value in entries.items()
-                         if key[0].endswith("webapp/pki/describe.py")
+                         if key[0].endswith("webapp/pki/certs/describe.py")
                          and key[2] == "describe_certificate") / procedures
     validated, unvalidated = _saved_key_read(materials)
     return Breakdown(procedures, total / procedures, categories, describe_calls,
