@@ -7,7 +7,6 @@ asks (see certificates.py), and "complete" is the same plan the downloads build 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -188,28 +187,36 @@ class Wizard:
     def modes(self) -> dict[str, str]:
         return step_modes(self.state, self.complete)
 
-    def digests(self) -> dict[str, str]:
-        """A fingerprint of what each step's section shows, to redraw only the ones that changed.
+    def digests(self) -> dict[str, tuple]:
+        """What each step's section shows, as plain tuples, to redraw only the ones that changed.
 
-        Made from the state (and the step's mode), never by rendering. Passwords go in
-        hashed: the finish step shows them, the store steps show whether one is saved.
+        Made from the state (and the step's mode), never by rendering; compared, not
+        hashed (the strings are shared, so equal ones compare at once). Passwords are in
+        them because the finish step shows them; they never leave the request.
         """
         s, modes = self.state, self.modes
-        ks = s.keystore
-        parts = {
-            "stepper": (modes, self.complete),
-            "keystore": (modes["keystore"], self.ks.complete, ks.candidates, ks.selected,
-                         ks.source_name, ks.alias, ks.filename, bool(ks.password)),
-            "truststore": (modes["truststore"], self.ts.complete, s.truststore.certs,
-                           sorted(s.truststore.choices.items()), s.truststore.fetch,
-                           s.truststore.filename, bool(s.truststore.password),
-                           ks.chosen.chain if ks.chosen else None),
-            "finish": (modes["finish"], s.destination,
-                       self.fin.config.to_json(mask=False) if self.fin.config else None,
-                       s.truststore.fetch.url if s.truststore.fetch else ""),
+        ks, ts = s.keystore, s.truststore
+        chosen = ks.chosen
+        fetch = ts.fetch
+        return {
+            "stepper": (tuple(modes.items()), tuple(self.complete.items())),
+            "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
+                         ks.alias, ks.filename, bool(ks.password),
+                         tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates)),
+            "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
+                           tuple((c.pem, c.source) for c in ts.certs),
+                           tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
+                           _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
+            "finish": (modes["finish"], s.destination.url, s.destination.method,
+                       s.destination.folder, fetch.url if fetch else "",
+                       self.fin.config.to_json(mask=False) if self.fin.config else None),
         }
-        return {name: hashlib.sha256(repr(value).encode()).hexdigest()
-                for name, value in parts.items()}
+
+
+def _fetch_key(fetch: FetchReport | None) -> tuple:
+    if fetch is None:
+        return ()
+    return (fetch.url, fetch.host, fetch.port, fetch.address, fetch.sent, tuple(fetch.warnings))
 
 
 def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, str],
