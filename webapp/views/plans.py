@@ -8,6 +8,7 @@ beside.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
@@ -69,15 +70,25 @@ class TruststorePlan:
     filename: str
 
 
+@functools.lru_cache(maxsize=1024)
+def alias_problem(alias: str) -> str | None:
+    """Why Java cannot hold `alias`, or None. Cached: every request plans both stores, and
+    the check walks the alias character by character."""
+    try:
+        validate_alias(alias)
+    except AliasError as exc:
+        return str(exc)
+    return None
+
+
 def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
     ks = state.keystore
     problems = []
     if ks.chosen is None:
         problems.append(Problem("key_file", "Import your key pair file first."))
-    try:
-        alias = validate_alias(ks.alias)
-    except AliasError as exc:
-        problems.append(Problem("alias", str(exc)))
+    alias = normalise_alias(ks.alias)
+    if (problem := alias_problem(ks.alias)) is not None:
+        problems.append(Problem("alias", problem))
     if not ks.password:
         problems.append(Problem("keystore_password", "Choose a keystore password."))
     if problems or ks.chosen is None or not ks.password:
@@ -140,10 +151,8 @@ def plan_truststore(state: State,
     included = [e for e in entries if e.include]
     problems = alias_conflicts(entries)
     for entry in included:
-        try:
-            validate_alias(entry.alias)
-        except AliasError as exc:
-            problems.append(Problem(f"alias-{entry.key}", str(exc)))
+        if (problem := alias_problem(entry.alias)) is not None:
+            problems.append(Problem(f"alias-{entry.key}", problem))
     if not any(e.source != "own" for e in entries):
         problems.append(Problem("server_url",
                                 "Fetch the partner's certificates or upload them first."))
