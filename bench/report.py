@@ -76,7 +76,7 @@ def render(r: Report) -> str:
             "- The procedure: open the page → import the .p12 → keystore settings → upload the "
             "partner's certificates → truststore settings → finish settings → download all (zip). "
             "Each step submits the form found in the previous response, as htmx does "
-            "(`HX-Request: true`, the #wizard fragment back).", ""]
+            "(`HX-Request: true`, the changed step sections back).", ""]
     out += _latency(r) + _load(r) + _keytool(r) + _memory(r) + _breakdown(r) + _targets(r)
     return "\n".join(out) + "\n"
 
