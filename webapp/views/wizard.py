@@ -19,7 +19,6 @@ from .plans import (
     KeystorePlan,
     TrustEntry,
     TruststorePlan,
-    alias_conflicts,
     plan_keystore,
     plan_truststore,
     trust_entries,
@@ -79,7 +78,8 @@ class TruststoreView:
     filename: str = "truststore.jks"
     has_password: bool = False
     plan: TruststorePlan | None = None
-    conflicts: dict[str, str] = field(default_factory=dict)  # field -> message, shown unasked
+    # field -> message: saved aliases Java would refuse (duplicates), shown without being asked
+    conflicts: dict[str, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -123,7 +123,8 @@ def truststore_view(state: State) -> TruststoreView:
     return TruststoreView(
         entries=entries, fetch=saved.fetch, filename=saved.filename or "truststore.jks",
         has_password=bool(saved.password), plan=plan if isinstance(plan, TruststorePlan) else None,
-        conflicts={p.field: p.message for p in alias_conflicts(entries)},
+        conflicts={} if isinstance(plan, TruststorePlan) else {
+            p.field: p.message for p in plan if p.field.startswith("alias-")},
     )
 
 
