@@ -1,4 +1,7 @@
-"""gunicorn settings used by `make run` (override with HOST, PORT, WEB_CONCURRENCY, GUNICORN_THREADS)."""
+"""gunicorn settings used by `make run`.
+
+Override with HOST, PORT, WEB_CONCURRENCY, GUNICORN_THREADS and GUNICORN_CONTROL_SOCKET.
+"""
 
 import os
 
@@ -21,7 +24,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _usable_cpus()))
 # Threads let a worker serve quick page requests while another request waits on a
 # partner's server (fetching a certificate chain takes up to the fetch timeouts) or on storage.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Slow clients (issue 10, hole 9): gthread gives a connection a thread as soon as its first
+# byte arrives, and that thread then reads the request headers with no deadline, so a client
+# trickling header bytes holds a thread for as long as it likes. 32 threads per worker, and
+# each worker accepting no more connections than it has threads (worker_connections), so a
+# worker whose threads are all held leaves new connections to one that has a thread free:
+# even with 2 workers (1 CPU) 50 trickling connections leave /healthz answering in < 0.2 s
+# (tests/deploy/test_slow_clients.py). With 4 threads, 16 threads without the cap, or 32
+# without the cap, /healthz went unanswered: one worker accepts most connections of a burst.
+# Beyond workers x threads slow connections, new ones wait: in production a buffering
+# reverse proxy (README, "Behind the TLS-terminating proxy") is the real defence.
+threads = int(os.environ.get("GUNICORN_THREADS", 32))
+worker_connections = threads
 # A fetch may take two 5-second timeouts; 30 s leaves room and still stops a stuck worker.
 timeout = 30
 graceful_timeout = 20
@@ -43,3 +57,35 @@ if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 accesslog = None  # the app logs requests itself (FLASK_LOG_JSON), without secrets
 errorlog = "-"
+
+# --- Prometheus metrics across workers (issue 15) ----------------------------------------
+# Each worker writes its counters to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them
+# up, so a scrape sees every worker, not just the one that answered. Set here, in the master,
+# before any worker imports the app (prometheus-client reads it at import). An operator's own
+# directory is used as given; otherwise a private one is made and removed at exit.
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mtls-kit-metrics-")
+
+
+def on_starting(server):
+    # Files left by an earlier run would be added to this run's counters.
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

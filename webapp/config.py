@@ -26,11 +26,20 @@ DEFAULTS: dict[str, object] = {
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 200,
     "FETCH_ALLOWED_NETWORKS": "[]",  # JSON list of CIDRs the fetcher may reach beyond the public internet
+    # Proxy for partner connections: "" = HTTPS_PROXY/NO_PROXY from the environment,
+    # "http://[user:pass@]host:port" = this proxy, "none"/"direct" = never (issue 15).
+    "FETCH_PROXY": "",
     "FETCH_TIMEOUT": 5.0,  # seconds, for connect and for the TLS handshake each
     "FETCH_RATE_LIMIT": 10,  # fetches per session per minute
     "EXTRA_ROOTS": None,  # path of a PEM bundle trusted in addition to certifi's Mozilla roots
     "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-*); 0 = none
-    "LOG_JSON": False,  # request logs as JSON lines on stdout
+    "LOG_JSON": False,
+    # Header in which the SSO proxy names the signed-in user (e.g. X-Forwarded-User); written
+    # to the audit trail, and only trusted when PROXY_FIX > 0 (a trusted proxy sets it).
+    "USER_HEADER": None,
+    "AUDIT_STDOUT": True,
+    # Who may read /metrics (JSON list of CIDRs, judged after PROXY_FIX); others get 404.
+    "METRICS_ALLOWED_NETWORKS": '["127.0.0.0/8", "::1/128"]',  # audit lines (logger mtls_kit.audit) as JSON on stdout  # request logs as JSON lines on stdout
     "WTF_CSRF_TIME_LIMIT": SESSION_IDLE_TIMEOUT,
     # Flask's own cookie carries the CSRF secret: same SameSite rule as the vault cookie
     # (Flask leaves it unset by default). Secure is added per request over HTTPS.

@@ -77,7 +77,8 @@ def _alert(title: str, message: str, status: int):
     from .views._htmx import is_htmx
 
     if is_htmx():
-        response = make_response(render_template("_alert.html", message=message), status)
+        response = make_response(
+            render_template("_alert.html", message=message, title=title), status)
         response.headers["HX-Retarget"] = "#wizard"
         response.headers["HX-Reswap"] = "afterbegin"
         return response

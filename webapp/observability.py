@@ -25,6 +25,9 @@ class _StdoutHandler(logging.StreamHandler):
         super().emit(record)
 
 
+StdoutHandler = _StdoutHandler  # shared with webapp.audit, so both log the same way
+
+
 def init_app(app: Flask) -> None:
     """Give each request an id and, when LOG_JSON is set, log it as one JSON line."""
     if app.config.get("LOG_JSON"):

@@ -113,6 +113,7 @@ class State:
     truststore: TruststoreState = field(default_factory=TruststoreState)
     destination: Destination = field(default_factory=Destination)
     fetch_times: list[float] = field(default_factory=list)  # for the fetch rate limit
+    bundle_downloaded: bool = False  # counted once in the metrics/audit (issue 15)
 
     @classmethod
     def from_record(cls, record: dict[str, Any] | None) -> Restored:

@@ -1,37 +1,23 @@
-"""axe-core for the accessibility checks: fetched once with npm, cached, injected on demand.
+"""axe-core for the accessibility checks: read from the cache the install step filled,
+injected on demand.
 
-The app never ships axe: only the tests load it. The tarball is pinned by version and by the
-registry's sha512 integrity, so a cached copy is the same file on every machine. Runs never
-need the network once the cache is filled (make test fills it on the first run).
+The app never ships axe: only the tests load it. `make test-install` fetches it, pinned and
+checksum-verified (tests/browser/axe_install.py); a test run never touches the network. A
+missing cache fails the test under CI=true and skips it otherwise, with the command to run.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import os
-import subprocess
-import sys
-import tarfile
-import tempfile
 from functools import cache
-from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
-from tests.support.tools import require_tool
+from tests.browser.axe_install import AXE_FILE, AXE_VERSION
 from webapp.security import CONTENT_SECURITY_POLICY
 
 __all__ = ["AXE_VERSION", "axe_violations", "assert_accessible"]
-
-AXE_VERSION = "4.14.1"
-# From `npm view axe-core@4.14.1 dist.integrity`: a different tarball is refused, not used.
-AXE_INTEGRITY = ("sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJ"
-                 "pZe37OgudVGtQ==")
-# Beside the venv, so `make clean` (which removes the venv) also removes it.
-CACHE_DIR = Path(os.environ.get("AXE_CACHE_DIR", Path(sys.prefix) / "share" / "axe-core"))
-NPM_TIMEOUT = 120  # seconds; a cold npm on a slow CI network
 
 # The rules axe runs by default (WCAG 2.x A/AA and best practices: landmarks, heading order,
 # one main, region...). Only "violations" count: "incomplete" needs a human by definition.
@@ -39,41 +25,24 @@ _RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => n.target.join(" ") + " -> " + (n.failureSummary || "").replace(/\\s+/g, " "))
+    nodes: v.nodes.map(n =>
+      n.target.join(" ") + " -> " + (n.failureSummary || "").replace(/\\s+/g, " "))
   }));
 }"""
 
 
 @cache
 def axe_source() -> str:
-    """The text of axe.min.js, from the cache or freshly packed from the npm registry."""
-    target = CACHE_DIR / f"axe-{AXE_VERSION}.min.js"
-    if not target.exists():
-        _fill_cache(target)
-    return target.read_text(encoding="utf-8")
-
-
-def _fill_cache(target: Path) -> None:
-    npm = require_tool("npm", why=f"the accessibility tests load axe-core {AXE_VERSION} from npm")
-    with tempfile.TemporaryDirectory(prefix="axe-core-") as tmp:
-        packed = subprocess.run(
-            [npm, "pack", f"axe-core@{AXE_VERSION}", "--json", "--pack-destination", tmp],
-            capture_output=True, text=True, timeout=NPM_TIMEOUT, cwd=tmp, check=False,
+    """The text of axe.min.js, from the cache `make test-install` filled."""
+    if not AXE_FILE.exists():
+        reason = (
+            f"axe-core {AXE_VERSION} is not in {AXE_FILE}: run `make test-install` "
+            "(python -m tests.browser.axe_install, needs npm)"
         )
-        if packed.returncode != 0:
-            raise AssertionError(f"npm pack axe-core@{AXE_VERSION} failed:\n{packed.stderr}")
-        tarball = Path(tmp) / json.loads(packed.stdout)[0]["filename"]
-        digest = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
-        if f"sha512-{digest}" != AXE_INTEGRITY:
-            raise AssertionError(f"axe-core {AXE_VERSION} tarball does not match its pinned integrity")
-        with tarfile.open(tarball) as archive:
-            member = archive.extractfile("package/axe.min.js")
-            assert member is not None
-            data = member.read()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(data)
-    partial.replace(target)  # atomic: parallel runs never read half a file
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return AXE_FILE.read_text(encoding="utf-8")
 
 
 def axe_violations(page: Page) -> list[dict]:
@@ -112,10 +81,14 @@ def _violations_of_a_scriptless_copy(page: Page) -> list[dict]:
         copy = context.new_page()
         copy.route("**/*.js", lambda route: route.abort())
         address = url.split("#")[0]
-        copy.route(lambda requested: requested.split("#")[0] == address,
-                   lambda route: route.fulfill(
-                       body=html, content_type="text/html; charset=utf-8",
-                       headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}))
+        copy.route(
+            lambda requested: requested.split("#")[0] == address,
+            lambda route: route.fulfill(
+                body=html,
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
+            ),
+        )
         copy.goto(address)
         return _run_axe(copy)
     finally:

@@ -29,7 +29,7 @@ IMPORT_ERRORS = {
     "password missing": (lambda f: (f.legacy_pfx, None), None, "Key pair file password",
                          "This file is protected by a password."),
     "a lone certificate": (lambda f: (f.lone_cert, None), None, "Key pair file",
-                           "This file holds only a certificate, not a private key."),
+                           "This looks like a certificate without a private key. If it is the partner's, add it in step 2, Truststore."),
     "random bytes": (lambda f: (f.random_bytes, None), P12_PASSWORD, "Key pair file",
                      "This is not a key pair file we can read."),
     "an empty file": (lambda f: (f.empty, None), None, "Key pair file", "This file is empty."),

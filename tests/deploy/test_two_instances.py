@@ -73,4 +73,6 @@ def test_both_instances_are_alive_and_ready(two_instances: tuple[AppServer, AppS
 
 
 def _json_lines(server: AppServer) -> list[dict]:
-    return [json.loads(line) for line in server.stdout_text().splitlines()]
+    # Request lines only: audit lines (issue 15, "log": "audit") share stdout.
+    return [r for r in (json.loads(line) for line in server.stdout_text().splitlines())
+            if r.get("log") != "audit"]

@@ -17,6 +17,7 @@ import jks
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from tests.conftest import ThrowawayPki
 from tests.support.java import keytool_list, run_mtls_client
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
@@ -39,22 +40,20 @@ class Pki:
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+def pki(throwaway_pki: ThrowawayPki, tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """The session's shared PKI (its 127.0.0.1 server), and a folder for the stores we build."""
     # Skip before any server starts: LocalTLSServer stopped within microseconds of starting
     # can trip over its own closed socket.
     require_tool("java", why="a real Java client must accept our stores")
     require_tool("keytool", why="the JDK must read every store we build")
     folder = tmp_path_factory.mktemp("interop")
-    ca = ThrowawayCA("Interop Root CA", key_kind="ec256")
-    server_leaf = ca.issue_server("127.0.0.1", key_kind="ec256")
-    server_key, server_chain = server_leaf.write(folder, "server")
-    root_pem = folder / "root.pem"
-    root_pem.write_bytes(ca.root_pem())
+    ca = throwaway_pki.ca
     truststore = folder / "truststore.jks"
     truststore.write_bytes(build_truststore(
         entries=[("Interop Root", ca.root.cert), ("Interop Intermediate", ca.intermediate.cert)],
         password=PASSWORD))
-    return Pki(ca, folder, server_key, server_chain, root_pem, truststore)
+    return Pki(ca, folder, throwaway_pki.server_key, throwaway_pki.server_chain,
+               throwaway_pki.root_pem, truststore)
 
 
 @pytest.fixture

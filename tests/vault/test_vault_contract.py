@@ -113,3 +113,16 @@ def test_another_secret_cannot_read_the_session(vault_url: str) -> None:
 
 def test_ping(any_vault: Vault) -> None:
     assert any_vault.ping() is True
+
+
+def test_stats_count_sessions_and_bytes_and_purge_all_erases(any_vault: Vault) -> None:
+    assert any_vault.stats().sessions == 0 and any_vault.stats().bytes == 0
+    tokens = [any_vault.new_session({"n": i, "pad": "x" * 100 * i}) for i in range(3)]
+    stats = any_vault.stats()
+    assert stats.sessions == 3 and stats.complete
+    assert stats.bytes > 300  # encrypted records: at least the padding, sealed
+    any_vault.delete(tokens[0])
+    assert any_vault.stats().sessions == 2
+    assert any_vault.purge_all() == 2
+    assert any_vault.stats().sessions == 0
+    assert all(any_vault.load(t) is None for t in tokens)

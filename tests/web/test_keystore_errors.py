@@ -53,7 +53,7 @@ IMPORT_CASES = {
                            upload=_good("not-the-password")),
     "password-required": Case("key_password", "This file is protected by a password.",
                               upload=_good("")),
-    "lone-certificate": Case("key_file", "This file holds only a certificate, not a private key.",
+    "lone-certificate": Case("key_file", "This looks like a certificate without a private key. If it is the partner's, add it in step 2, Truststore.",
                              upload=_bad("lone-certificate", "certificate.pem")),
     "real-jks": Case("key_file", "This is a Java keystore (JKS)", upload=_bad("jks", "old.jks")),
     "random-bytes": Case("key_file", "This is not a key pair file we can read.",

@@ -132,6 +132,12 @@ def test_the_whole_procedure_leaves_no_secret_behind(
     out = capsys.readouterr()
     request_log = [json.loads(line) for line in out.out.splitlines() if line.startswith("{")]
     assert len(request_log) >= 20, "the JSON request log did not run"
+    # Issue 15: the audit trail (mtls_kit.audit, JSON on stdout) is in the scanned text too.
+    audited = {r["action"] for r in request_log if "action" in r}
+    assert {"keypair.imported", "keystore.downloaded", "partner.fetched", "truststore.downloaded",
+            "config.downloaded", "bundle.downloaded", "session.erased"} <= audited
+    assert not leaks(json.dumps([r for r in request_log if "action" in r]),
+                     [*secrets, "PRIVATE KEY", token])
     assert any(r.name == "webapp.views.truststore" for r in caplog.records), "DEBUG capture is off"
     for where, text in [("logs", log_text), ("stdout", out.out), ("stderr", out.err)]:
         found = leaks(text, [*secrets, "PRIVATE KEY", token])

@@ -21,7 +21,8 @@ from flask.testing import FlaskClient
 import webapp.pki.partner.fetch
 from tests.conftest import ThrowawayPki, app_config_for
 from webapp import create_app
-from webapp.pki.partner.fetch import ConnectionTimedOut, HandshakeFailed, NotTLS
+from webapp.pki.partner.connect import ConnectionTimedOut
+from webapp.pki.partner.fetch import HandshakeFailed, NotTLS
 from webapp.pki.partner.outbound import COULD_NOT_CONNECT, NameNotFound
 from webapp.pki.partner.targets import UnsupportedScheme
 

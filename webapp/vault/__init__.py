@@ -12,7 +12,9 @@ passes the cookie value back in::
 See vault.py for the API, tokens.py for the token format.
 """
 
+from .backend import VaultStats
 from .errors import SessionGone, VaultUnavailable
 from .vault import DEFAULT_IDLE_TIMEOUT, Vault, open_vault
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "SessionGone", "Vault", "VaultUnavailable", "open_vault"]
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "SessionGone", "Vault", "VaultStats", "VaultUnavailable",
+           "open_vault"]

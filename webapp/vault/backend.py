@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
-__all__ = ["Change", "VaultBackend"]
+__all__ = ["Change", "VaultBackend", "VaultStats"]
 
 # Given the current record, return the new one. May raise to abort without writing.
 # It may run more than once (Redis retries on conflict), so it must have no side effects.
 Change = Callable[[bytes], bytes]
+
+
+@dataclass(frozen=True)
+class VaultStats:
+    """How much the vault holds: unexpired sessions and the bytes of their records.
+
+    `complete` is False when a backend stopped counting at its cost limit (the numbers are
+    then lower bounds).
+    """
+
+    sessions: int
+    bytes: int
+    complete: bool = True
 
 
 class VaultBackend(Protocol):
@@ -39,6 +53,14 @@ class VaultBackend(Protocol):
 
     def purge_expired(self) -> int:
         """Erase expired records; return how many (0 where the store expires keys itself)."""
+        ...
+
+    def stats(self) -> VaultStats:
+        """Count sessions and record bytes, at a bounded cost (metrics, `flask vault stats`)."""
+        ...
+
+    def purge_all(self) -> int:
+        """Erase every record now (operator's `flask vault purge --all`); return how many."""
         ...
 
     def ping(self) -> bool:

@@ -15,7 +15,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, WatchError
 from redis.retry import Retry
 
-from .backend import Change
+from .backend import Change, VaultStats
 from .errors import VaultUnavailable
 
 __all__ = ["KEY_PREFIX", "MAX_WATCH_ATTEMPTS", "RedisBackend"]
@@ -25,6 +25,10 @@ KEY_PREFIX = b"mtls-kit:vault:"
 # One session's requests rarely overlap by more than a few; 50 conflicts in a row means the
 # store is overloaded, which the user should see as "unavailable", not as a hang.
 MAX_WATCH_ATTEMPTS = 50
+# stats() looks at no more keys than this (SCAN is incremental, STRLEN is O(1) per key), so a
+# scrape stays cheap even if the database is shared with a huge keyspace.
+MAX_STATS_KEYS = 100_000
+_SCAN_BATCH = 1000
 # Random pause after a conflict, growing with the attempt, so retries do not collide again.
 _CONFLICT_PAUSE_S = 0.001
 
@@ -80,6 +84,41 @@ class RedisBackend:
 
     def purge_expired(self) -> int:
         return 0  # Redis drops expired keys itself.
+
+    def stats(self) -> VaultStats:
+        sessions = size = 0
+        try:
+            for batch in self._scan_batches():
+                with self._client.pipeline(transaction=False) as pipe:
+                    for name in batch:
+                        pipe.strlen(name)
+                    lengths = pipe.execute()
+                sessions += sum(1 for n in lengths if n)  # 0: expired between SCAN and STRLEN
+                size += sum(lengths)
+                if sessions >= MAX_STATS_KEYS:
+                    return VaultStats(sessions, size, complete=False)
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+        return VaultStats(sessions, size)
+
+    def purge_all(self) -> int:
+        purged = 0
+        try:
+            for batch in self._scan_batches(limit=None):
+                purged += int(self._client.delete(*batch))
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+        return purged
+
+    def _scan_batches(self, limit: int | None = MAX_STATS_KEYS):
+        cursor, seen = 0, 0
+        while True:
+            cursor, names = self._client.scan(cursor, match=KEY_PREFIX + b"*", count=_SCAN_BATCH)
+            if names:
+                seen += len(names)
+                yield names
+            if cursor == 0 or (limit is not None and seen >= limit):
+                return
 
     def ping(self) -> bool:
         try:

@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .backend import Change
+from .backend import Change, VaultStats
 from .errors import VaultUnavailable
 
 __all__ = ["PURGE_EVERY_CREATES", "SQLiteBackend"]
@@ -135,6 +135,20 @@ class SQLiteBackend:
             )
         log.debug("purged %d expired vault records", purged)
         return purged
+
+    def stats(self) -> VaultStats:
+        # One indexed-table scan; the table holds about one idle period of sessions (purged).
+        rows = self._fetch(
+            self._connection(),
+            "SELECT count(*), coalesce(sum(length(record)), 0) FROM vault_records"
+            " WHERE expires_at > ?",
+            (self._now_ms(),),
+        )
+        return VaultStats(sessions=int(rows[0][0]), bytes=int(rows[0][1]))
+
+    def purge_all(self) -> int:
+        with self._transaction() as conn:
+            return self._change(conn, "DELETE FROM vault_records", ())
 
     def ping(self) -> bool:
         try:

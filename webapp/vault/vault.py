@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .backend import VaultBackend
+from .backend import VaultBackend, VaultStats
 from .errors import SessionGone
 from .sealing import decode_state, encode_state, seal, unseal
 from .tokens import MIN_SECRET_BYTES, SessionToken, new_token, parse_token, storage_key_for
@@ -108,6 +108,14 @@ class Vault:
     def purge_expired(self) -> int:
         """Erase expired sessions now; returns how many. (Also happens on its own.)"""
         return self._backend.purge_expired()
+
+    def stats(self) -> VaultStats:
+        """Sessions and bytes held (bounded cost; see the backends)."""
+        return self._backend.stats()
+
+    def purge_all(self) -> int:
+        """Erase every session now; return how many records went."""
+        return self._backend.purge_all()
 
     def ping(self) -> bool:
         """True if the storage answers (for a health check); never raises."""

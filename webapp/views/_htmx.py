@@ -46,18 +46,10 @@ def render_wizard(*, errors: dict[str, str] | None = None, values: dict[str, str
 def render_steps(step: str, context: dict, *, main: bool) -> str:
     """`step`'s section (or, with main=False, its `#…-result` area), the stepper, and the
     other steps whose content changed since the request began, all but the first out of band."""
-    if main:
-        body = render_template(f"{step}/_step.html", main_step=step, **context)
-    else:
-        body = render_template(f"{step}/_result.html", **context)
-    body += render_template("_stepper.html", oob=True, **context)
-    after = context["wizard"]
-    before = Wizard(state_before_change())
-    old, new = before.digests(), after.digests()
-    for other in STEPS:
-        if other != step and old[other] != new[other]:
-            body += render_template(f"{other}/_step.html", oob=True, **context)
-    return body
+    old, new = Wizard(state_before_change()).digests(), context["wizard"].digests()
+    changed = [other for other in STEPS if other != step and old[other] != new[other]]
+    return render_template("_changed.html", main_step=step, live=not main,
+                           changed_steps=changed, **context)
 
 
 def done(anchor: str) -> Response:

@@ -82,5 +82,6 @@ def bundle_file(state: State) -> File | None:
         keystore=keystore, truststore=truststore, config=config, certificate=certificate_,
         destination=wizard.fin.config, own=summary(wizard.ks.plan.candidate.chain[0]),
         trusted=[e.summary for e in wizard.ts.plan.entries],
+        own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
     )
     return "mtls-files.zip", data

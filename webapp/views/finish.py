@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
+from ..audit import audit
 from ..pki.java import HTTP_METHODS
 from ..sessions import load_state, update_state, wipe_state
 from ..state import State
+from . import audit_facts
 from ._htmx import done, is_htmx, render_wizard
 from .files import attachment, bundle_file, config_file
 from .live import render_live
@@ -73,6 +75,7 @@ def download_config():
     built = config_file(load_state())
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+    audit("config.downloaded", file=built[0], **audit_facts.everything())
     return attachment(built, "application/json")
 
 
@@ -82,6 +85,9 @@ def download_all():
     built = bundle_file(load_state())
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+    audit("bundle.downloaded", file=built[0], first=audit_facts.first_bundle(),
+          **audit_facts.everything())
     if request.args.get("wipe") == "1":
         wipe_state()  # the user asked: nothing of theirs stays on the server
+        audit("session.erased", reason="after-download")
     return attachment(built, "application/zip")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
 from ..pki.java import AliasError, suggest_alias, validate_alias
 from ..pki.keyimport import (
@@ -15,6 +16,7 @@ from ..pki.keyimport import (
 )
 from ..sessions import load_state, update_state
 from ..state import KeyPairCandidate, KeystoreState, State
+from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, certificate_file, keystore_file
 from .live import render_live
@@ -66,6 +68,8 @@ def import_key_pair():
         )
 
     update_state(keep)
+    audit("keypair.imported", file=(upload.filename or "")[:200] if upload else "",
+          certificates=certificate_facts(pair.certificate for pair in pairs))
     return done("step-keystore")
 
 
@@ -149,6 +153,7 @@ def download_keystore():
     built = keystore_file(load_state())
     if built is None:
         return _not_ready("Set an alias and a keystore password first, then download the keystore.")
+    audit("keystore.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/octet-stream")
 
 
@@ -158,6 +163,7 @@ def download_certificate():
     built = certificate_file(load_state())
     if built is None:
         return _not_ready("Import your key pair file first.")
+    audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
 
 

@@ -7,16 +7,18 @@ import time
 
 from flask import Blueprint, current_app, request
 
+from ..audit import audit, certificate_facts, outcome_code
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
 from ..pki.java import AliasError, validate_alias
 from ..pki.partner import (
     FetchError,
-    OutboundPolicy,
     collect_partner_chain,
     extra_root_paths,
 )
+from ..outbound_config import outbound_policy
 from ..sessions import load_state, update_state
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
+from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live
@@ -42,7 +44,7 @@ def fetch_certificates():
         try:
             chain = collect_partner_chain(
                 raw,
-                policy=OutboundPolicy.from_config(current_app.config["FETCH_ALLOWED_NETWORKS"]),
+                policy=outbound_policy(),
                 extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
                 connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
                 handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
@@ -51,6 +53,7 @@ def fetch_certificates():
             # The detail (an OpenSSL or socket message) is for operators, never the page.
             log.info("fetch failed: %s", type(exc).__name__)
             error = str(exc)
+            audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
         return render_wizard(errors={"server_url": error or "Try again."},
                              values={"server_url": raw}, focus="step-truststore")
@@ -67,6 +70,9 @@ def fetch_certificates():
         state.current = "truststore"
 
     update_state(keep)
+    audit("partner.fetched", partner=raw.strip()[:200], partner_host=chain.host,
+          partner_port=chain.port, outcome="ok",
+          certificates=certificate_facts(c.certificate for c in chain.certificates))
     return done("step-truststore")
 
 
@@ -171,6 +177,7 @@ def download_truststore():
     if built is None:
         return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},
                              focus="step-truststore", status=409)
+    audit("truststore.downloaded", file=built[0], **audit_facts.truststore())
     return attachment(built, "application/octet-stream")
 
 

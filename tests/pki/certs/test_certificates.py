@@ -357,3 +357,19 @@ def test_openssl_agrees_with_the_fingerprint(chain):
     output = subprocess.run([openssl, "x509", "-noout", "-fingerprint", "-sha256"],
                             input=pem(chain[0]), capture_output=True, check=True).stdout
     assert output.decode().strip().endswith(describe_certificate(chain[0]).sha256_fingerprint)
+
+
+def test_a_key_pair_file_in_the_truststore_step_says_where_it_belongs(throwaway_pki):
+    """Issue 12: a .p12 uploaded as a partner certificate is not "unreadable"."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    client = throwaway_pki.client("ec256")
+    p12 = pkcs12.serialize_key_and_certificates(b"me", client.key, client.cert, None,
+                                                BestAvailableEncryption(b"pw-123456"))
+    with pytest.raises(CertificateParseError, match=r"key pair file .* belongs in step 1"):
+        parse_certificates(p12)
+
+
+def test_a_private_key_in_the_truststore_step_says_it_belongs_in_step_1(throwaway_pki):
+    with pytest.raises(CertificateParseError, match="belongs in step 1, Keystore, and must never"):
+        parse_certificates(throwaway_pki.client("ec256").key_pem())

@@ -290,12 +290,12 @@ ERRORS: list[tuple[str, Callable[[Sources], Upload], type[KeyPairError], str]] =
      lambda s: without_password(s.portable["pem-chain-and-encrypted-der-pkcs8-key"]),
      PasswordRequiredError, "protected by a password"),
     ("lone-certificate-pem", lambda s: (s.clients["ec256"].cert_pem(), None, None),
-     NotAKeyPairError, "only a certificate, not a private key"),
+     NotAKeyPairError, "looks like a certificate without a private key"),
     ("lone-certificate-der",
      lambda s: (s.clients["ec256"].cert.public_bytes(serialization.Encoding.DER), None, None),
-     NotAKeyPairError, "only a certificate, not a private key"),
+     NotAKeyPairError, "looks like a certificate without a private key"),
     ("chain-without-key", lambda s: (s.clients["ec256"].chain_pem(), None, None),
-     NotAKeyPairError, "only certificates, not a private key"),
+     NotAKeyPairError, "looks like certificates without a private key"),
     ("key-without-certificate", lambda s: (pkcs8(s.clients["ec256"]), None, None),
      NotAKeyPairError, "only a private key"),
     ("jks", lambda s: (s.java["jks"], "whatever", None), NotAKeyPairError,
@@ -303,7 +303,7 @@ ERRORS: list[tuple[str, Callable[[Sources], Upload], type[KeyPairError], str]] =
     ("jceks", lambda s: (s.java["jceks"], None, None), NotAKeyPairError,
      "Java keystore (JCEKS)"),
     ("pkcs12-truststore", lambda s: (s.java["pkcs12-truststore"], KEYTOOL_PASSWORD, None),
-     NotAKeyPairError, "only a certificate"),
+     NotAKeyPairError, "looks like a certificate"),
     ("random-bytes", lambda s: (os.urandom(2048), None, None), NotAKeyPairError,
      "not a key pair file"),
     ("random-bytes-starting-like-der", lambda s: (b"\x30\x82\x01\x00" + os.urandom(256),
@@ -362,9 +362,11 @@ def test_problems_are_reported_in_plain_words(build, error, fragment, request):
     assert caught.value.__cause__ is None  # no library exception chained for a log to leak
 
 
-def test_java_keystore_message_says_how_to_convert(java_keystore_files):
-    with pytest.raises(NotAKeyPairError, match=r"PKCS#12 \(\.p12\)"):
+def test_java_keystore_message_says_what_to_use_without_a_command_line(java_keystore_files):
+    """Issue 12: the user is told what to ask for, not sent to keytool."""
+    with pytest.raises(NotAKeyPairError, match=r"\.p12 or \.pfx") as caught:
         load_key_pairs(java_keystore_files["jks"], "whatever")
+    assert "keytool" not in str(caught.value)
 
 
 def test_every_error_is_a_value_error():

@@ -20,14 +20,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import webapp.pki.partner.fetch as fetch_module
 from tests.support.throwaway_pki import NOW, ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
+from webapp.pki.partner.connect import ConnectionFailed, ConnectionTimedOut, connect_tcp
 from webapp.pki.partner.fetch import (
-    ConnectionFailed,
-    ConnectionTimedOut,
     HandshakeFailed,
     NoCertificate,
     NotTLS,
     UnreadableCertificate,
-    connect_tcp,
     fetch_chain,
     hostname_matches,
 )
@@ -218,7 +216,8 @@ def test_handshake_deadline_is_total_not_per_read():
         with pytest.raises(ConnectionTimedOut):
             fetch_chain(parse_target(f"127.0.0.1:{port}"), policy=LOOPBACK_ALLOWED,
                         connect_timeout=0.5, handshake_timeout=0.5)
-        assert time.monotonic() - started < 1.2
+        # Per-read timeouts would wait for the whole drip (4.5 s); margin for a busy machine.
+        assert time.monotonic() - started < 3.0
 
 
 def test_tls_alert_is_handshake_failed():

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from webapp.pki.partner.fetch import ConnectionFailed, fetch_chain
+from webapp.pki.partner.connect import ConnectionFailed
+from webapp.pki.partner.fetch import fetch_chain
 from webapp.pki.partner.outbound import (
     COULD_NOT_CONNECT,
     AddressRefused,

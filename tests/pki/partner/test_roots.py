@@ -162,8 +162,9 @@ def test_mozilla_roots_are_loaded_quickly_and_cached():
     elapsed = time.perf_counter() - started
     print(f"\nparsing certifi's bundle: {len(store)} roots in {elapsed * 1000:.1f} ms")
     assert len(store) > 100
-    assert elapsed < 2.0
     assert load_root_store() is store
+    # Counted, not timed: the bundle is parsed once per process, whatever the machine's load.
+    assert roots_module._load_root_store.cache_info().misses == 1
 
 
 def test_a_well_known_mozilla_root_is_present():

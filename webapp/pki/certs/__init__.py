@@ -9,10 +9,8 @@ from webapp.pki.certs.describe import (
     describe_public_key,
     fingerprint_sha256,
 )
-from webapp.pki.certs.names import first_attribute
+from webapp.pki.certs.names import first_attribute, plain_name
 from webapp.pki.certs.parse import (
-    JCEKS_MAGIC,
-    JKS_MAGIC,
     MAX_CERTIFICATES,
     CertificateParseError,
     certificate_pem,
@@ -30,8 +28,6 @@ from webapp.pki.certs.pem import (
 
 __all__ = [
     "EXPIRY_WARNING_DAYS",
-    "JCEKS_MAGIC",
-    "JKS_MAGIC",
     "MAX_CERTIFICATES",
     "MAX_CHAIN_LENGTH",
     "MAX_PEM_BLOCKS",
@@ -52,5 +48,6 @@ __all__ = [
     "order_chain",
     "parse_certificates",
     "pem_blocks",
+    "plain_name",
     "tolerating_old_serials",
 ]

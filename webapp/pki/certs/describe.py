@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import NameOID
 
 from webapp.pki.certs.chains import is_issued_by
-from webapp.pki.certs.names import first_attribute
+from webapp.pki.certs.names import first_attribute, plain_name
 
 __all__ = [
     "EXPIRY_WARNING_DAYS",
@@ -35,9 +35,11 @@ CertificateStatus = Literal["valid", "expired", "not_yet_valid", "expiring_soon"
 class CertificateSummary:
     """What a person needs to recognise a certificate and judge whether it can be used."""
 
-    subject: str
+    subject: str  # the full distinguished name, for the details
     issuer: str
     common_name: str | None
+    subject_name: str  # "Name (Organisation)", what the page shows first
+    issuer_name: str
     not_before: dt.datetime
     not_after: dt.datetime
     status: CertificateStatus
@@ -64,6 +66,8 @@ def describe_certificate(cert: x509.Certificate, *,
         subject=cert.subject.rfc4514_string(),
         issuer=cert.issuer.rfc4514_string(),
         common_name=first_attribute(cert.subject, NameOID.COMMON_NAME),
+        subject_name=plain_name(cert.subject),
+        issuer_name=plain_name(cert.issuer),
         not_before=not_before,
         not_after=not_after,
         status=_status(not_before, not_after, now),

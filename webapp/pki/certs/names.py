@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from cryptography import x509
+from cryptography.x509.oid import NameOID
 
-__all__ = ["first_attribute"]
+__all__ = ["first_attribute", "plain_name"]
 
 
 def first_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
@@ -13,3 +14,17 @@ def first_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
         value = attribute.value
         return value if isinstance(value, str) else value.decode("utf-8", "replace")
     return None
+
+
+def plain_name(name: x509.Name) -> str:
+    """"Name (Organisation)" as people say it; the full distinguished name goes in details.
+
+    Falls back on the organisation, then the organisational unit, then the distinguished name
+    itself, so every certificate gets some readable label (issue 12).
+    """
+    common = first_attribute(name, NameOID.COMMON_NAME)
+    organisation = first_attribute(name, NameOID.ORGANIZATION_NAME)
+    if common and organisation and organisation != common:
+        return f"{common} ({organisation})"
+    return (common or organisation or first_attribute(name, NameOID.ORGANIZATIONAL_UNIT_NAME)
+            or name.rfc4514_string() or "(no name)")

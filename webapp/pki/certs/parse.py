@@ -29,10 +29,9 @@ from webapp.pki.certs.pem import (
     pem_blocks,
 )
 from webapp.pki.der import element_length
+from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
 
 __all__ = [
-    "JCEKS_MAGIC",
-    "JKS_MAGIC",
     "MAX_CERTIFICATES",
     "CertificateParseError",
     "certificate_pem",
@@ -45,9 +44,6 @@ __all__ = [
 # One file holds a chain (2-5) or a partner's bundle; 100 is far beyond that and bounds the
 # parsing, fingerprinting and chain-building work a hostile 1 MiB upload can cause.
 MAX_CERTIFICATES = 100
-# Java keystores start with these magic numbers; telling the user beats "unreadable file".
-JKS_MAGIC = b"\xfe\xed\xfe\xed"
-JCEKS_MAGIC = b"\xce\xce\xce\xce"
 
 _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
                     "Use a .pem, .cer, .crt, .der or .p7b file.")
@@ -67,10 +63,16 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     if not data.strip():
         raise CertificateParseError(
             "This file is empty. Choose a certificate file: .pem, .cer, .crt, .der or .p7b.")
-    if data.startswith((JKS_MAGIC, JCEKS_MAGIC)):
+    # The wrong file in the wrong step (issue 12): say where it belongs, not "unreadable".
+    if java_keystore_kind(data) is not None:
         raise CertificateParseError(
-            "This looks like a Java keystore (JKS). Export the certificates from it with "
-            "keytool (keytool -exportcert -rfc) and upload the .pem file instead.")
+            "This is a Java keystore (JKS), not a certificate file. Add the partner's "
+            "certificate files here (.pem, .crt, .cer, .der or .p7b), or fetch them from the "
+            "partner's server address above.")
+    if looks_like_pkcs12(data):
+        raise CertificateParseError(
+            "This is a key pair file (.p12 or .pfx): it belongs in step 1, Keystore. Here, "
+            "add the partner's certificates.")
     try:
         blocks = pem_blocks(data)
     except TooManyBlocksError as error:
@@ -149,8 +151,9 @@ def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
             break
     if not certs and any(b.label.endswith("PRIVATE KEY") for b in blocks):
         raise CertificateParseError(
-            "This file holds a private key, not a certificate. "
-            "Use the certificate file (.pem, .cer, .crt, .der or .p7b) instead.")
+            "This file holds a private key, not a certificate: it belongs in step 1, "
+            "Keystore, and must never be sent to anyone. Here, add the partner's "
+            "certificates (.pem, .cer, .crt, .der or .p7b).")
     return certs
 
 

@@ -16,11 +16,12 @@ File = tuple[str, bytes]
 
 def build_bundle(*, keystore: File, truststore: File, config: File, certificate: File,
                  destination: DestinationConfig, own: CertificateSummary,
-                 trusted: Sequence[CertificateSummary]) -> bytes:
+                 trusted: Sequence[CertificateSummary],
+                 own_chain: Sequence[CertificateSummary] = ()) -> bytes:
     """A zip of the keystore, truststore, config, the user's certificate and README.txt."""
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
-                        own=own, trusted=trusted)
+                        own=own, trusted=trusted, own_chain=own_chain)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
@@ -31,9 +32,16 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
 
 def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: str,
                destination: DestinationConfig, own: CertificateSummary,
-               trusted: Sequence[CertificateSummary]) -> str:
-    """The README.txt: where the files go, what to send to whom, when things expire."""
-    soonest = min(trusted, key=lambda s: s.not_after) if trusted else None
+               trusted: Sequence[CertificateSummary],
+               own_chain: Sequence[CertificateSummary] = ()) -> str:
+    """The README.txt: where the files go, what to send to whom, when things expire.
+
+    Each expiry names who renews it (issue 12): the user renews their own certificate, their
+    certificate authority its own certificates, the partner theirs.
+    """
+    ours = {s.sha256_fingerprint for s in (own, *own_chain)}
+    partner = [s for s in trusted if s.sha256_fingerprint not in ours]
+    own_authorities = [s for s in own_chain if s.sha256_fingerprint != own.sha256_fingerprint]
     lines = [
         "Your mutual TLS files",
         "=====================",
@@ -57,12 +65,24 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
         "",
         "When things expire",
         "------------------",
-        f"Your certificate ({own.common_name or own.subject}) expires on {own.not_after:%d %B %Y}."
-        " Renew it before then and build a new keystore.",
+        f"Your certificate ({own.subject_name}) expires on {own.not_after:%d %B %Y}. You renew",
+        "it: ask your certificate authority or IT team for a new one, build a new keystore with",
+        "it, and send the new certificate to the partner before the old one expires.",
     ]
-    if soonest is not None:
-        lines.append(
-            f"The first trusted certificate to expire is {soonest.common_name or soonest.subject},"
-            f" on {soonest.not_after:%d %B %Y}. The partner must renew it; then rebuild the truststore."
-        )
+    if own_authorities:
+        soonest_ca = min(own_authorities, key=lambda s: s.not_after)
+        lines += [
+            "",
+            f"Your certificate authority's certificate {soonest_ca.subject_name} expires on",
+            f"{soonest_ca.not_after:%d %B %Y}. Your certificate authority renews it; then build",
+            "both stores again.",
+        ]
+    if partner:
+        soonest = min(partner, key=lambda s: s.not_after)
+        lines += [
+            "",
+            f"The first of the partner's certificates to expire is {soonest.subject_name}, on",
+            f"{soonest.not_after:%d %B %Y}. The partner renews it, not you; when they do, fetch",
+            "their certificates again with this tool and build a new truststore.",
+        ]
     return "\n".join(lines) + "\n"

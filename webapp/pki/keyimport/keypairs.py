@@ -240,9 +240,11 @@ def _pair_up(found: _Found) -> list[KeyPair]:
         raise _not_a_key_pair()
     if not unique_keys:
         what = "a certificate" if len(certs) == 1 else "certificates"
+        # Issue 12: partners' certificates land here by mistake; a key can never come with them.
         raise NotAKeyPairError(
-            f"This file holds only {what}, not a private key. Upload the key pair file "
-            "(.p12 or .pfx), or add the private key file as well.")
+            f"This looks like {what} without a private key. If it is the partner's, add it "
+            "in step 2, Truststore. If it is yours, add your private key file as well (“My "
+            "private key is in a separate file”), or use the .p12 or .pfx file you were given.")
     if not certs:
         raise NotAKeyPairError("This file holds only a private key, without its certificate. "
                                "Add the certificate file as well.")

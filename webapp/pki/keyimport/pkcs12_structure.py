@@ -19,7 +19,6 @@ __all__ = [
     "EncryptedContent",
     "KeyBag",
     "Pkcs12Layout",
-    "looks_like_pkcs12",
     "read_layout",
     "read_safe_contents",
 ]
@@ -37,7 +36,6 @@ _BAGS = bytes.fromhex("2a864886f70d010c0a01")
 _OID_KEY_BAG, _OID_SHROUDED_KEY_BAG = _BAGS + b"\x01", _BAGS + b"\x02"
 _OID_SAFE_CONTENTS_BAG = _BAGS + b"\x06"
 _OID_FRIENDLY_NAME = bytes.fromhex("2a864886f70d010914")
-_OID_PKCS7_PREFIX = bytes.fromhex("06092a864886f70d0107")  # encoded: data, signedData...
 _SEQUENCE, _OID, _BMP_STRING = 0x30, 0x06, 0x1E
 
 
@@ -83,19 +81,6 @@ def key_bag_costs(bags: tuple[KeyBag, ...] | list[KeyBag]) -> list[KdfCost]:
             cost = algorithm_cost(der.children(der.single(bag.pkcs8))[0])
             costs += [cost] if cost else []
     return costs
-
-
-def looks_like_pkcs12(blob: bytes) -> bool:
-    """PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, ... } (RFC 7292 §4).
-
-    Checked on the raw bytes so BER files (indefinite length, some older Windows exports)
-    are recognised too: a wrong password must not be reported as "not a key pair file".
-    """
-    if len(blob) < 20 or blob[0] != _SEQUENCE:
-        return False
-    header = 2 + (blob[1] & 0x7F if blob[1] > 0x80 else 0)
-    start = blob[header:header + 20]
-    return start.startswith(b"\x02\x01\x03\x30") and _OID_PKCS7_PREFIX in start
 
 
 def read_layout(blob: bytes) -> Pkcs12Layout:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import binascii
 from dataclasses import dataclass
 
-from webapp.pki.certs.parse import JCEKS_MAGIC, JKS_MAGIC
 from webapp.pki.certs.pem import PemBlock, TooManyBlocksError, pem_blocks
 from webapp.pki.keyimport.errors import KeyPairError, NotAKeyPairError
 from webapp.pki.keyimport.kdf_limits import KdfCost, encrypted_pkcs8_cost
 from webapp.pki.keyimport.pkcs12_structure import (
     Pkcs12Layout,
-    looks_like_pkcs12,
     read_layout,
 )
+from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
 
 __all__ = ["DAMAGED_KEY", "MAX_KEY_ENTRIES", "ScannedFile", "scan_keypair_file", "too_many_keys"]
 
@@ -47,12 +46,13 @@ def scan_keypair_file(blob: bytes) -> ScannedFile:
     if not blob.strip():
         raise NotAKeyPairError("This file is empty. "
                                "Choose your key pair file (.p12, .pfx or .pem).")
-    if blob.startswith((JKS_MAGIC, JCEKS_MAGIC)):
-        kind = "JKS" if blob.startswith(JKS_MAGIC) else "JCEKS"
+    kind = java_keystore_kind(blob)
+    if kind is not None:
+        # Issue 12: no command line for people who have never used one.
         raise NotAKeyPairError(
-            f"This is a Java keystore ({kind}), which we cannot read keys from. Please export "
-            "it as a PKCS#12 (.p12) file with keytool -importkeystore -deststoretype PKCS12 "
-            "and upload that instead.")
+            f"This is a Java keystore ({kind}), not a key pair file. Use the .p12 or .pfx "
+            "file your certificate authority or IT team gave you; if you only have this "
+            "keystore, ask them for your key pair as a .p12 file.")
     try:
         blocks = pem_blocks(blob)
     except TooManyBlocksError as error:

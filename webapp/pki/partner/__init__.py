@@ -16,6 +16,7 @@ from webapp.pki.partner.outbound import (
     NameNotFound,
     OutboundPolicy,
 )
+from webapp.pki.partner.proxy import ProxySettings
 from webapp.pki.partner.roots import RootStore, extra_root_paths, load_root_store
 from webapp.pki.partner.targets import (
     FetchError,
@@ -24,6 +25,7 @@ from webapp.pki.partner.targets import (
     UnsupportedScheme,
     parse_target,
 )
+from webapp.pki.partner.tunnel import ProxyAuthenticationRequired, ProxyRefused, ProxyUnreachable
 
 __all__ = [
     "COULD_NOT_CONNECT",
@@ -40,6 +42,10 @@ __all__ = [
     "NameNotFound",
     "OutboundPolicy",
     "PartnerChain",
+    "ProxyAuthenticationRequired",
+    "ProxyRefused",
+    "ProxySettings",
+    "ProxyUnreachable",
     "RootStore",
     "Target",
     "UnsupportedScheme",

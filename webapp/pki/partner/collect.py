@@ -84,7 +84,7 @@ def collect_partner_chain(
         url=typed if typed.lower().startswith("https://") else target.url,
         host=target.host,
         port=target.port,
-        address=str(fetched.address),
+        address="" if fetched.address is None else str(fetched.address),
         sent=len(fetched.certificates),
         certificates=tuple(CollectedCertificate(e.certificate, _source(e)) for e in entries),
         warnings=tuple(chain_warnings(report, fetched.hostname_matches, target.host)),

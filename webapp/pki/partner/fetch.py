@@ -23,38 +23,31 @@ import selectors
 import socket
 import ssl
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
 
-from webapp.pki.partner.outbound import (
-    COULD_NOT_CONNECT,
-    IPAddress,
-    OutboundPolicy,
-    Resolver,
-    resolve_allowed,
+from webapp.pki.partner.connect import (
+    DEFAULT_CONNECT_TIMEOUT,
+    ConnectionFailed,
+    ConnectionTimedOut,
+    Connector,
+    open_connection,
 )
+from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver
 from webapp.pki.partner.targets import FetchError, Target
 
 __all__ = [
-    "ConnectionFailed",
-    "ConnectionTimedOut",
-    "Connector",
     "FetchedChain",
     "HandshakeFailed",
     "NoCertificate",
     "NotTLS",
     "UnreadableCertificate",
-    "connect_tcp",
     "fetch_chain",
     "hostname_matches",
 ]
 
-Connector = Callable[[IPAddress, int, float], socket.socket]
-
-DEFAULT_CONNECT_TIMEOUT = 5.0  # covers name resolution AND the TCP connect together
 DEFAULT_HANDSHAKE_TIMEOUT = 5.0  # a deadline for the whole handshake, not per read
 
 # OpenSSL reasons meaning "the bytes that came back were not TLS" (an HTTP or SSH banner,
@@ -72,17 +65,6 @@ _NOT_TLS_REASONS = frozenset(
         "UNEXPECTED_EOF_WHILE_READING",
     }
 )
-
-
-class ConnectionFailed(FetchError):
-    message = COULD_NOT_CONNECT  # same words as AddressRefused: no port-scan oracle
-
-
-class ConnectionTimedOut(FetchError):
-    message = (
-        "The server did not answer in time. Check the address and port, and that the server "
-        "is running."
-    )
 
 
 class NotTLS(FetchError):
@@ -113,7 +95,7 @@ class FetchedChain:
     sending its certificates (typically a TLS 1.2 server that demands a client certificate)."""
 
     target: Target
-    address: IPAddress
+    address: IPAddress | None  # None: reached through a proxy that resolved the name itself
     certificates: tuple[x509.Certificate, ...]  # in the order sent; the leaf first
     tls_version: str | None
     hostname_matches: bool
@@ -130,9 +112,8 @@ def fetch_chain(
 ) -> FetchedChain:
     """Connect to `target` (if the policy allows every address it resolves to) and return
     the certificates the server sends. Takes at most connect_timeout + handshake_timeout."""
-    deadline = time.monotonic() + connect_timeout
-    addresses = resolve_allowed(target, policy=policy, resolver=resolver, timeout=connect_timeout)
-    sock, address = _connect_first(addresses, target.port, connector or connect_tcp, deadline)
+    sock, address = open_connection(target, policy=policy, timeout=connect_timeout,
+                                    resolver=resolver, connector=connector)
     ders, tls_version = _handshake(sock, target.sni, timeout=handshake_timeout)
     try:
         certificates = tuple(x509.load_der_x509_certificate(der) for der in ders)
@@ -145,38 +126,6 @@ def fetch_chain(
         tls_version=tls_version,
         hostname_matches=hostname_matches(certificates[0], target.host),
     )
-
-
-def connect_tcp(address: IPAddress, port: int, timeout: float) -> socket.socket:
-    """Open a TCP connection to an already-checked address (no name lookup happens here)."""
-    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(timeout)
-        sock.connect((str(address), port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _connect_first(
-    addresses: Sequence[IPAddress], port: int, connector: Connector, deadline: float
-) -> tuple[socket.socket, IPAddress]:
-    # Try each checked address in turn within one shared deadline: hosts often publish an
-    # IPv6 address that is unreachable from here, and the IPv4 one should still work.
-    failure: FetchError = ConnectionFailed("no addresses")
-    for address in addresses:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise ConnectionTimedOut(f"connect deadline passed before trying {address}")
-        try:
-            return connector(address, port, remaining), address
-        except TimeoutError as exc:
-            failure = ConnectionTimedOut(f"{address}:{port}: {exc}")
-        except OSError as exc:
-            failure = ConnectionFailed(f"{address}:{port}: {exc}")
-    raise failure
 
 
 def _inspection_context() -> ssl.SSLContext:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from webapp.pki.partner.proxy import DIRECT, ProxySettings
 from webapp.pki.partner.targets import FetchError, Target
 
 __all__ = [
@@ -75,9 +76,14 @@ class NameNotFound(FetchError):
 
 @dataclass(frozen=True)
 class OutboundPolicy:
-    """Public unicast addresses only, plus networks the operator explicitly allows."""
+    """Public unicast addresses only, plus networks the operator explicitly allows.
+
+    `proxy` says which targets are reached through the organisation's HTTP proxy (issue 15);
+    it travels with the policy so every caller of open_connection honours it unchanged.
+    """
 
     allowed_networks: tuple[IPNetwork, ...] = ()
+    proxy: ProxySettings = DIRECT
 
     @classmethod
     def from_config(cls, value: str | Iterable[str | IPNetwork] | None) -> OutboundPolicy:

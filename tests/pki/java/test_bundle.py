@@ -1,0 +1,30 @@
+"""The bundle's README.txt says who renews which certificate (issue 12)."""
+
+from __future__ import annotations
+
+from webapp.pki.certs import describe_certificate
+from webapp.pki.java import DestinationConfig, next_steps
+
+DESTINATION = DestinationConfig(url="https://partner.example/in", method="POST",
+                                keystore_file="/certs/keystore.jks", keystore_pass="x" * 8,
+                                truststore_file="/certs/truststore.jks", truststore_pass="y" * 8)
+
+
+def test_readme_says_the_user_renews_their_own_and_the_partner_theirs(throwaway_pki):
+    from tests.support.throwaway_pki import ThrowawayCA
+
+    client = throwaway_pki.client("ec256")
+    own_chain = [describe_certificate(c) for c in client.full_chain]
+    partner = ThrowawayCA("Readme Partner Root", key_kind="ec256")
+    partner_chain = [describe_certificate(c) for c in partner.issue_server("p.example").full_chain]
+    readme = next_steps(keystore_name="keystore.jks", truststore_name="truststore.jks",
+                        certificate_name="me.pem", destination=DESTINATION, own=own_chain[0],
+                        trusted=[*own_chain, *partner_chain], own_chain=own_chain)
+    assert "Your certificate (Shared Client ec256 (mtls-kit tests)) expires on" in readme
+    assert "You renew\nit" in readme
+    assert "Your certificate authority renews it" in readme
+    assert "The partner renews it, not you" in readme
+    # The user's own certificate is never listed as one the partner must renew.
+    partner_part = readme.split("The first of the partner's certificates")[1]
+    assert "Shared Client" not in partner_part
+    assert "Readme Partner Root" in partner_part or "p.example" in partner_part

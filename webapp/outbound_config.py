@@ -1,0 +1,37 @@
+"""The outbound policy (allowed networks + proxy) as the current app's config defines it.
+
+Views call `outbound_policy()` wherever they connect to a partner, so the address policy and
+the proxy (FETCH_PROXY, else HTTPS_PROXY/NO_PROXY from the environment, issue 15) always
+travel together into webapp.pki.partner.connect.open_connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Flask, current_app
+
+from .pki.partner import OutboundPolicy, ProxySettings
+
+__all__ = ["init_app", "outbound_policy", "policy_from_config"]
+
+
+def policy_from_config(config: dict) -> OutboundPolicy:
+    """Build the policy from a config mapping (FETCH_ALLOWED_NETWORKS, FETCH_PROXY)."""
+    policy = OutboundPolicy.from_config(config.get("FETCH_ALLOWED_NETWORKS"))
+    return replace(policy, proxy=ProxySettings.from_config(config.get("FETCH_PROXY")))
+
+
+def outbound_policy() -> OutboundPolicy:
+    """The policy for this request; the environment is read each time (cheap, and a test or
+    an operator's restartless change of HTTPS_PROXY takes effect)."""
+    return policy_from_config(current_app.config)
+
+
+def init_app(app: Flask) -> None:
+    """Refuse to start with a malformed proxy URL or network list, naming the setting."""
+    try:
+        policy_from_config(app.config)
+    except ValueError as exc:
+        raise ValueError(f"outbound connection settings (FLASK_FETCH_PROXY, HTTPS_PROXY, "
+                         f"FLASK_FETCH_ALLOWED_NETWORKS): {exc}") from None
