@@ -37,7 +37,8 @@ CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("session vault (load/update, AES-GCM + SQLite)",
      (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state"))),
     ("JKS writing (pyjks)",
-     (("webapp/pki/java/jks.py", "build_keystore"), ("webapp/pki/java/jks.py", "build_truststore"))),
+     (("webapp/pki/java/jks.py", "build_keystore"),
+      ("webapp/pki/java/jks.py", "build_truststore"))),
 )
 
 
