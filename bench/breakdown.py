@@ -31,13 +31,14 @@ CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("private key reads (PKCS#12 import, saved key read back for the zip)",
      (("webapp/pki/keyimport/keypairs.py", "load_key_pairs"),
       ("webapp/pki/keyimport/keypair.py", "from_pem_bundle"))),
-    ("view model: certificate parsing and description (views/wizard.py)",
+    ("view model: plans, certificate parsing (views/wizard.py; descriptions: in rendering)",
      (("webapp/views/wizard.py", "keystore_view"), ("webapp/views/wizard.py", "truststore_view"))),
     ("template rendering (Jinja)", (("flask/templating.py", "render_template"),)),
     ("session vault (load/update, AES-GCM + SQLite)",
      (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state"))),
     ("JKS writing (pyjks)",
-     (("webapp/pki/java/jks.py", "build_keystore"), ("webapp/pki/java/jks.py", "build_truststore"))),
+     (("webapp/pki/java/jks.py", "build_keystore"),
+      ("webapp/pki/java/jks.py", "build_truststore"))),
 )
 
 

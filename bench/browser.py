@@ -2,7 +2,8 @@
 
 It keeps cookies (one jar for every loopback port, as a browser does: cookies do not isolate
 by port, RFC 6265 §8.5), keeps one keep-alive connection per server, fills in the forms it
-finds on the page and, like htmx, asks for the #wizard fragment with ``HX-Request: true``.
+finds on the page and, like htmx, asks for fragments with ``HX-Request: true`` (the changed
+step sections).
 Used by the benchmarks' virtual users and by tests/deploy.
 """
 

@@ -76,7 +76,7 @@ def render(r: Report) -> str:
             "- The procedure: open the page → import the .p12 → keystore settings → upload the "
             "partner's certificates → truststore settings → finish settings → download all (zip). "
             "Each step submits the form found in the previous response, as htmx does "
-            "(`HX-Request: true`, the #wizard fragment back).", ""]
+            "(`HX-Request: true`, the changed step sections back).", ""]
     out += _latency(r) + _load(r) + _keytool(r) + _memory(r) + _breakdown(r) + _targets(r)
     return "\n".join(out) + "\n"
 
@@ -196,10 +196,9 @@ def _breakdown(r: Report) -> list[str]:
             f"inflates Python code, so read the shares, not the absolute figures). Total "
             f"{ms(b.total):.0f} ms per procedure.", "",
             *_table(["work", "ms / procedure", "share"], rows), "",
-            f"- `describe_certificate` runs {b.describe_calls:.0f} times per procedure: the view "
-            "model re-parses and re-describes every certificate (own chain + partner's) several "
-            "times per request (`truststore_view` directly, in `snapshot()` and again in "
-            "`render_wizard`).",
+            f"- `describe_certificate` runs {b.describe_calls:.0f} times per procedure: once per "
+            "request for each certificate a redrawn step shows (views/certificates.py); steps "
+            "that did not change are not redrawn.",
             f"- Reading the saved RSA key back (the zip download) costs {ms(b.key_read_validated):.1f} ms "
             f"with OpenSSL's RSA key check and {ms(b.key_read_unvalidated):.2f} ms without it: the "
             "check (primality tests of p and q) is repeated on a key already validated at import "

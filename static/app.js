@@ -3,11 +3,13 @@
 (function () {
   "use strict";
 
+  // root: the whole page, the wizard, or the step section an action swapped in (it carries
+  // data-focus itself; steps that came along out of band do not take the focus).
   function focusTarget(root) {
     var invalid = root.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); return; }
-    var wizard = document.getElementById("wizard");
-    var step = wizard && wizard.getAttribute("data-focus");
+    var holder = root.hasAttribute && root.hasAttribute("data-focus") ? root : document.getElementById("wizard");
+    var step = holder && holder.getAttribute("data-focus");
     if (step) {
       var heading = document.getElementById(step + "-title") || document.getElementById(step);
       if (heading) { heading.focus(); }
@@ -161,13 +163,14 @@
     }
   });
 
-  // htmx announces each piece of new content once it is in the page. Only a new wizard
-  // (after an action) moves focus; a live preview must not steal it from the field being typed in.
+  // htmx announces each piece of new content once it is in the page. Only the step an action
+  // answered with (or a whole new wizard) moves focus; a live preview must not steal it from
+  // the field being typed in.
   document.addEventListener("htmx:after:process", function (event) {
     var root = event.target;
     if (!(root instanceof Element)) { return; }
     enhance(root);
-    if (root.id === "wizard") { focusTarget(root); }
+    if (root.id === "wizard" || root.hasAttribute("data-focus")) { focusTarget(root); }
     // The reveal toggle replaced itself: keep the keyboard where it was.
     if (root.id === "config-preview") {
       var toggle = document.getElementById("config-reveal-button");

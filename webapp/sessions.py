@@ -11,9 +11,8 @@ from typing import Any, Callable
 
 from flask import Flask, Response, current_app, g, request
 
+from .state import State
 from .vault import SessionGone, Vault, open_vault
-
-State = dict[str, Any]
 
 
 def init_app(app: Flask) -> None:
@@ -42,21 +41,55 @@ def _token() -> str | None:
 
 
 def load_state() -> State:
-    """The user's saved work; an empty dict for a new or expired session."""
+    """The user's saved work; a fresh State for a new or expired session."""
     if "state" not in g:
-        g.state = vault().load(_token()) or {}
+        restored = State.from_record(vault().load(_token()))
+        g.state = restored.state
+        g.state_lost = g.get("state_lost", False) or restored.lost
     return g.state
+
+
+def state_lost() -> bool:
+    """The saved work could not be read (written by a newer or broken version): say so."""
+    load_state()
+    return bool(g.get("state_lost"))
+
+
+def state_before_change() -> State:
+    """The state as this request found it, before its first update_state (to tell what changed)."""
+    if "state_before_record" not in g:
+        return load_state()
+    if "state_before" not in g:
+        g.state_before = State.from_record(g.state_before_record).state
+    return g.state_before
 
 
 def update_state(change: Callable[[State], object]) -> State:
     """Apply `change` atomically to the freshest saved state (other tabs may have written)."""
     token = _token()
+    runs: list[tuple[dict[str, Any], State]] = []
+
+    def apply(record: dict[str, Any]) -> None:
+        # May run more than once (the vault retries on conflict): the last run is the one kept.
+        restored = State.from_record(record)
+        change(restored.state)
+        # A shallow copy is the record as it was: to_record() builds new values, it never
+        # mutates the old ones.
+        runs.append((dict(record), restored.state))
+        record.clear()
+        record.update(restored.state.to_record())
+        if restored.lost:
+            g.state_lost = True
+
     for _ in range(2):
         if token is None:
             token = vault().new_session()
             g.session_token = token
         try:
-            g.state = vault().update(token, change)
+            vault().update(token, apply)
+            before, g.state = runs[-1]
+            if "state_before_record" not in g:
+                g.state_before_record = before
             return g.state
         except SessionGone:
             token = None  # expired between requests: start a fresh session
@@ -66,7 +99,7 @@ def update_state(change: Callable[[State], object]) -> State:
 def wipe_state() -> None:
     """Erase the user's work from the server now ("Start over", wipe after download)."""
     vault().delete(_token())
-    g.state = {}
+    g.state = State()
     g.session_token = None
     g.wipe_cookie = True
 

@@ -64,7 +64,7 @@ class _Collector(HTMLParser):
 
 
 class Page:
-    """One HTML response: the full page or the #wizard fragment htmx swaps in."""
+    """One HTML response: the full page, or what htmx swaps in (a step, out-of-band pieces)."""
 
     def __init__(self, html: str) -> None:
         self.html = html

@@ -1,10 +1,18 @@
-"""Full page for a browser, fragment for htmx: the one place that tells them apart."""
+"""Full page for a browser, only what changed for htmx: the one place that tells them apart.
+
+An htmx action answers with its own step's <section id="step-…"> (the form's hx-target), plus
+out-of-band copies of the stepper and of every other step whose content changed, judged by
+Wizard.digests() of the state before and after the request's changes — not by rendering.
+A new view returns render_wizard(...) / done(...) with focus="step-<its step>"; without a
+step it gets the whole wizard, retargeted to #wizard.
+"""
 
 from __future__ import annotations
 
 from flask import Response, make_response, redirect, render_template, request, url_for
 
-from .wizard import wizard_context
+from ..sessions import load_state, state_before_change, state_lost
+from .wizard import STEPS, Wizard, wizard_context
 
 
 def is_htmx() -> bool:
@@ -13,17 +21,39 @@ def is_htmx() -> bool:
 
 def render_wizard(*, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                   focus: str | None = None, status: int = 200, **extra) -> Response:
-    """The wizard as a fragment for htmx, or inside the full page for a plain form post."""
-    context = wizard_context(errors=errors or {}, values=values or {}, focus=focus)
+    """The changed steps for htmx, or the whole wizard inside the full page for a plain post."""
+    errors = errors or {}
+    context = wizard_context(load_state(), errors=errors, values=values or {}, focus=focus,
+                             lost=state_lost())
     context.update(extra)
-    template = "_wizard.html" if is_htmx() else "index.html"
-    response = make_response(render_template(template, **context), status)
+    step = (focus or "").removeprefix("step-")
+    if not is_htmx():
+        body = render_template("index.html", **context)
+    elif step not in STEPS or "form" in errors or context["lost_work"]:
+        body = render_template("_wizard.html", **context)
+        response = make_response(body, status)
+        response.headers["HX-Retarget"] = "#wizard"
+        response.headers["HX-Reswap"] = "outerHTML"
+        response.vary.add("HX-Request")
+        return response
+    else:
+        body = render_steps(step, context, main=True)
+    response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
 
 
+def render_steps(step: str, context: dict, *, main: bool) -> str:
+    """`step`'s section (or, with main=False, its `#…-result` area), the stepper, and the
+    other steps whose content changed since the request began, all but the first out of band."""
+    old, new = Wizard(state_before_change()).digests(), context["wizard"].digests()
+    changed = [other for other in STEPS if other != step and old[other] != new[other]]
+    return render_template("_changed.html", main_step=step, live=not main,
+                           changed_steps=changed, **context)
+
+
 def done(anchor: str) -> Response:
-    """After a successful action: the wizard for htmx, Post/Redirect/Get for plain forms."""
+    """After a successful action: the changed steps for htmx, Post/Redirect/Get for plain forms."""
     if is_htmx():
         return render_wizard(focus=anchor)
     return redirect(url_for("main.index", _anchor=anchor), code=303)

@@ -9,29 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from ..audit import certificate_facts
-from ..pki.certs import certificates_from_pem
 from ..sessions import load_state, update_state
-from .wizard import keystore_view, parsed_certificate, truststore_view
+from ..state import State
+from .certificates import certificate
+from .plans import trust_entries
 
 
 def keystore() -> dict[str, Any]:
     """The chosen key pair's alias and certificate chain (leaf first)."""
-    state = load_state()
-    ks = keystore_view(state)
-    if ks.chosen is None:
+    saved = load_state().keystore
+    if saved.chosen is None:
         return {}
-    chain = state["keystore"]["candidates"][ks.chosen.index]["chain"]
-    certs = [certificates_from_pem(pem)[0] for pem in chain]
-    return {"alias": ks.alias, "certificates": certificate_facts(certs)}
+    return {"alias": saved.alias,
+            "certificates": certificate_facts(certificate(pem) for pem in saved.chosen.chain)}
 
 
 def truststore() -> dict[str, Any]:
     """The partner host (if fetched) and the certificates included in the truststore."""
-    ts = truststore_view(load_state())
-    facts: dict[str, Any] = {"trusted": certificate_facts(parsed_certificate(e.pem)[0]
-                                                          for e in ts.included)}
-    if ts.fetch.get("host"):
-        facts["partner_host"] = ts.fetch["host"]
+    state = load_state()
+    included = [e for e in trust_entries(state) if e.include]
+    facts: dict[str, Any] = {"trusted": certificate_facts(certificate(e.pem) for e in included)}
+    if state.truststore.fetch and state.truststore.fetch.host:
+        facts["partner_host"] = state.truststore.fetch.host
     return facts
 
 
@@ -44,7 +43,11 @@ def first_bundle() -> bool:
 
     Marks the session, so later downloads of the same bundle say False.
     """
-    if load_state().get("bundle_downloaded"):
+    if load_state().bundle_downloaded:
         return False
-    update_state(lambda state: state.update(bundle_downloaded=True))
+
+    def mark(state: State) -> None:
+        state.bundle_downloaded = True
+
+    update_state(mark)
     return True

@@ -1,21 +1,26 @@
 """The files the user downloads, built fresh from the saved state on every download.
 
 Nothing built is stored: a download always reflects the latest choices, and the only copy of
-the key material on the server stays the encrypted one in the vault.
+the key material on the server stays the encrypted one in the vault. Each store is built from
+its plan (plans.py), the same one that tells the page the store is ready.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 
 from flask import Response, send_file
 
-from ..pki.java import build_bundle, build_keystore, build_truststore
-from ..pki.keyimport import KeyPair
-from ..sessions import State
-from .wizard import finish_view, keystore_view, parsed_certificate, truststore_view
+from ..pki.java import AliasError, StoreError, build_bundle, build_keystore, build_truststore
+from ..pki.keyimport import KeyPair, KeyPairError
+from ..state import State
+from .certificates import certificate, summary
+from .plans import KeystorePlan, TruststorePlan, plan_keystore, plan_truststore
+from .wizard import Wizard
 
 File = tuple[str, bytes]
+log = logging.getLogger(__name__)
 
 
 def attachment(built: File, mimetype: str) -> Response:
@@ -25,51 +30,58 @@ def attachment(built: File, mimetype: str) -> Response:
 
 
 def keystore_file(state: State) -> File | None:
-    ks = keystore_view(state)
-    if not ks.complete:
+    plan = plan_keystore(state)
+    if not isinstance(plan, KeystorePlan):
         return None
-    saved = state["keystore"]
-    pair = KeyPair.from_pem_bundle(saved["candidates"][ks.chosen.index]["bundle"])
-    data = build_keystore(alias=ks.alias, private_key=pair.private_key, chain=pair.chain,
-                          password=saved["password"])
-    return ks.filename, data
+    try:
+        pair = KeyPair.from_pem_bundle(plan.candidate.bundle)
+        data = build_keystore(alias=plan.alias, private_key=pair.private_key, chain=pair.chain,
+                              password=plan.password)
+    except (KeyPairError, StoreError, AliasError, ValueError) as exc:
+        # A saved key the plan accepted but Java cannot hold: not ready, never a 500.
+        log.warning("keystore not buildable: %s", type(exc).__name__)
+        return None
+    return plan.filename, data
 
 
 def certificate_file(state: State) -> File | None:
-    ks = keystore_view(state)
-    if not ks.chosen:
+    chosen = state.keystore.chosen
+    if chosen is None or not chosen.chain:
         return None
-    pem = state["keystore"]["candidates"][ks.chosen.index]["chain"][0]
-    return f"{ks.alias or 'certificate'}.pem", pem.encode()
+    return f"{state.keystore.alias or 'certificate'}.pem", chosen.chain[0].encode()
 
 
 def truststore_file(state: State) -> File | None:
-    ts = truststore_view(state)
-    if not ts.complete:
+    plan = plan_truststore(state)
+    if not isinstance(plan, TruststorePlan):
         return None
-    entries = [(e.alias, parsed_certificate(e.pem)[0]) for e in ts.included]
-    return ts.filename, build_truststore(entries=entries, password=state["truststore"]["password"])
+    entries = [(e.alias, certificate(e.pem)) for e in plan.entries]
+    try:
+        return plan.filename, build_truststore(entries=entries, password=plan.password)
+    except (StoreError, AliasError) as exc:
+        log.warning("truststore not buildable: %s", type(exc).__name__)
+        return None
 
 
 def config_file(state: State) -> File | None:
-    ks, ts = keystore_view(state), truststore_view(state)
-    fin = finish_view(state, ks, ts)
-    if fin.config is None:
+    config = Wizard(state).fin.config
+    if config is None:
         return None
-    return "destination.json", fin.config.to_json().encode()
+    return "destination.json", config.to_json().encode()
 
 
 def bundle_file(state: State) -> File | None:
     """mtls-files.zip: keystore, truststore, config, certificate and a README with next steps."""
     keystore, truststore = keystore_file(state), truststore_file(state)
-    config, certificate = config_file(state), certificate_file(state)
-    if not (keystore and truststore and config and certificate):
+    config, certificate_ = config_file(state), certificate_file(state)
+    wizard = Wizard(state)
+    if not (keystore and truststore and config and certificate_ and wizard.fin.config
+            and wizard.ks.plan and wizard.ts.plan):
         return None
-    ks, ts = keystore_view(state), truststore_view(state)
-    fin = finish_view(state, ks, ts)
     data = build_bundle(
-        keystore=keystore, truststore=truststore, config=config, certificate=certificate,
-        destination=fin.config, own=ks.chosen.leaf, trusted=[e.summary for e in ts.included],
-        own_chain=ks.chosen.chain,
+        keystore=keystore, truststore=truststore, config=config, certificate=certificate_,
+        destination=wizard.fin.config, own=summary(wizard.ks.plan.candidate.chain[0]),
+        trusted=[e.summary for e in wizard.ts.plan.entries],
+        own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
     )
     return "mtls-files.zip", data

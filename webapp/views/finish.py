@@ -6,11 +6,12 @@ from flask import Blueprint, make_response, render_template, request
 
 from ..audit import audit
 from ..pki.java import HTTP_METHODS
-from ..sessions import State, load_state, update_state, wipe_state
+from ..sessions import load_state, update_state, wipe_state
+from ..state import State
 from . import audit_facts
 from ._htmx import done, is_htmx, render_wizard
 from .files import attachment, bundle_file, config_file
-from .live import render_live, snapshot
+from .live import render_live
 from .validation import MAX_FIELD, field
 from .wizard import wizard_context
 
@@ -37,20 +38,18 @@ def save_settings():
         errors["http_method"] = "Choose one of the listed methods."
     if _invalid(folder):
         errors["folder"] = "This folder is too long or contains invalid characters."
-    before = snapshot()
-
     def keep(state: State) -> None:
-        dest = state.setdefault("destination", {})
+        dest = state.destination
         for key, name, value in (("url", "dest_url", url), ("method", "http_method", method),
                                  ("folder", "folder", folder)):
             if name not in errors:
-                dest[key] = value
+                setattr(dest, key, value)
         if not live:
-            state["current"] = "finish"
+            state.current = "finish"
 
     update_state(keep)
     if live:
-        return render_live("finish", before, reveal=request.form.get("revealed") == "1")
+        return render_live("finish", reveal=request.form.get("revealed") == "1")
     if errors:
         return render_wizard(errors=errors, values={"dest_url": url, "folder": folder},
                              focus="step-finish")
@@ -63,7 +62,7 @@ def preview():
     reveal = request.args.get("reveal") == "1"
     if not is_htmx():
         return render_wizard(focus="step-finish", reveal=reveal)
-    context = wizard_context(errors={}, values={}, focus=None)
+    context = wizard_context(load_state(), errors={}, values={}, focus=None)
     context["reveal"] = reveal
     response = make_response(render_template("finish/_config.html", **context))
     response.vary.add("HX-Request")

@@ -14,11 +14,12 @@ from ..pki.keyimport import (
     WrongPasswordError,
     load_key_pairs,
 )
-from ..sessions import State, load_state, update_state
+from ..sessions import load_state, update_state
+from ..state import KeyPairCandidate, KeystoreState, State
 from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, certificate_file, keystore_file
-from .live import render_live, snapshot
+from .live import render_live
 from .passwords import password_errors
 from .validation import FieldError, clean_file_name, field
 
@@ -49,23 +50,22 @@ def import_key_pair():
     if errors:
         return render_wizard(errors=errors, focus="step-keystore")
 
+    candidates = [
+        KeyPairCandidate(bundle=pair.to_pem_bundle(),
+                         chain=[certificate_pem(c) for c in pair.chain],
+                         source_alias=pair.source_alias)
+        for pair in pairs
+    ]
+
     def keep(state: State) -> None:
-        previous = state.get("keystore") or {}
-        state["current"] = "keystore"
-        state["keystore"] = {
-            "candidates": [
-                {
-                    "bundle": pair.to_pem_bundle(),
-                    "chain": [certificate_pem(c) for c in pair.chain],
-                    "source_alias": pair.source_alias,
-                }
-                for pair in pairs
-            ],
-            "selected": 0,
-            "source_name": (upload.filename or "")[:200] if upload else "",
-            "alias": suggest_alias(pairs[0].certificate),
-            "filename": previous.get("filename") or "keystore.jks",
-        }
+        state.current = "keystore"
+        state.keystore = KeystoreState(
+            candidates=candidates,
+            selected=0,
+            source_name=(upload.filename or "")[:200] if upload else "",
+            alias=suggest_alias(pairs[0].certificate),
+            filename=state.keystore.filename or "keystore.jks",
+        )
 
     update_state(keep)
     audit("keypair.imported", file=(upload.filename or "")[:200] if upload else "",
@@ -82,11 +82,10 @@ def select_key_pair():
         index = 0
 
     def choose(state: State) -> None:
-        saved = state.get("keystore") or {}
-        candidates = saved.get("candidates") or []
-        if 0 <= index < len(candidates):
-            saved["selected"] = index
-            saved["alias"] = suggest_alias(certificates_from_pem(candidates[index]["chain"][0])[0])
+        saved = state.keystore
+        if 0 <= index < len(saved.candidates):
+            saved.selected = index
+            saved.alias = suggest_alias(certificates_from_pem(saved.candidates[index].chain[0])[0])
 
     update_state(choose)
     return done("step-keystore")
@@ -95,7 +94,11 @@ def select_key_pair():
 @bp.post("/reset")
 def reset_key_pair():
     """Forget the imported key pair so another file can be imported."""
-    update_state(lambda state: state.update(keystore={}, current="keystore"))
+    def forget(state: State) -> None:
+        state.keystore = KeystoreState()
+        state.current = "keystore"
+
+    update_state(forget)
     return done("step-keystore")
 
 
@@ -115,30 +118,29 @@ def save_settings():
     except FieldError as exc:
         errors["keystore_filename"] = str(exc)
     password, confirm = field(form, "keystore_password"), field(form, "confirm_keystore_password")
-    saved = load_state().get("keystore") or {}
+    saved = load_state().keystore
     typed = bool(password or confirm)
-    before = snapshot()
     rejected = password_errors(password, confirm, "keystore_password", "confirm_keystore_password",
-                               required=not saved.get("password"))
+                               required=not saved.password)
     errors.update(rejected)
 
     def keep(state: State) -> None:
-        ks = state.setdefault("keystore", {})
+        ks = state.keystore
         if alias is not None:
-            ks["alias"] = alias
+            ks.alias = alias
         if filename is not None:
-            ks["filename"] = filename
+            ks.filename = filename
         if typed and not rejected:
             # A new password replaces the old one only once it is valid and confirmed; until
             # then the saved one stays, so a typo (or a half-typed live preview) never
             # throws away a finished keystore.
-            ks["password"] = password
+            ks.password = password
 
-    if not live and not saved.get("candidates"):
+    if not live and not saved.candidates:
         errors["key_file"] = "Import your key pair file first."
     update_state(keep)
     if live:
-        return render_live("keystore", before)
+        return render_live("keystore")
     if errors:
         values = {"alias": field(form, "alias"), "keystore_filename": field(form, "keystore_filename")}
         return render_wizard(errors=errors, values=values, focus="step-keystore")

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
 from ..audit import audit
 from ..sessions import update_state, vault, wipe_state
+from ..state import State
 from ..vault import VaultUnavailable
-from ._htmx import is_htmx, render_wizard
+from ._htmx import done, render_wizard
 from .wizard import STEPS
 
 bp = Blueprint("main", __name__)
@@ -24,10 +25,11 @@ def open_step(step: str):
     """Open a step for editing (the Edit / Start this step buttons)."""
     if step not in STEPS:
         abort(404)
-    update_state(lambda state: state.update(current=step))
-    if is_htmx():
-        return render_wizard(focus=f"step-{step}")
-    return redirect(url_for("main.index", _anchor=f"step-{step}"), code=303)
+    def open_it(state: State) -> None:
+        state.current = step
+
+    update_state(open_it)
+    return done(f"step-{step}")
 
 
 @bp.get("/start-over")

@@ -16,11 +16,12 @@ from ..pki.partner import (
     extra_root_paths,
 )
 from ..outbound_config import outbound_policy
-from ..sessions import State, load_state, update_state
+from ..sessions import load_state, update_state
+from ..state import FetchReport, State, TrustChoice, TrustedCertificate
 from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
-from .live import render_live, snapshot
+from .live import render_live
 from .passwords import password_errors
 from .validation import FieldError, clean_file_name, field
 from .wizard import truststore_view
@@ -56,16 +57,17 @@ def fetch_certificates():
     if error is not None or chain is None:
         return render_wizard(errors={"server_url": error or "Try again."},
                              values={"server_url": raw}, focus="step-truststore")
-    certs = [{"pem": certificate_pem(c.certificate), "source": c.source} for c in chain.certificates]
+    certs = [TrustedCertificate(certificate_pem(c.certificate), c.source)
+             for c in chain.certificates]
 
     def keep(state: State) -> None:
-        ts = state.setdefault("truststore", {})
-        uploaded = [c for c in ts.get("certs", []) if c["source"] == "upload"]
-        ts["certs"] = (certs + uploaded)[:MAX_CERTIFICATES]
-        ts["fetch"] = {"url": chain.url, "host": chain.host, "port": chain.port,
-                       "address": chain.address, "sent": chain.sent,
-                       "warnings": list(chain.warnings)}
-        state["current"] = "truststore"
+        ts = state.truststore
+        uploaded = [c for c in ts.certs if c.source == "upload"]
+        ts.certs = (certs + uploaded)[:MAX_CERTIFICATES]
+        ts.fetch = FetchReport(url=chain.url, host=chain.host, port=chain.port,
+                               address=chain.address, sent=chain.sent,
+                               warnings=list(chain.warnings))
+        state.current = "truststore"
 
     update_state(keep)
     audit("partner.fetched", partner=raw.strip()[:200], partner_host=chain.host,
@@ -88,7 +90,7 @@ def upload_certificates():
         except CertificateParseError as exc:
             error = f"{upload.filename[:100]}: {exc}"
             break
-    saved = (load_state().get("truststore") or {}).get("certs", [])
+    saved = load_state().truststore.certs
     if error is None and len(saved) + len(found) > MAX_CERTIFICATES:
         error = f"A truststore can hold at most {MAX_CERTIFICATES} certificates here."
     if error is not None:
@@ -96,9 +98,9 @@ def upload_certificates():
     pems = [certificate_pem(c) for c in found]
 
     def keep(state: State) -> None:
-        ts = state.setdefault("truststore", {})
-        ts["certs"] = [*ts.get("certs", []), *({"pem": p, "source": "upload"} for p in pems)]
-        state["current"] = "truststore"
+        ts = state.truststore
+        ts.certs = [*ts.certs, *(TrustedCertificate(p, "upload") for p in pems)]
+        state.current = "truststore"
 
     update_state(keep)
     return done("step-truststore")
@@ -111,7 +113,7 @@ def save_settings():
     form = request.form
     view = truststore_view(load_state())
     errors: dict[str, str] = {}
-    choices: dict[str, dict] = {}
+    choices: dict[str, TrustChoice] = {}
     seen: dict[str, str] = {}
     for entry in view.entries:
         key = entry.key
@@ -126,7 +128,7 @@ def save_settings():
             errors[f"alias-{key}"] = f"The alias “{alias}” is already used above. Aliases must be unique."
         if include:
             seen[alias] = entry.fingerprint
-        choices[entry.fingerprint] = {"alias": alias, "include": include}
+        choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)
     filename = None
     try:
         filename = clean_file_name(field(form, "truststore_filename"), default="truststore.jks",
@@ -140,30 +142,28 @@ def save_settings():
     errors.update(rejected)
     if view.entries and not seen:
         errors["certificates"] = "Include at least one certificate."
-    before = snapshot()
-
     def keep(state: State) -> None:
-        ts = state.setdefault("truststore", {})
+        ts = state.truststore
         if not any(k.startswith("alias-") for k in errors):
-            ts["choices"] = choices
+            ts.choices = choices
         if filename is not None:
-            ts["filename"] = filename
+            ts.filename = filename
         if typed and not rejected:
             # As in the keystore step: an invalid new password keeps the saved one.
-            ts["password"] = password
+            ts.password = password
         if not live:
-            state["current"] = "truststore"
+            state.current = "truststore"
 
     if not live and not view.entries:
         errors["server_url"] = "Fetch the partner's certificates or upload them first."
     update_state(keep)
     if live:
-        return render_live("truststore", before)
+        return render_live("truststore")
     if errors:
         # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
         shown = {f"alias-{e.key}": field(form, f"alias-{e.key}") for e in view.entries
                  if f"alias-{e.key}" in form}
-        shown.update({f"include-{e.key}": "on" if choices[e.fingerprint]["include"] else ""
+        shown.update({f"include-{e.key}": "on" if choices[e.fingerprint].include else ""
                       for e in view.entries})
         return render_wizard(errors=errors, focus="step-truststore",
                              values={**shown, "truststore_filename": field(form, "truststore_filename")})
@@ -189,9 +189,9 @@ def _rate_limited() -> str | None:
 
     def count(state: State) -> None:
         nonlocal allowed
-        recent = [t for t in state.get("fetch_times", []) if now - t < 60]
+        recent = [t for t in state.fetch_times if now - t < 60]
         allowed = len(recent) < limit
-        state["fetch_times"] = recent + [now] if allowed else recent
+        state.fetch_times = recent + [now] if allowed else recent
 
     update_state(count)
     return None if allowed else "You have checked many addresses in a short time. Wait a minute and try again."

@@ -1,38 +1,49 @@
-"""The view model of the one-page wizard, read from the saved state.
+"""The view model of the one-page wizard, made from the State it is given.
 
 Views write the state; this module turns it into what the templates show: which step is
-open, what was imported, what is missing. It only parses certificates (cheap), never keys.
+open, what was imported, what is missing. Certificates are described only when a template
+asks (see certificates.py), and "complete" is the same plan the downloads build from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from cryptography import x509
-from flask import g
+from ..pki.certs import CertificateSummary
+from ..pki.java import DestinationConfig, file_path
+from ..state import STEPS, FetchReport, State
+from .certificates import summary
+from .plans import (
+    KeystorePlan,
+    TrustEntry,
+    TruststorePlan,
+    plan_keystore,
+    plan_truststore,
+    trust_entries,
+)
 
-from ..pki.certs import CertificateSummary, certificates_from_pem, describe_certificate
-from ..pki.java import DestinationConfig, file_path, suggest_alias
-from ..sessions import State, load_state
-
-STEPS = ("keystore", "truststore", "finish")
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
-SOURCE_LABELS = {
-    "server": "sent by the server",
-    "root store": "added from the root store",
-    "extra roots": "added from your organisation's roots",
-    "upload": "uploaded",
-    "own": "your own certificate",
-}
+LOST_WORK = "Your saved work could not be restored after an update; please start again."
+
+__all__ = ["LOST_WORK", "STEPS", "STEP_TITLES", "Candidate", "FinishView", "KeystoreView",
+           "TrustEntry", "TruststoreView", "Wizard", "wizard_context"]
 
 
 @dataclass
 class Candidate:
     index: int
-    leaf: CertificateSummary
-    chain: list[CertificateSummary]
+    pems: list[str]
     source_alias: str | None
+
+    @property
+    def leaf(self) -> CertificateSummary:
+        return summary(self.pems[0])
+
+    @cached_property
+    def chain(self) -> list[CertificateSummary]:
+        return [summary(pem) for pem in self.pems]
 
 
 @dataclass
@@ -43,7 +54,11 @@ class KeystoreView:
     alias: str = ""
     filename: str = "keystore.jks"
     has_password: bool = False
-    complete: bool = False
+    plan: KeystorePlan | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.plan is not None
 
     @property
     def imported(self) -> bool:
@@ -53,35 +68,22 @@ class KeystoreView:
     def chosen(self) -> Candidate | None:
         if not self.candidates:
             return None
-        return self.candidates[min(self.selected, len(self.candidates) - 1)]
-
-
-@dataclass
-class TrustEntry:
-    fingerprint: str
-    summary: CertificateSummary
-    source: str
-    alias: str
-    include: bool
-    pem: str
-
-    @property
-    def key(self) -> str:
-        """The fingerprint as a form-field suffix (hex, no colons)."""
-        return self.fingerprint.replace(":", "").lower()
-
-    @property
-    def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.source, self.source)
+        return self.candidates[min(max(self.selected, 0), len(self.candidates) - 1)]
 
 
 @dataclass
 class TruststoreView:
     entries: list[TrustEntry] = field(default_factory=list)
-    fetch: dict[str, Any] = field(default_factory=dict)
+    fetch: FetchReport | None = None
     filename: str = "truststore.jks"
     has_password: bool = False
-    complete: bool = False
+    plan: TruststorePlan | None = None
+    # field -> message: saved aliases Java would refuse (duplicates), shown without being asked
+    conflicts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.plan is not None
 
     @property
     def collected(self) -> bool:
@@ -102,97 +104,44 @@ class FinishView:
     config: DestinationConfig | None
 
 
-def parsed_certificate(pem: str) -> tuple[x509.Certificate, CertificateSummary]:
-    """A saved certificate, parsed and described once per request.
-
-    Every request draws the whole wizard (often twice: before and after a change), and each
-    certificate appears in several places. Not cached across requests: the summary's
-    validity ("expires in 3 days") depends on the time of the request.
-    """
-    cache = g.setdefault("parsed_certificates", {})
-    if pem not in cache:
-        certificate = certificates_from_pem(pem)[0]
-        cache[pem] = (certificate, describe_certificate(certificate))
-    return cache[pem]
-
-
 def keystore_view(state: State) -> KeystoreView:
-    saved = state.get("keystore") or {}
-    view = KeystoreView(
-        selected=int(saved.get("selected", 0)),
-        source_name=saved.get("source_name", ""),
-        alias=saved.get("alias", ""),
-        filename=saved.get("filename") or "keystore.jks",
-        has_password=bool(saved.get("password")),
+    saved = state.keystore
+    plan = plan_keystore(state)
+    return KeystoreView(
+        candidates=[Candidate(i, list(c.chain), c.source_alias)
+                    for i, c in enumerate(saved.candidates)],
+        selected=saved.selected, source_name=saved.source_name, alias=saved.alias,
+        filename=saved.filename or "keystore.jks", has_password=bool(saved.password),
+        plan=plan if isinstance(plan, KeystorePlan) else None,
     )
-    for index, candidate in enumerate(saved.get("candidates", [])):
-        chain = [parsed_certificate(pem)[1] for pem in candidate["chain"]]
-        view.candidates.append(Candidate(index, chain[0], chain, candidate.get("source_alias")))
-    view.complete = bool(view.imported and view.alias and view.has_password)
-    return view
-
-
-def own_certificates(state: State) -> list[str]:
-    """PEM of the chain of the key pair chosen in the keystore step (leaf first)."""
-    saved = state.get("keystore") or {}
-    candidates = saved.get("candidates") or []
-    if not candidates:
-        return []
-    return list(candidates[min(int(saved.get("selected", 0)), len(candidates) - 1)]["chain"])
-
-
-def trust_candidates(state: State) -> list[tuple[str, str]]:
-    """(pem, source) of every certificate that may go into the truststore, no duplicates."""
-    saved = state.get("truststore") or {}
-    seen: set[str] = set()
-    result: list[tuple[str, str]] = []
-    for item in [*saved.get("certs", []), *({"pem": p, "source": "own"} for p in own_certificates(state))]:
-        fingerprint = parsed_certificate(item["pem"])[1].sha256_fingerprint
-        if fingerprint not in seen:
-            seen.add(fingerprint)
-            result.append((item["pem"], item["source"]))
-    return result
 
 
 def truststore_view(state: State) -> TruststoreView:
-    saved = state.get("truststore") or {}
-    choices = saved.get("choices", {})
-    view = TruststoreView(
-        fetch=saved.get("fetch") or {},
-        filename=saved.get("filename") or "truststore.jks",
-        has_password=bool(saved.get("password")),
+    saved = state.truststore
+    entries = trust_entries(state)
+    plan = plan_truststore(state, entries)
+    return TruststoreView(
+        entries=entries, fetch=saved.fetch, filename=saved.filename or "truststore.jks",
+        has_password=bool(saved.password), plan=plan if isinstance(plan, TruststorePlan) else None,
+        conflicts={} if isinstance(plan, TruststorePlan) else {
+            p.field: p.message for p in plan if p.field.startswith("alias-")},
     )
-    taken: list[str] = []
-    for pem, source in trust_candidates(state):
-        cert, summary = parsed_certificate(pem)
-        choice = choices.get(summary.sha256_fingerprint, {})
-        alias = choice.get("alias") or suggest_alias(cert, taken=taken)
-        taken.append(alias)
-        view.entries.append(
-            TrustEntry(summary.sha256_fingerprint, summary, source, alias,
-                       choice.get("include", True), pem)
-        )
-    view.complete = bool(view.collected and view.included and view.has_password)
-    return view
 
 
 def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishView:
-    saved = state.get("destination") or {}
-    url = saved.get("url") or ts.fetch.get("url", "")
-    method = saved.get("method") or "POST"
-    folder = saved.get("folder", "")
-    ready = ks.complete and ts.complete
+    saved = state.destination
+    url = saved.url or (ts.fetch.url if ts.fetch else "")
+    method = saved.method or "POST"
     config = None
-    if ready:
+    if ks.plan and ts.plan:
         config = DestinationConfig(
-            url=url,
-            method=method,
-            keystore_file=file_path(folder, ks.filename),
-            keystore_pass=state["keystore"]["password"],
-            truststore_file=file_path(folder, ts.filename),
-            truststore_pass=state["truststore"]["password"],
+            url=url, method=method,
+            keystore_file=file_path(saved.folder, ks.plan.filename),
+            keystore_pass=ks.plan.password,
+            truststore_file=file_path(saved.folder, ts.plan.filename),
+            truststore_pass=ts.plan.password,
         )
-    return FinishView(url, method, folder, ready, config)
+    return FinishView(url, method, saved.folder, config is not None, config)
 
 
 def step_modes(state: State, complete: dict[str, bool]) -> dict[str, str]:
@@ -201,11 +150,10 @@ def step_modes(state: State, complete: dict[str, bool]) -> dict[str, str]:
     The current step and the first unfinished one are open, so finishing one step reveals
     the next without a click; finished steps the user has moved past fold into a summary.
     """
-    current = state.get("current", "keystore")
     first_open = next((s for s in STEPS if not complete[s]), "finish")
     modes = {}
     for step in STEPS:
-        if step in (current, first_open):
+        if step in (state.current, first_open):
             modes[step] = "open"
         elif complete[step]:
             modes[step] = "done"
@@ -214,29 +162,91 @@ def step_modes(state: State, complete: dict[str, bool]) -> dict[str, str]:
     return modes
 
 
-def wizard_context(*, errors: dict[str, str], values: dict[str, str],
-                   focus: str | None) -> dict[str, Any]:
-    state = load_state()
-    ks = keystore_view(state)
-    ts = truststore_view(state)
-    fin = finish_view(state, ks, ts)
-    complete = {"keystore": ks.complete, "truststore": ts.complete, "finish": False}
-    modes = step_modes(state, complete)
+class Wizard:
+    """The three steps' view models for one state, each made when first needed."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    @cached_property
+    def ks(self) -> KeystoreView:
+        return keystore_view(self.state)
+
+    @cached_property
+    def ts(self) -> TruststoreView:
+        return truststore_view(self.state)
+
+    @cached_property
+    def fin(self) -> FinishView:
+        return finish_view(self.state, self.ks, self.ts)
+
+    @cached_property
+    def complete(self) -> dict[str, bool]:
+        return {"keystore": self.ks.complete, "truststore": self.ts.complete, "finish": False}
+
+    @cached_property
+    def modes(self) -> dict[str, str]:
+        return step_modes(self.state, self.complete)
+
+    def digests(self) -> dict[str, tuple]:
+        """What each step's section shows, as plain tuples, to redraw only the ones that changed.
+
+        Made from the state (and the step's mode), never by rendering; compared, not
+        hashed (the strings are shared, so equal ones compare at once). Passwords are in
+        them because the finish step shows them; they never leave the request.
+        """
+        s, modes = self.state, self.modes
+        ks, ts = s.keystore, s.truststore
+        chosen = ks.chosen
+        fetch = ts.fetch
+        return {
+            "stepper": (tuple(modes.items()), tuple(self.complete.items())),
+            "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
+                         ks.alias, ks.filename, bool(ks.password),
+                         tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates)),
+            "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
+                           tuple((c.pem, c.source) for c in ts.certs),
+                           tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
+                           _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
+            "finish": (modes["finish"], s.destination.url, s.destination.method,
+                       s.destination.folder, fetch.url if fetch else "",
+                       self.fin.config.to_json(mask=False) if self.fin.config else None),
+        }
+
+
+def _fetch_key(fetch: FetchReport | None) -> tuple:
+    if fetch is None:
+        return ()
+    return (fetch.url, fetch.host, fetch.port, fetch.address, fetch.sent, tuple(fetch.warnings))
+
+
+def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, str],
+                   focus: str | None, lost: bool = False) -> dict[str, Any]:
+    """What the templates need (certificates are described only where a template shows them)."""
+    wizard = Wizard(state)
+    if wizard.ts.conflicts:
+        # Two included certificates with one alias: Java would refuse the truststore, so the
+        # page says so beside the alias, whatever the request was about.
+        errors = {**wizard.ts.conflicts, **errors}
+    modes = dict(wizard.modes)
     step = (focus or "").removeprefix("step-")
     if errors and step in modes:
         # Errors are drawn inside their step: a post from a folded step (a second tab, a
         # stale page) must open it, or the message would never be seen.
         modes[step] = "open"
     return {
-        "ks": ks,
-        "ts": ts,
-        "fin": fin,
+        "wizard": wizard,
+        "ks": wizard.ks,
+        "ts": wizard.ts,
+        "fin": wizard.fin,
         "modes": modes,
-        "complete": complete,
+        "complete": wizard.complete,
         "steps": STEPS,
         "step_titles": STEP_TITLES,
         "errors": errors,
         "values": values,
         "focus": focus,
         "reveal": False,
+        "lost_work": LOST_WORK if lost else "",
     }
+

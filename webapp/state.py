@@ -1,0 +1,222 @@
+"""The user's saved work as typed, versioned value objects: the one owner of its shape.
+
+The vault stores a JSON dict per session (encrypted). Everything that reads or writes that
+dict goes through `State.from_record` / `State.to_record`, so the rest of the app works with
+attributes, never string keys.
+
+Adding a field: give it a default (a new sub-dataclass gets `field(default_factory=...)`).
+Records written before it existed load with the default, and unknown keys are ignored, so an
+older instance reading a newer record (during a rolling update) keeps working. Change the
+meaning or shape of an existing field only with a new STATE_VERSION and a step in _MIGRATIONS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Callable, NamedTuple
+
+__all__ = [
+    "STATE_VERSION",
+    "STEPS",
+    "Destination",
+    "FetchReport",
+    "KeyPairCandidate",
+    "KeystoreState",
+    "Restored",
+    "State",
+    "TrustChoice",
+    "TrustedCertificate",
+    "TruststoreState",
+]
+
+# Version 1: the records of main up to 7743e32 (no "version" key). Version 2 has the same
+# shape plus the version number.
+STATE_VERSION = 2
+STEPS = ("keystore", "truststore", "finish")
+
+
+@dataclass
+class KeyPairCandidate:
+    """One key entry found in the imported file."""
+
+    bundle: str  # the secret: private key + chain as PEM (KeyPair.to_pem_bundle)
+    chain: list[str] = field(default_factory=list)  # certificate PEMs, leaf first
+    source_alias: str | None = None  # the entry's name in the imported .p12/.jks, if any
+
+
+@dataclass
+class KeystoreState:
+    candidates: list[KeyPairCandidate] = field(default_factory=list)
+    selected: int = 0
+    source_name: str = ""  # the imported file's name, as the user's browser sent it
+    alias: str = ""
+    filename: str = "keystore.jks"
+    password: str | None = None  # None: not chosen yet (and not written)
+
+    @property
+    def chosen(self) -> KeyPairCandidate | None:
+        if not self.candidates:
+            return None
+        return self.candidates[min(max(self.selected, 0), len(self.candidates) - 1)]
+
+
+@dataclass
+class TrustedCertificate:
+    pem: str
+    source: str  # "server", "root store", "extra roots", "upload"
+
+
+@dataclass
+class TrustChoice:
+    """What the user chose for one certificate, keyed by its SHA-256 fingerprint."""
+
+    alias: str = ""
+    include: bool = True
+
+
+@dataclass
+class FetchReport:
+    """What the partner's server sent when we fetched its chain."""
+
+    url: str = ""
+    host: str = ""
+    port: int = 443
+    address: str = ""
+    sent: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TruststoreState:
+    certs: list[TrustedCertificate] = field(default_factory=list)
+    choices: dict[str, TrustChoice] = field(default_factory=dict)
+    fetch: FetchReport | None = None
+    filename: str = "truststore.jks"
+    password: str | None = None
+
+
+@dataclass
+class Destination:
+    url: str = ""  # empty: the fetched server's URL is suggested
+    method: str = "POST"
+    folder: str = ""
+
+
+@dataclass
+class State:
+    current: str = "keystore"  # the step the user is working on
+    keystore: KeystoreState = field(default_factory=KeystoreState)
+    truststore: TruststoreState = field(default_factory=TruststoreState)
+    destination: Destination = field(default_factory=Destination)
+    fetch_times: list[float] = field(default_factory=list)  # for the fetch rate limit
+    bundle_downloaded: bool = False  # counted once in the metrics/audit (issue 15)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any] | None) -> Restored:
+        """The state saved in `record`; never raises.
+
+        A record this code cannot read (a newer or unknown version, a garbled shape) gives a
+        fresh state with `lost=True`, so the page can say so plainly instead of failing.
+        """
+        if not record:
+            return Restored(cls(), lost=False)
+        try:
+            version = record.get("version", 1)
+            if not isinstance(version, int) or version not in _MIGRATIONS:
+                raise RecordError(f"unknown state version {version!r}")
+            state = _build(cls, _MIGRATIONS[version](record))
+            if state.current not in STEPS:
+                state.current = "keystore"
+            return Restored(state, lost=False)
+        except (RecordError, AttributeError, TypeError, ValueError):
+            return Restored(cls(), lost=True)
+
+    def to_record(self) -> dict[str, Any]:
+        """The dict the vault stores (JSON types only; None values are left out)."""
+        return {"version": STATE_VERSION, **_record_of(self)}
+
+
+class Restored(NamedTuple):
+    state: State
+    lost: bool  # a saved record existed but could not be read: the user starts again
+
+
+class RecordError(ValueError):
+    """A saved record does not have the shape of a State."""
+
+
+def _from_v1(record: dict[str, Any]) -> dict[str, Any]:
+    migrated = dict(record)
+    truststore = migrated.get("truststore")
+    if isinstance(truststore, dict) and not truststore.get("fetch"):
+        # Version 1 could hold "fetch": {} for "nothing fetched yet".
+        migrated["truststore"] = {k: v for k, v in truststore.items() if k != "fetch"}
+    return migrated
+
+
+# version -> function turning such a record into the current shape (before _build).
+_MIGRATIONS = {1: _from_v1, 2: lambda record: record}
+
+
+def _build(kind: Any, data: Any) -> Any:
+    """A value of type `kind` from JSON data; unknown keys ignored, missing ones defaulted."""
+    return _converter(kind)(data)
+
+
+@functools.cache
+def _converter(kind: Any) -> Callable[[Any], Any]:
+    """A function reading JSON data as `kind`, made once per type: every request loads a
+    state, often twice, and walking the type hints each time cost a millisecond."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        inner = _converter(next(k for k in typing.get_args(kind) if k is not type(None)))
+        return lambda data: None if data is None else inner(data)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(kind)]
+
+        def read_object(data: Any) -> Any:
+            if not isinstance(data, dict):
+                raise RecordError(f"{kind.__name__}: expected an object")
+            return kind(**{name: read(data[name]) for name, read in fields if name in data})
+        return read_object
+    if origin is list:
+        item = _converter(typing.get_args(kind)[0])
+
+        def read_list(data: Any) -> list[Any]:
+            if not isinstance(data, list):
+                raise RecordError("expected a list")
+            return [item(value) for value in data]
+        return read_list
+    if origin is dict:
+        value_of = _converter(typing.get_args(kind)[1])
+
+        def read_dict(data: Any) -> dict[str, Any]:
+            if not isinstance(data, dict):
+                raise RecordError("expected an object")
+            return {str(key): value_of(value) for key, value in data.items()}
+        return read_dict
+    return functools.partial(_read_plain, kind)
+
+
+def _read_plain(kind: type, data: Any) -> Any:
+    if type(data) is kind:  # exact type: True is no step index, a string no number
+        return data
+    if kind is float and type(data) is int:
+        return float(data)
+    raise RecordError(f"expected {kind.__name__}")
+
+
+def _record_of(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _record_of(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if getattr(value, f.name) is not None}
+    if isinstance(value, list):
+        return [_record_of(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _record_of(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,165 @@
+"""What each store will be built from: the ONE rule for "ready" and for the download.
+
+The page says "Your truststore is ready" exactly when plan_truststore(state) gives a plan,
+and /truststore/download builds from that same plan, so a download the page offers works.
+A plan that cannot be made gives the problems instead, each keyed by the field to show it
+beside.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
+from ..state import KeyPairCandidate, State
+from ..pki.certs import CertificateSummary
+from .certificates import certificate, fingerprint, summary
+
+SOURCE_LABELS = {
+    "server": "sent by the server",
+    "root store": "added from the root store",
+    "extra roots": "added from your organisation's roots",
+    "upload": "uploaded",
+    "own": "your own certificate",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # the form field (or result area) the message belongs beside
+    message: str
+
+
+@dataclass(frozen=True)
+class TrustEntry:
+    """A certificate that may go into the truststore, with the alias it would get."""
+
+    fingerprint: str
+    pem: str
+    source: str  # "own" for the user's own chain (the procedure puts it in the truststore)
+    alias: str
+    include: bool
+
+    @property
+    def key(self) -> str:
+        """The fingerprint as a form-field suffix (hex, no colons)."""
+        return self.fingerprint.replace(":", "").lower()
+
+    @property
+    def summary(self) -> CertificateSummary:
+        return summary(self.pem)
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
+
+
+@dataclass(frozen=True)
+class KeystorePlan:
+    alias: str
+    candidate: KeyPairCandidate
+    password: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class TruststorePlan:
+    entries: list[TrustEntry]  # the included ones, aliases unique
+    password: str
+    filename: str
+
+
+@functools.lru_cache(maxsize=1024)
+def alias_problem(alias: str) -> str | None:
+    """Why Java cannot hold `alias`, or None. Cached: every request plans both stores, and
+    the check walks the alias character by character."""
+    try:
+        validate_alias(alias)
+    except AliasError as exc:
+        return str(exc)
+    return None
+
+
+def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
+    ks = state.keystore
+    problems = []
+    if ks.chosen is None:
+        problems.append(Problem("key_file", "Import your key pair file first."))
+    alias = normalise_alias(ks.alias)
+    if (problem := alias_problem(ks.alias)) is not None:
+        problems.append(Problem("alias", problem))
+    if not ks.password:
+        problems.append(Problem("keystore_password", "Choose a keystore password."))
+    if problems or ks.chosen is None or not ks.password:
+        return problems
+    return KeystorePlan(alias, ks.chosen, ks.password, ks.filename)
+
+
+def own_certificates(state: State) -> list[str]:
+    """PEM of the chain of the key pair chosen in the keystore step (leaf first)."""
+    chosen = state.keystore.chosen
+    return list(chosen.chain) if chosen else []
+
+
+def trust_entries(state: State) -> list[TrustEntry]:
+    """Every certificate that may go into the truststore, no duplicates, aliases unique.
+
+    Suggested aliases avoid every saved choice, not only the ones above: a partner's renewed
+    certificate (same name, new key) must not get the alias an older saved one keeps.
+    """
+    ts = state.truststore
+    items = [(c.pem, c.source) for c in ts.certs] + [(p, "own") for p in own_certificates(state)]
+    seen: set[str] = set()
+    unique: list[tuple[str, str, str]] = []
+    for pem, source in items:
+        print_ = fingerprint(pem)
+        if print_ not in seen:
+            seen.add(print_)
+            unique.append((print_, pem, source))
+    saved = [ts.choices.get(fp) for fp, _, _ in unique]
+    taken = [choice.alias for choice in saved if choice and choice.alias]
+    entries = []
+    for print_, pem, source in unique:
+        choice = ts.choices.get(print_)
+        alias = choice.alias if choice and choice.alias else None
+        if alias is None:
+            alias = suggest_alias(certificate(pem), taken=taken)
+            taken.append(alias)
+        entries.append(TrustEntry(print_, pem, source, alias, choice.include if choice else True))
+    return entries
+
+
+def alias_conflicts(entries: list[TrustEntry]) -> list[Problem]:
+    """Included entries whose alias an earlier included entry already has (Java would refuse)."""
+    problems, used = [], set()
+    for entry in entries:
+        if not entry.include:
+            continue
+        alias = normalise_alias(entry.alias)
+        if alias in used:
+            message = f"The alias “{entry.alias}” is already used above. Aliases must be unique."
+            problems.append(Problem(f"alias-{entry.key}", message))
+        used.add(alias)
+    return problems
+
+
+def plan_truststore(state: State,
+                    entries: list[TrustEntry] | None = None) -> TruststorePlan | list[Problem]:
+    ts = state.truststore
+    entries = trust_entries(state) if entries is None else entries
+    included = [e for e in entries if e.include]
+    problems = alias_conflicts(entries)
+    for entry in included:
+        if (problem := alias_problem(entry.alias)) is not None:
+            problems.append(Problem(f"alias-{entry.key}", problem))
+    if not any(e.source != "own" for e in entries):
+        problems.append(Problem("server_url",
+                                "Fetch the partner's certificates or upload them first."))
+    elif not included:
+        problems.append(Problem("certificates", "Include at least one certificate."))
+    if not ts.password:
+        problems.append(Problem("truststore_password", "Choose a truststore password."))
+    if problems or not ts.password:
+        return problems
+    return TruststorePlan(included, ts.password, ts.filename)
