@@ -10,6 +10,12 @@ from webapp.pki.certs.describe import (
     fingerprint_sha256,
 )
 from webapp.pki.certs.names import first_attribute
+from webapp.pki.certs.readable import (
+    READ_FAILURES,
+    UnreadableSummary,
+    describe_or_placeholder,
+    load_der_certificate,
+)
 from webapp.pki.certs.parse import (
     JCEKS_MAGIC,
     JKS_MAGIC,
@@ -38,6 +44,10 @@ __all__ = [
     "CertificateParseError",
     "CertificateStatus",
     "CertificateSummary",
+    "READ_FAILURES",
+    "UnreadableSummary",
+    "describe_or_placeholder",
+    "load_der_certificate",
     "PemBlock",
     "TooManyBlocksError",
     "certificate_pem",

@@ -29,6 +29,7 @@ from webapp.pki.certs.parse import (
     parse_certificates,
     tolerating_old_serials,
 )
+from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
 from webapp.pki.keyimport.errors import (
     KeyMismatchError,
@@ -79,7 +80,14 @@ def load_key_pairs(data: bytes, password: str | None, *,
     check_costs(found.costs)  # both files, before anything is decrypted
     for upload in uploads:
         _read_file(upload, secret, found)
-    return _pair_up(found)
+    pairs = _pair_up(found)
+    for pair in pairs:  # the gate every certificate passes before it is saved (issue 10)
+        for cert in pair.chain:
+            try:
+                check_readable(cert)
+            except CertificateParseError as error:
+                raise NotAKeyPairError(str(error)) from None
+    return pairs
 
 
 @dataclass
@@ -180,6 +188,8 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
             break
         except (ValueError, UnsupportedAlgorithm):
             continue
+        except READ_FAILURES:  # InvalidVersion & co: a certificate inside is unreadable
+            raise NotAKeyPairError(DAMAGED) from None
     else:
         raise WrongPasswordError() if secret else PasswordRequiredError()
     entries = ([bundle.cert] if bundle.cert else []) + bundle.additional_certs

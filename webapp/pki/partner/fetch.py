@@ -28,6 +28,7 @@ from typing import Any
 
 from cryptography import x509
 
+from webapp.pki.certs.readable import CertificateParseError, load_der_certificate
 from webapp.pki.partner.connect import (
     DEFAULT_CONNECT_TIMEOUT,
     ConnectionFailed,
@@ -130,8 +131,8 @@ def fetch_chain(
     if len(ders) > MAX_SERVER_CERTIFICATES:
         raise TooManyCertificates(f"{target.url}: {len(ders)} certificates")
     try:
-        certificates = tuple(x509.load_der_x509_certificate(der) for der in ders)
-    except ValueError as exc:
+        certificates = tuple(load_der_certificate(der) for der in ders)
+    except CertificateParseError as exc:
         raise UnreadableCertificate(f"{target.url}: {exc}") from None
     return FetchedChain(
         target=target,
