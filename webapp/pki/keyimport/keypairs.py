@@ -45,6 +45,7 @@ from webapp.pki.keyimport.keypair import KeyPair, supported_key
 from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
 from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, key_bag_costs
 from webapp.pki.keyimport.scan import (
+    DAMAGED_FILE,
     DAMAGED_KEY,
     MAX_KEY_ENTRIES,
     ScannedFile,
@@ -73,6 +74,18 @@ __all__ = [
 def load_key_pairs(data: bytes, password: str | None, *,
                    extra: bytes | None = None) -> list[KeyPair]:
     """Every key pair in `data` (plus `extra`, e.g. a separate key or certificate file)."""
+    try:
+        return _load_key_pairs(data, password, extra=extra)
+    except KeyPairError:
+        raise
+    except READ_FAILURES:
+        # The last line of defence (issue 10): anything our DER readers, cryptography or a
+        # hand-made structure throws is a damaged file to the user, never a 500.
+        raise NotAKeyPairError(DAMAGED_FILE) from None
+
+
+def _load_key_pairs(data: bytes, password: str | None, *,
+                    extra: bytes | None = None) -> list[KeyPair]:
     # surrogatepass: a password no keyboard can type must fail as a wrong password, not crash.
     secret = password.encode("utf-8", "surrogatepass") if password else None
     uploads = [scan_keypair_file(blob) for blob in ((data,) if extra is None else (data, extra))]
