@@ -10,6 +10,13 @@ from webapp.pki.java.aliases import (
 )
 from webapp.pki.java.bundle import build_bundle, next_steps
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
+from webapp.pki.java.file_names import (
+    MAX_FILE_NAME,
+    FileNameError,
+    check_distinct,
+    clean_file_name,
+    safe_file_name,
+)
 from webapp.pki.java.jks import (
     MIN_PASSWORD_LENGTH,
     PasswordError,
@@ -26,9 +33,11 @@ from webapp.pki.java.jks import (
 __all__ = [
     "ALIAS_MAX_LENGTH",
     "HTTP_METHODS",
+    "MAX_FILE_NAME",
     "MIN_PASSWORD_LENGTH",
     "AliasError",
     "DestinationConfig",
+    "FileNameError",
     "PasswordError",
     "StoreContents",
     "StoreEntry",
@@ -37,12 +46,15 @@ __all__ = [
     "build_keystore",
     "build_truststore",
     "check_alias",
+    "check_distinct",
+    "clean_file_name",
     "check_password",
     "file_path",
     "fits_java_keystore",
     "next_steps",
     "normalise_alias",
     "read_store",
+    "safe_file_name",
     "suggest_alias",
     "validate_alias",
 ]

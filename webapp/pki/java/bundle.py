@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from webapp.pki.certs.describe import CertificateSummary
 from webapp.pki.java.destination import DestinationConfig
+from webapp.pki.java.file_names import FileNameError, check_distinct, safe_file_name
 
-__all__ = ["build_bundle", "next_steps"]
+__all__ = ["FileNameError", "build_bundle", "next_steps"]
 
 File = tuple[str, bytes]
 
@@ -17,7 +18,25 @@ File = tuple[str, bytes]
 def build_bundle(*, keystore: File, truststore: File, config: File, certificate: File,
                  destination: DestinationConfig, own: CertificateSummary,
                  trusted: Sequence[CertificateSummary]) -> bytes:
-    """A zip of the keystore, truststore, config, the user's certificate and README.txt."""
+    """A zip of the keystore, truststore, config, the user's certificate and README.txt.
+
+    Member names always pass the safe-name rule (never raw input: an alias or a saved name
+    cannot become "../x" or "/etc/..."); the keystore and truststore must have different
+    names, else FileNameError (two members of one name, one file on the platform).
+    """
+    check_distinct(keystore[0], truststore[0])
+    keystore = (safe_file_name(keystore[0], fallback="keystore.jks", extension=".jks"),
+                keystore[1])
+    truststore = (safe_file_name(truststore[0], fallback="truststore.jks", extension=".jks"),
+                  truststore[1])
+    config = (safe_file_name(config[0], fallback="destination.json", extension=".json"),
+              config[1])
+    certificate = (safe_file_name(certificate[0], fallback="certificate.pem", extension=".pem"),
+                   certificate[1])
+    names = [name.lower() for name, _ in (keystore, truststore, config, certificate)]
+    if len(set(names + ["readme.txt"])) != 5:
+        raise FileNameError("Two of the files would have the same name. "
+                            "Choose different file names.")
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
                         own=own, trusted=trusted)
