@@ -10,7 +10,7 @@ import io
 
 from flask import Response, send_file
 
-from ..pki.java import build_bundle, build_keystore, build_truststore
+from ..pki.java import build_bundle, build_keystore, build_truststore, safe_file_name
 from ..pki.keyimport import KeyPair
 from ..sessions import State
 from .wizard import finish_view, keystore_view, parsed_certificate, truststore_view
@@ -40,7 +40,9 @@ def certificate_file(state: State) -> File | None:
     if not ks.chosen:
         return None
     pem = state["keystore"]["candidates"][ks.chosen.index]["chain"][0]
-    return f"{ks.alias or 'certificate'}.pem", pem.encode()
+    # The alias is typed text: the download and zip member name pass the safe-name rule.
+    name = safe_file_name(ks.alias or "", fallback="certificate.pem", extension=".pem")
+    return name, pem.encode()
 
 
 def truststore_file(state: State) -> File | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from ..pki.java import HTTP_METHODS
+from ..pki.java import HTTP_METHODS, FileNameError
 from ..sessions import State, load_state, update_state, wipe_state
 from ._htmx import done, is_htmx, render_wizard
 from .files import attachment, bundle_file, config_file
@@ -80,7 +80,10 @@ def download_config():
 @bp.get("/bundle.zip")
 def download_all():
     """Everything in one zip: both stores, the config, the certificate and a README."""
-    built = bundle_file(load_state())
+    try:
+        built = bundle_file(load_state())
+    except FileNameError as exc:  # e.g. keystore and truststore under one name
+        return render_wizard(errors={"finish": str(exc)}, focus="step-finish", status=409)
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
     if request.args.get("wipe") == "1":

@@ -6,6 +6,7 @@ from flask import Blueprint, request
 
 from ..pki.certs import certificate_pem, certificates_from_pem
 from ..pki.java import AliasError, suggest_alias, validate_alias
+from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
@@ -110,6 +111,11 @@ def save_settings():
         filename = clean_file_name(field(form, "keystore_filename"), default="keystore.jks", extension=".jks")
     except FieldError as exc:
         errors["keystore_filename"] = str(exc)
+    try:  # issue 10, hole 5: two stores under one name would be one file on the platform
+        if filename is not None:
+            check_distinct(filename, _saved_filename("truststore", "truststore.jks"))
+    except FileNameError as exc:
+        errors["keystore_filename"], filename = str(exc), None
     password, confirm = field(form, "keystore_password"), field(form, "confirm_keystore_password")
     saved = load_state().get("keystore") or {}
     typed = bool(password or confirm)
@@ -157,6 +163,10 @@ def download_certificate():
     if built is None:
         return _not_ready("Import your key pair file first.")
     return attachment(built, "application/x-pem-file")
+
+
+def _saved_filename(step: str, default: str) -> str:
+    return (load_state().get(step) or {}).get("filename") or default
 
 
 def _not_ready(message: str):

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, request
 
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
 from ..pki.java import AliasError, validate_alias
+from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.partner import (
     FetchError,
     OutboundPolicy,
@@ -127,6 +128,12 @@ def save_settings():
                                    extension=".jks")
     except FieldError as exc:
         errors["truststore_filename"] = str(exc)
+    try:  # issue 10, hole 5: two stores under one name would be one file on the platform
+        if filename is not None:
+            check_distinct((load_state().get("keystore") or {}).get("filename") or "keystore.jks",
+                           filename)
+    except FileNameError as exc:
+        errors["truststore_filename"], filename = str(exc), None
     password, confirm = field(form, "truststore_password"), field(form, "confirm_truststore_password")
     typed = bool(password or confirm)
     rejected = password_errors(password, confirm, "truststore_password",

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
+from ..pki.java import MAX_FILE_NAME, FileNameError
+from ..pki.java import clean_file_name as _core_clean_file_name
 
-# Short enough for any file system, long enough for a descriptive name.
-MAX_FILE_NAME = 100
-# Letters, digits and a few punctuation marks: the name ends up in a Content-Disposition
-# header and on the platform's file system.
-_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]*$")
+__all__ = ["MAX_FIELD", "MAX_FILE_NAME", "FieldError", "clean_file_name", "field"]
 # A field longer than this is not a password or an alias anyone types.
 MAX_FIELD = 1000
 
@@ -18,17 +15,12 @@ class FieldError(ValueError):
 
 
 def clean_file_name(raw: str, *, default: str, extension: str) -> str:
-    """Return a safe file name ending in `extension` (".jks"); empty means the default."""
-    name = raw.strip()
-    if not name:
-        return default
-    if len(name) > MAX_FILE_NAME:
-        raise FieldError(f"Use a file name of at most {MAX_FILE_NAME} characters.")
-    if not _FILE_NAME.match(name):
-        raise FieldError("Use only letters, digits, spaces, dots, dashes and underscores.")
-    if not name.lower().endswith(extension):
-        name += extension
-    return name
+    """Return a safe file name ending in `extension` (".jks"); empty means the default.
+    The rule lives in the core (pki/java/file_names.py), shared with the CLI."""
+    try:
+        return _core_clean_file_name(raw, default=default, extension=extension)
+    except FileNameError as exc:
+        raise FieldError(str(exc)) from None
 
 
 def field(form, name: str) -> str:
