@@ -18,6 +18,7 @@ from webapp.pki.java.file_names import (
     safe_file_name,
 )
 from webapp.pki.java.jks import (
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     PasswordError,
     StoreContents,
@@ -34,6 +35,7 @@ __all__ = [
     "ALIAS_MAX_LENGTH",
     "HTTP_METHODS",
     "MAX_FILE_NAME",
+    "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "AliasError",
     "DestinationConfig",

@@ -1,10 +1,12 @@
 """Key pairs from the files people have: PKCS#12, PEM, PKCS#8 and DER, priced before decryption."""
 
 from webapp.pki.keyimport.errors import (
+    MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
     KeyPairError,
     NotAKeyPairError,
     PasswordRequiredError,
+    PasswordTooLongError,
     TooSlowToOpenError,
     UnsupportedKeyError,
     WrongPasswordError,
@@ -16,12 +18,14 @@ from webapp.pki.keyimport.scan import MAX_KEY_ENTRIES
 __all__ = [
     "MAX_ITERATIONS",
     "MAX_KEY_ENTRIES",
+    "MAX_KEY_FILE_PASSWORD_LENGTH",
     "MAX_TOTAL_WORK",
     "KeyMismatchError",
     "KeyPair",
     "KeyPairError",
     "NotAKeyPairError",
     "PasswordRequiredError",
+    "PasswordTooLongError",
     "TooSlowToOpenError",
     "UnsupportedKeyError",
     "WrongPasswordError",

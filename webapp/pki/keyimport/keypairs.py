@@ -32,10 +32,12 @@ from webapp.pki.certs.parse import (
 from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
 from webapp.pki.keyimport.errors import (
+    MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
     KeyPairError,
     NotAKeyPairError,
     PasswordRequiredError,
+    PasswordTooLongError,
     TooSlowToOpenError,
     UnsupportedKeyError,
     WrongPasswordError,
@@ -56,6 +58,8 @@ from webapp.pki.keys import PrivateKey
 
 __all__ = [
     "MAX_KEY_ENTRIES",
+    "MAX_KEY_FILE_PASSWORD_LENGTH",
+    "PasswordTooLongError",
     "KeyMismatchError",
     "KeyPair",
     "KeyPairError",
@@ -74,6 +78,8 @@ __all__ = [
 def load_key_pairs(data: bytes, password: str | None, *,
                    extra: bytes | None = None) -> list[KeyPair]:
     """Every key pair in `data` (plus `extra`, e.g. a separate key or certificate file)."""
+    if password is not None and len(password) > MAX_KEY_FILE_PASSWORD_LENGTH:
+        raise PasswordTooLongError()
     try:
         return _load_key_pairs(data, password, extra=extra)
     except KeyPairError:
