@@ -11,6 +11,7 @@ from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
     PasswordRequiredError,
+    PasswordTooLongError,
     WrongPasswordError,
     load_key_pairs,
 )
@@ -19,7 +20,7 @@ from ._htmx import done, render_wizard
 from .files import attachment, certificate_file, keystore_file
 from .live import render_live, snapshot
 from .passwords import password_errors
-from .validation import FieldError, clean_file_name, field
+from .validation import FieldError, clean_file_name, field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
@@ -31,7 +32,7 @@ def import_key_pair():
     """Read the uploaded key pair file with its password and keep what it holds."""
     upload = request.files.get("key_file")
     extra = request.files.get("key_file_extra")
-    password = field(request.form, "key_password")
+    password = password_field(request.form, "key_password")
     data = upload.read() if upload else b""
     extra_data = extra.read() if extra else b""
     errors: dict[str, str] = {}
@@ -41,7 +42,7 @@ def import_key_pair():
     else:
         try:
             pairs = load_key_pairs(data, password or None, extra=extra_data or None)
-        except (PasswordRequiredError, WrongPasswordError) as exc:
+        except (PasswordRequiredError, WrongPasswordError, PasswordTooLongError) as exc:
             errors["key_password"] = str(exc)
         except KeyPairError as exc:
             errors["key_file"] = str(exc)
@@ -116,7 +117,8 @@ def save_settings():
             check_distinct(filename, _saved_filename("truststore", "truststore.jks"))
     except FileNameError as exc:
         errors["keystore_filename"], filename = str(exc), None
-    password, confirm = field(form, "keystore_password"), field(form, "confirm_keystore_password")
+    password = password_field(form, "keystore_password")
+    confirm = password_field(form, "confirm_keystore_password")
     saved = load_state().get("keystore") or {}
     typed = bool(password or confirm)
     before = snapshot()

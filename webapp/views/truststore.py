@@ -21,7 +21,7 @@ from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live, snapshot
 from .passwords import password_errors
-from .validation import FieldError, clean_file_name, field
+from .validation import FieldError, clean_file_name, field, password_field
 from .wizard import truststore_view
 
 bp = Blueprint("truststore", __name__, url_prefix="/truststore")
@@ -134,7 +134,8 @@ def save_settings():
                            filename)
     except FileNameError as exc:
         errors["truststore_filename"], filename = str(exc), None
-    password, confirm = field(form, "truststore_password"), field(form, "confirm_truststore_password")
+    password = password_field(form, "truststore_password")
+    confirm = password_field(form, "confirm_truststore_password")
     typed = bool(password or confirm)
     rejected = password_errors(password, confirm, "truststore_password",
                                "confirm_truststore_password", required=not view.has_password)

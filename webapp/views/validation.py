@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..pki.java import MAX_FILE_NAME, FileNameError
 from ..pki.java import clean_file_name as _core_clean_file_name
 
-__all__ = ["MAX_FIELD", "MAX_FILE_NAME", "FieldError", "clean_file_name", "field"]
+__all__ = ["MAX_FIELD", "MAX_FILE_NAME", "FieldError", "clean_file_name", "field",
+           "password_field"]
 # A field longer than this is not a password or an alias anyone types.
 MAX_FIELD = 1000
 
@@ -23,7 +24,15 @@ def clean_file_name(raw: str, *, default: str, extension: str) -> str:
         raise FieldError(str(exc)) from None
 
 
+def password_field(form, name: str) -> str:
+    """A password exactly as typed, never cut: the core refuses one over its documented cap
+    (pki.java.MAX_PASSWORD_LENGTH, pki.keyimport.MAX_KEY_FILE_PASSWORD_LENGTH) in words.
+    Its size is already bounded by the form limits (config.MAX_FORM_MEMORY_SIZE)."""
+    return form.get(name, "")
+
+
 def field(form, name: str) -> str:
-    """A form field, capped in length (abuse is refused by the caller's validation)."""
+    """A form field, capped in length (abuse is refused by the caller's validation).
+    Not for passwords: a cut password is a different password (use password_field)."""
     value = form.get(name, "")
     return value if len(value) <= MAX_FIELD else value[:MAX_FIELD + 1]
