@@ -79,13 +79,26 @@ def download_config():
 
 @bp.get("/bundle.zip")
 def download_all():
-    """Everything in one zip: both stores, the config, the certificate and a README."""
+    """Everything in one zip: both stores, the config, the certificate and a README.
+
+    A GET never changes state: a cross-site link (SameSite=Lax sends our cookie on top-level
+    navigations) must not erase anything (issue 10, hole 7). Erasing is download_and_wipe."""
+    return _bundle(wipe=False)
+
+
+@bp.post("/bundle.zip")
+def download_and_wipe():
+    """The same zip, then the user's data is erased from the server (a form POST, CSRF-checked)."""
+    return _bundle(wipe=True)
+
+
+def _bundle(*, wipe: bool):
     try:
         built = bundle_file(load_state())
     except FileNameError as exc:  # e.g. keystore and truststore under one name
         return render_wizard(errors={"finish": str(exc)}, focus="step-finish", status=409)
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
-    if request.args.get("wipe") == "1":
+    if wipe:
         wipe_state()  # the user asked: nothing of theirs stays on the server
     return attachment(built, "application/zip")
