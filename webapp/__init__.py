@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from . import config, errors, observability, security, sessions, static_compression
+from . import config, errors, limits, observability, security, sessions, static_compression
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     observability.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     static_compression.init_app(app)
 

@@ -49,10 +49,18 @@ def load_state() -> State:
 
 
 def update_state(change: Callable[[State], object]) -> State:
-    """Apply `change` atomically to the freshest saved state (other tabs may have written)."""
+    """Apply `change` atomically to the freshest saved state (other tabs may have written).
+
+    Without a session, one is created only when `change` leaves something to save: a refused
+    request must not create vault records (issue 10, hole 8)."""
     token = _token()
     for _ in range(2):
         if token is None:
+            trial: State = {}
+            change(trial)
+            if not trial:
+                g.state = {}
+                return g.state
             token = vault().new_session()
             g.session_token = token
         try:

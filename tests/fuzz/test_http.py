@@ -52,7 +52,8 @@ def web(tmp_path_factory, throwaway_pki) -> Iterator[FlaskClient]:
     patch.setattr(collect_module, "fetch_chain", lambda target, **kw: real_fetch(
         target, resolver=_no_network, connector=_refused, **kw))
     config = app_config_for(tmp_path_factory.mktemp("fuzz-web"), throwaway_pki,
-                            FETCH_ALLOWED_NETWORKS="[]", FETCH_RATE_LIMIT=100_000)
+                            FETCH_ALLOWED_NETWORKS="[]", FETCH_RATE_LIMIT=100_000,
+                            FETCH_RATE_LIMIT_PER_ADDRESS=100_000)
     app = create_app(config)
     client = app.test_client()
     response = client.post("/keystore/import", data={
