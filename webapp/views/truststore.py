@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Blueprint, current_app, request
 
@@ -16,6 +15,7 @@ from ..pki.partner import (
     collect_partner_chain,
     extra_root_paths,
 )
+from ..limits import limit_fetches
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
@@ -33,24 +33,24 @@ MAX_CERTIFICATES = 50
 
 
 @bp.post("/fetch")
+@limit_fetches  # per client address and per session (issue 10, hole 8)
 def fetch_certificates():
     """Connect to the partner's server and collect the certificates it presents."""
     raw = field(request.form, "server_url")
-    error = _rate_limited()
+    error = None
     chain = None
-    if error is None:
-        try:
-            chain = collect_partner_chain(
-                raw,
-                policy=OutboundPolicy.from_config(current_app.config["FETCH_ALLOWED_NETWORKS"]),
-                extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
-                connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
-                handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
-            )
-        except FetchError as exc:
-            # The detail (an OpenSSL or socket message) is for operators, never the page.
-            log.info("fetch failed: %s", type(exc).__name__)
-            error = str(exc)
+    try:
+        chain = collect_partner_chain(
+            raw,
+            policy=OutboundPolicy.from_config(current_app.config["FETCH_ALLOWED_NETWORKS"]),
+            extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
+            connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+            handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+        )
+    except FetchError as exc:
+        # The detail (an OpenSSL or socket message) is for operators, never the page.
+        log.info("fetch failed: %s", type(exc).__name__)
+        error = str(exc)
     if error is not None or chain is None:
         return render_wizard(errors={"server_url": error or "Try again."},
                              values={"server_url": raw}, focus="step-truststore")
@@ -180,19 +180,3 @@ def download_truststore():
         return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},
                              focus="step-truststore", status=409)
     return attachment(built, "application/octet-stream")
-
-
-def _rate_limited() -> str | None:
-    """At most FETCH_RATE_LIMIT fetches per session per minute: we are not a port scanner."""
-    limit = int(current_app.config["FETCH_RATE_LIMIT"])
-    now = time.time()
-    allowed = True
-
-    def count(state: State) -> None:
-        nonlocal allowed
-        recent = [t for t in state.get("fetch_times", []) if now - t < 60]
-        allowed = len(recent) < limit
-        state["fetch_times"] = recent + [now] if allowed else recent
-
-    update_state(count)
-    return None if allowed else "You have checked many addresses in a short time. Wait a minute and try again."
