@@ -20,6 +20,8 @@ from flask import Flask, Request, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 
+from .sessions import cookie_name
+
 __all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limiter"]
 
 FETCH_TOO_OFTEN = ("You have checked many addresses in a short time. "
@@ -70,12 +72,12 @@ def _limit_exceeded(exc: RateLimitExceeded) -> Any:
 
 def _session_key() -> str:
     # A hash of the vault token: the token itself (it holds the key) never reaches Redis.
-    token = request.cookies.get(current_app.config["VAULT_COOKIE_NAME"], "")
+    token = request.cookies.get(cookie_name(), "")
     return "session:" + hashlib.sha256(token.encode()).hexdigest()
 
 
 def _no_session() -> bool:
-    return not request.cookies.get(current_app.config["VAULT_COOKIE_NAME"])
+    return not request.cookies.get(cookie_name())
 
 
 def _per_session() -> str:

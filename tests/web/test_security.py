@@ -181,8 +181,11 @@ def assert_protective_headers(response: TestResponse, *, https: bool = False) ->
 @pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
 @pytest.mark.parametrize("url", PAGES + DOWNLOADS)
 def test_pages_and_downloads_carry_the_protective_headers(url: str, https: bool,
-                                                          finished: FlaskClient):
+                                                          finished: FlaskClient, app: Flask):
     base = "https://localhost" if https else "http://localhost"
+    if https:  # the same session, under the cookie name used over HTTPS (issue 10, hole 10)
+        finished.set_cookie("__Host-" + app.config["VAULT_COOKIE_NAME"],
+                            session_token(finished, app), secure=True)
     response = finished.get(url, base_url=base)
     assert response.status_code in (200, 404)
     assert_protective_headers(response, https=https)
@@ -219,7 +222,8 @@ def test_session_cookies_are_http_only_same_site_and_secure_over_https(
         client.environ_base["HTTP_REFERER"] = "https://localhost/"
     imported = import_key_pair(client, keypair_uploads[GOOD_FILE].upload, base_url=base)
     assert not page_of(imported).errors()
-    vault_cookie = cookie_named(imported, csrf_app.config["VAULT_COOKIE_NAME"])
+    vault_name = ("__Host-" if https else "") + csrf_app.config["VAULT_COOKIE_NAME"]
+    vault_cookie = cookie_named(imported, vault_name)
     for cookie in (flask_cookie, vault_cookie):
         (morsel,) = cookie.values()
         assert morsel["httponly"] is True
@@ -228,7 +232,7 @@ def test_session_cookies_are_http_only_same_site_and_secure_over_https(
         assert morsel["path"] == "/"
         assert not morsel["expires"] and not morsel["max-age"]  # gone with the browser
     # The cookie is a random token, not the work itself.
-    assert len(vault_cookie[csrf_app.config["VAULT_COOKIE_NAME"]].value) == 66
+    assert len(vault_cookie[vault_name].value) == 66
 
 
 # --- isolation and erasing -------------------------------------------------------------------
