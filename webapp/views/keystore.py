@@ -15,7 +15,7 @@ from ..pki.keyimport import (
     WrongPasswordError,
     load_key_pairs,
 )
-from ..sessions import State, load_state, update_state
+from ..sessions import State, load_state, rotate_session, update_state
 from ._htmx import done, render_wizard
 from .files import attachment, certificate_file, keystore_file
 from .live import render_live, snapshot
@@ -68,6 +68,7 @@ def import_key_pair():
         }
 
     update_state(keep)
+    rotate_session()  # a new token once a key is held: a planted one opens nothing (issue 10)
     return done("step-keystore")
 
 
