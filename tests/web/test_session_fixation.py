@@ -10,7 +10,6 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from .conftest import FormatCase
 from .procedure import (

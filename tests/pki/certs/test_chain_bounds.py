@@ -19,10 +19,10 @@ from webapp.pki.certs.chains import (
     order_chain,
 )
 from webapp.pki.partner import completion
+from webapp.pki.partner.collect import collect_partner_chain
 from webapp.pki.partner.fetch import MAX_SERVER_CERTIFICATES, TooManyCertificates
 from webapp.pki.partner.outbound import OutboundPolicy
 from webapp.pki.partner.roots import load_root_store
-from webapp.pki.partner.collect import collect_partner_chain
 
 LOOPBACK_ALLOWED = OutboundPolicy.from_config(["127.0.0.0/8"])
 

@@ -57,6 +57,8 @@ JCEKS_MAGIC = b"\xce\xce\xce\xce"
 _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
                     "Use a .pem, .cer, .crt, .der or .p7b file.")
 
+_PEM_TEXT_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, UnicodeEncodeError)
+
 _TOO_MANY = (f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
              "certificates you need (the partner's chain), not a whole certificate store.")
 
@@ -108,7 +110,7 @@ def certificates_from_pem(text: str) -> list[x509.Certificate]:
     try:
         with tolerating_old_serials():
             return x509.load_pem_x509_certificates(text.encode("ascii"))
-    except (*READ_FAILURES, UnicodeEncodeError):
+    except _PEM_TEXT_FAILURES:
         raise CertificateParseError(_NO_CERTIFICATES) from None
 
 

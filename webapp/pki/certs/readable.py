@@ -44,6 +44,9 @@ READ_FAILURES: tuple[type[Exception], ...] = (
     x509.UnsupportedGeneralNameType,
 )
 
+# What describing a certificate that slipped past (saved by an older version) may raise.
+_DESCRIBE_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, CryptographyDeprecationWarning)
+
 DAMAGED = "A certificate in this file is damaged or incomplete. Download or export it again."
 _KEY_TYPE = ("A certificate in this file uses a key type we cannot read. Use certificates "
              "with RSA, EC or Ed25519 keys.")
@@ -117,10 +120,10 @@ def describe_or_placeholder(cert: x509.Certificate) -> CertificateSummary | Unre
     """`describe_certificate(cert)`, or a placeholder the page can flag: never raises."""
     try:
         return describe_certificate(cert)
-    except (*READ_FAILURES, CryptographyDeprecationWarning):
+    except _DESCRIBE_FAILURES:
         try:
             digest = cert.fingerprint(hashes.SHA256()).hex(":").upper()
-        except (*READ_FAILURES, CryptographyDeprecationWarning):
+        except _DESCRIBE_FAILURES:
             digest = ""
         return UnreadableSummary(sha256_fingerprint=digest)
 

@@ -91,7 +91,8 @@ def complete_chain(
                                    for trusted in roots.with_subject(cert.issuer)]
         return [*by_subject.get(cert.issuer, []), *from_store]
 
-    path = build_path((sent[0], 0, None), certificate=lambda link: link[0], issuers=issuers,
+    start: _Link = (sent[0], 0, None)
+    path = build_path(start, certificate=lambda link: link[0], issuers=issuers,
                       is_anchor=lambda link: link[2] is not None, checks=checks,
                       prefer=lambda link: link[2] is not None)
     links = list(path.links)
