@@ -17,7 +17,6 @@ from .procedure import (
     import_key_pair,
     page_of,
     session_token,
-    truststore_settings,
     upload_certificates,
 )
 
@@ -67,17 +66,3 @@ def test_over_https_an_unprefixed_cookie_is_ignored(app: Flask,
     planted.set_cookie(app.config["VAULT_COOKIE_NAME"], token)
     answer = planted.get("/keystore/certificate", base_url="https://localhost")
     assert answer.status_code == 409
-
-
-def test_a_planted_token_is_rotated_when_the_first_password_is_chosen(
-        app: Flask, throwaway_pki):
-    attacker = app.test_client()
-    upload_certificates(attacker, [(throwaway_pki.root_pem.read_bytes(), "root.pem")])
-    planted = session_token(attacker, app)
-    victim = app.test_client()
-    victim.set_cookie(app.config["VAULT_COOKIE_NAME"], planted)
-    page = page_of(upload_certificates(victim, [(throwaway_pki.server_chain.read_bytes(),
-                                                 "partner.pem")]))
-    assert not page_of(truststore_settings(victim, page)).errors()
-    assert session_token(victim, app) != planted
-    assert app.extensions["mtls_vault"].load(planted) is None  # the password is not there

@@ -142,8 +142,6 @@ def save_settings():
     if not live and not saved.get("candidates"):
         errors["key_file"] = "Import your key pair file first."
     update_state(keep)
-    if typed and not rejected and not saved.get("password"):
-        rotate_session()  # the session's first password: a planted token opens nothing
     if live:
         return render_live("keystore", before)
     if errors:

@@ -16,7 +16,7 @@ from ..pki.partner import (
     extra_root_paths,
 )
 from ..limits import limit_fetches
-from ..sessions import State, load_state, rotate_session, update_state
+from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live, snapshot
@@ -159,8 +159,6 @@ def save_settings():
     if not live and not view.entries:
         errors["server_url"] = "Fetch the partner's certificates or upload them first."
     update_state(keep)
-    if typed and not rejected and not view.has_password:
-        rotate_session()  # the session's first password: a planted token opens nothing
     if live:
         return render_live("truststore", before)
     if errors:
