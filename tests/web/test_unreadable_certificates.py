@@ -108,3 +108,23 @@ def test_describe_or_placeholder_never_raises(kind: str, throwaway_pki: Throwawa
     summary = describe_or_placeholder(cert)
     assert summary.readable is False and summary.sha256_fingerprint
     assert describe_or_placeholder(throwaway_pki.server.cert).common_name == "127.0.0.1"
+
+
+@pytest.mark.parametrize("kind", BAD_CERTIFICATE_KINDS)
+def test_pkcs12_with_an_unreadable_certificate_is_refused(
+        kind: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki):
+    from tests.fuzz import crafted
+
+    owner = throwaway_pki.client("ec256")
+    bad = bad_certificate(throwaway_pki.ca.intermediate.cert, kind)
+    bad_bag = crafted.seq(crafted.oid(crafted.OID_CERT_BAG), crafted.explicit(0, crafted.seq(
+        crafted.oid(crafted.OID_X509_CERT), crafted.explicit(0, crafted.octets(bad)))))
+    pfx = crafted.build_pfx(crafted.data_content(crafted.key_bag(owner.key),
+                                                 crafted.cert_bag(owner.cert), bad_bag),
+                            password=b"p12-bad-cert")
+    before = saved_state(earlier, app)["keystore"]
+    response = import_key_pair(earlier, Upload(pfx, "pair.p12", "p12-bad-cert"))
+    assert response.status_code == 200
+    assert page_of(response) is not None
+    assert saved_state(earlier, app)["keystore"] == before  # nothing of it was kept
+    assert_session_still_renders(earlier, app)
