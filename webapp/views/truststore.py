@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, request
 
+from ..limits import limit_fetches
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
 from ..pki.java import AliasError, validate_alias
 from ..pki.java.file_names import FileNameError, check_distinct
@@ -15,7 +16,6 @@ from ..pki.partner import (
     collect_partner_chain,
     extra_root_paths,
 )
-from ..limits import limit_fetches
 from ..sessions import State, load_state, update_state
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file

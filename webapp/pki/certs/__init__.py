@@ -10,12 +10,6 @@ from webapp.pki.certs.describe import (
     fingerprint_sha256,
 )
 from webapp.pki.certs.names import first_attribute
-from webapp.pki.certs.readable import (
-    READ_FAILURES,
-    UnreadableSummary,
-    describe_or_placeholder,
-    load_der_certificate,
-)
 from webapp.pki.certs.parse import (
     JCEKS_MAGIC,
     JKS_MAGIC,
@@ -32,6 +26,12 @@ from webapp.pki.certs.pem import (
     PemBlock,
     TooManyBlocksError,
     pem_blocks,
+)
+from webapp.pki.certs.readable import (
+    READ_FAILURES,
+    UnreadableSummary,
+    describe_or_placeholder,
+    load_der_certificate,
 )
 
 __all__ = [

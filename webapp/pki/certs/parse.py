@@ -19,19 +19,19 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.utils import CryptographyDeprecationWarning
 
 from webapp.pki.certs.chains import dedupe
-from webapp.pki.certs.readable import (
-    DAMAGED,
-    READ_FAILURES,
-    CertificateParseError,
-    check_readable,
-    load_der_certificate,
-)
 from webapp.pki.certs.pem import (
     CERTIFICATE_LABELS,
     PKCS7_LABELS,
     PemBlock,
     TooManyBlocksError,
     pem_blocks,
+)
+from webapp.pki.certs.readable import (
+    DAMAGED,
+    READ_FAILURES,
+    CertificateParseError,
+    check_readable,
+    load_der_certificate,
 )
 from webapp.pki.der import element_length
 

@@ -29,8 +29,8 @@ from webapp.pki.certs.parse import (
     parse_certificates,
     tolerating_old_serials,
 )
-from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
+from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
 from webapp.pki.keyimport.errors import (
     MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
