@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .breakdown import profile_procedure
 from .floor import procedure_in_process
+from .hostile_chain import measure_hostile_chains, render_hostile_chains
 from .latency import measure_keystore_latency
 from .load import run_load
 from .machine import cores, describe_machine
@@ -49,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(scratch)
         rsa = make_materials(folder / "rsa2048", key_kind="rsa2048")
         ec = make_materials(folder / "ec256", key_kind="ec256")
+        _progress("hostile chain fetch (cross-signed certificates)")
+        hostile = measure_hostile_chains(folder)
+        _progress(render_hostile_chains(hostile))
         report.floor_per_procedure = median(
             time_calls(lambda: procedure_in_process(rsa), 5 if args.quick else 30))
         _progress("crypto floor per procedure: %.1f ms" % (report.floor_per_procedure * 1000))
@@ -104,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         report.breakdown = profile_procedure(rsa, folder, procedures=2 if args.quick else 10)
 
     report.duration = time.perf_counter() - started
-    text = render(report) + render_page_budget(page_budget)
+    text = render(report) + render_page_budget(page_budget) + render_hostile_chains(hostile)
     print(text)
     args.output.write_text(text)
     print(f"\nWritten to {args.output}", file=sys.stderr)

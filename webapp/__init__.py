@@ -10,6 +10,7 @@ from . import (
     audit,
     config,
     errors,
+    limits,
     metrics,
     observability,
     outbound_config,
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     observability.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     static_compression.init_app(app)
     outbound_config.init_app(app)

@@ -13,6 +13,9 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 # One upload (and the whole request) may not exceed this: key pair files and certificate
 # bundles are a few KB; 1 MiB leaves room for large chains and stops abuse early.
 MAX_CONTENT_LENGTH = 1024 * 1024
+# Files and fields in one form post: the truststore form has 3 fields per certificate (50 at
+# most) plus a few; more is a script, not a person.
+MAX_FORM_PARTS = 200
 
 DEFAULTS: dict[str, object] = {
     "VAULT_URL": None,  # None -> sqlite:///<instance>/vault.db
@@ -22,15 +25,24 @@ DEFAULTS: dict[str, object] = {
     "VAULT_STORAGE_TIMEOUT": 5.0,
     "VAULT_COOKIE_NAME": "mtls_vault",  # holds the vault token; Flask's own session cookie only carries the CSRF secret
     "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
-    # Form fields are short; a larger text field is abuse, not a password.
-    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
-    "MAX_FORM_PARTS": 200,
+    # Werkzeug applies MAX_FORM_MEMORY_SIZE to its multipart parser's buffer too, not only to
+    # text fields: it reads 64 KiB at a time and keeps the unparsed tail, so a 64 KiB cap
+    # refused most valid files between 64 KiB and 1 MiB as "too large" (issue 10, hole 11).
+    # The whole request is capped at MAX_CONTENT_LENGTH anyway; fields are checked by the
+    # views and the core (passwords: pki.java.MAX_PASSWORD_LENGTH, ...).
+    "MAX_FORM_MEMORY_SIZE": MAX_CONTENT_LENGTH,
+    # Our forms have a handful of fields and a few files; errors.too_large tells "too many
+    # parts" apart from "too large".
+    "MAX_FORM_PARTS": MAX_FORM_PARTS,
     "FETCH_ALLOWED_NETWORKS": "[]",  # JSON list of CIDRs the fetcher may reach beyond the public internet
     # Proxy for partner connections: "" = HTTPS_PROXY/NO_PROXY from the environment,
     # "http://[user:pass@]host:port" = this proxy, "none"/"direct" = never (issue 15).
     "FETCH_PROXY": "",
     "FETCH_TIMEOUT": 5.0,  # seconds, for connect and for the TLS handshake each
     "FETCH_RATE_LIMIT": 10,  # fetches per session per minute
+    # Fetches per client address per minute (webapp/limits.py): a few colleagues behind one
+    # NAT each checking a few servers, not a port scan through us.
+    "FETCH_RATE_LIMIT_PER_ADDRESS": 30,
     "EXTRA_ROOTS": None,  # path of a PEM bundle trusted in addition to certifi's Mozilla roots
     "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-*); 0 = none
     "LOG_JSON": False,

@@ -6,10 +6,10 @@ import logging
 
 from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wsgi import get_input_stream
 
-from .vault import VaultUnavailable
+from .vault import MAX_STATE_BYTES, StateTooLarge, VaultUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(CSRFError, page_expired)
     app.register_error_handler(VaultUnavailable, storage_unavailable)
+    app.register_error_handler(StateTooLarge, state_too_large)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
@@ -35,11 +36,17 @@ def too_large(exc: RequestEntityTooLarge):
     from .views._htmx import render_wizard
 
     _drain_body()
-    limit_kib = int(request.max_content_length or 0) // 1024
+    limit = int(request.max_content_length or 0)
     message = (f"This file is too large. Key pair and certificate files are a few KB; "
-               f"the limit is {limit_kib} KB. Check that you chose the right file.")
+               f"the limit is {limit // 1024} KB. Check that you chose the right file.")
     field, step = UPLOAD_FIELDS.get(request.path, ("form", ""))
-    if field == "form":  # no file was sent here: talking about files would mislead
+    if request.content_length is not None and request.content_length <= limit:
+        # Within the size limit, so Werkzeug stopped at the number of parts (issue 10, hole
+        # 11: "This file is too large" for 250 small files was wrong and unhelpful).
+        parts = int(current_app.config.get("MAX_FORM_PARTS") or 0)
+        message = (f"You sent more files or fields at once than this form takes (at most "
+                   f"{parts}). Choose fewer files, for example only the partner's chain.")
+    elif field == "form":  # no file was sent here: talking about files would mislead
         message = "What you sent is far longer than any of these fields allows. Please check it."
     # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
     return render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
@@ -57,6 +64,15 @@ def storage_unavailable(exc: VaultUnavailable):
     message = (f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
                "please try again shortly.")
     return _alert("Storage unavailable", message, 503)
+
+
+def state_too_large(exc: StateTooLarge):
+    # Nothing was written: the work saved before this request is intact (issue 10, hole 8).
+    log.info("session state over the cap (%s %s)", request.method, request.path)
+    message = (f"This would make your saved work larger than the {MAX_STATE_BYTES // 1024} KB "
+               "this server keeps for one session. Nothing was added: remove certificates "
+               "you do not need, or upload only the partner's chain.")
+    return _alert("Too much to keep", message, 413)
 
 
 def http_error(exc: HTTPException):
@@ -98,5 +114,5 @@ def _drain_body() -> None:
             if not chunk:
                 break
             remaining -= len(chunk)
-    except OSError:
-        pass
+    except (OSError, ClientDisconnected):
+        pass  # the body ended early (part of it was already parsed): nothing left to drain

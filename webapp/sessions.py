@@ -36,8 +36,37 @@ def vault() -> Vault:
     return current_app.extensions["mtls_vault"]
 
 
+def cookie_name() -> str:
+    """The session cookie's name: `__Host-` prefixed over HTTPS (issue 10, hole 10).
+
+    Browsers accept a `__Host-` cookie only if it is Secure, has Path=/ and no Domain, so a
+    sibling subdomain or a plain-HTTP man in the middle cannot plant one for us; over HTTPS
+    we read only that name, never the unprefixed one.
+    """
+    name = current_app.config["VAULT_COOKIE_NAME"]
+    return f"__Host-{name}" if request.is_secure else name
+
+
 def _token() -> str | None:
-    return g.get("session_token") or request.cookies.get(current_app.config["VAULT_COOKIE_NAME"])
+    if "session_token" in g:
+        return g.session_token
+    return request.cookies.get(cookie_name())
+
+
+def rotate_session() -> None:
+    """Move the saved work under a new token (new id, new key) and delete the old record.
+
+    Called when the session gains something worth stealing (a key pair is imported): a token
+    someone planted in the browser beforehand (session fixation) then opens nothing. The
+    record is re-encrypted under the new token's key by `new_session`.
+    """
+    old = _token()
+    state = vault().load(old)
+    if state is None:
+        return
+    g.session_token = vault().new_session(state)
+    g.state = State.from_record(state).state
+    vault().delete(old)
 
 
 def load_state() -> State:
@@ -65,7 +94,10 @@ def state_before_change() -> State:
 
 
 def update_state(change: Callable[[State], object]) -> State:
-    """Apply `change` atomically to the freshest saved state (other tabs may have written)."""
+    """Apply `change` atomically to the freshest saved state (other tabs may have written).
+
+    Without a session, one is created only when `change` leaves something to save: a refused
+    request must not create vault records (issue 10, hole 8)."""
     token = _token()
     runs: list[tuple[dict[str, Any], State]] = []
 
@@ -83,6 +115,11 @@ def update_state(change: Callable[[State], object]) -> State:
 
     for _ in range(2):
         if token is None:
+            trial = State()
+            change(trial)
+            if trial.to_record() == State().to_record():
+                g.state = trial
+                return trial
             token = vault().new_session()
             g.session_token = token
         try:
@@ -105,7 +142,7 @@ def wipe_state() -> None:
 
 
 def _write_cookie(response: Response) -> Response:
-    name = current_app.config["VAULT_COOKIE_NAME"]
+    name = cookie_name()
     if g.get("wipe_cookie"):
         response.delete_cookie(name, httponly=True, samesite="Lax", secure=request.is_secure)
     elif g.get("session_token"):

@@ -195,6 +195,7 @@ def app_config(key_files: KeyFiles, tmp_path_factory: pytest.TempPathFactory) ->
         "FETCH_ALLOWED_NETWORKS": '["127.0.0.0/8"]',
         "EXTRA_ROOTS": str(key_files.partner_root),
         "FETCH_RATE_LIMIT": 1000,  # the error tests fetch often from one session
+        "FETCH_RATE_LIMIT_PER_ADDRESS": 1000,
     }
 
 

@@ -274,3 +274,42 @@ def build_pfx(*contents: bytes, password: bytes | None = None, mac_rounds: int =
         pfx.append(seq(seq(seq(oid(OID_SHA256), tlv(0x05, b"")), octets(digest)),
                        octets(salt), integer(mac_rounds)))
     return seq(*pfx)
+
+
+# --- PKCS#12 with missing children (issue 10, hole 3) ----------------------------------------
+OID_FRIENDLY_NAME = "1.2.840.113549.1.9.20"
+
+
+def hollow_pkcs12_files(key: PrivateKeyTypes, cert: x509.Certificate,
+                        password: bytes) -> dict[str, bytes]:
+    """PFX files with an empty SEQUENCE or SET where RFC 7292 requires a child."""
+    good = [data_content(key_bag(key), cert_bag(cert))]
+    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    empty_name = seq(oid(OID_FRIENDLY_NAME), tlv(0x31, b""))
+    mac = build_pfx(*good, password=password)
+    # Replace the MacData's DigestInfo by an empty SEQUENCE: [version, authSafe, macData].
+    version, auth_safe, mac_data = parse(mac)[0].children
+    _digest, *salt_and_rounds = mac_data.children
+    hollow_mac = seq(version.encode(), auth_safe.encode(),
+                     seq(seq(), *(n.encode() for n in salt_and_rounds)))
+    return {
+        "empty-auth-safe": seq(integer(3), seq(oid(OID_DATA), explicit(0, octets(seq())))),
+        "auth-safe-without-content": seq(integer(3), seq(oid(OID_DATA), explicit(0, b""))),
+        "empty-key-bag": build_pfx(data_content(seq(oid(OID_KEY_BAG), explicit(0, b""))),
+                                   password=password),
+        "shrouded-bag-empty-sequence": build_pfx(
+            data_content(seq(oid(OID_SHROUDED_KEY_BAG), explicit(0, seq()))),
+            password=password),
+        "mac-empty-digest-info": hollow_mac,
+        "friendly-name-empty-set": build_pfx(
+            data_content(seq(oid(OID_KEY_BAG), explicit(0, pkcs8), tlv(0x31, empty_name)),
+                         cert_bag(cert)), password=password),
+        "encrypted-data-without-content": build_pfx(
+            seq(oid(OID_ENCRYPTED_DATA), explicit(0, b"")), *good, password=password),
+        "encrypted-data-empty-sequence": build_pfx(
+            seq(oid(OID_ENCRYPTED_DATA), explicit(0, seq())), *good, password=password),
+        "empty-safe-contents-bag": build_pfx(
+            data_content(seq(oid(OID_SAFE_CONTENTS_BAG), explicit(0, b"")), cert_bag(cert)),
+            password=password),
+    }

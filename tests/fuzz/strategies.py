@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+import copy
 from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
 from tests.fuzz import crafted
 
-__all__ = ["der_trees", "field_values", "mutated", "passwords", "upload_bytes"]
+__all__ = ["der_trees", "field_values", "mutated", "passwords", "structurally_mutated",
+           "upload_bytes"]
 
 _PEM_LABELS = ["CERTIFICATE", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY",
                "EC PRIVATE KEY", "PKCS7", "TRUSTED CERTIFICATE", "CERTIFICATE REQUEST", "CMS",
@@ -71,6 +73,64 @@ def mutated(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
                      st.lists(operation, min_size=1, max_size=3))
 
 
+# --- structure-aware mutations (issue 10, hole 3) ------------------------------------------
+# Byte flips rarely produce a well-formed file with one child missing; these do: they parse
+# the seed (PKCS#12, PKCS#8, X.509, PKCS#7), change its tree and encode it again with correct
+# lengths, so the damage reaches the code that walks the structure.
+_UNKNOWN_OID = crafted.oid("1.3.6.1.4.1.99999.42")[2:]
+_EXTENSION_ARC = b"\x55\x1d"  # 2.5.29: X.509 certificate extensions
+
+
+def _spots(nodes: list[crafted.Node], out: list[tuple[list[crafted.Node], int]]) -> None:
+    for index, node in enumerate(nodes):
+        out.append((nodes, index))
+        if node.children is not None:
+            _spots(node.children, out)
+
+
+def _is_extension(node: crafted.Node) -> bool:
+    return bool(node.tag == 0x30 and node.children and node.children[0].tag == 0x06
+                and node.children[0].content.startswith(_EXTENSION_ARC))
+
+
+def _restructure(seed: bytes, operations: list[tuple[str, int]]) -> bytes:
+    try:
+        tree = crafted.parse(seed)
+    except (ValueError, IndexError):
+        return seed
+    for kind, pick in operations:
+        spots: list[tuple[list[crafted.Node], int]] = []
+        _spots(tree, spots)
+        if kind == "unknown-oid":
+            spots = [(sib, i) for sib, i in spots if sib[i].tag == 0x06]
+        elif kind == "duplicate-extension":
+            spots = [(sib, i) for sib, i in spots if _is_extension(sib[i])]
+        elif kind == "empty":
+            spots = [(sib, i) for sib, i in spots if sib[i].children is not None]
+        if not spots:
+            continue
+        siblings, index = spots[pick % len(spots)]
+        node = siblings[index]
+        if kind == "drop":
+            del siblings[index]
+        elif kind == "empty":
+            node.children = []
+        elif kind in ("duplicate", "duplicate-extension"):
+            siblings.insert(index, copy.deepcopy(node))
+        elif kind == "unknown-oid":
+            node.content = _UNKNOWN_OID
+    return b"".join(node.encode() for node in tree)
+
+
+def structurally_mutated(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
+    """A DER seed with constructed children dropped or emptied, elements (extensions above
+    all) duplicated, or algorithm OIDs replaced by an unknown one."""
+    operation = st.tuples(st.sampled_from(["drop", "empty", "duplicate", "duplicate-extension",
+                                           "unknown-oid"]), st.integers(0, 1 << 16))
+    return st.builds(_restructure, st.sampled_from(list(seeds)),
+                     st.lists(operation, min_size=1, max_size=3))
+
+
 @st.composite
 def der_trees(draw: st.DrawFn, depth: int = 0) -> bytes:
     """Random ASN.1-ish structures: nested, empty, indefinite, with lying lengths."""
@@ -92,8 +152,11 @@ def upload_bytes(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
     pem_wrapped = st.builds(lambda label, body: crafted.pem(label, body),
                             st.sampled_from(_PEM_LABELS),
                             st.one_of(st.binary(max_size=200), mutated(seeds), der_trees()))
+    der_seeds = [seed for seed in seeds if seed[:1] == b"\x30"]
     return st.one_of(
         mutated(seeds), mutated(seeds), mutated(seeds),  # weighted: most cases start real
+        structurally_mutated(der_seeds), structurally_mutated(der_seeds),
+        structurally_mutated(der_seeds).map(lambda der: crafted.pem("CERTIFICATE", der)),
         st.sampled_from(list(seeds)),
         pem_wrapped,
         der_trees(),

@@ -8,8 +8,10 @@ No network: name lookups fail and connections are refused before any packet leav
 from __future__ import annotations
 
 import io
+import ipaddress
 import socket
 from collections.abc import Iterator
+from unittest import mock
 
 import pytest
 from flask.testing import FlaskClient
@@ -19,7 +21,9 @@ from hypothesis import strategies as st
 from tests.conftest import app_config_for
 from tests.fuzz.record import TALLY, timed_case
 from tests.fuzz.seeds import PASSWORD, build_seed_files
-from tests.fuzz.strategies import field_values, upload_bytes
+from tests.fuzz.strategies import field_values, structurally_mutated, upload_bytes
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from webapp import create_app
 from webapp.pki.partner import fetch as fetch_module
 from webapp.pki.partner import collect as collect_module
@@ -48,7 +52,8 @@ def web(tmp_path_factory, throwaway_pki) -> Iterator[FlaskClient]:
     patch.setattr(collect_module, "fetch_chain", lambda target, **kw: real_fetch(
         target, resolver=_no_network, connector=_refused, **kw))
     config = app_config_for(tmp_path_factory.mktemp("fuzz-web"), throwaway_pki,
-                            FETCH_ALLOWED_NETWORKS="[]", FETCH_RATE_LIMIT=100_000)
+                            FETCH_ALLOWED_NETWORKS="[]", FETCH_RATE_LIMIT=100_000,
+                            FETCH_RATE_LIMIT_PER_ADDRESS=100_000)
     app = create_app(config)
     client = app.test_client()
     response = client.post("/keystore/import", data={
@@ -84,6 +89,14 @@ def send(web: FlaskClient, path: str, fields: list[tuple[str, bytes, str | None]
         TALLY.server_errors += 1
     assert response.status_code < 500, f"{path} answered {response.status_code}"
     assert "Traceback" not in text and "pyo3" not in text
+    assert_session_renders(web)
+
+
+def assert_session_renders(web: FlaskClient) -> None:
+    """After every case the earlier import still renders (issue 10: nothing poisons it)."""
+    page = web.get("/", headers={"HX-Request": "true"})
+    assert page.status_code == 200, f"the page answered {page.status_code} after this case"
+    assert ORIGINAL in page.get_data(as_text=True), "the imported key pair is gone"
 
 
 def text_bytes() -> st.SearchStrategy[bytes]:
@@ -160,6 +173,23 @@ def test_truststore_fetch(web, host, port, scheme, path):
     url = f"{scheme}{host}{port}/{path}"
     send(web, "/truststore/fetch", [("server_url", url.encode("utf-8", "surrogatepass"), None)],
          htmx=True)
+
+
+CERTIFICATE_DERS = [SEEDS.certificate_files["der-leaf"], SEEDS.certificate_files["p7b-der"]]
+
+
+@settings(FUZZ, max_examples=150)
+@given(sent=st.lists(st.one_of(structurally_mutated(CERTIFICATE_DERS),
+                               st.sampled_from([c.public_bytes(Encoding.DER)
+                                                for c in SEEDS.owner.full_chain])),
+                     min_size=1, max_size=4))
+def test_truststore_fetch_of_hostile_certificates(web, sent):
+    """What a hostile server sends goes through the real fetch code from the handshake on."""
+    address = ipaddress.ip_address("192.0.2.7")
+    with mock.patch.object(collect_module, "fetch_chain", fetch_module.fetch_chain), \
+            mock.patch.object(fetch_module, "open_connection", lambda *a, **k: (None, address)), \
+            mock.patch.object(fetch_module, "_handshake", lambda *a, **k: (sent, "TLSv1.3")):
+        send(web, "/truststore/fetch", [("server_url", b"partner.example:443", None)], htmx=True)
 
 
 def test_the_session_still_holds_the_imported_key_pair(web):

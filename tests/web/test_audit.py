@@ -78,7 +78,8 @@ def test_the_procedure_is_audited_in_order_with_user_and_fingerprints(
                         data={"dest_url": "https://partner.example/in", "folder": "/srv"}))
     config = download(client, "/finish/destination.json")
     download(client, "/finish/bundle.zip")
-    download(client, "/finish/bundle.zip?wipe=1")
+    erased = client.post("/finish/bundle.zip")  # erasing is a POST (issue 10, hole 7)
+    assert erased.status_code == 200 and erased.mimetype == "application/zip"
     app.extensions["mtls_vault"].close()
 
     records = [json.loads(line) for line in audit_lines]

@@ -181,8 +181,11 @@ def assert_protective_headers(response: TestResponse, *, https: bool = False) ->
 @pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
 @pytest.mark.parametrize("url", PAGES + DOWNLOADS)
 def test_pages_and_downloads_carry_the_protective_headers(url: str, https: bool,
-                                                          finished: FlaskClient):
+                                                          finished: FlaskClient, app: Flask):
     base = "https://localhost" if https else "http://localhost"
+    if https:  # the same session, under the cookie name used over HTTPS (issue 10, hole 10)
+        finished.set_cookie("__Host-" + app.config["VAULT_COOKIE_NAME"],
+                            session_token(finished, app), secure=True)
     response = finished.get(url, base_url=base)
     assert response.status_code in (200, 404)
     assert_protective_headers(response, https=https)
@@ -219,7 +222,8 @@ def test_session_cookies_are_http_only_same_site_and_secure_over_https(
         client.environ_base["HTTP_REFERER"] = "https://localhost/"
     imported = import_key_pair(client, keypair_uploads[GOOD_FILE].upload, base_url=base)
     assert not page_of(imported).errors()
-    vault_cookie = cookie_named(imported, csrf_app.config["VAULT_COOKIE_NAME"])
+    vault_name = ("__Host-" if https else "") + csrf_app.config["VAULT_COOKIE_NAME"]
+    vault_cookie = cookie_named(imported, vault_name)
     for cookie in (flask_cookie, vault_cookie):
         (morsel,) = cookie.values()
         assert morsel["httponly"] is True
@@ -228,7 +232,7 @@ def test_session_cookies_are_http_only_same_site_and_secure_over_https(
         assert morsel["path"] == "/"
         assert not morsel["expires"] and not morsel["max-age"]  # gone with the browser
     # The cookie is a random token, not the work itself.
-    assert len(vault_cookie[csrf_app.config["VAULT_COOKIE_NAME"]].value) == 66
+    assert len(vault_cookie[vault_name].value) == 66
 
 
 # --- isolation and erasing -------------------------------------------------------------------
@@ -268,10 +272,11 @@ def test_start_over_erases_the_server_side_record_at_once(app: Flask, finished: 
 
 def test_wipe_after_download_gives_the_zip_then_erases(app: Flask, finished: FlaskClient):
     token = session_token(finished, app)
-    kept = download(finished, "/finish/bundle.zip")  # without wipe=1 nothing is erased
+    kept = download(finished, "/finish/bundle.zip")  # a GET never erases
     assert app.extensions["mtls_vault"].load(token) is not None
 
-    wiped = download(finished, "/finish/bundle.zip?wipe=1")
+    wiped = finished.post("/finish/bundle.zip")
+    assert wiped.status_code == 200
 
     for response in (kept, wiped):
         with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
@@ -312,3 +317,4 @@ def test_over_size_form_without_files_is_a_friendly_message(finished: FlaskClien
     assert page.error("form") == ("What you sent is far longer than any of these fields allows. "
                                   "Please check it.")
     assert OWN_CN in page.text  # the work is still there
+

@@ -16,6 +16,7 @@ __all__ = [
     "Element",
     "children",
     "element_length",
+    "first_child",
     "integer",
     "octets",
     "read",
@@ -95,15 +96,30 @@ def single(data: bytes, *, expect: int | None = None) -> Element:
     return element
 
 
-def children(element: Element, *, depth: int = 0) -> list[Element]:
-    """The elements inside a constructed element, in order."""
+def children(element: Element, *, depth: int = 0, count: int | None = None,
+             at_least: int = 0) -> list[Element]:
+    """The elements inside a constructed element, in order.
+
+    `count` (exactly) and `at_least` say how many the structure must have: hand-made files
+    hold empty SEQUENCEs and SETs where a child is required, and indexing `[0]` into one was
+    a 500 (issue 10, hole 3). Callers say what they need; a shortfall is a DerError.
+    """
     if not element.constructed:
         raise DerError("not a constructed element")
     found, pos = [], 0
     while pos < len(element.body):
         child, pos = read(element.body, pos, depth=depth + 1)
         found.append(child)
+    if count is not None and len(found) != count:
+        raise DerError(f"expected {count} elements, found {len(found)}")
+    if len(found) < at_least:
+        raise DerError(f"expected at least {at_least} elements, found {len(found)}")
     return found
+
+
+def first_child(element: Element, *, depth: int = 0) -> Element:
+    """The first element inside a constructed element (a DerError if it is empty)."""
+    return children(element, depth=depth, at_least=1)[0]
 
 
 def octets(element: Element, *, depth: int = 0) -> bytes:

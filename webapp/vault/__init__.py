@@ -14,7 +14,8 @@ See vault.py for the API, tokens.py for the token format.
 
 from .backend import VaultStats
 from .errors import SessionGone, VaultUnavailable
+from .sealing import MAX_STATE_BYTES, StateTooLarge
 from .vault import DEFAULT_IDLE_TIMEOUT, Vault, open_vault
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "SessionGone", "Vault", "VaultStats", "VaultUnavailable",
-           "open_vault"]
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "MAX_STATE_BYTES", "SessionGone", "StateTooLarge", "Vault",
+           "VaultStats", "VaultUnavailable", "open_vault"]

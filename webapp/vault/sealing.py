@@ -19,13 +19,21 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["MAX_STATE_BYTES", "RECORD_VERSION", "decode_state", "encode_state", "seal", "unseal"]
+__all__ = ["MAX_STATE_BYTES", "RECORD_VERSION", "StateTooLarge", "decode_state", "encode_state",
+           "seal", "unseal"]
 
 # Bump when the layout changes; unseal() dispatches on it so old records can be migrated.
 RECORD_VERSION = 1
-# A state is a few KB; a CA bundle for a truststore can reach a few hundred KB. Anything
-# beyond this is a bug or abuse, and would bloat every read-modify-write.
-MAX_STATE_BYTES = 4 * 1024 * 1024
+# A state is a few KB; a partner's chain with roots a few tens of KB; a CA bundle for a
+# truststore can reach a few hundred KB. 2 MiB holds the largest single upload (1 MiB of DER
+# is ~1.4 MB once saved as PEM in JSON) while bounding what one session can make the server
+# store and re-encrypt on every write: 4 MiB let 50 large certificates in (issue 10, hole 8).
+# Documented in the README.
+MAX_STATE_BYTES = 2 * 1024 * 1024
+
+
+class StateTooLarge(ValueError):
+    """The saved work would exceed MAX_STATE_BYTES; nothing was written."""
 
 _NONCE_BYTES = 12  # the size AES-GCM is specified for (NIST SP 800-38D)
 _TAG_BYTES = 16
@@ -40,7 +48,7 @@ def encode_state(state: dict[str, Any]) -> bytes:
     encoded = json.dumps(state, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     plaintext = encoded.encode("utf-8")
     if len(plaintext) > MAX_STATE_BYTES:
-        raise ValueError(f"session state is larger than {MAX_STATE_BYTES} bytes")
+        raise StateTooLarge(f"session state is larger than {MAX_STATE_BYTES} bytes")
     return plaintext
 
 

@@ -12,7 +12,14 @@ import logging
 
 from flask import Response, send_file
 
-from ..pki.java import AliasError, StoreError, build_bundle, build_keystore, build_truststore
+from ..pki.java import (
+    AliasError,
+    StoreError,
+    build_bundle,
+    build_keystore,
+    build_truststore,
+    safe_file_name,
+)
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
@@ -48,7 +55,9 @@ def certificate_file(state: State) -> File | None:
     chosen = state.keystore.chosen
     if chosen is None or not chosen.chain:
         return None
-    return f"{state.keystore.alias or 'certificate'}.pem", chosen.chain[0].encode()
+    # The alias is typed text: the download and zip member name pass the safe-name rule.
+    name = safe_file_name(state.keystore.alias or "", fallback="certificate.pem", extension=".pem")
+    return name, chosen.chain[0].encode()
 
 
 def truststore_file(state: State) -> File | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 
 from ..audit import audit
-from ..pki.java import HTTP_METHODS
+from ..pki.java import HTTP_METHODS, FileNameError
 from ..sessions import load_state, update_state, wipe_state
 from ..state import State
 from . import audit_facts
@@ -81,13 +81,29 @@ def download_config():
 
 @bp.get("/bundle.zip")
 def download_all():
-    """Everything in one zip: both stores, the config, the certificate and a README."""
-    built = bundle_file(load_state())
+    """Everything in one zip: both stores, the config, the certificate and a README.
+
+    A GET never changes state: a cross-site link (SameSite=Lax sends our cookie on top-level
+    navigations) must not erase anything (issue 10, hole 7). Erasing is download_and_wipe."""
+    return _bundle(wipe=False)
+
+
+@bp.post("/bundle.zip")
+def download_and_wipe():
+    """The same zip, then the user's data is erased from the server (a form POST, CSRF-checked)."""
+    return _bundle(wipe=True)
+
+
+def _bundle(*, wipe: bool):
+    try:
+        built = bundle_file(load_state())
+    except FileNameError as exc:  # e.g. keystore and truststore under one name
+        return render_wizard(errors={"finish": str(exc)}, focus="step-finish", status=409)
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
     audit("bundle.downloaded", file=built[0], first=audit_facts.first_bundle(),
           **audit_facts.everything())
-    if request.args.get("wipe") == "1":
+    if wipe:
         wipe_state()  # the user asked: nothing of theirs stays on the server
         audit("session.erased", reason="after-download")
     return attachment(built, "application/zip")

@@ -7,21 +7,23 @@ from flask import Blueprint, request
 from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
 from ..pki.java import AliasError, suggest_alias, validate_alias
+from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
     PasswordRequiredError,
+    PasswordTooLongError,
     WrongPasswordError,
     load_key_pairs,
 )
-from ..sessions import load_state, update_state
+from ..sessions import load_state, rotate_session, update_state
 from ..state import KeyPairCandidate, KeystoreState, State
 from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, certificate_file, keystore_file
 from .live import render_live
 from .passwords import password_errors
-from .validation import FieldError, clean_file_name, field
+from .validation import FieldError, clean_file_name, field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
@@ -33,7 +35,7 @@ def import_key_pair():
     """Read the uploaded key pair file with its password and keep what it holds."""
     upload = request.files.get("key_file")
     extra = request.files.get("key_file_extra")
-    password = field(request.form, "key_password")
+    password = password_field(request.form, "key_password")
     data = upload.read() if upload else b""
     extra_data = extra.read() if extra else b""
     errors: dict[str, str] = {}
@@ -43,7 +45,7 @@ def import_key_pair():
     else:
         try:
             pairs = load_key_pairs(data, password or None, extra=extra_data or None)
-        except (PasswordRequiredError, WrongPasswordError) as exc:
+        except (PasswordRequiredError, WrongPasswordError, PasswordTooLongError) as exc:
             errors["key_password"] = str(exc)
         except KeyPairError as exc:
             errors["key_file"] = str(exc)
@@ -68,6 +70,7 @@ def import_key_pair():
         )
 
     update_state(keep)
+    rotate_session()  # a new token once a key is held: a planted one opens nothing (issue 10)
     audit("keypair.imported", file=(upload.filename or "")[:200] if upload else "",
           certificates=certificate_facts(pair.certificate for pair in pairs))
     return done("step-keystore")
@@ -117,7 +120,13 @@ def save_settings():
         filename = clean_file_name(field(form, "keystore_filename"), default="keystore.jks", extension=".jks")
     except FieldError as exc:
         errors["keystore_filename"] = str(exc)
-    password, confirm = field(form, "keystore_password"), field(form, "confirm_keystore_password")
+    try:  # issue 10, hole 5: two stores under one name would be one file on the platform
+        if filename is not None:
+            check_distinct(filename, load_state().truststore.filename or "truststore.jks")
+    except FileNameError as exc:
+        errors["keystore_filename"], filename = str(exc), None
+    password = password_field(form, "keystore_password")
+    confirm = password_field(form, "confirm_keystore_password")
     saved = load_state().keystore
     typed = bool(password or confirm)
     rejected = password_errors(password, confirm, "keystore_password", "confirm_keystore_password",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..pki.java import MIN_PASSWORD_LENGTH
+from ..pki.java import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 def password_errors(password: str, confirmation: str, field: str, confirm_field: str,
@@ -13,6 +13,8 @@ def password_errors(password: str, confirmation: str, field: str, confirm_field:
     if len(password) < MIN_PASSWORD_LENGTH:
         # keytool refuses shorter store passwords, and so does the platform's Java.
         return {field: f"Use at least {MIN_PASSWORD_LENGTH} characters."}
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return {field: f"Use at most {MAX_PASSWORD_LENGTH} characters."}
     if password != confirmation:
         return {confirm_field: "The two passwords do not match. Type the same password twice."}
     return {}

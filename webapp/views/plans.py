@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from ..pki.certs import CertificateSummary
 from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..state import KeyPairCandidate, State
-from ..pki.certs import CertificateSummary
 from .certificates import certificate, fingerprint, summary
 
 SOURCE_LABELS = {

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Blueprint, current_app, request
 
 from ..audit import audit, certificate_facts, outcome_code
+from ..limits import limit_fetches
+from ..outbound_config import outbound_policy
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
 from ..pki.java import AliasError, validate_alias
+from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
     extra_root_paths,
 )
-from ..outbound_config import outbound_policy
 from ..sessions import load_state, update_state
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
 from . import audit_facts
@@ -23,7 +24,7 @@ from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live
 from .passwords import password_errors
-from .validation import FieldError, clean_file_name, field
+from .validation import FieldError, clean_file_name, field, password_field
 from .wizard import truststore_view
 
 bp = Blueprint("truststore", __name__, url_prefix="/truststore")
@@ -35,25 +36,25 @@ MAX_CERTIFICATES = 50
 
 
 @bp.post("/fetch")
+@limit_fetches  # per client address and per session (issue 10, hole 8)
 def fetch_certificates():
     """Connect to the partner's server and collect the certificates it presents."""
     raw = field(request.form, "server_url")
-    error = _rate_limited()
+    error = None
     chain = None
-    if error is None:
-        try:
-            chain = collect_partner_chain(
-                raw,
-                policy=outbound_policy(),
-                extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
-                connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
-                handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
-            )
-        except FetchError as exc:
-            # The detail (an OpenSSL or socket message) is for operators, never the page.
-            log.info("fetch failed: %s", type(exc).__name__)
-            error = str(exc)
-            audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
+    try:
+        chain = collect_partner_chain(
+            raw,
+            policy=outbound_policy(),
+            extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
+            connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+            handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+        )
+    except FetchError as exc:
+        # The detail (an OpenSSL or socket message) is for operators, never the page.
+        log.info("fetch failed: %s", type(exc).__name__)
+        error = str(exc)
+        audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
         return render_wizard(errors={"server_url": error or "Try again."},
                              values={"server_url": raw}, focus="step-truststore")
@@ -135,7 +136,13 @@ def save_settings():
                                    extension=".jks")
     except FieldError as exc:
         errors["truststore_filename"] = str(exc)
-    password, confirm = field(form, "truststore_password"), field(form, "confirm_truststore_password")
+    try:  # issue 10, hole 5: two stores under one name would be one file on the platform
+        if filename is not None:
+            check_distinct(load_state().keystore.filename or "keystore.jks", filename)
+    except FileNameError as exc:
+        errors["truststore_filename"], filename = str(exc), None
+    password = password_field(form, "truststore_password")
+    confirm = password_field(form, "confirm_truststore_password")
     typed = bool(password or confirm)
     rejected = password_errors(password, confirm, "truststore_password",
                                "confirm_truststore_password", required=not view.has_password)
@@ -179,19 +186,3 @@ def download_truststore():
                              focus="step-truststore", status=409)
     audit("truststore.downloaded", file=built[0], **audit_facts.truststore())
     return attachment(built, "application/octet-stream")
-
-
-def _rate_limited() -> str | None:
-    """At most FETCH_RATE_LIMIT fetches per session per minute: we are not a port scanner."""
-    limit = int(current_app.config["FETCH_RATE_LIMIT"])
-    now = time.time()
-    allowed = True
-
-    def count(state: State) -> None:
-        nonlocal allowed
-        recent = [t for t in state.fetch_times if now - t < 60]
-        allowed = len(recent) < limit
-        state.fetch_times = recent + [now] if allowed else recent
-
-    update_state(count)
-    return None if allowed else "You have checked many addresses in a short time. Wait a minute and try again."

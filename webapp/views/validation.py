@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from ..pki.java import MAX_FILE_NAME, FileNameError
+from ..pki.java import clean_file_name as _core_clean_file_name
 
-# Short enough for any file system, long enough for a descriptive name.
-MAX_FILE_NAME = 100
-# Letters, digits and a few punctuation marks: the name ends up in a Content-Disposition
-# header and on the platform's file system.
-_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]*$")
+__all__ = ["MAX_FIELD", "MAX_FILE_NAME", "FieldError", "clean_file_name", "field",
+           "password_field"]
 # A field longer than this is not a password or an alias anyone types.
 MAX_FIELD = 1000
 
@@ -18,20 +16,23 @@ class FieldError(ValueError):
 
 
 def clean_file_name(raw: str, *, default: str, extension: str) -> str:
-    """Return a safe file name ending in `extension` (".jks"); empty means the default."""
-    name = raw.strip()
-    if not name:
-        return default
-    if len(name) > MAX_FILE_NAME:
-        raise FieldError(f"Use a file name of at most {MAX_FILE_NAME} characters.")
-    if not _FILE_NAME.match(name):
-        raise FieldError("Use only letters, digits, spaces, dots, dashes and underscores.")
-    if not name.lower().endswith(extension):
-        name += extension
-    return name
+    """Return a safe file name ending in `extension` (".jks"); empty means the default.
+    The rule lives in the core (pki/java/file_names.py), shared with the CLI."""
+    try:
+        return _core_clean_file_name(raw, default=default, extension=extension)
+    except FileNameError as exc:
+        raise FieldError(str(exc)) from None
+
+
+def password_field(form, name: str) -> str:
+    """A password exactly as typed, never cut: the core refuses one over its documented cap
+    (pki.java.MAX_PASSWORD_LENGTH, pki.keyimport.MAX_KEY_FILE_PASSWORD_LENGTH) in words.
+    Its size is already bounded by the form limits (config.MAX_FORM_MEMORY_SIZE)."""
+    return form.get(name, "")
 
 
 def field(form, name: str) -> str:
-    """A form field, capped in length (abuse is refused by the caller's validation)."""
+    """A form field, capped in length (abuse is refused by the caller's validation).
+    Not for passwords: a cut password is a different password (use password_field)."""
     value = form.get(name, "")
     return value if len(value) <= MAX_FIELD else value[:MAX_FIELD + 1]

@@ -25,6 +25,12 @@ from webapp.pki.certs.pem import (
     TooManyBlocksError,
     pem_blocks,
 )
+from webapp.pki.certs.readable import (
+    READ_FAILURES,
+    UnreadableSummary,
+    describe_or_placeholder,
+    load_der_certificate,
+)
 
 __all__ = [
     "EXPIRY_WARNING_DAYS",
@@ -34,6 +40,10 @@ __all__ = [
     "CertificateParseError",
     "CertificateStatus",
     "CertificateSummary",
+    "READ_FAILURES",
+    "UnreadableSummary",
+    "describe_or_placeholder",
+    "load_der_certificate",
     "PemBlock",
     "TooManyBlocksError",
     "certificate_pem",

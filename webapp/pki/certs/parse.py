@@ -14,19 +14,24 @@ import warnings
 from collections.abc import Iterator
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.utils import CryptographyDeprecationWarning
 
 from webapp.pki.certs.chains import dedupe
-from webapp.pki.certs.describe import describe_public_key
 from webapp.pki.certs.pem import (
     CERTIFICATE_LABELS,
     PKCS7_LABELS,
     PemBlock,
     TooManyBlocksError,
     pem_blocks,
+)
+from webapp.pki.certs.readable import (
+    DAMAGED,
+    READ_FAILURES,
+    CertificateParseError,
+    check_readable,
+    load_der_certificate,
 )
 from webapp.pki.der import element_length
 from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
@@ -48,14 +53,10 @@ MAX_CERTIFICATES = 100
 _NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
                     "Use a .pem, .cer, .crt, .der or .p7b file.")
 
-_DAMAGED = "A certificate in this file is damaged or incomplete. Download or export it again."
+_PEM_TEXT_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, UnicodeEncodeError)
 
 _TOO_MANY = (f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
              "certificates you need (the partner's chain), not a whole certificate store.")
-
-
-class CertificateParseError(ValueError):
-    """The file holds no readable certificate; str() is a sentence for the user."""
 
 
 def parse_certificates(data: bytes) -> list[x509.Certificate]:
@@ -99,31 +100,6 @@ def tolerating_old_serials() -> Iterator[None]:
         yield
 
 
-def check_readable(cert: x509.Certificate) -> None:
-    """Refuse a certificate whose names, dates or key cannot be read.
-
-    cryptography reads a certificate lazily: a damaged name or key only fails when first
-    used, which would be in the middle of rendering the page. We use them all up front.
-    """
-    try:
-        cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
-        cert.not_valid_before_utc, cert.not_valid_after_utc
-        describe_public_key(cert.public_key())
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", CryptographyDeprecationWarning)
-            cert.serial_number  # noqa: B018 - zero or negative warns here on every use
-    except CryptographyDeprecationWarning:
-        raise CertificateParseError(
-            "A certificate in this file has a zero or negative serial number, which newer "
-            "software refuses. Ask its issuer for a corrected certificate.") from None
-    except ValueError:
-        raise CertificateParseError(_DAMAGED) from None
-    except UnsupportedAlgorithm:
-        raise CertificateParseError(
-            "A certificate in this file uses a key type we cannot read. Use certificates "
-            "with RSA, EC or Ed25519 keys.") from None
-
-
 def certificate_pem(cert: x509.Certificate) -> str:
     """The certificate as a PEM string (for storing in the session)."""
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
@@ -136,7 +112,7 @@ def certificates_from_pem(text: str) -> list[x509.Certificate]:
     try:
         with tolerating_old_serials():
             return x509.load_pem_x509_certificates(text.encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
+    except _PEM_TEXT_FAILURES:
         raise CertificateParseError(_NO_CERTIFICATES) from None
 
 
@@ -161,7 +137,7 @@ def _block_der(block: PemBlock) -> bytes:
     try:
         return block.der()
     except (binascii.Error, ValueError):
-        raise CertificateParseError(_DAMAGED) from None
+        raise CertificateParseError(DAMAGED) from None
 
 
 def _load_der_certificate(block: PemBlock) -> x509.Certificate:
@@ -170,9 +146,9 @@ def _load_der_certificate(block: PemBlock) -> x509.Certificate:
         if block.label == "TRUSTED CERTIFICATE":
             # OpenSSL appends its trust settings after the certificate; keep the certificate.
             der = der[:element_length(der)]
-        return x509.load_der_x509_certificate(der)
     except ValueError:
-        raise CertificateParseError(_DAMAGED) from None
+        raise CertificateParseError(DAMAGED) from None
+    return load_der_certificate(der)
 
 
 def _certificates_from_binary(data: bytes) -> list[x509.Certificate]:
@@ -182,7 +158,9 @@ def _certificates_from_binary(data: bytes) -> list[x509.Certificate]:
     for der in candidates:
         try:
             return [x509.load_der_x509_certificate(der)]
-        except ValueError:
+        except x509.InvalidVersion:
+            return [load_der_certificate(der)]  # a certificate after all: refuse it in words
+        except READ_FAILURES:
             pass
         certs = _load_pkcs7(der)
         if certs is not None:
@@ -200,5 +178,5 @@ def _load_pkcs7(der: bytes) -> list[x509.Certificate] | None:
                                 category=UserWarning)
         try:
             return pkcs7.load_der_pkcs7_certificates(der)
-        except (ValueError, UnsupportedAlgorithm):
+        except READ_FAILURES:
             return None

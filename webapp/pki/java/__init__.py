@@ -11,6 +11,13 @@ from webapp.pki.java.aliases import (
 )
 from webapp.pki.java.bundle import build_bundle, next_steps
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
+from webapp.pki.java.file_names import (
+    MAX_FILE_NAME,
+    FileNameError,
+    check_distinct,
+    clean_file_name,
+    safe_file_name,
+)
 from webapp.pki.java.open_store import open_store
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
@@ -49,6 +56,7 @@ from webapp.pki.java.renew import (
     plan_new_key_pair,
 )
 from webapp.pki.java.rules import (
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     PasswordError,
     StoreContents,
@@ -91,6 +99,8 @@ __all__ = [
     "DEFAULT_BUNDLE_NAME",
     "DEFAULT_LEAD_DAYS",
     "HTTP_METHODS",
+    "MAX_FILE_NAME",
+    "MAX_PASSWORD_LENGTH",
     "MAX_STORE_CERTIFICATES",
     "MAX_STORE_ENTRIES",
     "MAX_STORE_KEYS",
@@ -107,6 +117,7 @@ __all__ = [
     "DamagedStoreError",
     "DestinationConfig",
     "ExpiryReminder",
+    "FileNameError",
     "KeyPasswordRequiredError",
     "KeystorePlan",
     "NoKeyEntryError",
@@ -136,8 +147,10 @@ __all__ = [
     "build_keystore",
     "build_truststore",
     "check_alias",
+    "check_distinct",
     "check_password",
     "check_store_password",
+    "clean_file_name",
     "compare_truststore",
     "consumer_snippets",
     "default_file_name",
@@ -152,6 +165,7 @@ __all__ = [
     "open_store",
     "plan_new_key_pair",
     "read_store",
+    "safe_file_name",
     "spring_bundle_properties",
     "spring_bundle_yaml",
     "store_format",

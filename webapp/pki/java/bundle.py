@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 from webapp.pki.certs.describe import CertificateSummary
 from webapp.pki.java.destination import DestinationConfig
+from webapp.pki.java.file_names import FileNameError, check_distinct, safe_file_name
 from webapp.pki.java.reminder import ExpiryReminder
 
-__all__ = ["build_bundle", "next_steps"]
+__all__ = ["FileNameError", "build_bundle", "next_steps"]
 
 File = tuple[str, bytes]
 
@@ -21,7 +22,25 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
                  own_chain: Sequence[CertificateSummary] = (),
                  reminder: ExpiryReminder | None = None) -> bytes:
     """A zip of the keystore, truststore, config, the user's certificate and README.txt
-    (and reminder.ics, when a `reminder` is given: issue 13)."""
+    (and reminder.ics, when a `reminder` is given: issue 13).
+
+    Member names always pass the safe-name rule (never raw input: an alias or a saved name
+    cannot become "../x" or "/etc/..."); the keystore and truststore must have different
+    names, else FileNameError (two members of one name, one file on the platform).
+    """
+    check_distinct(keystore[0], truststore[0])
+    keystore = (safe_file_name(keystore[0], fallback="keystore.jks",
+                               extension=_store_extension(keystore[0])), keystore[1])
+    truststore = (safe_file_name(truststore[0], fallback="truststore.jks",
+                                 extension=_store_extension(truststore[0])), truststore[1])
+    config = (safe_file_name(config[0], fallback="destination.json", extension=".json"),
+              config[1])
+    certificate = (safe_file_name(certificate[0], fallback="certificate.pem", extension=".pem"),
+                   certificate[1])
+    names = [name.lower() for name, _ in (keystore, truststore, config, certificate)]
+    if len(set(names + ["readme.txt"])) != 5:
+        raise FileNameError("Two of the files would have the same name. "
+                            "Choose different file names.")
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
                         own=own, trusted=trusted, own_chain=own_chain, reminder=reminder)
@@ -94,3 +113,9 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
     if reminder is not None:
         lines += ["", reminder.readme_sentence()]
     return "\n".join(lines) + "\n"
+
+
+def _store_extension(name: str) -> str:
+    """Keep a store's own extension (.jks, or .p12/.pfx for PKCS#12: issue 14)."""
+    lowered = name.lower()
+    return next((ext for ext in (".p12", ".pfx", ".jks") if lowered.endswith(ext)), ".jks")

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, dedupe, is_issued_by, order_chain
 from webapp.pki.certs.parse import parse_certificates
 from webapp.pki.java.jks import build_keystore
-from webapp.pki.java.rules import StoreError
 from webapp.pki.java.opened import OpenedEntry, OpenedStore
+from webapp.pki.java.rules import StoreError
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.keys import PrivateKey
 from webapp.pki.partner.roots import RootStore

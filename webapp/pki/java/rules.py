@@ -22,6 +22,7 @@ from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
 from webapp.pki.keys import unsupported_key_reason
 
 __all__ = [
+    "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "AliasError",
     "EntryKind",
@@ -38,6 +39,10 @@ __all__ = [
 
 # keytool refuses to create a store with a shorter password ("must be at least 6 characters").
 MIN_PASSWORD_LENGTH = 6
+# Java has no upper limit, but the password goes into destination.json and is typed or pasted
+# by people: 1000 characters is far beyond any real one. Longer is refused in words, never cut
+# (issue 10, hole 6: a cut password made a store that opened only with its first 1001).
+MAX_PASSWORD_LENGTH = 1000
 
 EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
 
@@ -108,6 +113,8 @@ def require_usable_password(password: str) -> None:
     """Refuse a store password keytool would refuse or Java could not hash."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PasswordError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
     try:
         password.encode("utf-16-be")  # what Java hashes; lone surrogates cannot be encoded
     except UnicodeEncodeError:

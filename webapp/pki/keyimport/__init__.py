@@ -1,10 +1,12 @@
 """Key pairs from the files people have: PKCS#12, PEM, PKCS#8 and DER, priced before decryption."""
 
 from webapp.pki.keyimport.errors import (
+    MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
     KeyPairError,
     NotAKeyPairError,
     PasswordRequiredError,
+    PasswordTooLongError,
     TooSlowToOpenError,
     UnsupportedKeyError,
     WrongPasswordError,
@@ -28,6 +30,7 @@ __all__ = [
     "KEY_TYPES",
     "MAX_ITERATIONS",
     "MAX_KEY_ENTRIES",
+    "MAX_KEY_FILE_PASSWORD_LENGTH",
     "MAX_TOTAL_WORK",
     "PLACEHOLDER_VALIDITY_DAYS",
     "GeneratedRequest",
@@ -37,6 +40,7 @@ __all__ = [
     "KeyType",
     "NotAKeyPairError",
     "PasswordRequiredError",
+    "PasswordTooLongError",
     "RequestFieldError",
     "TooSlowToOpenError",
     "UnsupportedKeyError",

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 __all__ = [
     "KeyMismatchError",
+    "MAX_KEY_FILE_PASSWORD_LENGTH",
     "KeyPairError",
     "NotAKeyPairError",
+    "PasswordTooLongError",
     "PasswordRequiredError",
     "TooSlowToOpenError",
     "UnsupportedKeyError",
@@ -24,6 +26,18 @@ class PasswordRequiredError(KeyPairError):
     def __init__(self) -> None:
         super().__init__("This file is protected by a password. "
                          "Enter the key pair file password.")
+
+
+# Key pair file passwords come from whatever made the file (password managers, HSM exports,
+# generated secrets); real ones stay far below this. Over it we refuse in words instead of
+# cutting the password short and reporting a "wrong password" (issue 10, hole 6).
+MAX_KEY_FILE_PASSWORD_LENGTH = 4096
+
+
+class PasswordTooLongError(KeyPairError):
+    def __init__(self) -> None:
+        super().__init__(f"This password is longer than {MAX_KEY_FILE_PASSWORD_LENGTH} "
+                         "characters, more than any key pair file uses. Check what was pasted.")
 
 
 class WrongPasswordError(KeyPairError):

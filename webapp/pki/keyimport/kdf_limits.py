@@ -83,11 +83,11 @@ def algorithm_cost(algorithm: Element, *, passwords: int = 1) -> KdfCost | None:
     oid, params = _algorithm(algorithm)
     number = pkcs12_pbe_number(oid)
     if number is not None or oid in PBES1:
-        salt, count, *_ = der.children(params)
+        salt, count, *_ = der.children(params, at_least=2)
         runs = _PKCS12_PBE_RUNS.get(number or 0, 1)
         return _cost(der.integer(count), runs * passwords)
     if oid == PBES2:
-        kdf, scheme, *_ = der.children(params)
+        kdf, scheme, *_ = der.children(params, at_least=2)
         return _derivation_cost(kdf, _key_size(scheme), passwords)
     return None
 
@@ -109,12 +109,12 @@ def encrypted_pkcs8_cost(data: bytes) -> KdfCost | None:
 
 def mac_cost(mac_data: Element, *, passwords: int = 1) -> KdfCost:
     """The cost of a PKCS#12 MacData: the PKCS#12 KDF once, or PBKDF2 for PBMAC1 (RFC 9579)."""
-    digest_info, _salt, *rest = der.children(mac_data)
+    digest_info, _salt, *rest = der.children(mac_data, at_least=2)
     count = der.integer(rest[0]) if rest else 1  # DEFAULT 1
-    oid, params = _algorithm(der.children(digest_info)[0])
+    oid, params = _algorithm(der.first_child(digest_info))
     if oid != PBMAC1:
         return _cost(count, passwords)
-    kdf, _scheme = der.children(params)
+    kdf, _scheme = der.children(params, count=2)
     pbkdf2 = _derivation_cost(kdf, 64, passwords)
     # RFC 9579 says to ignore the old count beside PBMAC1; we count it in case a reader doesn't.
     return KdfCost(max(pbkdf2.iterations, count), pbkdf2.work + count * passwords)
@@ -139,7 +139,7 @@ def check_costs(costs: Iterable[KdfCost]) -> None:
 def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> KdfCost:
     oid, params = _algorithm(kdf)
     if oid == PBKDF2:
-        salt, count, *optional = der.children(params)
+        salt, count, *optional = der.children(params, at_least=2)
         key_size, prf_size = default_key_size, 20
         for item in optional:
             if item.tag == 0x02:
@@ -149,7 +149,7 @@ def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> Kdf
         blocks = max(1, -(-key_size // prf_size))
         return _cost(der.integer(count), blocks * passwords)
     if oid == SCRYPT:
-        salt, n, r, p, *_ = der.children(params)
+        salt, n, r, p, *_ = der.children(params, at_least=4)
         cost, block, parallel = der.integer(n), der.integer(r), der.integer(p)
         if 128 * cost * block > MAX_SCRYPT_MEMORY:
             raise TooSlowToOpenError(

@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from webapp.pki.certs.describe import describe_public_key
 from webapp.pki.certs.pem import pem_blocks
+from webapp.pki.certs.readable import READ_FAILURES
 from webapp.pki.keyimport.errors import KeyPairError, UnsupportedKeyError
 from webapp.pki.keys import PrivateKey, unsupported_key_reason
 
@@ -68,7 +68,7 @@ class KeyPair:
                                                      unsafe_skip_rsa_key_validation=True)
             chain = tuple(x509.load_pem_x509_certificate(b.pem) for b in blocks[1:])
             return cls(supported_key(key), chain[0], chain, alias)
-        except (IndexError, ValueError, TypeError, UnsupportedAlgorithm):
+        except READ_FAILURES:
             raise KeyPairError("The saved key pair could not be read. "
                                "Please upload the key pair file again.") from None
 

@@ -30,11 +30,14 @@ from webapp.pki.certs.parse import (
     tolerating_old_serials,
 )
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
+from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
 from webapp.pki.keyimport.errors import (
+    MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
     KeyPairError,
     NotAKeyPairError,
     PasswordRequiredError,
+    PasswordTooLongError,
     TooSlowToOpenError,
     UnsupportedKeyError,
     WrongPasswordError,
@@ -44,6 +47,7 @@ from webapp.pki.keyimport.keypair import KeyPair, supported_key
 from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
 from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, key_bag_costs
 from webapp.pki.keyimport.scan import (
+    DAMAGED_FILE,
     DAMAGED_KEY,
     MAX_KEY_ENTRIES,
     ScannedFile,
@@ -54,6 +58,8 @@ from webapp.pki.keys import PrivateKey
 
 __all__ = [
     "MAX_KEY_ENTRIES",
+    "MAX_KEY_FILE_PASSWORD_LENGTH",
+    "PasswordTooLongError",
     "KeyMismatchError",
     "KeyPair",
     "KeyPairError",
@@ -72,6 +78,20 @@ __all__ = [
 def load_key_pairs(data: bytes, password: str | None, *,
                    extra: bytes | None = None) -> list[KeyPair]:
     """Every key pair in `data` (plus `extra`, e.g. a separate key or certificate file)."""
+    if password is not None and len(password) > MAX_KEY_FILE_PASSWORD_LENGTH:
+        raise PasswordTooLongError()
+    try:
+        return _load_key_pairs(data, password, extra=extra)
+    except KeyPairError:
+        raise
+    except READ_FAILURES:
+        # The last line of defence (issue 10): anything our DER readers, cryptography or a
+        # hand-made structure throws is a damaged file to the user, never a 500.
+        raise NotAKeyPairError(DAMAGED_FILE) from None
+
+
+def _load_key_pairs(data: bytes, password: str | None, *,
+                    extra: bytes | None = None) -> list[KeyPair]:
     # surrogatepass: a password no keyboard can type must fail as a wrong password, not crash.
     secret = password.encode("utf-8", "surrogatepass") if password else None
     uploads = [scan_keypair_file(blob) for blob in ((data,) if extra is None else (data, extra))]
@@ -79,7 +99,14 @@ def load_key_pairs(data: bytes, password: str | None, *,
     check_costs(found.costs)  # both files, before anything is decrypted
     for upload in uploads:
         _read_file(upload, secret, found)
-    return _pair_up(found)
+    pairs = _pair_up(found)
+    for pair in pairs:  # the gate every certificate passes before it is saved (issue 10)
+        for cert in pair.chain:
+            try:
+                check_readable(cert)
+            except CertificateParseError as error:
+                raise NotAKeyPairError(str(error)) from None
+    return pairs
 
 
 @dataclass
@@ -180,6 +207,8 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
             break
         except (ValueError, UnsupportedAlgorithm):
             continue
+        except READ_FAILURES:  # InvalidVersion & co: a certificate inside is unreadable
+            raise NotAKeyPairError(DAMAGED) from None
     else:
         raise WrongPasswordError() if secret else PasswordRequiredError()
     entries = ([bundle.cert] if bundle.cert else []) + bundle.additional_certs

@@ -127,7 +127,7 @@ def _decrypt(content: EncryptedContent, password: bytes | None) -> bytes | None:
     number = pkcs12_pbe_number(oid)
     if number is not None:
         key_size, iv_size, decrypt = _PKCS12_CIPHERS[number]
-        salt, count = der.children(params)[:2]
+        salt, count = der.children(params, at_least=2)[:2]
         bmp = b"" if password is None else _bmp_string(password)
         iterations = der.integer(count)
         key = pkcs12_kdf(bmp, der.octets(salt), iterations, 1, key_size)
@@ -139,12 +139,12 @@ def _decrypt(content: EncryptedContent, password: bytes | None) -> bytes | None:
 
 
 def _pbes2(params: Element, password: bytes, ciphertext: bytes) -> bytes | None:
-    kdf, scheme = der.children(params)[:2]
+    kdf, scheme = der.children(params, at_least=2)[:2]
     kdf_oid, kdf_params = _algorithm(kdf)
     cipher_oid, iv = _algorithm(scheme)
     if kdf_oid != PBKDF2 or iv.tag != 0x04:
         raise _unsupported()
-    salt, count, *optional = der.children(kdf_params)
+    salt, count, *optional = der.children(kdf_params, at_least=2)
     prf: type[hashes.HashAlgorithm] = hashes.SHA1
     for item in optional:
         if item.tag == 0x30:

@@ -78,7 +78,7 @@ def key_bag_costs(bags: tuple[KeyBag, ...] | list[KeyBag]) -> list[KdfCost]:
     costs = []
     for bag in bags:
         if bag.shrouded:
-            cost = algorithm_cost(der.children(der.single(bag.pkcs8))[0])
+            cost = algorithm_cost(der.first_child(der.single(bag.pkcs8)))
             costs += [cost] if cost else []
     return costs
 
@@ -86,7 +86,7 @@ def key_bag_costs(bags: tuple[KeyBag, ...] | list[KeyBag]) -> list[KdfCost]:
 def read_layout(blob: bytes) -> Pkcs12Layout:
     """The layout of the PFX at the start of `blob`; DerError (a ValueError) if unreadable."""
     pfx, _ = der.read(blob)
-    version, auth_safe, *rest = der.children(pfx)
+    version, auth_safe, *rest = der.children(pfx, at_least=2)
     if der.integer(version) != 3 or len(rest) > 1:
         raise der.DerError("not a PKCS#12 version 3 file")
     content_type, content = _content_info(auth_safe)
@@ -111,15 +111,15 @@ def read_safe_contents(data: bytes, *, nesting: int = 0) -> list[KeyBag]:
         raise der.DerError("SafeContents nested too deeply")
     found: list[KeyBag] = []
     for bag in der.children(der.single(data, expect=_SEQUENCE)):
-        bag_id, value, *attributes = der.children(bag)
+        bag_id, value, *attributes = der.children(bag, at_least=2)
         if bag_id.tag != _OID or not value.constructed:
             raise der.DerError("not a SafeBag")
         if bag_id.body in (_OID_KEY_BAG, _OID_SHROUDED_KEY_BAG):
-            found.append(KeyBag(der.children(value)[0].encoded,
+            found.append(KeyBag(der.first_child(value).encoded,
                                 bag_id.body == _OID_SHROUDED_KEY_BAG,
                                 _friendly_name(attributes)))
         elif bag_id.body == _OID_SAFE_CONTENTS_BAG:
-            found += read_safe_contents(der.children(value)[0].encoded, nesting=nesting + 1)
+            found += read_safe_contents(der.first_child(value).encoded, nesting=nesting + 1)
     return found
 
 
@@ -134,8 +134,8 @@ def _encrypted_content(tagged: Element | None) -> EncryptedContent:
     """EncryptedData ::= SEQUENCE { version, EncryptedContentInfo } (RFC 5652 §8)."""
     if tagged is None:
         raise der.DerError("empty EncryptedData")
-    _version, info, *_ = der.children(der.children(tagged)[0])
-    _type, algorithm, *ciphertext = der.children(info)
+    _version, info, *_ = der.children(der.first_child(tagged), at_least=2)
+    _type, algorithm, *ciphertext = der.children(info, at_least=2)
     if not ciphertext:  # the content may be absent ("detached"); nothing to decrypt then
         return EncryptedContent(algorithm, b"")
     # [0] IMPLICIT OCTET STRING: primitive (0x80) or, in BER, constructed (0xA0) in pieces.
@@ -149,14 +149,14 @@ def _explicit_octets(tagged: Element | None) -> bytes:
     """The OCTET STRING inside a `[0] EXPLICIT OCTET STRING`."""
     if tagged is None:
         raise der.DerError("missing content")
-    return der.octets(der.children(tagged)[0])
+    return der.octets(der.first_child(tagged))
 
 
 def _friendly_name(attributes: list[Element]) -> str | None:
     for attribute in der.children(attributes[0]) if attributes else []:
-        oid, values = der.children(attribute)
+        oid, values = der.children(attribute, count=2)
         if oid.body == _OID_FRIENDLY_NAME:
-            value = der.children(values)[0]
+            value = der.first_child(values)
             if value.tag == _BMP_STRING:
                 return value.body.decode("utf-16-be", "replace")
     return None

@@ -28,7 +28,7 @@ MAX_KEY_ENTRIES = 20
 
 DAMAGED_KEY = ("The private key in this file is damaged or in a form we cannot read. "
                "Export it again as a .p12 file or a PKCS#8 .pem file.")
-_DAMAGED_FILE = "This key pair file is damaged or incomplete. Download or export it again."
+DAMAGED_FILE = "This key pair file is damaged or incomplete. Download or export it again."
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def scan_keypair_file(blob: bytes) -> ScannedFile:
             raise
         except ValueError:
             # A cut-off download fails like a wrong password would; say what really happened.
-            raise NotAKeyPairError(_DAMAGED_FILE) from None
+            raise NotAKeyPairError(DAMAGED_FILE) from None
         if len(layout.key_bags) > MAX_KEY_ENTRIES:
             raise too_many_keys()
         return ScannedFile(blob, [], layout, costs)

@@ -27,6 +27,7 @@ from typing import Any
 
 from cryptography import x509
 
+from webapp.pki.certs.readable import CertificateParseError, load_der_certificate
 from webapp.pki.partner.connect import (
     DEFAULT_CONNECT_TIMEOUT,
     ConnectionFailed,
@@ -39,16 +40,21 @@ from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver
 from webapp.pki.partner.targets import FetchError, Target
 
 __all__ = [
+    "MAX_SERVER_CERTIFICATES",
     "FetchedChain",
     "HandshakeFailed",
     "NoCertificate",
     "NotTLS",
+    "TooManyCertificates",
     "UnreadableCertificate",
     "fetch_chain",
     "hostname_matches",
 ]
 
 DEFAULT_HANDSHAKE_TIMEOUT = 5.0  # a deadline for the whole handshake, not per read
+# Real servers send 1-5 certificates. More is a misconfiguration or an attempt to make the
+# chain building expensive (issue 10): we refuse rather than read them all.
+MAX_SERVER_CERTIFICATES = 20
 
 # OpenSSL reasons meaning "the bytes that came back were not TLS" (an HTTP or SSH banner,
 # an HTTP 400 page...). Names differ a little between OpenSSL 1.1, 3.0 and 3.2+.
@@ -85,6 +91,13 @@ class NoCertificate(FetchError):
     message = "The server did not send a certificate."
 
 
+class TooManyCertificates(FetchError):
+    message = (
+        f"The server sent more than {MAX_SERVER_CERTIFICATES} certificates, far more than a "
+        "normal chain. Ask the partner for their certificate chain and upload it below."
+    )
+
+
 class UnreadableCertificate(FetchError):
     message = "The server sent a certificate that we could not read."
 
@@ -115,9 +128,11 @@ def fetch_chain(
     sock, address = open_connection(target, policy=policy, timeout=connect_timeout,
                                     resolver=resolver, connector=connector)
     ders, tls_version = _handshake(sock, target.sni, timeout=handshake_timeout)
+    if len(ders) > MAX_SERVER_CERTIFICATES:
+        raise TooManyCertificates(f"{target.url}: {len(ders)} certificates")
     try:
-        certificates = tuple(x509.load_der_x509_certificate(der) for der in ders)
-    except ValueError as exc:
+        certificates = tuple(load_der_certificate(der) for der in ders)
+    except CertificateParseError as exc:
         raise UnreadableCertificate(f"{target.url}: {exc}") from None
     return FetchedChain(
         target=target,

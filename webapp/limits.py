@@ -1,0 +1,105 @@
+"""Rate limits (Flask-Limiter): per client address AND per session.
+
+The fetch rate limit used to count per session only, and a request without the cookie got a
+new session: 25 of 25 fetches went through in 0.2 s, each creating a vault record (issue
+10, hole 8). Now every fetch counts against the client's address (the real one: ProxyFix
+runs first when PROXY_FIX is set) and, when it has one, against its session. Counters live
+in the same Redis as the vault when FLASK_VAULT_URL is redis://, so all workers share them;
+in memory otherwise (one process: SQLite deployments run one host, and a restart forgets).
+Counting never touches the vault, so a refused fetch creates nothing there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from typing import IO, Any
+
+from flask import Flask, Request, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
+from flask_limiter.util import get_remote_address
+
+from .sessions import cookie_name
+
+__all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limiter"]
+
+FETCH_TOO_OFTEN = ("You have checked many addresses in a short time. "
+                   "Wait a minute and try again.")
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class InMemoryUploadsRequest(Request):
+    """Uploaded files are kept in memory, never spooled to a temporary file.
+
+    The request is capped at MAX_CONTENT_LENGTH (1 MiB), so memory is bounded; key pair files
+    never touch the disk; and a form whose parsing stops half-way (too many parts) leaves no
+    temporary file open behind it (Werkzeug does not close those).
+    """
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> IO[bytes]:
+        return io.BytesIO()
+
+
+def init_app(app: Flask) -> None:
+    """Counters in the vault's Redis when there is one, else in this process's memory;
+    uploads in memory (see InMemoryUploadsRequest)."""
+    app.request_class = InMemoryUploadsRequest
+    vault_url = str(app.config.get("VAULT_URL") or "")
+    if vault_url.startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", vault_url)
+    else:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # A Redis outage must not turn every fetch into an error page: fall back to memory.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, _limit_exceeded)
+
+
+def _limit_exceeded(exc: RateLimitExceeded) -> Any:
+    # The on_breach callbacks below build the answer (the message beside the field); any
+    # other limit gets the plain 429 page.
+    if exc.response is not None:
+        return exc.response
+    from .errors import http_error
+
+    return http_error(exc)
+
+
+def _session_key() -> str:
+    # A hash of the vault token: the token itself (it holds the key) never reaches Redis.
+    token = request.cookies.get(cookie_name(), "")
+    return "session:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _no_session() -> bool:
+    return not request.cookies.get(cookie_name())
+
+
+def _per_session() -> str:
+    return f"{int(current_app.config['FETCH_RATE_LIMIT'])}/minute"
+
+
+def _per_address() -> str:
+    return f"{int(current_app.config['FETCH_RATE_LIMIT_PER_ADDRESS'])}/minute"
+
+
+def _refused(limit: RequestLimit) -> Any:
+    from .views._htmx import render_wizard
+
+    # Beside the field, status 200, like every other fetch problem: the user stays in the flow.
+    return render_wizard(errors={"server_url": FETCH_TOO_OFTEN}, focus="step-truststore",
+                         values={"server_url": request.form.get("server_url", "")[:1000]})
+
+
+def limit_fetches(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate the fetch view: FETCH_RATE_LIMIT per session and FETCH_RATE_LIMIT_PER_ADDRESS
+    per client address, each per minute."""
+    per_session = limiter.limit(_per_session, key_func=_session_key, exempt_when=_no_session,
+                                on_breach=_refused, scope="fetch-session")
+    per_address = limiter.limit(_per_address, on_breach=_refused, scope="fetch-address")
+    return per_address(per_session(view))
