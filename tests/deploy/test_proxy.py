@@ -24,12 +24,15 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(
         assert page.status == 200
         assert page.header("Strict-Transport-Security") == "max-age=31536000"
         token = _csrf_token(page.text)
-        opened = browser.post(first.base_url + "/step/keystore", {"csrf_token": token},
+        # A step change is something to save: only then is a vault session created (issue 10).
+        opened = browser.post(first.base_url + "/step/truststore", {"csrf_token": token},
                               headers={**FORWARDED, "Referer": f"https://{PORTAL}/"})
         assert opened.status == 200
-        cookies = page.headers.get_all("Set-Cookie") + opened.headers.get_all("Set-Cookie")
+        cookies = [*(page.headers.get_all("Set-Cookie") or []),
+                   *(opened.headers.get_all("Set-Cookie") or [])]
     by_name = {cookie.split("=", 1)[0]: cookie for cookie in cookies}
-    assert set(by_name) == {"session", "mtls_vault"}
+    # Over HTTPS the vault cookie carries the __Host- prefix (issue 10, hole 10).
+    assert set(by_name) == {"session", "__Host-mtls_vault"}
     for cookie in by_name.values():
         attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
         assert {"secure", "httponly", "samesite"} <= attributes, cookie
