@@ -77,7 +77,7 @@ def state_too_large(exc: StateTooLarge):
 
 def http_error(exc: HTTPException):
     message = {404: "There is nothing at this address.",
-               405: "This page cannot be used that way."}.get(exc.code or 0, exc.description)
+               405: "This page cannot be used that way."}.get(exc.code or 0, exc.description or "")
     return _alert(exc.name, message, exc.code or 500)
 
 

@@ -13,21 +13,20 @@ from flask import Flask, Response, current_app, g, request
 
 from .state import State
 from .vault import SessionGone, Vault, open_vault
+from .vault.vault import DEFAULT_STORAGE_TIMEOUT
 
 
 def init_app(app: Flask) -> None:
     """Open the configured vault and set/clear the session cookie after each request."""
     url = app.config.get("VAULT_URL") or "sqlite:///" + os.path.join(app.instance_path, "vault.db")
-    options = {}
-    if app.config.get("VAULT_STORAGE_TIMEOUT") is not None:
-        # Seconds a request waits for a busy SQLite file or a silent Redis before the user
-        # gets the "storage unavailable" page (the vault's own default otherwise).
-        options["storage_timeout"] = float(app.config["VAULT_STORAGE_TIMEOUT"])
+    # Seconds a request waits for a busy SQLite file or a silent Redis before the user gets
+    # the "storage unavailable" page (the vault's own default otherwise).
+    timeout = app.config.get("VAULT_STORAGE_TIMEOUT")
     app.extensions["mtls_vault"] = open_vault(
         url,
         secret=_as_bytes(app.config["SECRET_KEY"]),
         idle_timeout=int(app.config["SESSION_IDLE_TIMEOUT"]),
-        **options,
+        storage_timeout=DEFAULT_STORAGE_TIMEOUT if timeout is None else float(timeout),
     )
     app.after_request(_write_cookie)
 

@@ -179,10 +179,12 @@ def _converter(kind: Any) -> Callable[[Any], Any]:
         hints = typing.get_type_hints(kind)
         fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(kind)]
 
+        make: Callable[..., Any] = typing.cast(Callable[..., Any], kind)
+
         def read_object(data: Any) -> Any:
             if not isinstance(data, dict):
-                raise RecordError(f"{kind.__name__}: expected an object")
-            return kind(**{name: read(data[name]) for name, read in fields if name in data})
+                raise RecordError(f"{getattr(kind, '__name__', kind)}: expected an object")
+            return make(**{name: read(data[name]) for name, read in fields if name in data})
         return read_object
     if origin is list:
         item = _converter(typing.get_args(kind)[0])

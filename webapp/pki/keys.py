@@ -7,10 +7,15 @@ in the Java client, far from the person who can fix it.
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificatePublicKeyTypes,
+    PrivateKeyTypes,
+    PublicKeyTypes,
+)
 
-__all__ = ["JAVA_EC_CURVES", "PrivateKey", "unsupported_key_reason"]
+__all__ = ["JAVA_EC_CURVES", "PrivateKey", "spki_der", "unsupported_key_reason"]
 
 JAVA_EC_CURVES = ("secp256r1", "secp384r1", "secp521r1")
 
@@ -26,3 +31,9 @@ def unsupported_key_reason(key: PrivateKeyTypes) -> str | None:
             return None
         return "Java cannot use this key's elliptic curve; use P-256, P-384 or P-521."
     return "Only RSA, EC (P-256, P-384 or P-521) and Ed25519 keys can be used."
+
+
+def spki_der(public_key: PublicKeyTypes | CertificatePublicKeyTypes) -> bytes:
+    """The public key as SubjectPublicKeyInfo DER: how a key is matched to its certificate."""
+    return public_key.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)

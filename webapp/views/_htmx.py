@@ -10,6 +10,7 @@ step it gets the whole wizard, retargeted to #wizard.
 from __future__ import annotations
 
 from flask import Response, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..sessions import load_state, state_before_change, state_lost
 from .wizard import STEPS, Wizard, wizard_context
@@ -52,7 +53,7 @@ def render_steps(step: str, context: dict, *, main: bool) -> str:
                            changed_steps=changed, **context)
 
 
-def done(anchor: str) -> Response:
+def done(anchor: str) -> BaseResponse:
     """After a successful action: the changed steps for htmx, Post/Redirect/Get for plain forms."""
     if is_htmx():
         return render_wizard(focus=anchor)

@@ -89,7 +89,7 @@ def upload_certificates():
         try:
             found.extend(parse_certificates(upload.read()))
         except CertificateParseError as exc:
-            error = f"{upload.filename[:100]}: {exc}"
+            error = f"{(upload.filename or '')[:100]}: {exc}"
             break
     saved = load_state().truststore.certs
     if error is None and len(saved) + len(found) > MAX_CERTIFICATES:

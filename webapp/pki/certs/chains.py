@@ -122,7 +122,7 @@ def build_path(
             return False
         fresh = [c for c in issuers(cert) if _fingerprint(certificate(c)) not in on_path]
         fresh.sort(key=lambda c: (not _key_ids_match(cert, certificate(c)),
-                                  prefer(c) if prefer is not None else 0))  # type: ignore[arg-type]
+                                  prefer(c) if prefer is not None else 0))
         for candidate in fresh[:MAX_CANDIDATES]:
             if steps >= STEP_BUDGET:
                 return False

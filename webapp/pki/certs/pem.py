@@ -60,7 +60,8 @@ def pem_blocks(data: bytes) -> list[PemBlock]:
     text = _as_text(data)
     if text is None or "-----BEGIN " not in text:
         return []
-    blocks, open_label, start = [], "", 0
+    blocks: list[PemBlock] = []
+    open_label, start = "", 0
     for marker in _PEM_MARKER.finditer(text):
         kind, label = marker.groups()
         if kind == "BEGIN":

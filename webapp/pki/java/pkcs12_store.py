@@ -45,7 +45,7 @@ from webapp.pki.keyimport.kdf_limits import check_costs
 from webapp.pki.keyimport.keypair import supported_key
 from webapp.pki.keyimport.pkcs12_contents import decrypt_content, hidden_key_bags
 from webapp.pki.keyimport.pkcs12_structure import key_bag_costs, read_layout
-from webapp.pki.keys import PrivateKey
+from webapp.pki.keys import PrivateKey, spki_der
 
 __all__ = ["open_pkcs12_store"]
 
@@ -170,11 +170,11 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
     in_chains: set[bytes] = set()
     for bag in (b for b in bags if b.kind != _CERT_BAG):
         key = _private_key(bag, secret)
-        spki = _spki(key.public_key())
+        spki = spki_der(key.public_key())
         leaf = next((c for c, b in zip(certs, cert_bags)
                      if bag.local_key_id and b.local_key_id == bag.local_key_id), None)
         if leaf is None:
-            leaf = next((c for c in pool if _spki(c.public_key()) == spki), None)
+            leaf = next((c for c in pool if spki_der(c.public_key()) == spki), None)
         if leaf is None:
             continue  # a key without its certificate: Java cannot use it as an entry either
         chain = tuple(order_chain(leaf, pool))
@@ -249,10 +249,6 @@ def _explicit_octets(tagged: der.Element | None) -> bytes:
         raise der.DerError("missing content")
     return der.octets(der.children(tagged)[0])
 
-
-def _spki(public_key: object) -> bytes:
-    return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -20,7 +20,7 @@ from webapp.pki.java.jks import build_keystore
 from webapp.pki.java.opened import OpenedEntry, OpenedStore
 from webapp.pki.java.rules import StoreError
 from webapp.pki.keyimport.keypair import KeyPair
-from webapp.pki.keys import PrivateKey
+from webapp.pki.keys import PrivateKey, spki_der
 from webapp.pki.partner.roots import RootStore
 
 __all__ = [
@@ -87,8 +87,8 @@ def apply_ca_reply(entry: OpenedEntry, reply: bytes, *,
     if entry.private_key is None:
         raise CaReplyError("This entry holds no private key; choose the keystore's key entry.")
     certs = parse_certificates(reply)  # CertificateParseError says what is wrong with the file
-    key_id = _spki(entry.private_key.public_key())
-    leaves = [c for c in certs if _spki(c.public_key()) == key_id]
+    key_id = spki_der(entry.private_key.public_key())
+    leaves = [c for c in certs if spki_der(c.public_key()) == key_id]
     if not leaves:
         raise ReplyKeyMismatchError()
     leaf = max(leaves, key=lambda c: c.not_valid_after_utc)  # renewed twice: the newest
@@ -135,8 +135,3 @@ def _roots_for(cert: x509.Certificate, roots: RootStore | None) -> list[x509.Cer
 
 def _self_signed(cert: x509.Certificate) -> bool:
     return is_issued_by(cert, cert)
-
-
-def _spki(public_key: object) -> bytes:
-    return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -14,12 +14,11 @@ from typing import Literal
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from webapp.pki.java.aliases import AliasError as _AnyAliasError
 from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
-from webapp.pki.keys import unsupported_key_reason
+from webapp.pki.keys import spki_der, unsupported_key_reason
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
@@ -131,7 +130,7 @@ def check_key_entry(*, alias: str, private_key: PrivateKeyTypes,
     reason = unsupported_key_reason(private_key)
     if reason is not None:
         raise StoreError(reason)
-    if _public_der(private_key.public_key()) != _public_der(chain[0].public_key()):
+    if spki_der(private_key.public_key()) != spki_der(chain[0].public_key()):
         raise StoreError("The first certificate does not belong to this private key.")
     _require_ordered_chain(chain)
     return java_alias
@@ -172,9 +171,3 @@ def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
 _CHAIN_ORDER_MESSAGE = (
     "The certificates are not in order: each one must be followed by the one that issued it."
 )
-
-
-def _public_der(public_key: PublicKeyTypes) -> bytes:
-    return public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )

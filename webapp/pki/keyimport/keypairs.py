@@ -15,9 +15,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import (
-    CertificatePublicKeyTypes,
     PrivateKeyTypes,
-    PublicKeyTypes,
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -54,7 +52,7 @@ from webapp.pki.keyimport.scan import (
     scan_keypair_file,
     too_many_keys,
 )
-from webapp.pki.keys import PrivateKey
+from webapp.pki.keys import PrivateKey, spki_der
 
 __all__ = [
     "MAX_KEY_ENTRIES",
@@ -260,7 +258,7 @@ def _all_key_bags(bags: tuple[KeyBag, ...],
 def _pair_up(found: _Found) -> list[KeyPair]:
     unique_keys: dict[bytes, tuple[PrivateKey, str | None]] = {}
     for key, alias in found.keys:  # the same key may come twice, e.g. in both uploaded files
-        unique_keys.setdefault(_spki(key.public_key()), (key, alias))
+        unique_keys.setdefault(spki_der(key.public_key()), (key, alias))
     certs = found.certs
     if len(certs) > MAX_CERTIFICATES:
         raise NotAKeyPairError(f"This upload holds more than {MAX_CERTIFICATES} certificates. "
@@ -279,7 +277,7 @@ def _pair_up(found: _Found) -> list[KeyPair]:
                                "Add the certificate file as well.")
     pairs = []
     for spki, (key, alias) in unique_keys.items():
-        matches = [c for c in certs if _spki(c.public_key()) == spki]
+        matches = [c for c in certs if spki_der(c.public_key()) == spki]
         if not matches:
             raise KeyMismatchError()
         # A renewed certificate may reuse the key; the newest one is the one to deploy.
@@ -288,8 +286,3 @@ def _pair_up(found: _Found) -> list[KeyPair]:
         pairs.append(KeyPair(key, leaf, tuple(chain),
                              alias or found.names.get(leaf.fingerprint(hashes.SHA256()))))
     return pairs
-
-
-def _spki(public_key: PublicKeyTypes | CertificatePublicKeyTypes) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)

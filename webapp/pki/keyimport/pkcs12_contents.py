@@ -62,7 +62,9 @@ def _cbc(algorithm: Callable[[bytes], CipherAlgorithm]) -> _Decrypt:
 
 
 def _rc2_40(key: bytes, iv: bytes, data: bytes) -> bytes:
-    return bytes(ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=40).decrypt(data))
+    # pycryptodomex's stubs omit effective_keylen, which RC2-40 needs (RFC 2268 section 2).
+    cipher = ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=40)  # type: ignore[call-arg]
+    return bytes(cipher.decrypt(data))
 
 
 def _rc4(key: bytes, iv: bytes, data: bytes) -> bytes:
