@@ -44,7 +44,13 @@ from webapp.pki.keyimport.errors import KeyPairError, TooSlowToOpenError, Unsupp
 from webapp.pki.keyimport.kdf_limits import check_costs
 from webapp.pki.keyimport.keypair import supported_key
 from webapp.pki.keyimport.pkcs12_contents import decrypt_content, hidden_key_bags
-from webapp.pki.keyimport.pkcs12_structure import key_bag_costs, read_layout
+from webapp.pki.keyimport.pkcs12_structure import (
+    content_info,
+    explicit_octets,
+    is_utf8,
+    key_bag_costs,
+    read_layout,
+)
 from webapp.pki.keys import PrivateKey, spki_der
 
 __all__ = ["open_pkcs12_store"]
@@ -93,7 +99,7 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
 
 def _check_mac(pfx: bytes, secret: bytes | None) -> None:
     """load_pkcs12 verifies the MAC: the first place a wrong password shows."""
-    if secret is not None and (b"\0" in secret or not _is_utf8(secret)):
+    if secret is not None and (b"\0" in secret or not is_utf8(secret)):
         raise StorePasswordError()  # OpenSSL takes a C string: no such password can be right
     try:
         with warnings.catch_warnings(), tolerating_old_serials():
@@ -109,11 +115,11 @@ def _all_bags(data: bytes, secret: bytes | None) -> list[_Bag]:
     pfx = der.single(layout.pfx)
     _version, auth_safe, *_ = der.children(pfx)
     bags: list[_Bag] = []
-    content = _explicit_octets(_content_info(auth_safe)[1])
+    content = explicit_octets(content_info(auth_safe)[1])
     for info in der.children(der.single(content, expect=0x30)):
-        kind, body = _content_info(info)
+        kind, body = content_info(info)
         if kind == _OID_DATA:
-            bags += _read_bags(_explicit_octets(body))
+            bags += _read_bags(explicit_octets(body))
     for encrypted in layout.encrypted_contents:
         plaintext = decrypt_content(encrypted, secret)
         if plaintext is not None:
@@ -235,25 +241,3 @@ def _too_many(what: str) -> StoreTooLargeError:
     limit = MAX_STORE_ENTRIES if what == "entries" else MAX_STORE_CERTIFICATES
     return StoreTooLargeError(f"This store holds more than {limit} {what}, far more than a "
                               "keystore or truststore for one connection needs.")
-
-
-def _content_info(info: der.Element) -> tuple[bytes, der.Element | None]:
-    parts = der.children(info)
-    if not parts or parts[0].tag != 0x06:
-        raise der.DerError("not a ContentInfo")
-    return parts[0].body, parts[1] if len(parts) > 1 else None
-
-
-def _explicit_octets(tagged: der.Element | None) -> bytes:
-    if tagged is None:
-        raise der.DerError("missing content")
-    return der.octets(der.children(tagged)[0])
-
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -43,7 +43,7 @@ from webapp.pki.keyimport.errors import (
 from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import KeyPair, supported_key
 from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
-from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, key_bag_costs
+from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, is_utf8, key_bag_costs
 from webapp.pki.keyimport.scan import (
     DAMAGED_FILE,
     DAMAGED_KEY,
@@ -194,7 +194,7 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
     # after a typed password forgives people who enter one for a file that has none.
     # A NUL or a lone surrogate cannot be part of a PKCS#12 password (OpenSSL takes a UTF-8
     # C string; the binding panics or fails oddly): such a typed password is simply wrong.
-    typed = secret if secret and b"\0" not in secret and _is_utf8(secret) else None
+    typed = secret if secret and b"\0" not in secret and is_utf8(secret) else None
     for attempt in (typed, None) if typed else (None,):
         try:
             with warnings.catch_warnings(), tolerating_old_serials():
@@ -227,14 +227,6 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
         found.keys.extend((supported_key(key), name) for key, name in several)
     elif bundle.key is not None:
         found.keys.append((supported_key(bundle.key), None))
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _all_key_bags(bags: tuple[KeyBag, ...],

@@ -20,6 +20,9 @@ __all__ = [
     "KeyBag",
     "Pkcs12Layout",
     "read_layout",
+    "content_info",
+    "explicit_octets",
+    "is_utf8",
     "read_safe_contents",
 ]
 
@@ -89,15 +92,15 @@ def read_layout(blob: bytes) -> Pkcs12Layout:
     version, auth_safe, *rest = der.children(pfx, at_least=2)
     if der.integer(version) != 3 or len(rest) > 1:
         raise der.DerError("not a PKCS#12 version 3 file")
-    content_type, content = _content_info(auth_safe)
+    content_type, content = content_info(auth_safe)
     if content_type != _OID_DATA:  # signedData (public-key integrity) is not used for keys
         raise der.DerError("unsupported integrity mode")
     key_bags: list[KeyBag] = []
     encrypted: list[EncryptedContent] = []
-    for info in der.children(der.single(_explicit_octets(content), expect=_SEQUENCE)):
-        kind, body = _content_info(info)
+    for info in der.children(der.single(explicit_octets(content), expect=_SEQUENCE)):
+        kind, body = content_info(info)
         if kind == _OID_DATA:
-            key_bags += read_safe_contents(_explicit_octets(body))
+            key_bags += read_safe_contents(explicit_octets(body))
         elif kind == _OID_ENCRYPTED_DATA:
             encrypted.append(_encrypted_content(body))
         # envelopedData (public-key privacy) cannot be opened with a password: skipped
@@ -123,7 +126,8 @@ def read_safe_contents(data: bytes, *, nesting: int = 0) -> list[KeyBag]:
     return found
 
 
-def _content_info(info: Element) -> tuple[bytes, Element | None]:
+def content_info(info: Element) -> tuple[bytes, Element | None]:
+    """(content type OID, content) of a PKCS#7 ContentInfo (RFC 5652 section 3)."""
     parts = der.children(info)
     if not parts or parts[0].tag != _OID:
         raise der.DerError("not a ContentInfo")
@@ -145,7 +149,7 @@ def _encrypted_content(tagged: Element | None) -> EncryptedContent:
     return EncryptedContent(algorithm, body)
 
 
-def _explicit_octets(tagged: Element | None) -> bytes:
+def explicit_octets(tagged: Element | None) -> bytes:
     """The OCTET STRING inside a `[0] EXPLICIT OCTET STRING`."""
     if tagged is None:
         raise der.DerError("missing content")
@@ -160,3 +164,12 @@ def _friendly_name(attributes: list[Element]) -> str | None:
             if value.tag == _BMP_STRING:
                 return value.body.decode("utf-16-be", "replace")
     return None
+
+
+def is_utf8(data: bytes) -> bool:
+    """Can these password bytes reach OpenSSL's PKCS#12 code (a UTF-8 C string)?"""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
