@@ -51,6 +51,15 @@ def certificate_file(state: State) -> File | None:
     return f"{state.keystore.alias or 'certificate'}.pem", chosen.chain[0].encode()
 
 
+def certificate_chain_file(state: State) -> File | None:
+    """The certificate to send to the partner, with the certificates above it (leaf first)."""
+    chosen = state.keystore.chosen
+    if chosen is None or not chosen.chain:
+        return None
+    name = f"{state.keystore.alias or 'certificate'}-certificate-chain.pem"
+    return name, "".join(pem if pem.endswith("\n") else pem + "\n" for pem in chosen.chain).encode()
+
+
 def truststore_file(state: State) -> File | None:
     plan = plan_truststore(state)
     if not isinstance(plan, TruststorePlan):

@@ -88,6 +88,6 @@ def download_all():
     audit("bundle.downloaded", file=built[0], first=audit_facts.first_bundle(),
           **audit_facts.everything())
     if request.args.get("wipe") == "1":
-        wipe_state()  # the user asked: nothing of theirs stays on the server
+        wipe_state(downloaded=True)  # the user asked: nothing of theirs stays on the server
         audit("session.erased", reason="after-download")
     return attachment(built, "application/zip")
