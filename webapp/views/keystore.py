@@ -21,7 +21,13 @@ from ._htmx import done, render_wizard
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live import render_live
 from .passwords import password_errors
-from .plans import KeystorePlan, plan_keystore, validity_problem
+from .plans import (
+    KeystorePlan,
+    TruststorePlan,
+    plan_keystore,
+    plan_truststore,
+    validity_problem,
+)
 from .validation import FieldError, clean_file_name, field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
@@ -161,8 +167,9 @@ def save_settings():
             ks.password = password
         if not live and not errors and isinstance(plan_keystore(state), KeystorePlan):
             # "Create keystore" worked: the step folds into its summary (downloads included)
-            # and the truststore is the next thing in view.
-            state.current = "truststore"
+            # and the next unfinished step is the next thing in view.
+            done_ = isinstance(plan_truststore(state), TruststorePlan)
+            state.current = "finish" if done_ else "truststore"
 
     if not live and not saved.candidates:
         errors["key_file"] = "Import your key pair file first."
