@@ -134,7 +134,8 @@ def _write_cookie(response: Response) -> Response:
             httponly=True, samesite="Lax", secure=request.is_secure, path="/"
         )
     if g.get("erased_marker"):
-        response.set_cookie(ERASED_COOKIE, "1", max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
+        response.set_cookie(ERASED_COOKIE, "1",
+                            max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
                             samesite="Lax", secure=request.is_secure, path="/")
     elif request.cookies.get(ERASED_COOKIE) and (g.get("session_token") or g.get("erased_cleared")):
         response.delete_cookie(ERASED_COOKIE, samesite="Lax", secure=request.is_secure)

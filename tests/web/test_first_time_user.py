@@ -63,7 +63,7 @@ def test_a_file_that_is_not_a_key_pair_is_not_kept(
 
 
 def _expired_upload(pki: ThrowawayPki) -> Upload:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     issued = pki.ca.issue_client("Expired Client", key_kind="ec256",
                                  not_before=now - dt.timedelta(days=400),
                                  not_after=now - dt.timedelta(days=10))

@@ -215,7 +215,8 @@ class Wizard:
                            tuple((c.pem, c.source) for c in ts.certs),
                            tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
                            _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
-            "finish": (modes["finish"], tuple(chosen.chain) if chosen else (), s.destination.url, s.destination.method,
+            "finish": (modes["finish"], tuple(chosen.chain) if chosen else (),
+                       s.destination.url, s.destination.method,
                        s.destination.folder, fetch.url if fetch else "",
                        self.fin.config.to_json(mask=False) if self.fin.config else None),
         }
