@@ -103,6 +103,30 @@ def test_an_expired_certificate_needs_a_confirmation_before_the_keystore(
     button(page, "Create keystore").click()
     expect(link(page, "Download keystore")).to_be_visible()
     assert page.request.get("/keystore/download").status == 200
+    assert_accessible(page, "an expired certificate, confirmed")
+
+
+def test_the_new_states_fit_a_small_phone(
+        open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer,
+        downloads: Path) -> None:
+    phone = open_page(viewport=MOBILE)
+    open_wizard(phone)
+    import_key_pair(phone, key_files.p12, "not-the-password")
+    expect(phone.locator("#kept-file")).to_be_visible()
+    no_overflow(phone, MOBILE["width"])
+    field(phone, "Key pair file password").fill(P12_PASSWORD)
+    button(phone, "Import").click()
+    show_details(phone, "Alice Example")
+    expect(phone.locator("#ks-leaf-fp")).to_be_visible()
+    no_overflow(phone, MOBILE["width"])
+    create_keystore(phone, KEYSTORE_PASSWORD)
+    fetch_certificates(phone, partner_url(partner_server))
+    create_truststore(phone, TRUSTSTORE_PASSWORD)
+    expect(phone.locator("#step-finish .file-card--send")).to_be_visible()
+    no_overflow(phone, MOBILE["width"])
+    download(phone, "Get the zip and erase my data from this server", downloads)
+    expect(phone.get_by_role("heading", name=ERASED)).to_be_visible()
+    no_overflow(phone, MOBILE["width"])
 
 
 def _finished(page: Page, key_files: KeyFiles, server: LocalTLSServer) -> None:
