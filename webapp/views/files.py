@@ -16,7 +16,13 @@ from ..pki.java import AliasError, StoreError, build_bundle, build_keystore, bui
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
-from .plans import KeystorePlan, TruststorePlan, plan_keystore, plan_truststore
+from .plans import (
+    KeystorePlan,
+    TruststorePlan,
+    chain_file_name,
+    plan_keystore,
+    plan_truststore,
+)
 from .wizard import Wizard
 
 File = tuple[str, bytes]
@@ -56,7 +62,7 @@ def certificate_chain_file(state: State) -> File | None:
     chosen = state.keystore.chosen
     if chosen is None or not chosen.chain:
         return None
-    name = f"{state.keystore.alias or 'certificate'}-certificate-chain.pem"
+    name = chain_file_name(chosen.chain[0])
     return name, "".join(pem if pem.endswith("\n") else pem + "\n" for pem in chosen.chain).encode()
 
 

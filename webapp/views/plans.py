@@ -113,6 +113,12 @@ def validity_problem(state: State) -> str | None:
     return UNUSABLE.get(summary(chosen.chain[0]).status)
 
 
+def chain_file_name(leaf_pem: str) -> str:
+    """The name of the file to send to the partner, from the certificate itself (so the page
+    that names it changes only when the certificate does)."""
+    return f"{suggest_alias(certificate(leaf_pem))}-certificate-chain.pem"
+
+
 def own_certificates(state: State) -> list[str]:
     """PEM of the chain of the key pair chosen in the keystore step (leaf first)."""
     chosen = state.keystore.chosen

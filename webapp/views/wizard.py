@@ -19,6 +19,7 @@ from .plans import (
     KeystorePlan,
     TrustEntry,
     TruststorePlan,
+    chain_file_name,
     plan_keystore,
     plan_truststore,
     trust_entries,
@@ -67,6 +68,12 @@ class KeystoreView:
     @property
     def imported(self) -> bool:
         return bool(self.candidates)
+
+    @property
+    def send_filename(self) -> str:
+        """The file to send to the partner (the chain of the chosen key pair)."""
+        chosen = self.chosen
+        return chain_file_name(chosen.pems[0]) if chosen else ""
 
     @property
     def chosen(self) -> Candidate | None:
