@@ -3,11 +3,49 @@
 (function () {
   "use strict";
 
+  // The form whose answer is being swapped in: after "Create keystore" / "Create truststore"
+  // the user wants to see the file it made and what comes next, not the top of the step.
+  var lastSubmitted = "";
+  document.addEventListener("submit", function (event) {
+    lastSubmitted = (event.target && event.target.id) || "";
+  }, true);
+  var RESULT_OF = { "keystore-settings": "keystore-result", "truststore-settings": "truststore-result" };
+
+  function reveal(el) {
+    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" });
+  }
+
   // root: the whole page, the wizard, or the step section an action swapped in (it carries
   // data-focus itself; steps that came along out of band do not take the focus).
   function focusTarget(root) {
     var invalid = root.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); return; }
+    var submitted = lastSubmitted;
+    lastSubmitted = "";
+    var result = RESULT_OF[submitted] && document.getElementById(RESULT_OF[submitted]);
+    if (result && root.contains(result) && result.querySelector("a[download]")) {
+      reveal(result);
+      return;
+    }
+    if (RESULT_OF[submitted] && root.classList && root.classList.contains("step--done")) {
+      // The store was made and its step folded: keep its summary (the downloads) in view and
+      // put the keyboard on the next step. Later than now: that step may still be swapped
+      // in out of band after this one.
+      var next = root.nextElementSibling;
+      var nextId = next && next.id;
+      setTimeout(function () {
+        var heading = nextId && document.getElementById(nextId + "-title");
+        if (!heading) { return; }
+        heading.focus({ preventScroll: true });
+        root.scrollIntoView({ block: "start" });
+        if (heading.getBoundingClientRect().bottom > window.innerHeight) {
+          heading.scrollIntoView({ block: "end" });
+        }
+      }, 0);
+      return;
+    }
     var holder = root.hasAttribute && root.hasAttribute("data-focus") ? root : document.getElementById("wizard");
     var step = holder && holder.getAttribute("data-focus");
     if (step) {
@@ -149,6 +187,28 @@
     }, failed);
   }
 
+  // "Get the zip and erase my data": the download does not leave the page, so once the
+  // server marked the session erased (a cookie without any secret), show the page that says
+  // so, instead of downloads that can no longer work.
+  function awaitErased() {
+    var tries = 0;
+    var timer = setInterval(function () {
+      tries += 1;
+      if (/(^|;\s*)mtls_erased=1/.test(document.cookie)) {
+        clearInterval(timer);
+        var home = document.querySelector(".brand a");
+        window.location.assign(home ? home.href : "/");
+      } else if (tries > 240) {
+        clearInterval(timer);
+      }
+    }, 250);
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a[data-erases], form[data-erases] button")) {
+      awaitErased();
+    }
+  }, true);
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy], [data-copy-url]");
     if (!button) { return; }
@@ -181,7 +241,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
     var hash = window.location.hash.replace("#", "");
-    if (document.querySelector("[aria-invalid='true']")) {
+    var wizard = document.getElementById("wizard");
+    if (wizard && wizard.getAttribute("data-focus") === "erased") {
+      document.getElementById("erased-title").focus();
+    } else if (document.querySelector("[aria-invalid='true']")) {
       focusTarget(document);
     } else if (hash && document.getElementById(hash + "-title")) {
       document.getElementById(hash + "-title").focus();

@@ -132,24 +132,50 @@ def update_state(change: Callable[[State], object]) -> State:
     raise SessionGone()
 
 
-def wipe_state() -> None:
+# Set (readable by the page's script, it holds no secret) when a download erased the work:
+# the page then says so instead of offering downloads that can no longer work.
+ERASED_COOKIE = "mtls_erased"
+
+
+def wipe_state(*, downloaded: bool = False) -> None:
     """Erase the user's work from the server now ("Start over", wipe after download)."""
     vault().delete(_token())
     g.state = State()
     g.session_token = None
     g.wipe_cookie = True
+    g.erased_marker = downloaded
+
+
+def erased_after_download() -> bool:
+    """The work was downloaded and erased, and nothing new was started since."""
+    return bool(request.cookies.get(ERASED_COOKIE)) and not _token() and not g.get("erased_cleared")
+
+
+def clear_erased() -> None:
+    g.erased_cleared = True
 
 
 def _write_cookie(response: Response) -> Response:
     name = cookie_name()
+    token = g.get("session_token") or (request.cookies.get(name) if "state" in g else None)
     if g.get("wipe_cookie"):
         response.delete_cookie(name, httponly=True, samesite="Lax", secure=request.is_secure)
-    elif g.get("session_token"):
-        # A browser-session cookie: expiry is enforced on the server, where it cannot be forged.
+    elif token:
+        # Kept across a browser restart for as long as the footer promises: the idle timeout,
+        # counted again from every response that used the session (the vault slides its
+        # expiry on every load the same way). The server enforces the expiry; the cookie's
+        # Max-Age only stops the browser from dropping the work earlier.
         response.set_cookie(
-            name, g.session_token, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+            name, token, max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
+            httponly=True, samesite="Lax", secure=request.is_secure, path="/"
         )
-    if g.get("session_token") or g.get("wipe_cookie"):
+    if g.get("erased_marker"):
+        response.set_cookie(ERASED_COOKIE, "1",
+                            max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
+                            samesite="Lax", secure=request.is_secure, path="/")
+    elif request.cookies.get(ERASED_COOKIE) and (g.get("session_token") or g.get("erased_cleared")):
+        response.delete_cookie(ERASED_COOKIE, samesite="Lax", secure=request.is_secure)
+    if token or g.get("wipe_cookie"):
         response.vary.add("Cookie")
     return response
 

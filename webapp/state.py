@@ -12,6 +12,7 @@ meaning or shape of an existing field only with a new STATE_VERSION and a step i
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import types
@@ -25,6 +26,7 @@ __all__ = [
     "Destination",
     "FetchReport",
     "KeyPairCandidate",
+    "PendingUpload",
     "KeystoreState",
     "Restored",
     "State",
@@ -49,6 +51,26 @@ class KeyPairCandidate:
 
 
 @dataclass
+class PendingUpload:
+    """A key pair file that failed only on its password, kept so the user need not choose it
+    again: the retry is "type the right password, click Import". Secret like the rest."""
+
+    name: str = ""
+    data: str = ""  # the file's bytes, base64
+    extra: str = ""  # the separate private key file's bytes (PEM pairs), base64
+
+    @classmethod
+    def of(cls, name: str, data: bytes, extra: bytes = b"") -> PendingUpload:
+        return cls(name, base64.b64encode(data).decode(), base64.b64encode(extra).decode())
+
+    def file_bytes(self) -> bytes:
+        return base64.b64decode(self.data)
+
+    def extra_bytes(self) -> bytes:
+        return base64.b64decode(self.extra)
+
+
+@dataclass
 class KeystoreState:
     candidates: list[KeyPairCandidate] = field(default_factory=list)
     selected: int = 0
@@ -56,6 +78,10 @@ class KeystoreState:
     alias: str = ""
     filename: str = "keystore.jks"
     password: str | None = None  # None: not chosen yet (and not written)
+    pending_upload: PendingUpload | None = None  # cleared by a successful import or a reset
+    # The user confirmed they want a keystore with an expired (or not yet valid) certificate,
+    # knowing the partner will refuse it; forgotten when another key pair is chosen.
+    validity_confirmed: bool = False
 
     @property
     def chosen(self) -> KeyPairCandidate | None:

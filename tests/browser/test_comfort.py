@@ -21,6 +21,7 @@ from tests.browser.wizard import (
     import_key_pair,
     link,
     open_wizard,
+    show_details,
 )
 
 FINGERPRINT = re.compile(r"^([0-9A-F]{2}:){31}[0-9A-F]{2}$")
@@ -69,6 +70,7 @@ def test_copy_buttons_put_the_fingerprint_on_the_clipboard(page: Page, key_files
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
+    show_details(page, "Alice Example")  # the fingerprint is one click away
     button(page, "Copy fingerprint").click()
     copy = page.locator("[data-copy='#ks-leaf-fp']")  # its name changes while it says "Copied"
     expect(copy).to_have_text("Copied")

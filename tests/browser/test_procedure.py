@@ -30,6 +30,7 @@ from tests.browser.wizard import (
     link,
     open_wizard,
     read_bundle,
+    show_details,
     upload_certificates,
 )
 from tests.support.tls_server import LocalTLSServer
@@ -66,6 +67,8 @@ def test_whole_procedure_with_a_p12_and_the_partner_url(
     listing = page.locator("#step-truststore .cert-list")
     expect(listing.get_by_label("Include 127.0.0.1", exact=True)).to_be_checked()
     expect(page.locator("#step-truststore-title")).to_be_focused()
+    expect(button(page, "Copy fingerprint of Partner Test Root")).to_be_hidden()  # on demand
+    show_details(page, "Partner Test Root")
     expect(button(page, "Copy fingerprint of Partner Test Root")).to_be_visible()
     expect(listing.get_by_label("Include Partner Test Root", exact=True)).to_be_checked()
     expect(listing).to_contain_text(re.compile("added from (your organisation's roots|the root store)"))

@@ -23,6 +23,7 @@ from tests.browser.wizard import (
     create_keystore,
     create_truststore,
     fetch_certificates,
+    button,
     field,
     import_key_pair,
     link,
@@ -40,6 +41,8 @@ SHOTS = {
     "05-finish.png": "step 3: the destination settings and Download all",
     "06-error.png": "an error, beside its field",
     "07-mobile.png": "the same page on a 360 px wide phone",
+    "08-whole-page.png": "the whole page once both stores are made: two screens",
+    "09-erased.png": "after Get the zip and erase my data: nothing left to download",
 }
 
 
@@ -92,6 +95,15 @@ def test_screenshots_of_every_step(open_page: OpenPage, key_files: KeyFiles,
     expect(page.locator("#config-json")).to_contain_text("/opt/platform/certs")
     expect(link(page, "Download all")).to_be_visible()
     shoot(page, screenshot_dir, "05-finish.png", section="#step-finish")
+    button(page, "Create truststore").click()  # folds step 2: the page as the user ends it
+    expect(page.locator("#step-truststore.step--done")).to_be_visible()
+    page.mouse.move(0, 0)
+    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    page.screenshot(path=screenshot_dir / "08-whole-page.png", caret="initial", full_page=True)
+    with page.expect_download():
+        link(page, "Get the zip and erase my data from this server").click()
+    expect(page.get_by_role("heading", name="Your files were downloaded and erased from this server")).to_be_visible()
+    shoot(page, screenshot_dir, "09-erased.png")
 
     failing = open_page()
     open_wizard(failing)
@@ -108,7 +120,7 @@ def test_screenshots_of_every_step(open_page: OpenPage, key_files: KeyFiles,
 
     for name in SHOTS:
         width, height = png_size(screenshot_dir / name)
-        assert 300 <= width <= DESKTOP["width"] and height >= 300, (name, width, height)
+        assert 300 <= width <= DESKTOP["width"] and 300 <= height <= 2000, (name, width, height)
     assert png_size(screenshot_dir / "07-mobile.png") == (MOBILE["width"], MOBILE["height"])
 
 

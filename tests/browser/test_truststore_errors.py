@@ -27,6 +27,7 @@ from tests.browser.wizard import (
     import_key_pair,
     link,
     open_wizard,
+    show_details,
     upload_certificates,
 )
 from tests.support.tls_server import LocalTLSServer
@@ -142,6 +143,8 @@ def test_truststore_password_errors(case: str, fetched: Page) -> None:
 
 
 def test_two_certificates_cannot_share_an_alias(fetched: Page) -> None:
+    show_details(fetched, "Partner Test Root")  # an alias is changed on demand only
+    show_details(fetched, "Partner Test Root Intermediate")
     field(fetched, "Alias for Partner Test Root").fill("partner")
     field(fetched, "Alias for Partner Test Root Intermediate").fill("partner")
     create_truststore(fetched, TRUSTSTORE_PASSWORD)

@@ -7,6 +7,7 @@ the work; without, the same forms post and the server answers whole pages.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.support.java import MtlsResult, keytool_list, run_mtls_client
 
 __all__ = [
     "Bundle", "button", "check_error_beside", "create_keystore", "create_truststore", "download",
+    "show_details",
     "fetch_certificates", "field", "import_key_pair", "link", "no_overflow",
     "open_wizard", "read_bundle", "upload_certificates",
 ]
@@ -32,6 +34,12 @@ def link(page: Page, name: str) -> Locator:
 
 def button(page: Page, name: str) -> Locator:
     return page.get_by_role("button", name=name, exact=True)
+
+
+def show_details(page: Page, name: str) -> None:
+    """Open a certificate's "Details" (full name, fingerprint, alias), folded by default."""
+    exactly = re.compile(rf"^\s*Details of {re.escape(name)}( \(.*\))?\s*$")
+    page.locator("summary").filter(has_text=exactly).first.click()
 
 
 def open_wizard(page: Page) -> None:

@@ -209,7 +209,7 @@ def test_import_shows_what_the_file_holds(name: str, built: dict[str, Built],
     assert fingerprint(case.issued) in text
     assert "Certificate chain (3 certificates, yours first)" in text
     assert "The private key matches the certificate" in text
-    assert "One password protects both your key and the keystore file" in text
+    assert "It protects both the file and your key" in text  # one password for both
     # The alias is suggested from the common name, lower-cased as keytool stores it.
     assert result.alias == case.common_name.lower().replace(" ", "-")
 

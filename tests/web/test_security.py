@@ -230,7 +230,11 @@ def test_session_cookies_are_http_only_same_site_and_secure_over_https(
         assert morsel["samesite"] == "Lax"
         assert bool(morsel["secure"]) is https
         assert morsel["path"] == "/"
-        assert not morsel["expires"] and not morsel["max-age"]  # gone with the browser
+    # The CSRF secret goes with the browser; the work survives a browser restart for exactly
+    # the idle time the footer promises (the server enforces it; issue 12).
+    assert not flask_cookie[csrf_app.config["SESSION_COOKIE_NAME"]]["max-age"]
+    idle = str(csrf_app.config["SESSION_IDLE_TIMEOUT"])
+    assert vault_cookie[vault_name]["max-age"] == idle
     # The cookie is a random token, not the work itself.
     assert len(vault_cookie[vault_name].value) == 66
 

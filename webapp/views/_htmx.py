@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Response, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..sessions import load_state, state_before_change, state_lost
+from ..sessions import erased_after_download, load_state, state_before_change, state_lost
 from .wizard import STEPS, Wizard, wizard_context
 
 
@@ -26,11 +26,12 @@ def render_wizard(*, errors: dict[str, str] | None = None, values: dict[str, str
     errors = errors or {}
     context = wizard_context(load_state(), errors=errors, values=values or {}, focus=focus,
                              lost=state_lost())
+    context["erased"] = erased_after_download()
     context.update(extra)
     step = (focus or "").removeprefix("step-")
     if not is_htmx():
         body = render_template("index.html", **context)
-    elif step not in STEPS or "form" in errors or context["lost_work"]:
+    elif step not in STEPS or "form" in errors or context["lost_work"] or context["erased"]:
         body = render_template("_wizard.html", **context)
         response = make_response(body, status)
         response.headers["HX-Retarget"] = "#wizard"

@@ -23,7 +23,13 @@ from ..pki.java import (
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
-from .plans import KeystorePlan, TruststorePlan, plan_keystore, plan_truststore
+from .plans import (
+    KeystorePlan,
+    TruststorePlan,
+    chain_file_name,
+    plan_keystore,
+    plan_truststore,
+)
 from .wizard import Wizard
 
 File = tuple[str, bytes]
@@ -58,6 +64,15 @@ def certificate_file(state: State) -> File | None:
     # The alias is typed text: the download and zip member name pass the safe-name rule.
     name = safe_file_name(state.keystore.alias or "", fallback="certificate.pem", extension=".pem")
     return name, chosen.chain[0].encode()
+
+
+def certificate_chain_file(state: State) -> File | None:
+    """The certificate to send to the partner, with the certificates above it (leaf first)."""
+    chosen = state.keystore.chosen
+    if chosen is None or not chosen.chain:
+        return None
+    name = chain_file_name(chosen.chain[0])
+    return name, "".join(pem if pem.endswith("\n") else pem + "\n" for pem in chosen.chain).encode()
 
 
 def truststore_file(state: State) -> File | None:

@@ -104,6 +104,6 @@ def _bundle(*, wipe: bool):
     audit("bundle.downloaded", file=built[0], first=audit_facts.first_bundle(),
           **audit_facts.everything())
     if wipe:
-        wipe_state()  # the user asked: nothing of theirs stays on the server
+        wipe_state(downloaded=True)  # the user asked: nothing of theirs stays on the server
         audit("session.erased", reason="after-download")
     return attachment(built, "application/zip")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
@@ -17,12 +17,19 @@ from ..pki.keyimport import (
     load_key_pairs,
 )
 from ..sessions import load_state, rotate_session, update_state
-from ..state import KeyPairCandidate, KeystoreState, State
+from ..state import KeyPairCandidate, KeystoreState, PendingUpload, State
 from . import audit_facts
 from ._htmx import done, render_wizard
-from .files import attachment, certificate_file, keystore_file
+from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live import render_live
 from .passwords import password_errors
+from .plans import (
+    KeystorePlan,
+    TruststorePlan,
+    plan_keystore,
+    plan_truststore,
+    validity_problem,
+)
 from .validation import FieldError, clean_file_name, field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
@@ -32,14 +39,23 @@ NO_FILE = "Choose your key pair file (.p12, .pfx or .pem)."
 
 @bp.post("/import")
 def import_key_pair():
-    """Read the uploaded key pair file with its password and keep what it holds."""
+    """Read the uploaded key pair file with its password and keep what it holds.
+
+    A file that failed only on its password is kept (encrypted, in the vault), so the retry
+    is "type the right password, click Import" without choosing the file again.
+    """
     upload = request.files.get("key_file")
     extra = request.files.get("key_file_extra")
     password = password_field(request.form, "key_password")
     data = upload.read() if upload else b""
     extra_data = extra.read() if extra else b""
+    name = (upload.filename or "")[:200] if upload else ""
+    kept = load_state().keystore.pending_upload
+    if not data and not (upload and upload.filename) and kept is not None:
+        name, data, extra_data = kept.name, kept.file_bytes(), kept.extra_bytes() or extra_data
     errors: dict[str, str] = {}
     pairs: list[KeyPair] = []
+    pending: PendingUpload | None = None
     if not data:
         errors["key_file"] = NO_FILE if not (upload and upload.filename) else "This file is empty."
     else:
@@ -47,9 +63,17 @@ def import_key_pair():
             pairs = load_key_pairs(data, password or None, extra=extra_data or None)
         except (PasswordRequiredError, WrongPasswordError, PasswordTooLongError) as exc:
             errors["key_password"] = str(exc)
+            if len(data) + len(extra_data) <= current_app.config["MAX_CONTENT_LENGTH"]:
+                pending = PendingUpload.of(name, data, extra_data)
         except KeyPairError as exc:
             errors["key_file"] = str(exc)
     if errors:
+        def remember(state: State) -> None:
+            if not state.keystore.candidates:  # an imported key pair is never replaced here
+                state.keystore.pending_upload = pending
+
+        if pending is not None or kept is not None:
+            update_state(remember)
         return render_wizard(errors=errors, focus="step-keystore")
 
     candidates = [
@@ -64,14 +88,14 @@ def import_key_pair():
         state.keystore = KeystoreState(
             candidates=candidates,
             selected=0,
-            source_name=(upload.filename or "")[:200] if upload else "",
+            source_name=name,
             alias=suggest_alias(pairs[0].certificate),
             filename=state.keystore.filename or "keystore.jks",
         )
 
     update_state(keep)
     rotate_session()  # a new token once a key is held: a planted one opens nothing (issue 10)
-    audit("keypair.imported", file=(upload.filename or "")[:200] if upload else "",
+    audit("keypair.imported", file=name,
           certificates=certificate_facts(pair.certificate for pair in pairs))
     return done("step-keystore")
 
@@ -88,6 +112,7 @@ def select_key_pair():
         saved = state.keystore
         if 0 <= index < len(saved.candidates):
             saved.selected = index
+            saved.validity_confirmed = False  # confirmed for the other certificate, not this one
             saved.alias = suggest_alias(certificates_from_pem(saved.candidates[index].chain[0])[0])
 
     update_state(choose)
@@ -133,8 +158,13 @@ def save_settings():
                                required=not saved.password)
     errors.update(rejected)
 
+    asked = form.get("validity_asked") == "1"
+    confirmed = form.get("validity_confirmed") == "on"
+
     def keep(state: State) -> None:
         ks = state.keystore
+        if asked:
+            ks.validity_confirmed = confirmed
         if alias is not None:
             ks.alias = alias
         if filename is not None:
@@ -144,10 +174,17 @@ def save_settings():
             # then the saved one stays, so a typo (or a half-typed live preview) never
             # throws away a finished keystore.
             ks.password = password
+        if not live and not errors and isinstance(plan_keystore(state), KeystorePlan):
+            # "Create keystore" worked: the step folds into its summary (downloads included)
+            # and the next unfinished step is the next thing in view.
+            done_ = isinstance(plan_truststore(state), TruststorePlan)
+            state.current = "finish" if done_ else "truststore"
 
     if not live and not saved.candidates:
         errors["key_file"] = "Import your key pair file first."
-    update_state(keep)
+    state = update_state(keep)
+    if not live and (problem := validity_problem(state)) is not None:
+        errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
     if live:
         return render_live("keystore")
     if errors:
@@ -164,6 +201,17 @@ def download_keystore():
         return _not_ready("Set an alias and a keystore password first, then download the keystore.")
     audit("keystore.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/octet-stream")
+
+
+@bp.get("/certificate-chain.pem")
+def download_certificate_chain():
+    """What the partner needs from the user: their certificate and the ones above it, one PEM.
+    Public only: safe to mail."""
+    built = certificate_chain_file(load_state())
+    if built is None:
+        return _not_ready("Import your key pair file first.")
+    audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
+    return attachment(built, "application/x-pem-file")
 
 
 @bp.get("/certificate")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
 from ..audit import audit
-from ..sessions import update_state, vault, wipe_state
+from ..sessions import clear_erased, update_state, vault, wipe_state
 from ..state import State
 from ..vault import VaultUnavailable
 from ._htmx import done, render_wizard
@@ -42,6 +42,7 @@ def confirm_start_over():
 def start_over():
     """Erase everything the user did, on the server, right now."""
     wipe_state()
+    clear_erased()
     audit("session.erased", reason="start-over")
     return redirect(url_for("main.index"), code=303)
 

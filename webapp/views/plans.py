@@ -91,9 +91,32 @@ def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
         problems.append(Problem("alias", problem))
     if not ks.password:
         problems.append(Problem("keystore_password", "Choose a keystore password."))
+    if (problem := validity_problem(state)) is not None:
+        problems.append(Problem("validity_confirmed", problem))
     if problems or ks.chosen is None or not ks.password:
         return problems
     return KeystorePlan(alias, ks.chosen, ks.password, ks.filename)
+
+
+UNUSABLE = {
+    "expired": "Your certificate has expired: the partner will refuse it.",
+    "not_yet_valid": "Your certificate is not valid yet: the partner will refuse it until then.",
+}
+
+
+def validity_problem(state: State) -> str | None:
+    """Why the chosen certificate makes the keystore useless, unless the user confirmed they
+    want it anyway (to test, or to prepare a renewal): the same rule for the page and the file."""
+    chosen = state.keystore.chosen
+    if chosen is None or not chosen.chain or state.keystore.validity_confirmed:
+        return None
+    return UNUSABLE.get(summary(chosen.chain[0]).status)
+
+
+def chain_file_name(leaf_pem: str) -> str:
+    """The name of the file to send to the partner, from the certificate itself (so the page
+    that names it changes only when the certificate does)."""
+    return f"{suggest_alias(certificate(leaf_pem))}-certificate-chain.pem"
 
 
 def own_certificates(state: State) -> list[str]:

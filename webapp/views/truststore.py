@@ -24,6 +24,7 @@ from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live
 from .passwords import password_errors
+from .plans import TruststorePlan, plan_truststore
 from .validation import FieldError, clean_file_name, field, password_field
 from .wizard import truststore_view
 
@@ -159,7 +160,10 @@ def save_settings():
             # As in the keystore step: an invalid new password keeps the saved one.
             ts.password = password
         if not live:
-            state.current = "truststore"
+            # "Create truststore" worked: fold it (its summary keeps the download) and bring
+            # the Finish step into view; with a problem the step stays open to show it.
+            done_ = not errors and isinstance(plan_truststore(state), TruststorePlan)
+            state.current = "finish" if done_ else "truststore"
 
     if not live and not view.entries:
         errors["server_url"] = "Fetch the partner's certificates or upload them first."

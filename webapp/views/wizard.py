@@ -19,9 +19,11 @@ from .plans import (
     KeystorePlan,
     TrustEntry,
     TruststorePlan,
+    chain_file_name,
     plan_keystore,
     plan_truststore,
     trust_entries,
+    validity_problem,
 )
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
@@ -55,6 +57,9 @@ class KeystoreView:
     filename: str = "keystore.jks"
     has_password: bool = False
     plan: KeystorePlan | None = None
+    pending_name: str = ""  # a file kept after a wrong password, to retry without choosing it
+    validity_problem: str | None = None  # expired / not yet valid, and not confirmed
+    validity_confirmed: bool = False
 
     @property
     def complete(self) -> bool:
@@ -63,6 +68,12 @@ class KeystoreView:
     @property
     def imported(self) -> bool:
         return bool(self.candidates)
+
+    @property
+    def send_filename(self) -> str:
+        """The file to send to the partner (the chain of the chosen key pair)."""
+        chosen = self.chosen
+        return chain_file_name(chosen.pems[0]) if chosen else ""
 
     @property
     def chosen(self) -> Candidate | None:
@@ -113,6 +124,8 @@ def keystore_view(state: State) -> KeystoreView:
         selected=saved.selected, source_name=saved.source_name, alias=saved.alias,
         filename=saved.filename or "keystore.jks", has_password=bool(saved.password),
         plan=plan if isinstance(plan, KeystorePlan) else None,
+        pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
+        validity_problem=validity_problem(state), validity_confirmed=saved.validity_confirmed,
     )
 
 
@@ -202,13 +215,15 @@ class Wizard:
         return {
             "stepper": (tuple(modes.items()), tuple(self.complete.items())),
             "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
-                         ks.alias, ks.filename, bool(ks.password),
+                         ks.alias, ks.filename, bool(ks.password), ks.validity_confirmed,
+                         ks.pending_upload.name if ks.pending_upload else None,
                          tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates)),
             "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
                            tuple((c.pem, c.source) for c in ts.certs),
                            tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
                            _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
-            "finish": (modes["finish"], s.destination.url, s.destination.method,
+            "finish": (modes["finish"], tuple(chosen.chain) if chosen else (),
+                       s.destination.url, s.destination.method,
                        s.destination.folder, fetch.url if fetch else "",
                        self.fin.config.to_json(mask=False) if self.fin.config else None),
         }
@@ -248,5 +263,6 @@ def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, st
         "focus": focus,
         "reveal": False,
         "lost_work": LOST_WORK if lost else "",
+        "erased": False,  # the work was downloaded and erased (set by render_wizard)
     }
 
