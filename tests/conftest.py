@@ -24,6 +24,9 @@ from flask.testing import FlaskClient
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from webapp import create_app
 
+# Last year's keytool-written stores (issue 13), shared by tests/pki/java and tests/interop.
+pytest_plugins = ["tests.support.keytool_stores"]
+
 __all__ = ["CLIENT_KEY_KINDS", "SECRET_KEY", "ThrowawayPki", "app_config_for"]
 
 # The key types the keystore step must handle (issue 2): RSA, EC P-256/P-384, Ed25519.

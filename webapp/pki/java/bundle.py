@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from webapp.pki.certs.describe import CertificateSummary
 from webapp.pki.java.destination import DestinationConfig
+from webapp.pki.java.reminder import ExpiryReminder
 
 __all__ = ["build_bundle", "next_steps"]
 
@@ -17,23 +18,28 @@ File = tuple[str, bytes]
 def build_bundle(*, keystore: File, truststore: File, config: File, certificate: File,
                  destination: DestinationConfig, own: CertificateSummary,
                  trusted: Sequence[CertificateSummary],
-                 own_chain: Sequence[CertificateSummary] = ()) -> bytes:
-    """A zip of the keystore, truststore, config, the user's certificate and README.txt."""
+                 own_chain: Sequence[CertificateSummary] = (),
+                 reminder: ExpiryReminder | None = None) -> bytes:
+    """A zip of the keystore, truststore, config, the user's certificate and README.txt
+    (and reminder.ics, when a `reminder` is given: issue 13)."""
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
-                        own=own, trusted=trusted, own_chain=own_chain)
+                        own=own, trusted=trusted, own_chain=own_chain, reminder=reminder)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
             archive.writestr(name, data)
         archive.writestr("README.txt", readme.encode())
+        if reminder is not None:
+            archive.writestr("reminder.ics", reminder.ics())
     return buffer.getvalue()
 
 
 def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: str,
                destination: DestinationConfig, own: CertificateSummary,
                trusted: Sequence[CertificateSummary],
-               own_chain: Sequence[CertificateSummary] = ()) -> str:
+               own_chain: Sequence[CertificateSummary] = (),
+               reminder: ExpiryReminder | None = None) -> str:
     """The README.txt: where the files go, what to send to whom, when things expire.
 
     Each expiry names who renews it (issue 12): the user renews their own certificate, their
@@ -85,4 +91,6 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
             f"{soonest.not_after:%d %B %Y}. The partner renews it, not you; when they do, fetch",
             "their certificates again with this tool and build a new truststore.",
         ]
+    if reminder is not None:
+        lines += ["", reminder.readme_sentence()]
     return "\n".join(lines) + "\n"

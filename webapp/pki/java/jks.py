@@ -34,8 +34,6 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     PrivateKeyTypes,
     PublicKeyTypes,
 )
-from jks.util import KeystoreException, KeystoreSignatureException
-from pyasn1.error import PyAsn1Error
 
 from webapp.pki.java.aliases import AliasError as _AnyAliasError
 from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
@@ -170,16 +168,29 @@ def build_truststore(
 
 
 def read_store(data: bytes, password: str) -> StoreContents:
-    """Open a JKS with its password; private keys must open with that same password."""
+    """Open a JKS with its password; private keys must open with that same password.
+
+    Kept for callers that want DER; the reading itself lives in `open_store` (one home).
+    """
+    from webapp.pki.java.open_store import open_store  # it builds on this module's errors
+    from webapp.pki.java.opened import KeyPasswordRequiredError, StorePasswordError
+
     try:
-        store = jks.KeyStore.loads(data, password)
-    except KeystoreSignatureException:
-        raise StoreError("The password does not open this store.") from None
-    except (KeystoreException, PyAsn1Error, ValueError, IndexError):  # truncated or foreign file
+        opened = open_store(data, password)
+    except StorePasswordError:
+        raise
+    except KeyPasswordRequiredError as error:
+        raise StoreError(
+            f"The key “{error.alias}” has its own password; it must match the store password."
+        ) from None
+    except StoreError:
         raise StoreError("This file is not a Java keystore (JKS).") from None
-    if store.store_type != "jks":
+    if opened.store_type != "JKS":
         raise StoreError("This file is not a Java keystore (JKS).")
-    return StoreContents(tuple(_read_entry(alias, item) for alias, item in store.entries.items()))
+    return StoreContents(tuple(
+        StoreEntry(entry.alias, entry.kind, tuple(_der(c) for c in entry.chain),
+                   entry.private_key)
+        for entry in opened.entries))
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -221,21 +232,6 @@ def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
 _CHAIN_ORDER_MESSAGE = (
     "The certificates are not in order: each one must be followed by the one that issued it."
 )
-
-
-def _read_entry(alias: str, item: object) -> StoreEntry:
-    if isinstance(item, jks.TrustedCertEntry):
-        return StoreEntry(alias, "trustedCertEntry", (item.cert,))
-    if isinstance(item, jks.PrivateKeyEntry):
-        if not item.is_decrypted():  # loads() already tried the store password
-            raise StoreError(
-                f"The key “{alias}” has its own password; it must match the store password."
-            )
-        key = serialization.load_der_private_key(item.pkey_pkcs8, password=None)
-        return StoreEntry(
-            alias, "PrivateKeyEntry", tuple(der for _, der in item.cert_chain), key
-        )
-    raise StoreError("This store holds secret keys; only keys and certificates are expected.")
 
 
 def _save(store: jks.KeyStore, password: str) -> bytes:

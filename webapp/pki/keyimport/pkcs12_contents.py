@@ -44,7 +44,7 @@ from webapp.pki.keyimport.pkcs12_structure import (
     read_safe_contents,
 )
 
-__all__ = ["hidden_key_bags", "pkcs12_kdf"]
+__all__ = ["decrypt_content", "hidden_key_bags", "pkcs12_kdf"]
 
 # PBKDF2 pseudo-random functions this module can compute, by OID.
 _PRFS: dict[bytes, type[hashes.HashAlgorithm]] = {
@@ -94,6 +94,24 @@ def hidden_key_bags(contents: tuple[EncryptedContent, ...], secret: bytes | None
                 # a wrong password that happened to leave valid-looking padding.
                 continue
     return found
+
+
+def decrypt_content(content: EncryptedContent, secret: bytes | None) -> bytes | None:
+    """The SafeContents DER inside `content` for the first password that opens it, or None.
+
+    Only for content whose cost was already checked (`Pkcs12Layout.costs`): the store opener
+    (webapp/pki/java/pkcs12_store.py) reads certificate bags and their attributes with it.
+    """
+    for password in _candidates(secret):
+        try:
+            plaintext = _decrypt(content, password)
+        except TooSlowToOpenError:
+            raise
+        except ValueError:
+            continue
+        if plaintext is not None:
+            return plaintext
+    return None
 
 
 def _candidates(secret: bytes | None) -> list[bytes | None]:

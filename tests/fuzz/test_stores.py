@@ -1,0 +1,99 @@
+"""Hostile keystores and truststores into the store opener (issue 13), with the fuzz profile.
+
+Invariant: `open_store` returns, or raises an `OpenStoreError` whose message is a plain
+sentence; never a pyjks, pyasn1 or cryptography exception, never more than two seconds.
+A JKS is checked against its SHA-1 integrity hash before pyjks parses it, so a second target
+re-signs mutated JKS bodies with the right password: that is what reaches pyjks's parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+import jks
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz.record import timed_case
+from tests.fuzz.seeds import PASSWORD, build_seed_files
+from tests.fuzz.strategies import mutated, passwords, upload_bytes
+from tests.fuzz.test_parsers import assert_plain
+from webapp.pki.java import (
+    OpenedStore,
+    OpenStoreError,
+    build_keystore,
+    build_truststore,
+    compare_truststore,
+    open_store,
+)
+
+FUZZ = settings.get_profile("fuzz")
+
+
+@cache
+def store_seeds() -> dict[str, bytes]:
+    seeds = build_seed_files()
+    owner = seeds.owner
+    pkcs8 = owner.key.private_bytes(serialization.Encoding.DER,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+    own_password = jks.PrivateKeyEntry.new(
+        "own", [c.public_bytes(serialization.Encoding.DER) for c in owner.full_chain], pkcs8,
+        key_format="pkcs8")
+    own_password.encrypt("another-password")
+    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(500)
+                  .build(PASSWORD.encode()))
+    return {
+        "jks-keystore": build_keystore(alias="client", private_key=owner.key,
+                                       chain=owner.full_chain, password=PASSWORD),
+        "jks-truststore": build_truststore(entries=[("a", owner.chain[-1]),
+                                                    ("b", owner.chain[0])], password=PASSWORD),
+        "jks-own-key-password": jks.KeyStore.new("jks", [own_password]).saves(PASSWORD),
+        "p12-java-truststore": pkcs12.serialize_java_truststore(
+            [pkcs12.PKCS12Certificate(c, b"partner") for c in owner.chain], encryption),
+        **{name: data for name, data in seeds.keypair_files.items()
+           if name.startswith("p12")},
+    }
+
+
+def resign_jks(body: bytes, password: str = PASSWORD) -> bytes:
+    """A (mutated) JKS body with a valid integrity hash, so pyjks parses it."""
+    digest = hashlib.sha1(password.encode("utf-16-be") + b"Mighty Aphrodite" + body).digest()
+    return body + digest
+
+
+def check(store: OpenedStore) -> None:
+    """What the pages will do with an opened store must work too."""
+    for entry in store.entries:
+        assert entry.chain and entry.alias
+        assert (entry.private_key is not None) == (entry.kind == "PrivateKeyEntry")
+    compare_truststore(store, [])
+
+
+def open_or_refuse(data: bytes, password: str | None, key_password: str | None = None) -> None:
+    with timed_case("open_store"):
+        try:
+            store = open_store(data, password or "", key_password=key_password)
+        except OpenStoreError as error:
+            assert_plain(error)
+            return
+        check(store)
+
+
+@settings(FUZZ, max_examples=1200)
+@given(data=upload_bytes([*store_seeds().values(), *build_seed_files().all()]),
+       password=passwords(PASSWORD), key_password=st.one_of(st.none(), passwords(PASSWORD)))
+def test_stores_open_or_fail_in_plain_words(data, password, key_password):
+    open_or_refuse(data, password, key_password)
+
+
+JKS_BODIES = [data[:-20] for name, data in store_seeds().items() if name.startswith("jks")]
+
+
+@settings(FUZZ, max_examples=800)
+@given(body=mutated(JKS_BODIES), key_password=st.one_of(st.none(), st.just("another-password")))
+def test_resigned_hostile_jks_bodies_reach_pyjks_and_fail_in_plain_words(body, key_password):
+    open_or_refuse(resign_jks(body), PASSWORD, key_password)

@@ -1,0 +1,176 @@
+"""Open last year's keystore or truststore: JKS (pyjks) or PKCS#12 (cryptography).
+
+The one place a user's existing store is read. The format is told by its first bytes; a
+JKS is checked against the store password (its integrity hash) before any key is
+decrypted, and a PKCS#12 is priced (iteration counts) before anything is decrypted.
+
+Anything the libraries raise on hostile input (pyjks, pyasn1, cryptography, our DER
+reader) ends here as an `OpenStoreError` with a plain sentence: the fuzz suite
+(tests/fuzz/test_stores.py) holds this module to that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+import jks
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+
+from webapp.pki.certs.chains import order_chain
+from webapp.pki.certs.parse import (
+    CertificateParseError,
+    check_readable,
+    tolerating_old_serials,
+)
+from webapp.pki.java.opened import (
+    MAX_STORE_CERTIFICATES,
+    MAX_STORE_ENTRIES,
+    MAX_STORE_KEYS,
+    MAX_STORE_SIZE,
+    DamagedStoreError,
+    KeyPasswordRequiredError,
+    NotAStoreError,
+    OpenedEntry,
+    OpenedStore,
+    OpenStoreError,
+    StorePasswordError,
+    StoreTooLargeError,
+    UnsupportedStoreFormatError,
+    WrongKeyPasswordError,
+    too_many_keys,
+)
+from webapp.pki.java.pkcs12_store import open_pkcs12_store
+from webapp.pki.keys import PrivateKey, unsupported_key_reason
+from webapp.pki.sniff import JCEKS_MAGIC, JKS_MAGIC, looks_like_pkcs12
+
+__all__ = ["open_store"]
+
+_JKS_HEADER = struct.Struct(">III")  # magic, version (1 or 2), entry count
+_MAX_JKS_CHAIN = 10  # certificates in one key entry's chain (certs.chains.MAX_CHAIN_LENGTH)
+
+
+def open_store(data: bytes, password: str, *, key_password: str | None = None) -> OpenedStore:
+    """Every entry of the JKS or PKCS#12 store `data`, opened with its password.
+
+    `key_password`: for a JKS whose key entry has a password of its own (the error
+    `KeyPasswordRequiredError` asks for it). Raises an `OpenStoreError` subclass, never
+    anything else, for any input.
+    """
+    if len(data) > MAX_STORE_SIZE:
+        raise StoreTooLargeError(f"This file is larger than {MAX_STORE_SIZE // 1024} KB, "
+                                 "far more than a keystore or truststore needs.")
+    if not data.strip():
+        raise NotAStoreError()
+    try:
+        if data.startswith(JKS_MAGIC):
+            return _open_jks(data, password, key_password)
+        if data.startswith(JCEKS_MAGIC):
+            raise UnsupportedStoreFormatError("JCEKS")
+        if looks_like_pkcs12(data):
+            return open_pkcs12_store(data, password)
+        if _looks_like_bks(data):
+            raise UnsupportedStoreFormatError("Bouncy Castle (BKS or UBER)")
+    except OpenStoreError:
+        raise
+    except Exception:  # noqa: BLE001 - hostile input must never escape as a library error
+        raise DamagedStoreError() from None
+    raise NotAStoreError()
+
+
+def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedStore:
+    if len(data) < _JKS_HEADER.size + 20:
+        raise DamagedStoreError()
+    _magic, _version, count = _JKS_HEADER.unpack_from(data)
+    if count > MAX_STORE_ENTRIES:
+        raise StoreTooLargeError(f"This store holds more than {MAX_STORE_ENTRIES} entries, far "
+                                 "more than a keystore or truststore for one connection needs.")
+    _check_jks_integrity(data, password)
+    try:
+        store = jks.KeyStore.loads(data, password, try_decrypt_keys=False)
+    except jks.util.KeystoreSignatureException:
+        raise StorePasswordError() from None
+    if store.store_type != "jks":
+        raise UnsupportedStoreFormatError(store.store_type.upper())
+    if sum(len(getattr(e, "cert_chain", ())) or 1 for e in store.entries.values()) \
+            > MAX_STORE_CERTIFICATES:
+        raise StoreTooLargeError(f"This store holds more than {MAX_STORE_CERTIFICATES} "
+                                 "certificates, far more than one connection needs.")
+    if sum(isinstance(e, jks.PrivateKeyEntry) for e in store.entries.values()) > MAX_STORE_KEYS:
+        raise too_many_keys()
+    entries = [_jks_entry(alias, item, password, key_password)
+               for alias, item in store.entries.items()]
+    return OpenedStore("JKS", tuple(e for e in entries if e is not None))
+
+
+def _check_jks_integrity(data: bytes, password: str) -> None:
+    """JKS ends with SHA-1(password as UTF-16BE + "Mighty Aphrodite" + body): checked first,
+    so a wrong password is named as such even when the body would not parse."""
+    try:
+        secret = password.encode("utf-16-be")
+    except UnicodeEncodeError:
+        raise StorePasswordError() from None
+    body, stored = data[:-20], data[-20:]
+    if hashlib.sha1(secret + b"Mighty Aphrodite" + body).digest() != stored:
+        raise StorePasswordError()
+
+
+def _jks_entry(alias: str, item: object, password: str,
+               key_password: str | None) -> OpenedEntry | None:
+    if isinstance(item, jks.TrustedCertEntry):
+        return OpenedEntry(alias, "trustedCertEntry", (_certificate(item.cert),))
+    if isinstance(item, jks.PrivateKeyEntry):
+        key = _decrypt_key(alias, item, password, key_password)
+        certs = [_certificate(der) for _, der in item.cert_chain[:_MAX_JKS_CHAIN]]
+        if not certs:
+            raise DamagedStoreError()
+        return OpenedEntry(alias, "PrivateKeyEntry", tuple(order_chain(certs[0], certs[1:])),
+                           key)
+    if isinstance(item, jks.SecretKeyEntry):
+        return None  # JKS cannot hold these; JCEKS is refused before this point
+    raise DamagedStoreError()
+
+
+def _decrypt_key(alias: str, item: jks.PrivateKeyEntry, password: str,
+                 key_password: str | None) -> PrivateKey:
+    for attempt in (password, key_password):
+        if attempt is None:
+            continue
+        try:
+            item.decrypt(attempt)
+            break
+        except jks.util.DecryptionFailureException:
+            continue
+    else:
+        if key_password is None:
+            raise KeyPasswordRequiredError(alias)
+        raise WrongKeyPasswordError(alias)
+    try:
+        key = serialization.load_der_private_key(item.pkey_pkcs8, password=None,
+                                                 unsafe_skip_rsa_key_validation=True)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise DamagedStoreError() from None
+    reason = unsupported_key_reason(key)
+    if reason is not None:
+        raise OpenStoreError(f"The key “{alias}” cannot be used. {reason}")
+    return key  # type: ignore[return-value]  # unsupported_key_reason narrowed it
+
+
+def _certificate(der: bytes) -> x509.Certificate:
+    try:
+        with tolerating_old_serials():
+            cert = x509.load_der_x509_certificate(der)
+        check_readable(cert)
+    except (ValueError, CertificateParseError):
+        raise DamagedStoreError() from None
+    return cert
+
+
+def _looks_like_bks(data: bytes) -> bool:
+    """BKS/UBER: version 1 or 2, then a salt length (20 for Bouncy Castle) and the salt."""
+    if len(data) < 8:
+        return False
+    version, salt_length = struct.unpack_from(">II", data)
+    return version in (1, 2) and 1 <= salt_length <= 64

@@ -1,0 +1,141 @@
+"""Renew the key entry of an opened keystore: a new key pair, or the CA's signed reply.
+
+A CA reply is imported the way `keytool -importcert` imports one into an existing key entry
+(sun.security.tools.keytool.Main.installReply): the reply's leaf must carry the stored key's
+public key, and the chain is completed from the reply, the old chain and the trusted roots
+until it ends in a self-signed root, because Java sends exactly the chain it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, dedupe, is_issued_by, order_chain
+from webapp.pki.certs.parse import parse_certificates
+from webapp.pki.java.jks import StoreError, build_keystore
+from webapp.pki.java.opened import OpenedEntry, OpenedStore
+from webapp.pki.keyimport.keypair import KeyPair
+from webapp.pki.keys import PrivateKey
+from webapp.pki.partner.roots import RootStore
+
+__all__ = [
+    "CaReplyError",
+    "ChainNotCompleteError",
+    "KeystorePlan",
+    "ReplyKeyMismatchError",
+    "apply_ca_reply",
+    "plan_new_key_pair",
+]
+
+
+class CaReplyError(StoreError):
+    """The CA's reply cannot be put into the keystore; str() is a sentence for the user."""
+
+
+class ReplyKeyMismatchError(CaReplyError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This certificate belongs to another key, not to the key in this keystore. Use "
+            "the certificate the CA issued for the certificate request made from this keystore.")
+
+
+class ChainNotCompleteError(CaReplyError):
+    """No path from the reply's certificate to a self-signed root could be found."""
+
+    def __init__(self, missing_issuer: str) -> None:
+        self.missing_issuer = missing_issuer
+        super().__init__(
+            f"The certificate chain cannot be completed: the certificate of its issuer "
+            f"“{missing_issuer}” is missing. Ask the CA for the full chain (for example a "
+            ".p7b file) and upload that.")
+
+
+@dataclass(frozen=True)
+class KeystorePlan:
+    """What to build: the alias to keep and the key pair to store under it."""
+
+    alias: str
+    key_pair: KeyPair
+
+    def build(self, password: str) -> bytes:
+        """The JKS keystore (one key entry, full chain, key password == store password)."""
+        return build_keystore(alias=self.alias, private_key=self.key_pair.private_key,
+                              chain=self.key_pair.chain, password=password)
+
+
+def plan_new_key_pair(store: OpenedStore, new: KeyPair, *,
+                      alias: str | None = None) -> KeystorePlan:
+    """Replace the store's key entry (`alias`, or its only one) with `new`, keeping the alias."""
+    old = store.key_entry(alias)
+    return KeystorePlan(old.alias.lower(), KeyPair(new.private_key, new.certificate, new.chain,
+                                                   old.alias.lower()))
+
+
+def apply_ca_reply(entry: OpenedEntry, reply: bytes, *,
+                   roots: RootStore | None = None,
+                   extra_roots: Sequence[x509.Certificate] = ()) -> KeyPair:
+    """The key entry's key with the CA's reply as its chain, leaf first, ending at a root.
+
+    `reply`: the signed certificate alone or with its chain (PEM, DER or PKCS#7). Raises
+    CertificateParseError (unreadable file), ReplyKeyMismatchError, ChainNotCompleteError.
+    """
+    if entry.private_key is None:
+        raise CaReplyError("This entry holds no private key; choose the keystore's key entry.")
+    certs = parse_certificates(reply)  # CertificateParseError says what is wrong with the file
+    key_id = _spki(entry.private_key.public_key())
+    leaves = [c for c in certs if _spki(c.public_key()) == key_id]
+    if not leaves:
+        raise ReplyKeyMismatchError()
+    leaf = max(leaves, key=lambda c: c.not_valid_after_utc)  # renewed twice: the newest
+    _check_key(entry.private_key)
+    if leaf == entry.certificate and len(certs) == 1 and _self_signed(leaf):
+        raise CaReplyError("This is the keystore's own placeholder certificate, not the CA's "
+                           "reply. Upload the certificate the CA sent back.")
+    known = dedupe([*certs, *entry.chain[1:], *extra_roots])
+    chain = order_chain(leaf, [c for c in known if c != leaf])
+    chain = _close_with_root(chain, [*extra_roots, *_roots_for(chain[-1], roots)])
+    return KeyPair(entry.private_key, leaf, tuple(chain), entry.alias.lower())
+
+
+def _check_key(private_key: PrivateKey) -> None:
+    """The consistency check open_store skipped (RSA: ~200 ms a key), for the key kept."""
+    pkcs8 = private_key.private_bytes(serialization.Encoding.DER,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption())
+    try:
+        serialization.load_der_private_key(pkcs8, password=None)
+    except ValueError:
+        raise CaReplyError("The key in this keystore is damaged, so it cannot be renewed with "
+                           "the CA's reply. Make a new key pair and request a new "
+                           "certificate.") from None
+
+
+def _close_with_root(chain: list[x509.Certificate],
+                     roots: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    last = chain[-1]
+    if _self_signed(last):
+        return chain
+    for root in roots:
+        if is_issued_by(last, root) and _self_signed(root) and len(chain) < MAX_CHAIN_LENGTH:
+            return [*chain, root]
+    issuer = last.issuer.rfc4514_string() or "unnamed issuer"
+    raise ChainNotCompleteError(issuer)
+
+
+def _roots_for(cert: x509.Certificate, roots: RootStore | None) -> list[x509.Certificate]:
+    if roots is None:
+        return []
+    return [trusted.certificate for trusted in roots.with_subject(cert.issuer)]
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    return is_issued_by(cert, cert)
+
+
+def _spki(public_key: object) -> bytes:
+    return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
