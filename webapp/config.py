@@ -22,8 +22,10 @@ DEFAULTS: dict[str, object] = {
     "VAULT_STORAGE_TIMEOUT": 5.0,
     "VAULT_COOKIE_NAME": "mtls_vault",  # holds the vault token; Flask's own session cookie only carries the CSRF secret
     "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
-    # Form fields are short; a larger text field is abuse, not a password.
-    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    # Form fields are short; a larger text field is abuse, not a password. Above werkzeug's
+    # 64 KiB read chunk: at exactly 64 KiB its multipart parser refused any file over ~64 KiB
+    # (a chunk plus the unparsed tail), e.g. last year's truststore with many CAs (issue 13).
+    "MAX_FORM_MEMORY_SIZE": 128 * 1024,
     "MAX_FORM_PARTS": 200,
     "FETCH_ALLOWED_NETWORKS": "[]",  # JSON list of CIDRs the fetcher may reach beyond the public internet
     # Proxy for partner connections: "" = HTTPS_PROXY/NO_PROXY from the environment,

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
-from ..pki.java import AliasError, suggest_alias, validate_alias
+from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
@@ -59,12 +59,17 @@ def import_key_pair():
 
     def keep(state: State) -> None:
         state.current = "keystore"
+        # Renewing an opened keystore (issue 13): the new key pair replaces its entry under
+        # the old alias, password and file name, so the platform's settings stay the same.
+        opened = state.keystore.opened
         state.keystore = KeystoreState(
             candidates=candidates,
             selected=0,
             source_name=(upload.filename or "")[:200] if upload else "",
-            alias=suggest_alias(pairs[0].certificate),
+            alias=state.keystore.alias if opened else suggest_alias(pairs[0].certificate),
             filename=state.keystore.filename or "keystore.jks",
+            password=state.keystore.password if opened else None,
+            opened=opened,
         )
 
     update_state(keep)
@@ -85,7 +90,11 @@ def select_key_pair():
         saved = state.keystore
         if 0 <= index < len(saved.candidates):
             saved.selected = index
-            saved.alias = suggest_alias(certificates_from_pem(saved.candidates[index].chain[0])[0])
+            chosen = saved.candidates[index]
+            if saved.opened and chosen.source_alias:  # an opened keystore keeps its aliases
+                saved.alias = normalise_alias(chosen.source_alias)
+            else:
+                saved.alias = suggest_alias(certificates_from_pem(chosen.chain[0])[0])
 
     update_state(choose)
     return done("step-keystore")

@@ -62,7 +62,9 @@ def fetch_certificates():
 
     def keep(state: State) -> None:
         ts = state.truststore
-        uploaded = [c for c in ts.certs if c.source == "upload"]
+        # Uploads and last year's truststore (issue 13) stay: a fetch replaces only what the
+        # server sent before.
+        uploaded = [c for c in ts.certs if c.source in ("upload", "old truststore")]
         ts.certs = (certs + uploaded)[:MAX_CERTIFICATES]
         ts.fetch = FetchReport(url=chain.url, host=chain.host, port=chain.port,
                                address=chain.address, sent=chain.sent,

@@ -1,0 +1,39 @@
+"""What changed since last year's truststore (issue 13), for the page: one status and one
+sentence of advice per certificate, computed from the saved state on each request."""
+
+from __future__ import annotations
+
+from ..pki.java import OpenedEntry, OpenedStore, TrustChange, compare_truststore
+from ..state import State
+from .certificates import certificate, fingerprint
+
+OLD_SOURCE = "old truststore"  # TrustedCertificate.source of what the opened store held
+STATUS_LABELS = {
+    "new": "New",
+    "unchanged": "Unchanged",
+    "no_longer_sent": "No longer sent by the server",
+    "expired": "Expired",
+}
+
+
+def trust_changes(state: State) -> dict[str, TrustChange]:
+    """fingerprint -> the certificate's change, once the partner's certificates were fetched
+    or uploaded again; empty before that (everything would look "no longer sent")."""
+    ts = state.truststore
+    fresh = [c.pem for c in ts.certs if c.source != OLD_SOURCE]
+    if ts.opened is None or not fresh:
+        return {}
+    old = OpenedStore(ts.opened.store_type or "JKS", tuple(
+        OpenedEntry(e.alias, "trustedCertEntry", (certificate(e.chain[0]),))
+        for e in ts.opened.entries if e.chain))
+    comparison = compare_truststore(old, [certificate(pem) for pem in fresh])
+    return {fingerprint_of(change): change for change in comparison.changes}
+
+
+def fingerprint_of(change: TrustChange) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return change.certificate.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
+__all__ = ["OLD_SOURCE", "STATUS_LABELS", "fingerprint", "trust_changes"]
