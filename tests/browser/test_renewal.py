@@ -84,7 +84,7 @@ def open_keystore(page: Page, path: Path, password: str) -> None:
 
 def sign(pki: Pki, csr: x509.CertificateSigningRequest) -> x509.Certificate:
     """Our local CA signs the request, as the user's certificate authority would."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     issuer = pki.ours.intermediate
     return (x509.CertificateBuilder().subject_name(csr.subject).issuer_name(issuer.cert.subject)
             .public_key(csr.public_key()).serial_number(x509.random_serial_number())

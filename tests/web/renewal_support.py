@@ -46,7 +46,7 @@ def sign_request(ca: ThrowawayCA, csr: x509.CertificateSigningRequest | x509.Nam
         subject, public_key = csr.subject, csr.public_key()
     else:
         subject = csr
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     issuer = ca.intermediate
     return (x509.CertificateBuilder()
             .subject_name(subject).issuer_name(issuer.cert.subject)
@@ -63,7 +63,7 @@ def sign_request(ca: ThrowawayCA, csr: x509.CertificateSigningRequest | x509.Nam
 def store_of_many(count: int) -> list[tuple[str, x509.Certificate]]:
     """`count` small self-signed certificates (one EC key, so it is quick)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certs = []
     for number in range(count):
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Many {number}")])

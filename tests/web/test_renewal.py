@@ -235,6 +235,21 @@ def test_generate_then_ca_reply_in_a_later_session(app: Flask, keytool_stores: K
         lifecycle_ca.intermediate.cert.subject, lifecycle_ca.root.cert.subject]
 
 
+def test_generate_while_renewing_keeps_alias_password_and_file_name(
+        client: FlaskClient, keytool_stores: KeytoolStores):
+    page_of(open_keystore(client, keytool_stores.files["imported.jks"], STORE_PASSWORD,
+                          name="platform.jks"))
+    page = page_of(client.post("/keystore/generate", headers=HTMX, data={
+        "organisation": "Org", "common_name": "Renewed", "key_type": "ec-p256"}))
+    assert not page.errors(), page.errors()
+    assert page.field("alias").attrs["value"] == "client"
+    response, store = downloaded_keystore(client, STORE_PASSWORD)
+    assert response.headers["Content-Disposition"].endswith("platform.jks")
+    assert store.aliases == ("client",)
+    csr = x509.load_pem_x509_csr(download(client, "/keystore/request.csr").data)
+    assert csr.public_key() == store.key_entry().certificate.public_key()
+
+
 @pytest.mark.parametrize("form, field", [
     ({"organisation": "x" * 100, "common_name": "x"}, "organisation"),
     ({"organisation": "Org", "common_name": ""}, "common_name"),
@@ -289,7 +304,7 @@ def test_expired_certificates_are_left_out(client: FlaskClient, app: Flask,
                                            lifecycle_ca: ThrowawayCA):
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     old = lifecycle_ca.issue_client("Expired Partner", key_kind="ec256",
                                     not_before=now - dt.timedelta(days=400),
                                     not_after=now - dt.timedelta(days=10))

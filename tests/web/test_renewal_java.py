@@ -19,7 +19,14 @@ from tests.support.tools import require_tool
 
 from .conftest import P12_PASSWORD, cryptography_p12
 from .java_checks import StoreFiles, judge_with_java
-from .procedure import KEYSTORE_PASSWORD, Upload, download, import_key_pair, keystore_settings, page_of
+from .procedure import (
+    KEYSTORE_PASSWORD,
+    Upload,
+    download,
+    import_key_pair,
+    keystore_settings,
+    page_of,
+)
 from .renewal_support import ca_reply, open_keystore, open_truststore, sign_request
 
 pytestmark = pytest.mark.java
@@ -64,7 +71,8 @@ def test_renewed_stores_work_with_java(app: Flask, tmp_path: Path, keytool_store
     later = app.test_client()
     page_of(open_keystore(later, kept, KEYSTORE_PASSWORD, name="keystore.jks"))
     signed = sign_request(lifecycle_ca, csr)
-    page = page_of(ca_reply(later, pem(signed, lifecycle_ca.intermediate.cert, lifecycle_ca.root.cert)))
+    page = page_of(ca_reply(later, pem(signed, lifecycle_ca.intermediate.cert,
+                                       lifecycle_ca.root.cert)))
     assert not page.errors(), page.errors()
     (tmp_path / "answered.jks").write_bytes(download(later, "/keystore/download").data)
 

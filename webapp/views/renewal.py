@@ -28,8 +28,8 @@ from ..pki.java import (
     suggest_alias,
 )
 from ..pki.keyimport import (
-    KeyPair,
     KEY_TYPES,
+    KeyPair,
     KeyPairError,
     RequestFieldError,
     generate_key_and_request,
@@ -139,7 +139,8 @@ def open_keystore():
             opened=opened)
 
     update_state(keep)
-    audit("keystore.opened", file=name, certificates=certificate_facts(p.certificate for p in pairs))
+    audit("keystore.opened", file=name,
+          certificates=certificate_facts(p.certificate for p in pairs))
     return done("step-keystore")
 
 
@@ -208,10 +209,15 @@ def generate_key():
 
     def keep(state: State) -> None:
         state.current = "keystore"
+        old = state.keystore
+        # A new key for last year's keystore keeps its alias, password and file name, like
+        # a new key pair file does; the CA's reply is then imported into that keystore.
+        renewing = old.opened is not None
         state.keystore = KeystoreState(
             candidates=[candidate_of(pair)], selected=0, source_name=GENERATED_NAME,
-            alias=suggest_alias(pair.certificate),
-            filename=state.keystore.filename or "keystore.jks", request_pem=csr)
+            alias=old.alias if renewing else suggest_alias(pair.certificate),
+            filename=old.filename or "keystore.jks",
+            password=old.password if renewing else None, request_pem=csr)
 
     update_state(keep)
     audit("keypair.generated", certificates=certificate_facts([pair.certificate]))

@@ -3,7 +3,7 @@ sentence of advice per certificate, computed from the saved state on each reques
 
 from __future__ import annotations
 
-from ..pki.java import OpenedEntry, OpenedStore, TrustChange, compare_truststore
+from ..pki.java import OpenedEntry, OpenedStore, StoreType, TrustChange, compare_truststore
 from ..state import State
 from .certificates import certificate, fingerprint
 
@@ -23,7 +23,8 @@ def trust_changes(state: State) -> dict[str, TrustChange]:
     fresh = [c.pem for c in ts.certs if c.source != OLD_SOURCE]
     if ts.opened is None or not fresh:
         return {}
-    old = OpenedStore(ts.opened.store_type or "JKS", tuple(
+    store_type: StoreType = "PKCS12" if ts.opened.store_type == "PKCS12" else "JKS"
+    old = OpenedStore(store_type, tuple(
         OpenedEntry(e.alias, "trustedCertEntry", (certificate(e.chain[0]),))
         for e in ts.opened.entries if e.chain))
     comparison = compare_truststore(old, [certificate(pem) for pem in fresh])

@@ -47,7 +47,7 @@ def open_truststore():
         return render_wizard(errors=errors, focus="step-truststore",
                              values={"open_truststore": "1"})
     opened = opened_state(name, store)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     old = []
     for entry in store.trusted_entries:
         old.append((certificate_pem(entry.certificate), entry.alias.strip().lower()))

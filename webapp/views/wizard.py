@@ -12,11 +12,9 @@ from functools import cached_property
 from typing import Any
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import DestinationConfig, file_path
-from ..pki.java import TrustChange
+from ..pki.java import DestinationConfig, TrustChange, file_path
 from ..state import STEPS, FetchReport, OpenedStoreState, State
 from .certificates import summary
-from .trust_changes import trust_changes
 from .plans import (
     KeystorePlan,
     TrustEntry,
@@ -25,6 +23,7 @@ from .plans import (
     plan_truststore,
     trust_entries,
 )
+from .trust_changes import trust_changes
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
 LOST_WORK = "Your saved work could not be restored after an update; please start again."
