@@ -149,6 +149,25 @@ def test_bad_keystores_say_so_beside_the_field_and_keep_earlier_work(
     assert "Download keystore" in page.text, "the finished keystore is no longer offered"
 
 
+def test_open_keystore_without_javascript(client: FlaskClient, keytool_stores: KeytoolStores):
+    """Plain form posts: an error comes back as the whole page, success as a redirect."""
+    from .procedure import file_part
+
+    def post(password: str):
+        return post_multipart(client, "/keystore/open", [
+            ("existing_keystore", file_part(keytool_stores.files["imported.jks"], "old.jks")),
+            ("existing_keystore_password", password)])
+
+    page = page_of(post("wrong-password"))
+    assert page.is_full_page
+    assert_error_beside(page, "existing_keystore_password", "does not open this store")
+    assert page.by_id("open-keystore").attrs.get("open") is not None, "the form is folded away"
+    response = post(STORE_PASSWORD)
+    assert response.status_code == 303
+    page = page_of(client.get(response.headers["Location"]))
+    assert page.field("alias").attrs["value"] == "client"
+
+
 # --- CA reply -----------------------------------------------------------------------------
 
 def test_ca_reply_renews_the_opened_key(tmp_path, throwaway_pki: ThrowawayPki,
