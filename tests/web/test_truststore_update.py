@@ -80,6 +80,14 @@ def test_expired_certificates_are_left_out(client: FlaskClient, app: Flask,
     assert sorted(boxes.values()) == [False, True]
     page = page_of(upload_certificates(client, [(pem(lifecycle_ca.root.cert), "root.pem")]))
     assert "Expired." in page.text and "Remove it: it has expired" in page.text
+    # The partner sends an expired certificate too: it arrives unticked, as advised.
+    stale = lifecycle_ca.issue_client("Stale Partner", key_kind="ec256",
+                                      not_before=now - dt.timedelta(days=400),
+                                      not_after=now - dt.timedelta(days=1))
+    page = page_of(upload_certificates(client, [(pem(stale.cert), "stale.pem")]))
+    boxes = {b.attrs["id"]: b.checked for b in page.fields("include-")}
+    assert sorted(boxes.values()) == [False, False, True]
+    assert not page.errors(), page.errors()
 
 
 @pytest.mark.parametrize("case, field, message", [

@@ -4,7 +4,7 @@ sentence of advice per certificate, computed from the saved state on each reques
 from __future__ import annotations
 
 from ..pki.java import OpenedEntry, OpenedStore, StoreType, TrustChange, compare_truststore
-from ..state import State
+from ..state import State, TrustChoice
 from .certificates import certificate, fingerprint
 
 OLD_SOURCE = "old truststore"  # TrustedCertificate.source of what the opened store held
@@ -31,10 +31,18 @@ def trust_changes(state: State) -> dict[str, TrustChange]:
     return {fingerprint_of(change): change for change in comparison.changes}
 
 
+def recommend_new(state: State) -> None:
+    """Untick what the comparison says to drop (expired) among the certificates just fetched or
+    uploaded; choices the user already made stay as they are."""
+    for print_, change in trust_changes(state).items():
+        if not change.keep and print_ not in state.truststore.choices:
+            state.truststore.choices[print_] = TrustChoice(alias="", include=False)
+
+
 def fingerprint_of(change: TrustChange) -> str:
     from cryptography.hazmat.primitives import hashes
 
     return change.certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
-__all__ = ["OLD_SOURCE", "STATUS_LABELS", "fingerprint", "trust_changes"]
+__all__ = ["OLD_SOURCE", "STATUS_LABELS", "fingerprint", "recommend_new", "trust_changes"]

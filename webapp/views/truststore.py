@@ -22,6 +22,7 @@ from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live
+from .trust_changes import recommend_new
 from .passwords import password_errors
 from .validation import FieldError, clean_file_name, field
 from .wizard import truststore_view
@@ -69,6 +70,7 @@ def fetch_certificates():
         ts.fetch = FetchReport(url=chain.url, host=chain.host, port=chain.port,
                                address=chain.address, sent=chain.sent,
                                warnings=list(chain.warnings))
+        recommend_new(state)  # after opening last year's truststore (issue 13)
         state.current = "truststore"
 
     update_state(keep)
@@ -102,6 +104,7 @@ def upload_certificates():
     def keep(state: State) -> None:
         ts = state.truststore
         ts.certs = [*ts.certs, *(TrustedCertificate(p, "upload") for p in pems)]
+        recommend_new(state)  # after opening last year's truststore (issue 13)
         state.current = "truststore"
 
     update_state(keep)
