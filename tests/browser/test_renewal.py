@@ -16,7 +16,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import (
+    DESKTOP,
     KEYSTORE_PASSWORD,
+    MOBILE,
     P12_PASSWORD,
     TRUSTSTORE_PASSWORD,
     KeyFiles,
@@ -32,6 +34,7 @@ from tests.browser.wizard import (
     fetch_certificates,
     field,
     link,
+    no_overflow,
     open_wizard,
     read_bundle,
     upload_certificates,
@@ -109,7 +112,12 @@ def test_renew_last_years_keystore_and_truststore(
     button(page, "Open keystore").click()
     renewal = page.locator("#renewal")
     expect(renewal.get_by_role("status")).to_contain_text("Opened platform-keystore.jks")
-    expect(renewal.get_by_role("table")).to_contain_text("Alice Example")
+    entries = renewal.get_by_role("list", name="What the keystore holds")
+    expect(entries).to_contain_text("alice: Alice Example (key pair)")
+    expect(entries).to_contain_text("issued by CN=Our Test Root Intermediate")
+    page.set_viewport_size(MOBILE)
+    no_overflow(page, MOBILE["width"])
+    page.set_viewport_size(DESKTOP)
     expect(field(page, "Alias")).to_have_value("alice")
     expect(field(page, "Keystore file name")).to_have_value("platform-keystore.jks")
     assert_accessible(page, "last year's keystore opened")
