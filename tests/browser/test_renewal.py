@@ -44,12 +44,14 @@ from tests.support.keytool_stores import run_keytool
 from tests.support.tls_server import LocalTLSServer
 
 OLD_PASSWORD = "last-Year-pw"
+KEY_PASSWORD = "own-Key-pw"
 
 
 @dataclass(frozen=True)
 class LastYear:
     keystore: Path  # platform-keystore.jks, alias "alice", OLD_PASSWORD, written by keytool
     truststore: Path  # platform-trust.jks: the partner's root and its retired CA
+    own_key_password: Path  # alias "alice" whose key has KEY_PASSWORD, not the store's
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,12 @@ def last_year(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> LastYear:
         run_keytool(folder, "-importcert", "-noprompt", "-alias", alias, "-file", name,
                     "-keystore", "platform-trust.jks", "-storetype", "JKS",
                     "-storepass", OLD_PASSWORD)
-    return LastYear(folder / "platform-keystore.jks", folder / "platform-trust.jks")
+    run_keytool(folder, "-importkeystore", "-noprompt", "-srckeystore", "old.p12",
+                "-srcstoretype", "PKCS12", "-srcstorepass", OLD_PASSWORD, "-srcalias", "alice",
+                "-destkeystore", "own-key.jks", "-deststoretype", "JKS",
+                "-deststorepass", OLD_PASSWORD, "-destkeypass", KEY_PASSWORD)
+    return LastYear(folder / "platform-keystore.jks", folder / "platform-trust.jks",
+                    folder / "own-key.jks")
 
 
 def partner_url(server: LocalTLSServer) -> str:
@@ -212,3 +219,27 @@ def test_key_pair_and_certificate_request(
                                 truststore, TRUSTSTORE_PASSWORD)
     assert handshake.returncode == 0, handshake.stderr
     assert "CN=Orders Client" in (handshake.field("client-certificate") or "")
+
+
+def test_bad_input_states_are_plain_and_accessible(
+        page: Page, key_files: KeyFiles, last_year: LastYear) -> None:
+    open_wizard(page)
+    # A key with its own password: asked for beside the password, with a Key password field.
+    open_keystore(page, last_year.own_key_password, OLD_PASSWORD)
+    check_error_beside(page, "Existing keystore password", "has its own password")
+    expect(field(page, "Key password")).to_be_visible()
+    assert_accessible(page, "key password asked for")
+    field(page, "Existing keystore").set_input_files(last_year.own_key_password)
+    field(page, "Existing keystore password").fill(OLD_PASSWORD)
+    field(page, "Key password").fill(KEY_PASSWORD)
+    button(page, "Open keystore").click()
+    expect(field(page, "Alias")).to_have_value("alice")
+
+    # A truststore that is not a store, then the key pair generator with a bad country.
+    page.get_by_text("Updating? Open last year's truststore", exact=True).click()
+    field(page, "Existing truststore").set_input_files(key_files.random_bytes)
+    field(page, "Existing truststore password").fill(OLD_PASSWORD)
+    button(page, "Open truststore").click()
+    check_error_beside(page, "Existing truststore", "not a Java keystore")
+    assert_accessible(page, "truststore that is not a store")
+    expect(field(page, "Alias")).to_have_value("alice")  # the opened keystore is still there
