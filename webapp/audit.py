@@ -47,6 +47,12 @@ ACTIONS = frozenset({
     "config.downloaded",
     "bundle.downloaded",
     "session.erased",
+    "keystore.opened",
+    "careply.imported",
+    "keypair.generated",
+    "request.downloaded",
+    "truststore.opened",
+    "reminder.downloaded",
 })
 _SECRET_NAMES = re.compile(r"pass|secret|token|private|key_pem|cookie|credential", re.IGNORECASE)
 _MAX_USER = 200  # a user name from a header; longer is not a user name

@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 UPLOAD_FIELDS = {
     "/keystore/import": ("key_file", "keystore"),
     "/truststore/upload": ("cert_files", "truststore"),
+    "/keystore/open": ("existing_keystore", "keystore"),
+    "/keystore/ca-reply": ("ca_reply", "keystore"),
+    "/truststore/open": ("existing_truststore", "truststore"),
 }
 # Read and discard at most this much of an over-size body, so the browser gets to read our
 # answer instead of a connection reset; beyond it, the client is not a browser we serve.

@@ -28,6 +28,8 @@ __all__ = [
     "KeyPairCandidate",
     "PendingUpload",
     "KeystoreState",
+    "OpenedStoreEntry",
+    "OpenedStoreState",
     "Restored",
     "State",
     "TrustChoice",
@@ -71,6 +73,25 @@ class PendingUpload:
 
 
 @dataclass
+class OpenedStoreEntry:
+    """One entry of a store the user opened (issue 13), public part only."""
+
+    alias: str  # as the old store spelled it
+    kind: str = "PrivateKeyEntry"  # or "trustedCertEntry" (OpenedEntry.kind)
+    chain: list[str] = field(default_factory=list)  # certificate PEMs, leaf first
+
+
+@dataclass
+class OpenedStoreState:
+    """Last year's keystore or truststore as the user opened it: what it held, never its keys
+    (the key entries became KeystoreState.candidates)."""
+
+    name: str = ""  # the file name as the user's browser sent it
+    store_type: str = ""  # "JKS" or "PKCS12"
+    entries: list[OpenedStoreEntry] = field(default_factory=list)
+
+
+@dataclass
 class KeystoreState:
     candidates: list[KeyPairCandidate] = field(default_factory=list)
     selected: int = 0
@@ -82,6 +103,8 @@ class KeystoreState:
     # The user confirmed they want a keystore with an expired (or not yet valid) certificate,
     # knowing the partner will refuse it; forgotten when another key pair is chosen.
     validity_confirmed: bool = False
+    opened: OpenedStoreState | None = None  # renewing last year's keystore (issue 13)
+    request_pem: str = ""  # the certificate request of a key generated here (issue 13)
 
     @property
     def chosen(self) -> KeyPairCandidate | None:
@@ -123,6 +146,7 @@ class TruststoreState:
     fetch: FetchReport | None = None
     filename: str = "truststore.jks"
     password: str | None = None
+    opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
 
 
 @dataclass

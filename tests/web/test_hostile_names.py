@@ -43,7 +43,7 @@ def test_a_hostile_alias_never_becomes_a_zip_member_or_download_name(
     if page.errors():  # refusing the alias outright is fine too
         return
     names = zip_names(download(client, "/finish/bundle.zip"))
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 6  # with reminder.ics (issue 13)
     for name in names:
         assert_safe_member(name)
     certificate = download(client, "/keystore/certificate")
@@ -73,7 +73,7 @@ def test_keystore_and_truststore_must_have_different_names(
     state = saved_state(client, app)
     assert state["keystore"]["filename"].lower() != "truststore.jks"
     names = zip_names(download(client, "/finish/bundle.zip"))
-    assert len(names) == len(set(n.lower() for n in names)) == 5
+    assert len(names) == len(set(n.lower() for n in names)) == 6
     config = download(client, "/finish/destination.json").json
     assert config["keystoreFile"] != config["truststoreFile"]
 

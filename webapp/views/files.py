@@ -14,10 +14,13 @@ from flask import Response, send_file
 
 from ..pki.java import (
     AliasError,
+    ExpiryReminder,
+    ReminderError,
     StoreError,
     build_bundle,
     build_keystore,
     build_truststore,
+    expiry_reminder,
     safe_file_name,
 )
 from ..pki.keyimport import KeyPair, KeyPairError
@@ -107,5 +110,25 @@ def bundle_file(state: State) -> File | None:
         destination=wizard.fin.config, own=summary(wizard.ks.plan.candidate.chain[0]),
         trusted=[e.summary for e in wizard.ts.plan.entries],
         own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
+        reminder=reminder_of(state),
     )
     return "mtls-files.zip", data
+
+
+def reminder_of(state: State) -> ExpiryReminder | None:
+    """The reminder for the first expiry among the user's chain and the partner's certificates
+    in the finished truststore (issue 13); None until both stores are ready."""
+    wizard = Wizard(state)
+    if not (wizard.ks.plan and wizard.ts.plan):
+        return None
+    partner = [certificate(e.pem) for e in wizard.ts.plan.entries if e.source != "own"]
+    try:
+        return expiry_reminder(own=[certificate(p) for p in wizard.ks.plan.candidate.chain],
+                               partner=partner)
+    except ReminderError:
+        return None
+
+
+def reminder_file(state: State) -> File | None:
+    reminder = reminder_of(state)
+    return None if reminder is None else ("reminder.ics", reminder.ics())

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 
 from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
-from ..pki.java import AliasError, suggest_alias, validate_alias
+from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.keyimport import (
     KeyPair,
@@ -85,12 +85,17 @@ def import_key_pair():
 
     def keep(state: State) -> None:
         state.current = "keystore"
+        # Renewing an opened keystore (issue 13): the new key pair replaces its entry under
+        # the old alias, password and file name, so the platform's settings stay the same.
+        opened = state.keystore.opened
         state.keystore = KeystoreState(
             candidates=candidates,
             selected=0,
             source_name=name,
-            alias=suggest_alias(pairs[0].certificate),
+            alias=state.keystore.alias if opened else suggest_alias(pairs[0].certificate),
             filename=state.keystore.filename or "keystore.jks",
+            password=state.keystore.password if opened else None,
+            opened=opened,
         )
 
     update_state(keep)
@@ -113,7 +118,11 @@ def select_key_pair():
         if 0 <= index < len(saved.candidates):
             saved.selected = index
             saved.validity_confirmed = False  # confirmed for the other certificate, not this one
-            saved.alias = suggest_alias(certificates_from_pem(saved.candidates[index].chain[0])[0])
+            chosen = saved.candidates[index]
+            if saved.opened and chosen.source_alias:  # an opened keystore keeps its aliases
+                saved.alias = normalise_alias(chosen.source_alias)
+            else:
+                saved.alias = suggest_alias(certificates_from_pem(chosen.chain[0])[0])
 
     update_state(choose)
     return done("step-keystore")

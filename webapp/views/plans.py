@@ -22,6 +22,7 @@ SOURCE_LABELS = {
     "extra roots": "added from your organisation's roots",
     "upload": "uploaded",
     "own": "your own certificate",
+    "old truststore": "from your old truststore",
 }
 
 

@@ -25,6 +25,7 @@ from .files import attachment, truststore_file
 from .live import render_live
 from .passwords import password_errors
 from .plans import TruststorePlan, plan_truststore
+from .trust_changes import recommend_new
 from .validation import FieldError, clean_file_name, field, password_field
 from .wizard import truststore_view
 
@@ -64,11 +65,14 @@ def fetch_certificates():
 
     def keep(state: State) -> None:
         ts = state.truststore
-        uploaded = [c for c in ts.certs if c.source == "upload"]
+        # Uploads and last year's truststore (issue 13) stay: a fetch replaces only what the
+        # server sent before.
+        uploaded = [c for c in ts.certs if c.source in ("upload", "old truststore")]
         ts.certs = (certs + uploaded)[:MAX_CERTIFICATES]
         ts.fetch = FetchReport(url=chain.url, host=chain.host, port=chain.port,
                                address=chain.address, sent=chain.sent,
                                warnings=list(chain.warnings))
+        recommend_new(state)  # after opening last year's truststore (issue 13)
         state.current = "truststore"
 
     update_state(keep)
@@ -102,6 +106,7 @@ def upload_certificates():
     def keep(state: State) -> None:
         ts = state.truststore
         ts.certs = [*ts.certs, *(TrustedCertificate(p, "upload") for p in pems)]
+        recommend_new(state)  # after opening last year's truststore (issue 13)
         state.current = "truststore"
 
     update_state(keep)

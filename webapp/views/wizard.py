@@ -12,8 +12,8 @@ from functools import cached_property
 from typing import Any
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import DestinationConfig, file_path
-from ..state import STEPS, FetchReport, State
+from ..pki.java import DestinationConfig, TrustChange, file_path
+from ..state import STEPS, FetchReport, OpenedStoreState, State
 from .certificates import summary
 from .plans import (
     KeystorePlan,
@@ -25,6 +25,7 @@ from .plans import (
     trust_entries,
     validity_problem,
 )
+from .trust_changes import trust_changes
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
 LOST_WORK = "Your saved work could not be restored after an update; please start again."
@@ -60,10 +61,19 @@ class KeystoreView:
     pending_name: str = ""  # a file kept after a wrong password, to retry without choosing it
     validity_problem: str | None = None  # expired / not yet valid, and not confirmed
     validity_confirmed: bool = False
+    opened: OpenedStoreState | None = None  # last year's keystore (issue 13)
+    has_request: bool = False  # a key generated here waits for the CA's reply
 
     @property
     def complete(self) -> bool:
         return self.plan is not None
+
+    @property
+    def opened_entries(self) -> list[tuple[str, str, CertificateSummary]]:
+        """(alias, kind, leaf summary) of each entry of the opened keystore."""
+        if self.opened is None:
+            return []
+        return [(e.alias, e.kind, summary(e.chain[0])) for e in self.opened.entries if e.chain]
 
     @property
     def imported(self) -> bool:
@@ -91,6 +101,8 @@ class TruststoreView:
     plan: TruststorePlan | None = None
     # field -> message: saved aliases Java would refuse (duplicates), shown without being asked
     conflicts: dict[str, str] = field(default_factory=dict)
+    opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
+    changes: dict[str, TrustChange] = field(default_factory=dict)  # by fingerprint
 
     @property
     def complete(self) -> bool:
@@ -126,6 +138,7 @@ def keystore_view(state: State) -> KeystoreView:
         plan=plan if isinstance(plan, KeystorePlan) else None,
         pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
         validity_problem=validity_problem(state), validity_confirmed=saved.validity_confirmed,
+        opened=saved.opened, has_request=bool(saved.request_pem),
     )
 
 
@@ -138,6 +151,7 @@ def truststore_view(state: State) -> TruststoreView:
         has_password=bool(saved.password), plan=plan if isinstance(plan, TruststorePlan) else None,
         conflicts={} if isinstance(plan, TruststorePlan) else {
             p.field: p.message for p in plan if p.field.startswith("alias-")},
+        opened=saved.opened, changes=trust_changes(state),
     )
 
 
@@ -217,16 +231,25 @@ class Wizard:
             "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
                          ks.alias, ks.filename, bool(ks.password), ks.validity_confirmed,
                          ks.pending_upload.name if ks.pending_upload else None,
-                         tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates)),
+                         tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates),
+                         _opened_key(ks.opened), ks.request_pem),
             "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
                            tuple((c.pem, c.source) for c in ts.certs),
                            tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
-                           _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
+                           _fetch_key(fetch), tuple(chosen.chain) if chosen else (),
+                           _opened_key(ts.opened)),
             "finish": (modes["finish"], tuple(chosen.chain) if chosen else (),
                        s.destination.url, s.destination.method,
                        s.destination.folder, fetch.url if fetch else "",
                        self.fin.config.to_json(mask=False) if self.fin.config else None),
         }
+
+
+def _opened_key(opened: OpenedStoreState | None) -> tuple:
+    if opened is None:
+        return ()
+    return (opened.name, opened.store_type,
+            tuple((e.alias, e.kind, tuple(e.chain)) for e in opened.entries))
 
 
 def _fetch_key(fetch: FetchReport | None) -> tuple:

@@ -1,0 +1,48 @@
+"""What changed since last year's truststore (issue 13), for the page: one status and one
+sentence of advice per certificate, computed from the saved state on each request."""
+
+from __future__ import annotations
+
+from ..pki.java import OpenedEntry, OpenedStore, StoreType, TrustChange, compare_truststore
+from ..state import State, TrustChoice
+from .certificates import certificate, fingerprint
+
+OLD_SOURCE = "old truststore"  # TrustedCertificate.source of what the opened store held
+STATUS_LABELS = {
+    "new": "New",
+    "unchanged": "Unchanged",
+    "no_longer_sent": "No longer sent by the server",
+    "expired": "Expired",
+}
+
+
+def trust_changes(state: State) -> dict[str, TrustChange]:
+    """fingerprint -> the certificate's change, once the partner's certificates were fetched
+    or uploaded again; empty before that (everything would look "no longer sent")."""
+    ts = state.truststore
+    fresh = [c.pem for c in ts.certs if c.source != OLD_SOURCE]
+    if ts.opened is None or not fresh:
+        return {}
+    store_type: StoreType = "PKCS12" if ts.opened.store_type == "PKCS12" else "JKS"
+    old = OpenedStore(store_type, tuple(
+        OpenedEntry(e.alias, "trustedCertEntry", (certificate(e.chain[0]),))
+        for e in ts.opened.entries if e.chain))
+    comparison = compare_truststore(old, [certificate(pem) for pem in fresh])
+    return {fingerprint_of(change): change for change in comparison.changes}
+
+
+def recommend_new(state: State) -> None:
+    """Untick what the comparison says to drop (expired) among the certificates just fetched or
+    uploaded; choices the user already made stay as they are."""
+    for print_, change in trust_changes(state).items():
+        if not change.keep and print_ not in state.truststore.choices:
+            state.truststore.choices[print_] = TrustChoice(alias="", include=False)
+
+
+def fingerprint_of(change: TrustChange) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return change.certificate.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
+__all__ = ["OLD_SOURCE", "STATUS_LABELS", "fingerprint", "recommend_new", "trust_changes"]

@@ -1,0 +1,79 @@
+"""Issue 13, truststore side: open last year's truststore so its certificates, with their old
+aliases, join the ones fetched or uploaded now; the page then shows what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint
+
+from ..audit import audit, certificate_facts
+from ..pki.certs import certificate_pem
+from ..pki.java import RECOMMENDATIONS
+from ..sessions import load_state, update_state
+from ..state import State, TrustChoice, TrustedCertificate
+from ._htmx import done, render_wizard
+from .certificates import certificate, fingerprint
+from .plans import alias_problem
+from .renewal import kept_file_name, kept_password, opened_state, read_store
+from .trust_changes import OLD_SOURCE, STATUS_LABELS
+from .truststore import MAX_CERTIFICATES
+
+bp = Blueprint("truststore_update", __name__, url_prefix="/truststore")
+
+NO_STORE = "Choose last year's truststore (.jks, .p12 or .pfx)."
+NO_CERTIFICATES = ("This store holds no trusted certificates. Choose last year's truststore, "
+                   "not the keystore.")
+
+
+@bp.app_context_processor
+def change_labels() -> dict:
+    return {"status_labels": STATUS_LABELS, "recommendations": RECOMMENDATIONS}
+
+
+@bp.post("/open")
+def open_truststore():
+    """Open last year's truststore; keep its certificates' aliases, file name and password."""
+    store, name, password, errors = read_store(
+        "existing_truststore", "existing_truststore_password", missing=NO_STORE)
+    if store is not None and not store.trusted_entries:
+        errors["existing_truststore"] = NO_CERTIFICATES
+    current = [c for c in load_state().truststore.certs if c.source != OLD_SOURCE]
+    if store is not None and len(current) + len(store.trusted_entries) > MAX_CERTIFICATES:
+        errors["existing_truststore"] = (
+            f"This store holds {len(store.trusted_entries)} certificates; a truststore here "
+            f"can hold at most {MAX_CERTIFICATES}. Choose the truststore for this partner.")
+    if errors or store is None:
+        return render_wizard(errors=errors, focus="step-truststore",
+                             values={"open_truststore": "1"})
+    opened = opened_state(name, store)
+    now = dt.datetime.now(dt.UTC)
+    old = []
+    for entry in store.trusted_entries:
+        old.append((certificate_pem(entry.certificate), entry.alias.strip().lower()))
+
+    def keep(state: State) -> None:
+        ts = state.truststore
+        ts.certs = [c for c in ts.certs if c.source != OLD_SOURCE]
+        ts.certs += [TrustedCertificate(pem, OLD_SOURCE) for pem, _ in old]
+        taken = {c.alias for c in ts.choices.values()}
+        for pem, alias in old:
+            print_ = fingerprint(pem)
+            if print_ in ts.choices:
+                continue
+            expired = certificate(pem).not_valid_after_utc < now
+            # Expired ones are left out (they secure nothing); the rest is kept until the
+            # partner has switched over. Duplicate aliases get a fresh suggestion.
+            usable = alias not in taken and alias_problem(alias) is None
+            ts.choices[print_] = TrustChoice(alias=alias if usable else "",
+                                             include=not expired)
+            taken.add(alias)
+        ts.opened = opened
+        ts.filename = kept_file_name(name, "truststore.jks")
+        ts.password = kept_password(password) or ts.password
+        state.current = "truststore"
+
+    update_state(keep)
+    audit("truststore.opened", file=name,
+          certificates=certificate_facts(e.certificate for e in store.trusted_entries))
+    return done("step-truststore")
