@@ -56,6 +56,7 @@ class KeystoreState:
     alias: str = ""
     filename: str = "keystore.jks"
     password: str | None = None  # None: not chosen yet (and not written)
+    format: str = "jks"  # a pki.java.StoreFormat value: "jks" or "pkcs12" (issue 14)
 
     @property
     def chosen(self) -> KeyPairCandidate | None:
@@ -97,6 +98,7 @@ class TruststoreState:
     fetch: FetchReport | None = None
     filename: str = "truststore.jks"
     password: str | None = None
+    format: str = "jks"  # a pki.java.StoreFormat value: "jks" or "pkcs12" (issue 14)
 
 
 @dataclass

@@ -12,7 +12,14 @@ from functools import cached_property
 from typing import Any
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import DestinationConfig, file_path
+from ..pki.java import (
+    STORE_FORMATS,
+    DestinationConfig,
+    Snippet,
+    StoreFormat,
+    consumer_snippets,
+    file_path,
+)
 from ..state import STEPS, FetchReport, State
 from .certificates import summary
 from .plans import (
@@ -23,12 +30,20 @@ from .plans import (
     plan_truststore,
     trust_entries,
 )
+from .store_formats import file_name_for, saved_format
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
+# Snippet key (pki.java.consumer_snippets) -> its file in the zip and as a download (issue 14).
+SNIPPET_FILES = {
+    "spring-yaml": "spring-ssl-bundle.yaml",
+    "spring-properties": "spring-ssl-bundle.properties",
+    "jvm": "jvm-options.txt",
+    "java": "SslContextExample.java",
+}
 LOST_WORK = "Your saved work could not be restored after an update; please start again."
 
-__all__ = ["LOST_WORK", "STEPS", "STEP_TITLES", "Candidate", "FinishView", "KeystoreView",
-           "TrustEntry", "TruststoreView", "Wizard", "wizard_context"]
+__all__ = ["LOST_WORK", "SNIPPET_FILES", "STEPS", "STEP_TITLES", "Candidate", "FinishView",
+           "KeystoreView", "TrustEntry", "TruststoreView", "Wizard", "wizard_context"]
 
 
 @dataclass
@@ -55,6 +70,7 @@ class KeystoreView:
     filename: str = "keystore.jks"
     has_password: bool = False
     plan: KeystorePlan | None = None
+    format: StoreFormat = StoreFormat.JKS
 
     @property
     def complete(self) -> bool:
@@ -80,6 +96,7 @@ class TruststoreView:
     plan: TruststorePlan | None = None
     # field -> message: saved aliases Java would refuse (duplicates), shown without being asked
     conflicts: dict[str, str] = field(default_factory=dict)
+    format: StoreFormat = StoreFormat.JKS
 
     @property
     def complete(self) -> bool:
@@ -102,17 +119,28 @@ class FinishView:
     folder: str
     ready: bool
     config: DestinationConfig | None
+    keystore_format: StoreFormat = StoreFormat.JKS
+    truststore_format: StoreFormat = StoreFormat.JKS
+
+    def snippets(self, *, mask: bool) -> tuple[Snippet, ...]:
+        """The settings for other Java consumers (issue 14), from the same values as config."""
+        if self.config is None:
+            return ()
+        return consumer_snippets(self.config, keystore_format=self.keystore_format,
+                                 truststore_format=self.truststore_format, mask=mask)
 
 
 def keystore_view(state: State) -> KeystoreView:
     saved = state.keystore
     plan = plan_keystore(state)
+    fmt = saved_format(saved.format)
     return KeystoreView(
         candidates=[Candidate(i, list(c.chain), c.source_alias)
                     for i, c in enumerate(saved.candidates)],
         selected=saved.selected, source_name=saved.source_name, alias=saved.alias,
-        filename=saved.filename or "keystore.jks", has_password=bool(saved.password),
-        plan=plan if isinstance(plan, KeystorePlan) else None,
+        filename=file_name_for(saved.filename, kind="keystore", fmt=fmt),
+        has_password=bool(saved.password),
+        plan=plan if isinstance(plan, KeystorePlan) else None, format=fmt,
     )
 
 
@@ -120,8 +148,10 @@ def truststore_view(state: State) -> TruststoreView:
     saved = state.truststore
     entries = trust_entries(state)
     plan = plan_truststore(state, entries)
+    fmt = saved_format(saved.format)
     return TruststoreView(
-        entries=entries, fetch=saved.fetch, filename=saved.filename or "truststore.jks",
+        entries=entries, fetch=saved.fetch, format=fmt,
+        filename=file_name_for(saved.filename, kind="truststore", fmt=fmt),
         has_password=bool(saved.password), plan=plan if isinstance(plan, TruststorePlan) else None,
         conflicts={} if isinstance(plan, TruststorePlan) else {
             p.field: p.message for p in plan if p.field.startswith("alias-")},
@@ -141,7 +171,8 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
             truststore_file=file_path(saved.folder, ts.plan.filename),
             truststore_pass=ts.plan.password,
         )
-    return FinishView(url, method, saved.folder, config is not None, config)
+    return FinishView(url, method, saved.folder, config is not None, config,
+                      keystore_format=ks.format, truststore_format=ts.format)
 
 
 def step_modes(state: State, complete: dict[str, bool]) -> dict[str, str]:
@@ -202,14 +233,15 @@ class Wizard:
         return {
             "stepper": (tuple(modes.items()), tuple(self.complete.items())),
             "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
-                         ks.alias, ks.filename, bool(ks.password),
+                         ks.alias, ks.filename, ks.format, bool(ks.password),
                          tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates)),
-            "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
+            "truststore": (modes["truststore"], self.ts.complete, ts.filename, ts.format,
+                           bool(ts.password),
                            tuple((c.pem, c.source) for c in ts.certs),
                            tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
                            _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
             "finish": (modes["finish"], s.destination.url, s.destination.method,
-                       s.destination.folder, fetch.url if fetch else "",
+                       s.destination.folder, fetch.url if fetch else "", ks.format, ts.format,
                        self.fin.config.to_json(mask=False) if self.fin.config else None),
         }
 
@@ -242,6 +274,8 @@ def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, st
         "modes": modes,
         "complete": wizard.complete,
         "steps": STEPS,
+        "store_formats": STORE_FORMATS,
+        "snippet_files": SNIPPET_FILES,
         "step_titles": STEP_TITLES,
         "errors": errors,
         "values": values,

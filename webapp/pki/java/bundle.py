@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from collections.abc import Sequence
 
@@ -20,9 +21,11 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
                  destination: DestinationConfig, own: CertificateSummary,
                  trusted: Sequence[CertificateSummary],
                  own_chain: Sequence[CertificateSummary] = (),
-                 reminder: ExpiryReminder | None = None) -> bytes:
+                 reminder: ExpiryReminder | None = None,
+                 extra_files: Sequence[File] = ()) -> bytes:
     """A zip of the keystore, truststore, config, the user's certificate and README.txt
-    (and reminder.ics, when a `reminder` is given: issue 13).
+    (and reminder.ics, when a `reminder` is given: issue 13; and `extra_files`, such as the
+    settings for other Java consumers: issue 14).
 
     Member names always pass the safe-name rule (never raw input: an alias or a saved name
     cannot become "../x" or "/etc/..."); the keystore and truststore must have different
@@ -37,8 +40,12 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
               config[1])
     certificate = (safe_file_name(certificate[0], fallback="certificate.pem", extension=".pem"),
                    certificate[1])
-    names = [name.lower() for name, _ in (keystore, truststore, config, certificate)]
-    if len(set(names + ["readme.txt"])) != 5:
+    extras = [(safe_file_name(name, fallback=f"file-{index}.txt",
+                              extension=os.path.splitext(name)[1].lower()), data)
+              for index, (name, data) in enumerate(extra_files, start=1)]
+    names = [name.lower() for name, _ in (keystore, truststore, config, certificate, *extras)]
+    names += ["readme.txt"] + (["reminder.ics"] if reminder is not None else [])
+    if len(set(names)) != len(names):
         raise FileNameError("Two of the files would have the same name. "
                             "Choose different file names.")
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
@@ -51,6 +58,8 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
         archive.writestr("README.txt", readme.encode())
         if reminder is not None:
             archive.writestr("reminder.ics", reminder.ics())
+        for name, data in extras:
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 
