@@ -50,7 +50,8 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
                             "Choose different file names.")
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
-                        own=own, trusted=trusted, own_chain=own_chain, reminder=reminder)
+                        own=own, trusted=trusted, own_chain=own_chain, reminder=reminder,
+                        other_files=[name for name, _ in extras])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
@@ -67,7 +68,8 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
                destination: DestinationConfig, own: CertificateSummary,
                trusted: Sequence[CertificateSummary],
                own_chain: Sequence[CertificateSummary] = (),
-               reminder: ExpiryReminder | None = None) -> str:
+               reminder: ExpiryReminder | None = None,
+               other_files: Sequence[str] = ()) -> str:
     """The README.txt: where the files go, what to send to whom, when things expire.
 
     Each expiry names who renews it (issue 12): the user renews their own certificate, their
@@ -121,6 +123,15 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
         ]
     if reminder is not None:
         lines += ["", reminder.readme_sentence()]
+    if other_files:
+        lines += [
+            "",
+            "Settings for other Java setups",
+            "------------------------------",
+            "The same files and passwords for a Spring Boot service, any Java application or",
+            f"your own code: {', '.join(other_files)}.",
+            "They hold the passwords too (all but the code sample): keep them as safe.",
+        ]
     return "\n".join(lines) + "\n"
 
 
