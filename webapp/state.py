@@ -105,6 +105,7 @@ class KeystoreState:
     validity_confirmed: bool = False
     opened: OpenedStoreState | None = None  # renewing last year's keystore (issue 13)
     request_pem: str = ""  # the certificate request of a key generated here (issue 13)
+    format: str = "jks"  # a pki.java.StoreFormat value: "jks" or "pkcs12" (issue 14)
 
     @property
     def chosen(self) -> KeyPairCandidate | None:
@@ -147,6 +148,7 @@ class TruststoreState:
     filename: str = "truststore.jks"
     password: str | None = None
     opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
+    format: str = "jks"  # a pki.java.StoreFormat value: "jks" or "pkcs12" (issue 14)
 
 
 @dataclass

@@ -97,7 +97,9 @@ def test_whole_procedure_with_a_p12_and_the_partner_url(
     bundle = read_bundle(download(page, "Download all", downloads))
 
     assert sorted(bundle.names) == sorted(["keystore.jks", "truststore.jks", "destination.json",
-                                           "alice-example.pem", "README.txt", "reminder.ics"])
+                                           "alice-example.pem", "README.txt", "reminder.ics",
+                                           "spring-ssl-bundle.yaml", "spring-ssl-bundle.properties",
+                                           "jvm-options.txt", "SslContextExample.java"])
     assert bundle.config == {
         "url": partner_url(partner_server), "method": "POST",
         "keystoreFile": "/opt/platform/certs/keystore.jks", "keystorePass": KEYSTORE_PASSWORD,

@@ -20,10 +20,10 @@ from tests.browser.conftest import (
 )
 from tests.browser.test_procedure import partner_url
 from tests.browser.wizard import (
+    button,
     create_keystore,
     create_truststore,
     fetch_certificates,
-    button,
     field,
     import_key_pair,
     link,

@@ -15,12 +15,11 @@ import os
 import re
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import padding, serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from cryptography.hazmat.primitives import hashes
-from cryptography import x509
 
 __all__ = [
     "Node", "build_pfx", "encrypted_pkcs8", "parse_pem", "patch_pem", "pem", "cert_bag", "data_content", "encrypted_content", "integer",

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from unittest import mock
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,11 +23,9 @@ from tests.conftest import app_config_for
 from tests.fuzz.record import TALLY, timed_case
 from tests.fuzz.seeds import PASSWORD, build_seed_files
 from tests.fuzz.strategies import field_values, structurally_mutated, upload_bytes
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from webapp import create_app
-from webapp.pki.partner import fetch as fetch_module
 from webapp.pki.partner import collect as collect_module
+from webapp.pki.partner import fetch as fetch_module
 
 SEEDS = build_seed_files()
 ALL = SEEDS.all()

@@ -13,15 +13,15 @@ from hypothesis import strategies as st
 from tests.fuzz.record import timed_case
 from tests.fuzz.seeds import PASSWORD, build_seed_files
 from tests.fuzz.strategies import field_values, mutated, passwords, upload_bytes
-from webapp.pki.java.aliases import AliasError, suggest_alias, validate_alias
 from webapp.pki.certs import (
     CertificateParseError,
     certificates_from_pem,
     describe_certificate,
     parse_certificates,
 )
-from webapp.pki.keyimport.keypairs import KeyPair, KeyPairError, load_key_pairs
+from webapp.pki.java.aliases import AliasError, suggest_alias, validate_alias
 from webapp.pki.java.jks import StoreError, check_alias, check_password
+from webapp.pki.keyimport.keypairs import KeyPair, KeyPairError, load_key_pairs
 
 SEEDS = build_seed_files()
 ALL = SEEDS.all()

@@ -273,7 +273,8 @@ def test_download_all_holds_every_file_and_a_readme(journey: Journey):
     with zipfile.ZipFile(io.BytesIO(journey.bundle.data)) as archive:
         assert sorted(archive.namelist()) == sorted(
             ["keystore.jks", "partner-trust.jks", "destination.json", "shared-client-ec256.pem",
-             "README.txt", "reminder.ics"])
+             "README.txt", "reminder.ics", "spring-ssl-bundle.yaml", "spring-ssl-bundle.properties",
+             "jvm-options.txt", "SslContextExample.java"])
         certificate = archive.read("shared-client-ec256.pem")
         readme = archive.read("README.txt").decode()
     assert x509.load_pem_x509_certificate(certificate).subject.rfc4514_string() == (

@@ -33,7 +33,7 @@ from .plans import (
     plan_keystore,
     plan_truststore,
 )
-from .wizard import Wizard
+from .wizard import SNIPPET_FILES, Wizard
 
 File = tuple[str, bytes]
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def keystore_file(state: State) -> File | None:
     try:
         pair = KeyPair.from_pem_bundle(plan.candidate.bundle)
         data = build_keystore(alias=plan.alias, private_key=pair.private_key, chain=pair.chain,
-                              password=plan.password)
+                              password=plan.password, format=plan.format)
     except (KeyPairError, StoreError, AliasError, ValueError) as exc:
         # A saved key the plan accepted but Java cannot hold: not ready, never a 500.
         log.warning("keystore not buildable: %s", type(exc).__name__)
@@ -84,7 +84,8 @@ def truststore_file(state: State) -> File | None:
         return None
     entries = [(e.alias, certificate(e.pem)) for e in plan.entries]
     try:
-        return plan.filename, build_truststore(entries=entries, password=plan.password)
+        return plan.filename, build_truststore(entries=entries, password=plan.password,
+                                               format=plan.format)
     except (StoreError, AliasError) as exc:
         log.warning("truststore not buildable: %s", type(exc).__name__)
         return None
@@ -97,8 +98,15 @@ def config_file(state: State) -> File | None:
     return "destination.json", config.to_json().encode()
 
 
+def snippet_files(state: State) -> list[File]:
+    """The settings for other Java consumers, with the real passwords; empty until ready."""
+    return [(SNIPPET_FILES[snippet.key], snippet.text.encode())
+            for snippet in Wizard(state).fin.snippets(mask=False)]
+
+
 def bundle_file(state: State) -> File | None:
-    """mtls-files.zip: keystore, truststore, config, certificate and a README with next steps."""
+    """mtls-files.zip: keystore, truststore, config, certificate, a README with next steps
+    and the settings for other Java consumers."""
     keystore, truststore = keystore_file(state), truststore_file(state)
     config, certificate_ = config_file(state), certificate_file(state)
     wizard = Wizard(state)
@@ -111,6 +119,7 @@ def bundle_file(state: State) -> File | None:
         trusted=[e.summary for e in wizard.ts.plan.entries],
         own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
         reminder=reminder_of(state),
+        extra_files=snippet_files(state),
     )
     return "mtls-files.zip", data
 

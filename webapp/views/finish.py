@@ -10,10 +10,10 @@ from ..sessions import load_state, update_state, wipe_state
 from ..state import State
 from . import audit_facts
 from ._htmx import done, is_htmx, render_wizard
-from .files import attachment, bundle_file, config_file
+from .files import attachment, bundle_file, config_file, snippet_files
 from .live import render_live
 from .validation import MAX_FIELD, field
-from .wizard import wizard_context
+from .wizard import SNIPPET_FILES, wizard_context
 
 bp = Blueprint("finish", __name__, url_prefix="/finish")
 
@@ -77,6 +77,20 @@ def download_config():
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
     audit("config.downloaded", file=built[0], **audit_facts.everything())
     return attachment(built, "application/json")
+
+
+@bp.get("/snippets/<key>")
+def download_snippet(key: str):
+    """One settings snippet for another Java consumer (issue 14), with the real passwords:
+    the page shows them masked, and its Copy button fetches this."""
+    if key not in SNIPPET_FILES:
+        return render_wizard(errors={"finish": "There is no such settings file."},
+                             focus="step-finish", status=404)
+    built = dict(snippet_files(load_state())).get(SNIPPET_FILES[key])
+    if built is None:
+        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+    audit("config.downloaded", file=SNIPPET_FILES[key], **audit_facts.everything())
+    return attachment((SNIPPET_FILES[key], built), "text/plain")
 
 
 @bp.get("/bundle.zip")

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 
 from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem, certificates_from_pem
-from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
+from ..pki.java import AliasError, StoreError, normalise_alias, suggest_alias, validate_alias
 from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.keyimport import (
     KeyPair,
@@ -30,7 +30,8 @@ from .plans import (
     plan_truststore,
     validity_problem,
 )
-from .validation import FieldError, clean_file_name, field, password_field
+from .store_formats import file_name_for, saved_format, store_file_name, submitted_format
+from .validation import FieldError, field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
@@ -96,6 +97,7 @@ def import_key_pair():
             filename=state.keystore.filename or "keystore.jks",
             password=state.keystore.password if opened else None,
             opened=opened,
+            format=state.keystore.format,  # a new key pair, the same platform
         )
 
     update_state(keep)
@@ -141,17 +143,22 @@ def reset_key_pair():
 
 @bp.post("/settings")
 def save_settings():
-    """Alias, one password and file name; live=1 while the user types (no error noise)."""
+    """Alias, one password, format and file name; live=1 while the user types (no error noise)."""
     live = request.args.get("live") == "1"
     form = request.form
     errors: dict[str, str] = {}
     alias = filename = None
+    saved = load_state().keystore
+    try:
+        fmt = submitted_format(form.get("keystore_format"), saved.format)
+    except StoreError as exc:
+        errors["keystore_format"], fmt = str(exc), saved_format(saved.format)
     try:
         alias = validate_alias(field(form, "alias"))
     except AliasError as exc:
         errors["alias"] = str(exc)
     try:
-        filename = clean_file_name(field(form, "keystore_filename"), default="keystore.jks", extension=".jks")
+        filename = store_file_name(field(form, "keystore_filename"), kind="keystore", fmt=fmt)
     except FieldError as exc:
         errors["keystore_filename"] = str(exc)
     try:  # issue 10, hole 5: two stores under one name would be one file on the platform
@@ -161,10 +168,13 @@ def save_settings():
         errors["keystore_filename"], filename = str(exc), None
     password = password_field(form, "keystore_password")
     confirm = password_field(form, "confirm_keystore_password")
-    saved = load_state().keystore
     typed = bool(password or confirm)
     rejected = password_errors(password, confirm, "keystore_password", "confirm_keystore_password",
-                               required=not saved.password)
+                               required=not saved.password, fmt=fmt)
+    if not typed and saved.password and not rejected:
+        # PKCS#12 chosen over a saved password Java could not use with it (issue 14).
+        rejected = password_errors(saved.password, saved.password, "keystore_password",
+                                   "confirm_keystore_password", required=False, fmt=fmt)
     errors.update(rejected)
 
     asked = form.get("validity_asked") == "1"
@@ -176,8 +186,10 @@ def save_settings():
             ks.validity_confirmed = confirmed
         if alias is not None:
             ks.alias = alias
-        if filename is not None:
-            ks.filename = filename
+        if "keystore_format" not in errors:
+            ks.format = fmt.value
+        # The name follows the format even when the typed one was refused (issue 14).
+        ks.filename = filename or file_name_for(ks.filename, kind="keystore", fmt=fmt)
         if typed and not rejected:
             # A new password replaces the old one only once it is valid and confirmed; until
             # then the saved one stays, so a typo (or a half-typed live preview) never
@@ -197,14 +209,16 @@ def save_settings():
     if live:
         return render_live("keystore")
     if errors:
-        values = {"alias": field(form, "alias"), "keystore_filename": field(form, "keystore_filename")}
+        shown_name = filename if filename is not None else field(form, "keystore_filename")
+        values = {"alias": field(form, "alias"), "keystore_filename": shown_name,
+                  "keystore_format": fmt.value}
         return render_wizard(errors=errors, values=values, focus="step-keystore")
     return done("step-keystore")
 
 
 @bp.get("/download")
 def download_keystore():
-    """The keystore (JKS): one private-key entry with the full chain, one password."""
+    """The keystore (JKS or PKCS#12): one private-key entry with the full chain, one password."""
     built = keystore_file(load_state())
     if built is None:
         return _not_ready("Set an alias and a keystore password first, then download the keystore.")

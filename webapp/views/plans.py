@@ -12,9 +12,10 @@ import functools
 from dataclasses import dataclass
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
+from ..pki.java import AliasError, StoreFormat, normalise_alias, suggest_alias, validate_alias
 from ..state import KeyPairCandidate, State
 from .certificates import certificate, fingerprint, summary
+from .store_formats import file_name_for, format_password_problem, saved_format
 
 SOURCE_LABELS = {
     "server": "sent by the server",
@@ -61,14 +62,16 @@ class KeystorePlan:
     alias: str
     candidate: KeyPairCandidate
     password: str
-    filename: str
+    filename: str  # always ends in the format's extension
+    format: StoreFormat = StoreFormat.JKS
 
 
 @dataclass(frozen=True)
 class TruststorePlan:
     entries: list[TrustEntry]  # the included ones, aliases unique
     password: str
-    filename: str
+    filename: str  # always ends in the format's extension
+    format: StoreFormat = StoreFormat.JKS
 
 
 @functools.lru_cache(maxsize=1024)
@@ -90,13 +93,18 @@ def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
     alias = normalise_alias(ks.alias)
     if (problem := alias_problem(ks.alias)) is not None:
         problems.append(Problem("alias", problem))
+    fmt = saved_format(ks.format)
     if not ks.password:
         problems.append(Problem("keystore_password", "Choose a keystore password."))
+    elif (problem := format_password_problem(ks.password, fmt)) is not None:
+        # A password saved for JKS, then PKCS#12 chosen (issue 14): Java could not open it.
+        problems.append(Problem("keystore_password", problem))
     if (problem := validity_problem(state)) is not None:
         problems.append(Problem("validity_confirmed", problem))
     if problems or ks.chosen is None or not ks.password:
         return problems
-    return KeystorePlan(alias, ks.chosen, ks.password, ks.filename)
+    return KeystorePlan(alias, ks.chosen, ks.password,
+                        file_name_for(ks.filename, kind="keystore", fmt=fmt), fmt)
 
 
 UNUSABLE = {
@@ -182,8 +190,12 @@ def plan_truststore(state: State,
                                 "Fetch the partner's certificates or upload them first."))
     elif not included:
         problems.append(Problem("certificates", "Include at least one certificate."))
+    fmt = saved_format(ts.format)
     if not ts.password:
         problems.append(Problem("truststore_password", "Choose a truststore password."))
+    elif (problem := format_password_problem(ts.password, fmt)) is not None:
+        problems.append(Problem("truststore_password", problem))
     if problems or not ts.password:
         return problems
-    return TruststorePlan(included, ts.password, ts.filename)
+    return TruststorePlan(included, ts.password,
+                          file_name_for(ts.filename, kind="truststore", fmt=fmt), fmt)

@@ -10,7 +10,7 @@ from ..audit import audit, certificate_facts, outcome_code
 from ..limits import limit_fetches
 from ..outbound_config import outbound_policy
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
-from ..pki.java import AliasError, validate_alias
+from ..pki.java import AliasError, StoreError, validate_alias
 from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.partner import (
     FetchError,
@@ -25,8 +25,9 @@ from .files import attachment, truststore_file
 from .live import render_live
 from .passwords import password_errors
 from .plans import TruststorePlan, plan_truststore
+from .store_formats import file_name_for, saved_format, store_file_name, submitted_format
 from .trust_changes import recommend_new
-from .validation import FieldError, clean_file_name, field, password_field
+from .validation import FieldError, field, password_field
 from .wizard import truststore_view
 
 bp = Blueprint("truststore", __name__, url_prefix="/truststore")
@@ -137,9 +138,13 @@ def save_settings():
             seen[alias] = entry.fingerprint
         choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)
     filename = None
+    saved = load_state().truststore
     try:
-        filename = clean_file_name(field(form, "truststore_filename"), default="truststore.jks",
-                                   extension=".jks")
+        fmt = submitted_format(form.get("truststore_format"), saved.format)
+    except StoreError as exc:
+        errors["truststore_format"], fmt = str(exc), saved_format(saved.format)
+    try:
+        filename = store_file_name(field(form, "truststore_filename"), kind="truststore", fmt=fmt)
     except FieldError as exc:
         errors["truststore_filename"] = str(exc)
     try:  # issue 10, hole 5: two stores under one name would be one file on the platform
@@ -151,7 +156,12 @@ def save_settings():
     confirm = password_field(form, "confirm_truststore_password")
     typed = bool(password or confirm)
     rejected = password_errors(password, confirm, "truststore_password",
-                               "confirm_truststore_password", required=not view.has_password)
+                               "confirm_truststore_password", required=not view.has_password,
+                               fmt=fmt)
+    if not typed and saved.password and not rejected:
+        # PKCS#12 chosen over a saved password Java could not use with it (issue 14).
+        rejected = password_errors(saved.password, saved.password, "truststore_password",
+                                   "confirm_truststore_password", required=False, fmt=fmt)
     errors.update(rejected)
     if view.entries and not seen:
         errors["certificates"] = "Include at least one certificate."
@@ -159,8 +169,10 @@ def save_settings():
         ts = state.truststore
         if not any(k.startswith("alias-") for k in errors):
             ts.choices = choices
-        if filename is not None:
-            ts.filename = filename
+        if "truststore_format" not in errors:
+            ts.format = fmt.value
+        # The name follows the format even when the typed one was refused (issue 14).
+        ts.filename = filename or file_name_for(ts.filename, kind="truststore", fmt=fmt)
         if typed and not rejected:
             # As in the keystore step: an invalid new password keeps the saved one.
             ts.password = password
@@ -181,14 +193,16 @@ def save_settings():
                  if f"alias-{e.key}" in form}
         shown.update({f"include-{e.key}": "on" if choices[e.fingerprint].include else ""
                       for e in view.entries})
+        shown_name = filename if filename is not None else field(form, "truststore_filename")
         return render_wizard(errors=errors, focus="step-truststore",
-                             values={**shown, "truststore_filename": field(form, "truststore_filename")})
+                             values={**shown, "truststore_filename": shown_name,
+                                     "truststore_format": fmt.value})
     return done("step-truststore")
 
 
 @bp.get("/download")
 def download_truststore():
-    """The truststore (JKS): only trusted-certificate entries."""
+    """The truststore (JKS or PKCS#12): only trusted-certificate entries."""
     built = truststore_file(load_state())
     if built is None:
         return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},

@@ -12,7 +12,15 @@ from functools import cached_property
 from typing import Any
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import DestinationConfig, TrustChange, file_path
+from ..pki.java import (
+    STORE_FORMATS,
+    DestinationConfig,
+    Snippet,
+    StoreFormat,
+    TrustChange,
+    consumer_snippets,
+    file_path,
+)
 from ..state import STEPS, FetchReport, OpenedStoreState, State
 from .certificates import summary
 from .plans import (
@@ -25,13 +33,21 @@ from .plans import (
     trust_entries,
     validity_problem,
 )
+from .store_formats import file_name_for, saved_format
 from .trust_changes import trust_changes
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
+# Snippet key (pki.java.consumer_snippets) -> its file in the zip and as a download (issue 14).
+SNIPPET_FILES = {
+    "spring-yaml": "spring-ssl-bundle.yaml",
+    "spring-properties": "spring-ssl-bundle.properties",
+    "jvm": "jvm-options.txt",
+    "java": "SslContextExample.java",
+}
 LOST_WORK = "Your saved work could not be restored after an update; please start again."
 
-__all__ = ["LOST_WORK", "STEPS", "STEP_TITLES", "Candidate", "FinishView", "KeystoreView",
-           "TrustEntry", "TruststoreView", "Wizard", "wizard_context"]
+__all__ = ["LOST_WORK", "SNIPPET_FILES", "STEPS", "STEP_TITLES", "Candidate", "FinishView",
+           "KeystoreView", "TrustEntry", "TruststoreView", "Wizard", "wizard_context"]
 
 
 @dataclass
@@ -63,6 +79,7 @@ class KeystoreView:
     validity_confirmed: bool = False
     opened: OpenedStoreState | None = None  # last year's keystore (issue 13)
     has_request: bool = False  # a key generated here waits for the CA's reply
+    format: StoreFormat = StoreFormat.JKS
 
     @property
     def complete(self) -> bool:
@@ -103,6 +120,7 @@ class TruststoreView:
     conflicts: dict[str, str] = field(default_factory=dict)
     opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
     changes: dict[str, TrustChange] = field(default_factory=dict)  # by fingerprint
+    format: StoreFormat = StoreFormat.JKS
 
     @property
     def complete(self) -> bool:
@@ -125,17 +143,28 @@ class FinishView:
     folder: str
     ready: bool
     config: DestinationConfig | None
+    keystore_format: StoreFormat = StoreFormat.JKS
+    truststore_format: StoreFormat = StoreFormat.JKS
+
+    def snippets(self, *, mask: bool) -> tuple[Snippet, ...]:
+        """The settings for other Java consumers (issue 14), from the same values as config."""
+        if self.config is None:
+            return ()
+        return consumer_snippets(self.config, keystore_format=self.keystore_format,
+                                 truststore_format=self.truststore_format, mask=mask)
 
 
 def keystore_view(state: State) -> KeystoreView:
     saved = state.keystore
     plan = plan_keystore(state)
+    fmt = saved_format(saved.format)
     return KeystoreView(
         candidates=[Candidate(i, list(c.chain), c.source_alias)
                     for i, c in enumerate(saved.candidates)],
         selected=saved.selected, source_name=saved.source_name, alias=saved.alias,
-        filename=saved.filename or "keystore.jks", has_password=bool(saved.password),
-        plan=plan if isinstance(plan, KeystorePlan) else None,
+        filename=file_name_for(saved.filename, kind="keystore", fmt=fmt),
+        has_password=bool(saved.password),
+        plan=plan if isinstance(plan, KeystorePlan) else None, format=fmt,
         pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
         validity_problem=validity_problem(state), validity_confirmed=saved.validity_confirmed,
         opened=saved.opened, has_request=bool(saved.request_pem),
@@ -146,8 +175,10 @@ def truststore_view(state: State) -> TruststoreView:
     saved = state.truststore
     entries = trust_entries(state)
     plan = plan_truststore(state, entries)
+    fmt = saved_format(saved.format)
     return TruststoreView(
-        entries=entries, fetch=saved.fetch, filename=saved.filename or "truststore.jks",
+        entries=entries, fetch=saved.fetch, format=fmt,
+        filename=file_name_for(saved.filename, kind="truststore", fmt=fmt),
         has_password=bool(saved.password), plan=plan if isinstance(plan, TruststorePlan) else None,
         conflicts={} if isinstance(plan, TruststorePlan) else {
             p.field: p.message for p in plan if p.field.startswith("alias-")},
@@ -168,7 +199,8 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
             truststore_file=file_path(saved.folder, ts.plan.filename),
             truststore_pass=ts.plan.password,
         )
-    return FinishView(url, method, saved.folder, config is not None, config)
+    return FinishView(url, method, saved.folder, config is not None, config,
+                      keystore_format=ks.format, truststore_format=ts.format)
 
 
 def step_modes(state: State, complete: dict[str, bool]) -> dict[str, str]:
@@ -229,18 +261,20 @@ class Wizard:
         return {
             "stepper": (tuple(modes.items()), tuple(self.complete.items())),
             "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
-                         ks.alias, ks.filename, bool(ks.password), ks.validity_confirmed,
+                         ks.alias, ks.filename, ks.format, bool(ks.password),
+                         ks.validity_confirmed,
                          ks.pending_upload.name if ks.pending_upload else None,
                          tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates),
                          _opened_key(ks.opened), ks.request_pem),
-            "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
+            "truststore": (modes["truststore"], self.ts.complete, ts.filename, ts.format,
+                           bool(ts.password),
                            tuple((c.pem, c.source) for c in ts.certs),
                            tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
                            _fetch_key(fetch), tuple(chosen.chain) if chosen else (),
                            _opened_key(ts.opened)),
             "finish": (modes["finish"], tuple(chosen.chain) if chosen else (),
                        s.destination.url, s.destination.method,
-                       s.destination.folder, fetch.url if fetch else "",
+                       s.destination.folder, fetch.url if fetch else "", ks.format, ts.format,
                        self.fin.config.to_json(mask=False) if self.fin.config else None),
         }
 
@@ -280,6 +314,8 @@ def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, st
         "modes": modes,
         "complete": wizard.complete,
         "steps": STEPS,
+        "store_formats": STORE_FORMATS,
+        "snippet_files": SNIPPET_FILES,
         "step_titles": STEP_TITLES,
         "errors": errors,
         "values": values,

@@ -28,3 +28,39 @@ def test_readme_says_the_user_renews_their_own_and_the_partner_theirs(throwaway_
     partner_part = readme.split("The first of the partner's certificates")[1]
     assert "Shared Client" not in partner_part
     assert "Readme Partner Root" in partner_part or "p.example" in partner_part
+
+
+def _bundle_with(extra_files, throwaway_pki):
+    import io
+    import zipfile
+
+    from webapp.pki.java import build_bundle
+
+    own = describe_certificate(throwaway_pki.client("ec256").cert)
+    data = build_bundle(keystore=("keystore.p12", b"k"), truststore=("truststore.jks", b"t"),
+                        config=("destination.json", b"{}"), certificate=("me.pem", b"c"),
+                        destination=DESTINATION, own=own, trusted=[own],
+                        extra_files=extra_files)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_extra_files_go_into_the_zip_under_safe_names_and_the_readme_names_them(throwaway_pki):
+    members = _bundle_with([("spring-ssl-bundle.yaml", b"y"), ("../../evil.txt", b"e"),
+                            ("CON.txt", b"c")], throwaway_pki)
+    assert members["spring-ssl-bundle.yaml"] == b"y"
+    assert members["evil.txt"] == b"e" and members["CON-file.txt"] == b"c"
+    assert "keystore.p12" in members
+    readme = members["README.txt"].decode()
+    assert "Settings for other Java setups" in readme and "spring-ssl-bundle.yaml" in readme
+
+
+def test_an_extra_file_may_not_take_another_members_name(throwaway_pki):
+    import pytest
+
+    from webapp.pki.java import FileNameError
+
+    with pytest.raises(FileNameError, match="same name"):
+        _bundle_with([("README.txt", b"x")], throwaway_pki)
+    with pytest.raises(FileNameError, match="same name"):
+        _bundle_with([("Keystore.P12", b"x")], throwaway_pki)

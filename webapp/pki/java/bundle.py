@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from collections.abc import Sequence
 
@@ -20,9 +21,11 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
                  destination: DestinationConfig, own: CertificateSummary,
                  trusted: Sequence[CertificateSummary],
                  own_chain: Sequence[CertificateSummary] = (),
-                 reminder: ExpiryReminder | None = None) -> bytes:
+                 reminder: ExpiryReminder | None = None,
+                 extra_files: Sequence[File] = ()) -> bytes:
     """A zip of the keystore, truststore, config, the user's certificate and README.txt
-    (and reminder.ics, when a `reminder` is given: issue 13).
+    (and reminder.ics, when a `reminder` is given: issue 13; and `extra_files`, such as the
+    settings for other Java consumers: issue 14).
 
     Member names always pass the safe-name rule (never raw input: an alias or a saved name
     cannot become "../x" or "/etc/..."); the keystore and truststore must have different
@@ -37,13 +40,18 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
               config[1])
     certificate = (safe_file_name(certificate[0], fallback="certificate.pem", extension=".pem"),
                    certificate[1])
-    names = [name.lower() for name, _ in (keystore, truststore, config, certificate)]
-    if len(set(names + ["readme.txt"])) != 5:
+    extras = [(safe_file_name(name, fallback=f"file-{index}.txt",
+                              extension=os.path.splitext(name)[1].lower()), data)
+              for index, (name, data) in enumerate(extra_files, start=1)]
+    names = [name.lower() for name, _ in (keystore, truststore, config, certificate, *extras)]
+    names += ["readme.txt"] + (["reminder.ics"] if reminder is not None else [])
+    if len(set(names)) != len(names):
         raise FileNameError("Two of the files would have the same name. "
                             "Choose different file names.")
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
-                        own=own, trusted=trusted, own_chain=own_chain, reminder=reminder)
+                        own=own, trusted=trusted, own_chain=own_chain, reminder=reminder,
+                        other_files=[name for name, _ in extras])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
@@ -51,6 +59,8 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
         archive.writestr("README.txt", readme.encode())
         if reminder is not None:
             archive.writestr("reminder.ics", reminder.ics())
+        for name, data in extras:
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 
@@ -58,7 +68,8 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
                destination: DestinationConfig, own: CertificateSummary,
                trusted: Sequence[CertificateSummary],
                own_chain: Sequence[CertificateSummary] = (),
-               reminder: ExpiryReminder | None = None) -> str:
+               reminder: ExpiryReminder | None = None,
+               other_files: Sequence[str] = ()) -> str:
     """The README.txt: where the files go, what to send to whom, when things expire.
 
     Each expiry names who renews it (issue 12): the user renews their own certificate, their
@@ -112,6 +123,15 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
         ]
     if reminder is not None:
         lines += ["", reminder.readme_sentence()]
+    if other_files:
+        lines += [
+            "",
+            "Settings for other Java setups",
+            "------------------------------",
+            "The same files and passwords for a Spring Boot service, any Java application or",
+            f"your own code: {', '.join(other_files)}.",
+            "They hold the passwords too (all but the code sample): keep them as safe.",
+        ]
     return "\n".join(lines) + "\n"
 
 
