@@ -49,9 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     metrics.init_app(app)
     vault_commands.init_app(app)
 
-    from .views import finish, keystore, main, truststore
+    from .views import connection, finish, keystore, main, truststore
 
-    for module in (main, keystore, truststore, finish):
+    for module in (main, keystore, truststore, finish, connection):
         app.register_blueprint(module.bp)
     return app
 

@@ -23,6 +23,7 @@ from ..pki.java import (
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
+from .connection_view import readme_note
 from .plans import KeystorePlan, TruststorePlan, plan_keystore, plan_truststore
 from .wizard import Wizard
 
@@ -92,5 +93,6 @@ def bundle_file(state: State) -> File | None:
         destination=wizard.fin.config, own=summary(wizard.ks.plan.candidate.chain[0]),
         trusted=[e.summary for e in wizard.ts.plan.entries],
         own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
+        connection_test=readme_note(wizard.connection),
     )
     return "mtls-files.zip", data

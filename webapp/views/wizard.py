@@ -15,6 +15,7 @@ from ..pki.certs import CertificateSummary
 from ..pki.java import DestinationConfig, file_path
 from ..state import STEPS, FetchReport, State
 from .certificates import summary
+from .connection_view import ConnectionPanel, connection_panel
 from .plans import (
     KeystorePlan,
     TrustEntry,
@@ -181,6 +182,11 @@ class Wizard:
         return finish_view(self.state, self.ks, self.ts)
 
     @cached_property
+    def connection(self) -> ConnectionPanel:
+        """The connection test panel of the finish step (issue 11)."""
+        return connection_panel(self, self.state.connection_test)
+
+    @cached_property
     def complete(self) -> dict[str, bool]:
         return {"keystore": self.ks.complete, "truststore": self.ts.complete, "finish": False}
 
@@ -203,14 +209,16 @@ class Wizard:
             "stepper": (tuple(modes.items()), tuple(self.complete.items())),
             "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
                          ks.alias, ks.filename, bool(ks.password),
-                         tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates)),
+                         tuple((c.bundle, tuple(c.chain), c.source_alias, tuple(c.chain_sources),
+                                c.chain_problem) for c in ks.candidates)),
             "truststore": (modes["truststore"], self.ts.complete, ts.filename, bool(ts.password),
                            tuple((c.pem, c.source) for c in ts.certs),
                            tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
                            _fetch_key(fetch), tuple(chosen.chain) if chosen else ()),
             "finish": (modes["finish"], s.destination.url, s.destination.method,
                        s.destination.folder, fetch.url if fetch else "",
-                       self.fin.config.to_json(mask=False) if self.fin.config else None),
+                       self.fin.config.to_json(mask=False) if self.fin.config else None,
+                       self.connection.digest()),
         }
 
 
