@@ -8,7 +8,13 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import KEYSTORE_PASSWORD, P12_PASSWORD, TRUSTSTORE_PASSWORD, KeyFiles, Pki
+from tests.browser.conftest import (
+    KEYSTORE_PASSWORD,
+    P12_PASSWORD,
+    TRUSTSTORE_PASSWORD,
+    KeyFiles,
+    Pki,
+)
 from tests.browser.wizard import (
     button,
     create_keystore,

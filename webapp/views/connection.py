@@ -123,7 +123,7 @@ def add_chain_files():
         try:
             found.extend(parse_certificates(upload.read()))
         except CertificateParseError as exc:
-            error = f"{upload.filename[:100]}: {exc}"
+            error = f"{(upload.filename or '')[:100]}: {exc}"
             break
     if error is not None:
         return render_wizard(errors={"chain_files": error}, focus="step-keystore")
@@ -155,7 +155,7 @@ def _beside_url(message: str, typed: str):
 
 def _saved(result: ConnectionTestResult, basis: str) -> ConnectionTest:
     return ConnectionTest(
-        tested_at=result.tested_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
+        tested_at=result.tested_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         url=result.url, outcome=result.outcome, headline=result.headline,
         next_step=result.next_step, detail=result.detail,
         acceptable_issuers=list(result.acceptable_issuers), your_issuer=result.your_issuer or "",
