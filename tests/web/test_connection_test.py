@@ -251,3 +251,19 @@ def test_refused_addresses_are_never_contacted(tmp_path: Path, throwaway_pki: Th
         assert outcome_of(page) == "unreachable" or page.error("dest_url"), text
     assert connector.calls == []
     app.extensions["mtls_vault"].close()
+
+
+def test_without_javascript_the_saved_address_is_tested(app: Flask, pki: ScenarioPki):
+    case = scenario("accepted, CA listed, TLS 1.2")
+    client = app.test_client()
+    ready_stores(client, pki.client, case.anchors_for(pki))
+    with case.server(pki) as server:
+        saved = client.post("/finish/settings", data={"dest_url": case.url(server),
+                                                      "http_method": "POST", "folder": ""})
+        assert saved.status_code == 303
+        posted = client.post("/connection/test", data={})  # the button alone, no htmx
+        assert posted.status_code == 303
+        assert posted.headers["Location"].endswith("#step-finish")
+    page = shown(client.get("/"))
+    assert page.is_full_page
+    assert outcome_of(page) == "accepted"
