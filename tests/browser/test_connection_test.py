@@ -56,6 +56,7 @@ def test_test_connection_after_the_whole_procedure(
                     verify="required", trusted_client_cas=[pki.ours.root.cert],
                     listed_cas=[other.root.cert]) as server:
         field(page, "Destination URL").fill(server.url)
+        expect(result).to_contain_text("You changed the files or the address after this test")
         button(page, "Test connection").click()
         expect(result).to_have_attribute("data-outcome", "issuer-not-accepted")
     expect(result).to_contain_text("Another Authority")
