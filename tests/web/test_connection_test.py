@@ -123,10 +123,12 @@ def test_each_outcome_is_shown_in_plain_words(app: Flask, pki: ScenarioPki, name
         assert "Other Root" in " ".join(saved["acceptable_issuers"])
         assert "Client Root" in saved["your_issuer"] or "Client" in saved["your_issuer"]
         assert "Download partner kit" in page.links()
+        assert "accepts certificates from: Other Root (mtls-kit tests)" in page.text
     if case.expected in ("accepted", "client-cert-not-requested", "server-not-trusted"):
         assert "Download partner kit" not in page.links()
     if case.expected == "server-not-trusted":
         assert saved["missing_certificate"]
+        assert "lacks the certificate ‘Server Root (mtls-kit tests)’" in page.text
     tested = [json.loads(line) for line in audit_lines if '"connection.tested"' in line]
     assert tested and tested[-1]["outcome"] == case.expected
     assert tested[-1]["partner_host"] == "127.0.0.1"
