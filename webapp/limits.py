@@ -107,10 +107,10 @@ def limit_outbound(field: str, focus: str) -> Callable[[Callable[..., Any]], Cal
     refused = _refused_beside(field, focus)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        per_session = limiter.limit(_per_session, key_func=_session_key,
-                                    exempt_when=_no_session, on_breach=refused,
-                                    scope="fetch-session")
-        per_address = limiter.limit(_per_address, on_breach=refused, scope="fetch-address")
+        # shared_limit: one counter for every decorated view (limit() counts per view).
+        per_session = limiter.shared_limit(_per_session, "fetch-session", key_func=_session_key,
+                                           exempt_when=_no_session, on_breach=refused)
+        per_address = limiter.shared_limit(_per_address, "fetch-address", on_breach=refused)
         return per_address(per_session(view))
     return decorate
 

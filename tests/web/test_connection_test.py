@@ -269,3 +269,24 @@ def test_without_javascript_the_saved_address_is_tested(app: Flask, pki: Scenari
     page = shown(client.get("/"))
     assert page.is_full_page
     assert outcome_of(page) == "accepted"
+
+
+def test_fetches_and_tests_share_one_allowance(tmp_path: Path, throwaway_pki: ThrowawayPki,
+                                               pki: ScenarioPki):
+    app = make_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=3,
+                   FETCH_RATE_LIMIT_PER_ADDRESS=100)
+    client = app.test_client()
+    ready_stores(client, pki.client, [pki.server_ca.root.cert])
+    for _ in range(2):
+        fetched = page_of(client.post("/truststore/fetch", data={"server_url": "127.0.0.1:1"},
+                                      headers=HTMX))
+        assert fetched.error("server_url") != FETCH_TOO_OFTEN
+    assert outcome_of(test_connection(client, "https://127.0.0.1:1")) == "unreachable"
+    assert test_connection(client, "https://127.0.0.1:1").error("dest_url") == FETCH_TOO_OFTEN
+    app.extensions["mtls_vault"].close()
+
+
+def test_no_partner_kit_without_a_key_pair(app: Flask):
+    response = app.test_client().get("/connection/partner-kit")
+    assert response.status_code == 409
+    assert "Import your key pair file first." in response.text

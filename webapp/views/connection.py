@@ -102,7 +102,8 @@ def partner_kit():
     state = load_state()
     chosen = state.keystore.chosen
     if chosen is None or not chosen.chain:
-        return render_wizard(errors={"keystore_download": NO_KEY_PAIR}, focus="step-keystore",
+        # Beside the key pair file field: without an import there is no result area yet.
+        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore",
                              status=409)
     chain = [certificate(pem) for pem in chosen.chain]
     data = build_partner_kit(chain, destination_url=Wizard(state).fin.url)
