@@ -49,9 +49,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     metrics.init_app(app)
     vault_commands.init_app(app)
 
-    from .views import finish, keystore, main, renewal, truststore, truststore_update
+    from .views import (
+        connection,
+        finish,
+        keystore,
+        main,
+        renewal,
+        truststore,
+        truststore_update,
+    )
 
-    for module in (main, keystore, truststore, finish, renewal, truststore_update):
+    for module in (main, keystore, truststore, finish, renewal, truststore_update, connection):
         app.register_blueprint(module.bp)
     return app
 

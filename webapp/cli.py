@@ -322,7 +322,7 @@ def connection_test(url: str, keystore_path: Path, truststore_path: Path,
     trusted = read_store(read_input(truststore_path), read_password(passwords, "truststore") or "")
     anchors = [cert for entry in trusted.entries if entry.kind == "trustedCertEntry"
                for cert in entry.certificates]
-    result = engine.test_connection(url, keystore=pair, trust_anchors=anchors,
+    result = engine.test_connection(url, key_pair=pair, trust_anchors=anchors,
                                     policy=outbound_policy(allow_network))
     report = {"ok": result.outcome == "accepted", "outcome": result.outcome,
               "headline": result.headline, "next_step": result.next_step,

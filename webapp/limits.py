@@ -22,7 +22,7 @@ from flask_limiter.util import get_remote_address
 
 from .sessions import cookie_name
 
-__all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limiter"]
+__all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limit_outbound", "limiter"]
 
 FETCH_TOO_OFTEN = ("You have checked many addresses in a short time. "
                    "Wait a minute and try again.")
@@ -88,18 +88,32 @@ def _per_address() -> str:
     return f"{int(current_app.config['FETCH_RATE_LIMIT_PER_ADDRESS'])}/minute"
 
 
-def _refused(limit: RequestLimit) -> Any:
-    from .views._htmx import render_wizard
+def _refused_beside(field: str, focus: str) -> Callable[[RequestLimit], Any]:
+    def refused(limit: RequestLimit) -> Any:
+        from .views._htmx import render_wizard
 
-    # Beside the field, status 200, like every other fetch problem: the user stays in the flow.
-    return render_wizard(errors={"server_url": FETCH_TOO_OFTEN}, focus="step-truststore",
-                         values={"server_url": request.form.get("server_url", "")[:1000]})
+        # Beside the field, status 200, like every other fetch problem: the user stays in
+        # the flow.
+        return render_wizard(errors={field: FETCH_TOO_OFTEN}, focus=focus,
+                             values={field: request.form.get(field, "")[:1000]})
+    return refused
 
 
-def limit_fetches(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate the fetch view: FETCH_RATE_LIMIT per session and FETCH_RATE_LIMIT_PER_ADDRESS
-    per client address, each per minute."""
-    per_session = limiter.limit(_per_session, key_func=_session_key, exempt_when=_no_session,
-                                on_breach=_refused, scope="fetch-session")
-    per_address = limiter.limit(_per_address, on_breach=_refused, scope="fetch-address")
-    return per_address(per_session(view))
+def limit_outbound(field: str, focus: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a view that connects to a partner: FETCH_RATE_LIMIT per session and
+    FETCH_RATE_LIMIT_PER_ADDRESS per client address, each per minute. Every such view counts
+    against the same allowance (the connection test of issue 11 as much as the fetch); a
+    refusal is the message beside `field`, in the step `focus`."""
+    refused = _refused_beside(field, focus)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        # shared_limit: one counter for every decorated view (limit() counts per view).
+        per_session = limiter.shared_limit(_per_session, "fetch-session", key_func=_session_key,
+                                           exempt_when=_no_session, on_breach=refused)
+        per_address = limiter.shared_limit(_per_address, "fetch-address", on_breach=refused)
+        return per_address(per_session(view))
+    return decorate
+
+
+limit_fetches = limit_outbound("server_url", "step-truststore")
+limit_fetches.__doc__ = "The fetch view's limits (limit_outbound beside the server address)."

@@ -23,6 +23,7 @@ from typing import Any, Callable, NamedTuple
 __all__ = [
     "STATE_VERSION",
     "STEPS",
+    "ConnectionTest",
     "Destination",
     "FetchReport",
     "KeyPairCandidate",
@@ -50,6 +51,11 @@ class KeyPairCandidate:
     bundle: str  # the secret: private key + chain as PEM (KeyPair.to_pem_bundle)
     chain: list[str] = field(default_factory=list)  # certificate PEMs, leaf first
     source_alias: str | None = None  # the entry's name in the imported .p12/.jks, if any
+    # Where each certificate of `chain` came from (issue 11): "file", "Chain files", "root
+    # store", "extra roots", "downloaded from the CA"; empty for records made before.
+    chain_sources: list[str] = field(default_factory=list)
+    # Why the chain is incomplete (the keystore is then not ready); "" when it is complete.
+    chain_problem: str = ""
 
 
 @dataclass
@@ -159,6 +165,26 @@ class Destination:
 
 
 @dataclass
+class ConnectionTest:
+    """The last mutual-TLS connection test (issue 11): shown again after a reload and
+    written into the zip's README. `basis` is a digest of what was tested (URL, key pair
+    chain, trust anchors): when the stores or the URL change, the result is stale."""
+
+    tested_at: str = ""  # ISO 8601, UTC
+    url: str = ""
+    outcome: str = ""
+    headline: str = ""
+    next_step: str = ""
+    detail: str = ""
+    acceptable_issuers: list[str] = field(default_factory=list)
+    your_issuer: str = ""
+    alert: str = ""
+    missing_certificate: str = ""
+    tls_version: str = ""
+    basis: str = ""
+
+
+@dataclass
 class State:
     current: str = "keystore"  # the step the user is working on
     keystore: KeystoreState = field(default_factory=KeystoreState)
@@ -166,6 +192,7 @@ class State:
     destination: Destination = field(default_factory=Destination)
     fetch_times: list[float] = field(default_factory=list)  # for the fetch rate limit
     bundle_downloaded: bool = False  # counted once in the metrics/audit (issue 15)
+    connection_test: ConnectionTest | None = None  # the last test (issue 11)
 
     @classmethod
     def from_record(cls, record: dict[str, Any] | None) -> Restored:

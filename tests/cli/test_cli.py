@@ -204,9 +204,9 @@ def test_connection_test_wiring_hands_the_engine_our_stores(
         "ok": False, "outcome": "issuer-not-accepted", "headline": "The partner refused.",
         "next_step": "Send them your certificate.", "detail": "alert 48"}
     [call] = calls
-    assert call["keystore"].certificate.subject.rfc4514_string() == (
+    assert call["key_pair"].certificate.subject.rfc4514_string() == (
         "CN=Shared Client ec256,O=mtls-kit tests")
-    assert len(call["keystore"].chain) == 3 and len(call["trust_anchors"]) == 3
+    assert len(call["key_pair"].chain) == 3 and len(call["trust_anchors"]) == 3
     assert call["policy"].refusal_reason("127.0.0.1") is None
 
 

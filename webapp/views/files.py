@@ -26,6 +26,7 @@ from ..pki.java import (
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
+from .connection_view import readme_note
 from .plans import (
     KeystorePlan,
     TruststorePlan,
@@ -120,6 +121,7 @@ def bundle_file(state: State) -> File | None:
         own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
         reminder=reminder_of(state),
         extra_files=snippet_files(state),
+        connection_test=readme_note(wizard.connection),
     )
     return "mtls-files.zip", data
 

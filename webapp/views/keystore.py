@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from ..audit import audit, certificate_facts
-from ..pki.certs import certificate_pem, certificates_from_pem
+from ..pki.certs import certificates_from_pem
 from ..pki.java import AliasError, StoreError, normalise_alias, suggest_alias, validate_alias
 from ..pki.java.file_names import FileNameError, check_distinct
 from ..pki.keyimport import (
@@ -17,11 +17,12 @@ from ..pki.keyimport import (
     load_key_pairs,
 )
 from ..sessions import load_state, rotate_session, update_state
-from ..state import KeyPairCandidate, KeystoreState, PendingUpload, State
+from ..state import KeystoreState, PendingUpload, State
 from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live import render_live
+from .own_chain import completed_candidate
 from .passwords import password_errors
 from .plans import (
     KeystorePlan,
@@ -77,12 +78,8 @@ def import_key_pair():
             update_state(remember)
         return render_wizard(errors=errors, focus="step-keystore")
 
-    candidates = [
-        KeyPairCandidate(bundle=pair.to_pem_bundle(),
-                         chain=[certificate_pem(c) for c in pair.chain],
-                         source_alias=pair.source_alias)
-        for pair in pairs
-    ]
+    # Each chain completed as far as we can (issue 11): a leaf alone is no keystore to ship.
+    candidates = [completed_candidate(pair) for pair in pairs]
 
     def keep(state: State) -> None:
         state.current = "keystore"

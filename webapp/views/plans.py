@@ -90,6 +90,8 @@ def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
     problems = []
     if ks.chosen is None:
         problems.append(Problem("key_file", "Import your key pair file first."))
+    elif ks.chosen.chain_problem:  # issue 11: Java would send the leaf alone
+        problems.append(Problem("chain_files", ks.chosen.chain_problem))
     alias = normalise_alias(ks.alias)
     if (problem := alias_problem(ks.alias)) is not None:
         problems.append(Problem("alias", problem))

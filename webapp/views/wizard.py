@@ -23,6 +23,7 @@ from ..pki.java import (
 )
 from ..state import STEPS, FetchReport, OpenedStoreState, State
 from .certificates import summary
+from .connection_view import ConnectionPanel, connection_panel
 from .plans import (
     KeystorePlan,
     TrustEntry,
@@ -240,6 +241,11 @@ class Wizard:
         return finish_view(self.state, self.ks, self.ts)
 
     @cached_property
+    def connection(self) -> ConnectionPanel:
+        """The connection test panel of the finish step (issue 11)."""
+        return connection_panel(self, self.state.connection_test)
+
+    @cached_property
     def complete(self) -> dict[str, bool]:
         return {"keystore": self.ks.complete, "truststore": self.ts.complete, "finish": False}
 
@@ -264,7 +270,8 @@ class Wizard:
                          ks.alias, ks.filename, ks.format, bool(ks.password),
                          ks.validity_confirmed,
                          ks.pending_upload.name if ks.pending_upload else None,
-                         tuple((c.bundle, tuple(c.chain), c.source_alias) for c in ks.candidates),
+                         tuple((c.bundle, tuple(c.chain), c.source_alias, tuple(c.chain_sources),
+                                c.chain_problem) for c in ks.candidates),
                          _opened_key(ks.opened), ks.request_pem),
             "truststore": (modes["truststore"], self.ts.complete, ts.filename, ts.format,
                            bool(ts.password),
@@ -275,7 +282,8 @@ class Wizard:
             "finish": (modes["finish"], tuple(chosen.chain) if chosen else (),
                        s.destination.url, s.destination.method,
                        s.destination.folder, fetch.url if fetch else "", ks.format, ts.format,
-                       self.fin.config.to_json(mask=False) if self.fin.config else None),
+                       self.fin.config.to_json(mask=False) if self.fin.config else None,
+                       self.connection.digest()),
         }
 
 

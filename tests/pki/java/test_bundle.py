@@ -64,3 +64,18 @@ def test_an_extra_file_may_not_take_another_members_name(throwaway_pki):
         _bundle_with([("README.txt", b"x")], throwaway_pki)
     with pytest.raises(FileNameError, match="same name"):
         _bundle_with([("Keystore.P12", b"x")], throwaway_pki)
+
+
+def test_readme_records_the_connection_test_only_when_given(throwaway_pki):
+    from webapp.pki.java import ConnectionTestNote
+
+    own = describe_certificate(throwaway_pki.client("ec256").cert)
+    common = dict(keystore_name="keystore.jks", truststore_name="truststore.jks",
+                  certificate_name="me.pem", destination=DESTINATION, own=own, trusted=[own])
+    assert "Connection test" not in next_steps(**common)
+    note = ConnectionTestNote(tested_at="30 November 2026, 19:40 UTC",
+                              url="https://partner.example", outcome="issuer-not-accepted",
+                              headline="The partner's server does not accept your issuer.")
+    readme = next_steps(**common, connection_test=note)
+    assert ("Tested on 30 November 2026, 19:40 UTC against https://partner.example:\n"
+            "issuer-not-accepted: The partner's server does not accept your issuer.") in readme

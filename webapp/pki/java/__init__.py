@@ -9,7 +9,7 @@ from webapp.pki.java.aliases import (
     suggest_alias,
     validate_alias,
 )
-from webapp.pki.java.bundle import build_bundle, next_steps
+from webapp.pki.java.bundle import ConnectionTestNote, build_bundle, next_steps
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
 from webapp.pki.java.file_names import (
     MAX_FILE_NAME,
@@ -114,6 +114,7 @@ __all__ = [
     "CaReplyError",
     "ChainNotCompleteError",
     "ChooseKeyEntryError",
+    "ConnectionTestNote",
     "DamagedStoreError",
     "DestinationConfig",
     "ExpiryReminder",

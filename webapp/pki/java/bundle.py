@@ -6,15 +6,26 @@ import io
 import os
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from webapp.pki.certs.describe import CertificateSummary
 from webapp.pki.java.destination import DestinationConfig
 from webapp.pki.java.file_names import FileNameError, check_distinct, safe_file_name
 from webapp.pki.java.reminder import ExpiryReminder
 
-__all__ = ["FileNameError", "build_bundle", "next_steps"]
+__all__ = ["ConnectionTestNote", "FileNameError", "build_bundle", "next_steps"]
 
 File = tuple[str, bytes]
+
+
+@dataclass(frozen=True)
+class ConnectionTestNote:
+    """The last connection test with these files (issue 11), for the README."""
+
+    tested_at: str  # as people read it, e.g. "30 November 2026, 19:40 UTC"
+    url: str
+    outcome: str  # the outcome code, e.g. "accepted"
+    headline: str  # its plain sentence
 
 
 def build_bundle(*, keystore: File, truststore: File, config: File, certificate: File,
@@ -22,7 +33,8 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
                  trusted: Sequence[CertificateSummary],
                  own_chain: Sequence[CertificateSummary] = (),
                  reminder: ExpiryReminder | None = None,
-                 extra_files: Sequence[File] = ()) -> bytes:
+                 extra_files: Sequence[File] = (),
+                 connection_test: ConnectionTestNote | None = None) -> bytes:
     """A zip of the keystore, truststore, config, the user's certificate and README.txt
     (and reminder.ics, when a `reminder` is given: issue 13; and `extra_files`, such as the
     settings for other Java consumers: issue 14).
@@ -51,7 +63,8 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
     readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
                         certificate_name=certificate[0], destination=destination,
                         own=own, trusted=trusted, own_chain=own_chain, reminder=reminder,
-                        other_files=[name for name, _ in extras])
+                        other_files=[name for name, _ in extras],
+                        connection_test=connection_test)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
@@ -69,7 +82,8 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
                trusted: Sequence[CertificateSummary],
                own_chain: Sequence[CertificateSummary] = (),
                reminder: ExpiryReminder | None = None,
-               other_files: Sequence[str] = ()) -> str:
+               other_files: Sequence[str] = (),
+               connection_test: ConnectionTestNote | None = None) -> str:
     """The README.txt: where the files go, what to send to whom, when things expire.
 
     Each expiry names who renews it (issue 12): the user renews their own certificate, their
@@ -131,6 +145,14 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
             "The same files and passwords for a Spring Boot service, any Java application or",
             f"your own code: {', '.join(other_files)}.",
             "They hold the passwords too (all but the code sample): keep them as safe.",
+        ]
+    if connection_test is not None:
+        lines += [
+            "",
+            "Connection test",
+            "---------------",
+            f"Tested on {connection_test.tested_at} against {connection_test.url}:",
+            f"{connection_test.outcome}: {connection_test.headline}",
         ]
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,101 @@
+"""What the connection-test panel shows (issue 11), made from the state like the rest of the
+wizard's view model.
+
+The last result is saved in the state with a `basis`: a digest of what was tested (the URL,
+the keystore's chain, the truststore's certificates). When any of those changes the saved
+result is "stale": the panel says so, and the zip's README leaves it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..pki.java import ConnectionTestNote
+from ..pki.partner import ISSUER_NOT_ACCEPTED, REJECTED
+from ..state import ConnectionTest
+from .plans import KeystorePlan, TruststorePlan
+
+__all__ = ["KIT_OUTCOMES", "ConnectionPanel", "connection_panel", "readme_note", "test_basis"]
+
+# Outcomes where the partner has to act on the user's certificate: offer the partner kit.
+KIT_OUTCOMES = (ISSUER_NOT_ACCEPTED, REJECTED)
+
+
+class _Plans(Protocol):  # the part of Wizard this module reads (no import cycle)
+    @property
+    def ks(self) -> _HasKeystorePlan: ...
+    @property
+    def ts(self) -> _HasTruststorePlan: ...
+    @property
+    def fin(self) -> _HasUrl: ...
+
+
+class _HasKeystorePlan(Protocol):
+    plan: KeystorePlan | None
+
+
+class _HasTruststorePlan(Protocol):
+    plan: TruststorePlan | None
+
+
+class _HasUrl(Protocol):
+    url: str
+
+
+@dataclass(frozen=True)
+class ConnectionPanel:
+    can_test: bool  # both stores are ready
+    url: str  # the address a test would use
+    result: ConnectionTest | None
+    stale: bool  # the stores or the URL changed since `result`
+
+    @property
+    def offer_kit(self) -> bool:
+        return self.result is not None and self.result.outcome in KIT_OUTCOMES
+
+    @property
+    def tested_at(self) -> str:
+        """The test time for people: "30 November 2026, 19:40 UTC"."""
+        if self.result is None:
+            return ""
+        try:
+            when = dt.datetime.fromisoformat(self.result.tested_at)
+        except ValueError:
+            return self.result.tested_at
+        return f"{when:%d %B %Y, %H:%M} UTC"
+
+    def digest(self) -> tuple:
+        """For Wizard.digests(): everything the panel shows."""
+        saved = self.result
+        shown = () if saved is None else (
+            saved.tested_at, saved.url, saved.outcome, saved.headline, saved.next_step,
+            saved.detail, tuple(saved.acceptable_issuers), saved.your_issuer, saved.alert,
+            saved.missing_certificate, saved.tls_version)
+        return (self.can_test, self.url, self.stale, shown)
+
+
+def test_basis(url: str, keystore: KeystorePlan, truststore: TruststorePlan) -> str:
+    """A digest of what a test with these plans proves (no secret goes into it)."""
+    text = "\n".join([url.strip(), *keystore.candidate.chain, "--",
+                      *(entry.pem for entry in truststore.entries)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def connection_panel(wizard: _Plans, saved: ConnectionTest | None) -> ConnectionPanel:
+    ks, ts, url = wizard.ks.plan, wizard.ts.plan, wizard.fin.url
+    if ks is None or ts is None:
+        return ConnectionPanel(False, url, saved, saved is not None)
+    stale = saved is not None and saved.basis != test_basis(url, ks, ts)
+    return ConnectionPanel(True, url, saved, stale)
+
+
+def readme_note(panel: ConnectionPanel) -> ConnectionTestNote | None:
+    """The test for the zip's README: only a result that still holds for these files."""
+    if panel.result is None or panel.stale:
+        return None
+    saved = panel.result
+    return ConnectionTestNote(tested_at=panel.tested_at, url=saved.url, outcome=saved.outcome,
+                              headline=saved.headline)
