@@ -28,28 +28,43 @@ __all__ = ["Breakdown", "profile_procedure"]
 # (label, [(file suffix, function name)]): cumulative time of these functions. The groups do
 # not nest into each other on the request path, so their shares add up.
 CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("private key reads (PKCS#12 import, saved key read back for the zip)",
-     (("webapp/pki/keyimport/keypairs.py", "load_key_pairs"),
-      ("webapp/pki/keyimport/keypair.py", "from_pem_bundle"))),
-    ("view model: plans, certificate parsing (views/wizard.py; descriptions: in rendering)",
-     (("webapp/views/wizard.py", "keystore_view"), ("webapp/views/wizard.py", "truststore_view"))),
+    (
+        "private key reads (PKCS#12 import, saved key read back for the zip)",
+        (
+            ("webapp/pki/keyimport/keypairs.py", "load_key_pairs"),
+            ("webapp/pki/keyimport/keypair.py", "from_pem_bundle"),
+        ),
+    ),
+    (
+        "view model: plans, certificate parsing (views/wizard.py; descriptions: in rendering)",
+        (
+            ("webapp/views/wizard.py", "keystore_view"),
+            ("webapp/views/wizard.py", "truststore_view"),
+        ),
+    ),
     ("template rendering (Jinja)", (("flask/templating.py", "render_template"),)),
-    ("session vault (load/update, AES-GCM + SQLite)",
-     (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state"))),
-    ("JKS writing (pyjks)",
-     (("webapp/pki/java/jks.py", "build_keystore"),
-      ("webapp/pki/java/jks.py", "build_truststore"))),
+    (
+        "session vault (load/update, AES-GCM + SQLite)",
+        (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state")),
+    ),
+    (
+        "JKS writing (pyjks)",
+        (
+            ("webapp/pki/java/jks.py", "build_keystore"),
+            ("webapp/pki/java/jks.py", "build_truststore"),
+        ),
+    ),
 )
 
 
 @dataclass(frozen=True)
 class Breakdown:
     procedures: int
-    total: float                            # profiled seconds per procedure
-    categories: list[tuple[str, float]]     # (label, seconds per procedure)
-    describe_calls: float                   # describe_certificate calls per procedure
-    key_read_validated: float               # seconds: saved RSA key read back as today
-    key_read_unvalidated: float             # seconds: same, skipping the RSA re-validation
+    total: float  # profiled seconds per procedure
+    categories: list[tuple[str, float]]  # (label, seconds per procedure)
+    describe_calls: float  # describe_certificate calls per procedure
+    key_read_validated: float  # seconds: saved RSA key read back as today
+    key_read_unvalidated: float  # seconds: same, skipping the RSA re-validation
 
 
 class _Profiled:
@@ -70,8 +85,12 @@ class _Profiled:
 def profile_procedure(materials: Materials, folder: Path, *, procedures: int) -> Breakdown:
     from webapp import create_app
 
-    app = create_app({"SECRET_KEY": "bench-profile-secret-0123456789abcdef",
-                      "VAULT_URL": f"sqlite:///{folder / 'profile-vault.db'}"})
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-profile-secret-0123456789abcdef",
+            "VAULT_URL": f"sqlite:///{folder / 'profile-vault.db'}",
+        }
+    )
     wrapped = _Profiled(app.wsgi_app)
     app.wsgi_app = wrapped  # type: ignore[method-assign]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the report
@@ -92,19 +111,32 @@ def profile_procedure(materials: Materials, folder: Path, *, procedures: int) ->
     stats = pstats.Stats(wrapped.profile)
     entries = stats.stats  # type: ignore[attr-defined]
     total = stats.total_tt  # type: ignore[attr-defined]
-    categories = [(label, _cumulative(entries, functions) / procedures)
-                  for label, functions in CATEGORIES]
-    describe_calls = sum(value[1] for key, value in entries.items()
-                         if key[0].endswith("webapp/pki/certs/describe.py")
-                         and key[2] == "describe_certificate") / procedures
+    categories = [
+        (label, _cumulative(entries, functions) / procedures) for label, functions in CATEGORIES
+    ]
+    describe_calls = (
+        sum(
+            value[1]
+            for key, value in entries.items()
+            if key[0].endswith("webapp/pki/certs/describe.py") and key[2] == "describe_certificate"
+        )
+        / procedures
+    )
     validated, unvalidated = _saved_key_read(materials)
-    return Breakdown(procedures, total / procedures, categories, describe_calls,
-                     validated, unvalidated)
+    return Breakdown(
+        procedures, total / procedures, categories, describe_calls, validated, unvalidated
+    )
 
 
 def _cumulative(entries: dict, functions: tuple[tuple[str, str], ...]) -> float:
     total = 0.0
-    for (filename, _line, name), (_calls, _primitive, _tottime, cumtime, _callers) in entries.items():
+    for (filename, _line, name), (
+        _calls,
+        _primitive,
+        _tottime,
+        cumtime,
+        _callers,
+    ) in entries.items():
         if any(filename.endswith(suffix) and name == wanted for suffix, wanted in functions):
             total += cumtime
     return total
@@ -116,10 +148,16 @@ def _saved_key_read(materials: Materials) -> tuple[float, float]:
     from webapp.pki.keyimport.keypairs import load_key_pairs
 
     pair = load_key_pairs(materials.p12, materials.p12_password)[0]
-    pem = pair.private_key.private_bytes(serialization.Encoding.PEM,
-                                         serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption())
+    pem = pair.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     validated = median(time_calls(lambda: serialization.load_pem_private_key(pem, None), 15))
-    unvalidated = median(time_calls(lambda: serialization.load_pem_private_key(
-        pem, None, unsafe_skip_rsa_key_validation=True), 15))
+    unvalidated = median(
+        time_calls(
+            lambda: serialization.load_pem_private_key(
+                pem, None, unsafe_skip_rsa_key_validation=True
+            ),
+            15,
+        )
+    )
     return validated, unvalidated

@@ -82,27 +82,44 @@ class Browser:
         self._connections: dict[tuple[str, int], http.client.HTTPConnection] = {}
 
     # --- requests -------------------------------------------------------------------------
-    def get(self, url: str, *, headers: Mapping[str, str] | None = None,
-            fragment: bool | None = None) -> HTTPResponse:
+    def get(
+        self, url: str, *, headers: Mapping[str, str] | None = None, fragment: bool | None = None
+    ) -> HTTPResponse:
         """GET; ``fragment`` (default: the browser's htmx setting) sends HX-Request."""
         return self._request("GET", url, b"", headers or {}, fragment)
 
-    def post(self, url: str, fields: Iterable[tuple[str, str]] | Mapping[str, str] = (),
-             *, files: Sequence[UploadFile] = (), headers: Mapping[str, str] | None = None,
-             fragment: bool | None = None) -> HTTPResponse:
+    def post(
+        self,
+        url: str,
+        fields: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+        *,
+        files: Sequence[UploadFile] = (),
+        headers: Mapping[str, str] | None = None,
+        fragment: bool | None = None,
+    ) -> HTTPResponse:
         """POST form fields (urlencoded, or multipart when there are files)."""
         pairs = list(fields.items()) if isinstance(fields, Mapping) else list(fields)
         extra = dict(headers or {})
         if files:
             body, content_type = _multipart(pairs, files)
         else:
-            body, content_type = urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+            body, content_type = (
+                urlencode(pairs).encode("ascii"),
+                "application/x-www-form-urlencoded",
+            )
         extra["Content-Type"] = content_type
         return self._request("POST", url, body, extra, fragment)
 
-    def submit(self, page: HTTPResponse, form_id: str, changes: Mapping[str, str] | None = None,
-               *, files: Sequence[UploadFile] = (), base: str | None = None,
-               fragment: bool | None = None) -> HTTPResponse:
+    def submit(
+        self,
+        page: HTTPResponse,
+        form_id: str,
+        changes: Mapping[str, str] | None = None,
+        *,
+        files: Sequence[UploadFile] = (),
+        base: str | None = None,
+        fragment: bool | None = None,
+    ) -> HTTPResponse:
         """Fill in the form ``form_id`` of ``page`` and send it, as a user clicking submit.
 
         ``base`` ("http://host:port") sends it to another server than the page came from,
@@ -130,8 +147,15 @@ class Browser:
         self.close()
 
     # --- plumbing -------------------------------------------------------------------------
-    def _request(self, method: str, url: str, body: bytes, headers: Mapping[str, str],
-                 fragment: bool | None, redirects: int = 5) -> HTTPResponse:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        fragment: bool | None,
+        redirects: int = 5,
+    ) -> HTTPResponse:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -149,13 +173,21 @@ class Browser:
             return self._request("GET", urljoin(url, location), b"", {}, False, redirects - 1)
         return HTTPResponse(status, headers_in, data, url)
 
-    def _send(self, host: str, port: int, method: str, target: str, body: bytes,
-              headers: Mapping[str, str]) -> tuple[int, http.client.HTTPMessage, bytes]:
+    def _send(
+        self,
+        host: str,
+        port: int,
+        method: str,
+        target: str,
+        body: bytes,
+        headers: Mapping[str, str],
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         key = (host, port)
         for attempt in range(2):
             reused = key in self._connections
             conn = self._connections.get(key) or http.client.HTTPConnection(
-                host, port, timeout=self.timeout)
+                host, port, timeout=self.timeout
+            )
             self._connections[key] = conn
             try:
                 conn.request(method, target, body=body or None, headers=dict(headers))
@@ -214,8 +246,12 @@ class _FormParser(HTMLParser):
         a = {k: (v or "") for k, v in attrs}
         if tag == "form" and a.get("id") == self.form_id:
             self._inside = True
-            self.form = Form(self.form_id, a.get("action", ""), a.get("method", "get").lower(),
-                             a.get("enctype", "") == "multipart/form-data")
+            self.form = Form(
+                self.form_id,
+                a.get("action", ""),
+                a.get("method", "get").lower(),
+                a.get("enctype", "") == "multipart/form-data",
+            )
             return
         if not self._inside or self.form is None:
             return
@@ -244,7 +280,9 @@ class _FormParser(HTMLParser):
                 self._options[-1] = ("".join(self._option_text).strip(), selected)
             self._option_text = None
         elif tag == "select" and self._select is not None and self.form is not None:
-            chosen = [v for v, selected in self._options if selected] or [v for v, _ in self._options[:1]]
+            chosen = [v for v, selected in self._options if selected] or [
+                v for v, _ in self._options[:1]
+            ]
             if chosen:
                 self.form.fields.append((self._select, chosen[0] or ""))
             self._select = None
@@ -256,12 +294,17 @@ def _multipart(fields: Sequence[tuple[str, str]], files: Sequence[UploadFile]) -
     boundary = "----bench" + secrets.token_hex(12)
     chunks: list[bytes] = []
     for name, value in fields:
-        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                      .encode() + value.encode() + b"\r\n")
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
     for upload in files:
         chunks.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{upload.field}"; '
             f'filename="{upload.filename}"\r\nContent-Type: {upload.content_type}\r\n\r\n'.encode()
-            + upload.content + b"\r\n")
+            + upload.content
+            + b"\r\n"
+        )
     chunks.append(f"--{boundary}--\r\n".encode())
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"

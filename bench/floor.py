@@ -10,8 +10,8 @@ import io
 import zipfile
 
 from webapp.pki.certs.parse import parse_certificates
-from webapp.pki.keyimport.keypairs import load_key_pairs
 from webapp.pki.java.jks import build_keystore, build_truststore
+from webapp.pki.keyimport.keypairs import load_key_pairs
 
 from .procedure import KEYSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Materials
 
@@ -21,18 +21,27 @@ __all__ = ["build_keystore_in_process", "procedure_in_process"]
 def build_keystore_in_process(materials: Materials) -> bytes:
     """Floor of (a): decrypt the .p12, write the keystore."""
     pair = load_key_pairs(materials.p12, materials.p12_password)[0]
-    return build_keystore(alias="client-one", private_key=pair.private_key, chain=pair.chain,
-                          password=KEYSTORE_PASSWORD)
+    return build_keystore(
+        alias="client-one",
+        private_key=pair.private_key,
+        chain=pair.chain,
+        password=KEYSTORE_PASSWORD,
+    )
 
 
 def procedure_in_process(materials: Materials) -> bytes:
     """Floor of (b): the keystore, the truststore the procedure builds (own chain + the
     uploaded partner certificates), and the zip holding both."""
     pair = load_key_pairs(materials.p12, materials.p12_password)[0]
-    keystore = build_keystore(alias="client-one", private_key=pair.private_key,
-                              chain=pair.chain, password=KEYSTORE_PASSWORD)
-    partner = [cert for _, pem in materials.partner_certificates
-               for cert in parse_certificates(pem)]
+    keystore = build_keystore(
+        alias="client-one",
+        private_key=pair.private_key,
+        chain=pair.chain,
+        password=KEYSTORE_PASSWORD,
+    )
+    partner = [
+        cert for _, pem in materials.partner_certificates for cert in parse_certificates(pem)
+    ]
     entries = [(f"cert-{i}", cert) for i, cert in enumerate([*partner, *pair.chain])]
     truststore = build_truststore(entries=entries, password=TRUSTSTORE_PASSWORD)
     buffer = io.BytesIO()

@@ -38,8 +38,9 @@ def measure_hostile_chains(folder: Path) -> list[HostileChainResult]:
         with LocalTLSServer(chain, key) as server:
             started = time.perf_counter()
             try:
-                collected = collect_partner_chain(server.address, policy=policy,
-                                                  connect_timeout=5, handshake_timeout=5)
+                collected = collect_partner_chain(
+                    server.address, policy=policy, connect_timeout=5, handshake_timeout=5
+                )
                 outcome = f"result: {len(collected.certificates)} certificates listed"
             except FetchError as exc:
                 outcome = f"refused: {exc}"
@@ -48,8 +49,13 @@ def measure_hostile_chains(folder: Path) -> list[HostileChainResult]:
 
 
 def render_hostile_chains(results: list[HostileChainResult]) -> str:
-    lines = ["", "## Hostile chain fetch (cross-signed groups)", "",
-             "| certificates sent | time | answer |", "|---|---|---|"]
+    lines = [
+        "",
+        "## Hostile chain fetch (cross-signed groups)",
+        "",
+        "| certificates sent | time | answer |",
+        "|---|---|---|",
+    ]
     for r in results:
         verdict = "ok" if r.seconds < LIMIT_SECONDS else f"OVER {LIMIT_SECONDS:.0f} s"
         lines.append(f"| {r.certificates} | {r.seconds * 1000:.0f} ms ({verdict}) | {r.outcome} |")

@@ -23,17 +23,18 @@ REQUESTS = ("import", "settings", "download")
 @dataclass(frozen=True)
 class KeystoreLatency:
     key_kind: str
-    http: list[float]                 # seconds, import + settings + download
+    http: list[float]  # seconds, import + settings + download
     per_request: dict[str, list[float]]
-    floor: list[float]                # seconds, in-process
+    floor: list[float]  # seconds, in-process
 
     @property
     def ratio(self) -> float:
         return median(self.http) / median(self.floor)
 
 
-def measure_keystore_latency(base: str, materials: Materials, *, key_kind: str,
-                             samples: int, warmup: int = 3) -> KeystoreLatency:
+def measure_keystore_latency(
+    base: str, materials: Materials, *, key_kind: str, samples: int, warmup: int = 3
+) -> KeystoreLatency:
     http: list[float] = []
     floor: list[float] = []
     per_request: dict[str, list[float]] = {name: [] for name in REQUESTS}
@@ -55,12 +56,22 @@ def _keystore_over_http(base: str, materials: Materials) -> dict[str, float]:
     with Browser() as browser:
         page = browser.get(base + "/", fragment=False)  # the user has the page open already
         started = time.perf_counter()
-        page = browser.submit(page, "import-form", {"key_password": materials.p12_password},
-                              files=[UploadFile("key_file", "client.p12", materials.p12)])
+        page = browser.submit(
+            page,
+            "import-form",
+            {"key_password": materials.p12_password},
+            files=[UploadFile("key_file", "client.p12", materials.p12)],
+        )
         timings["import"] = time.perf_counter() - started
         started = time.perf_counter()
-        page = browser.submit(page, "keystore-settings", {
-            "keystore_password": KEYSTORE_PASSWORD, "confirm_keystore_password": KEYSTORE_PASSWORD})
+        page = browser.submit(
+            page,
+            "keystore-settings",
+            {
+                "keystore_password": KEYSTORE_PASSWORD,
+                "confirm_keystore_password": KEYSTORE_PASSWORD,
+            },
+        )
         timings["settings"] = time.perf_counter() - started
         started = time.perf_counter()
         download = browser.get(base + "/keystore/download", fragment=False)

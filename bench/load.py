@@ -26,11 +26,11 @@ class LoadResult:
     think: float
     completed: int
     failed: int
-    wall: float                   # seconds from start to the last user finishing
+    wall: float  # seconds from start to the last user finishing
     times: StepTimes
-    server_cpu: float             # seconds of CPU used by the gunicorn workers
-    client_cpu: float             # seconds of CPU used by this process (the virtual users)
-    machine_cpu: float            # seconds of CPU used by every process on the machine
+    server_cpu: float  # seconds of CPU used by the gunicorn workers
+    client_cpu: float  # seconds of CPU used by this process (the virtual users)
+    machine_cpu: float  # seconds of CPU used by every process on the machine
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -43,8 +43,15 @@ class LoadResult:
         return self.completed / self.wall if self.wall else 0.0
 
 
-def run_load(base: str, materials: Materials, *, users: int, procedures_per_user: int,
-             worker_pids: list[int], think: float = 0.0) -> LoadResult:
+def run_load(
+    base: str,
+    materials: Materials,
+    *,
+    users: int,
+    procedures_per_user: int,
+    worker_pids: list[int],
+    think: float = 0.0,
+) -> LoadResult:
     """``think`` > 0: each user pauses that long between steps, like a person reading."""
     times = StepTimes()
     completed = failed = 0
@@ -82,8 +89,9 @@ def run_load(base: str, materials: Materials, *, users: int, procedures_per_user
     server_cpu = cpu_seconds(worker_pids) - server_before
     client_cpu = time.process_time() - client_before
     machine_cpu = machine_busy_seconds() - machine_before
-    return LoadResult(users, think, completed, failed, wall, times, server_cpu, client_cpu,
-                      machine_cpu, errors)
+    return LoadResult(
+        users, think, completed, failed, wall, times, server_cpu, client_cpu, machine_cpu, errors
+    )
 
 
 def machine_busy_seconds() -> float:

@@ -32,13 +32,14 @@ def describe_machine() -> dict[str, str]:
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
         "OpenSSL (cryptography)": f"{backend.openssl_version_text()} "
-                                  f"(cryptography {metadata.version('cryptography')})",
+        f"(cryptography {metadata.version('cryptography')})",
         "OpenSSL (CLI)": _first_line(["openssl", "version"]),
         "JDK": _first_line(["java", "-version"]),
         "SQLite": sqlite3.sqlite_version,
         "Redis server": _first_line(["redis-server", "--version"]),
         "gunicorn / Flask / pyjks": " / ".join(
-            metadata.version(name) for name in ("gunicorn", "flask", "pyjks")),
+            metadata.version(name) for name in ("gunicorn", "flask", "pyjks")
+        ),
     }
 
 

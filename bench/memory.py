@@ -13,7 +13,7 @@ __all__ = ["VaultSizes", "redis_vault_sizes", "sqlite_vault_sizes"]
 @dataclass(frozen=True)
 class VaultSizes:
     sessions: int
-    mean_record: float       # bytes of the encrypted record (what the vault stores)
+    mean_record: float  # bytes of the encrypted record (what the vault stores)
     max_record: int
     storage_per_session: float  # bytes of storage used per session, overheads included
 
@@ -44,5 +44,9 @@ def redis_vault_sizes(url: str) -> VaultSizes:
     finally:
         client.close()
     count = len(lengths)
-    return VaultSizes(count, sum(lengths) / count if count else 0.0, max(lengths, default=0),
-                      sum(usage) / count if count else 0.0)
+    return VaultSizes(
+        count,
+        sum(lengths) / count if count else 0.0,
+        max(lengths, default=0),
+        sum(usage) / count if count else 0.0,
+    )

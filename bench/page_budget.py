@@ -1,7 +1,8 @@
 """The first page's budget (issue 5): bytes over the wire, other origins, time to render.
 
 Measured in Debian Chromium against the app under gunicorn on loopback, with the browser's
-HTTP cache off (every sample downloads everything, as a first visit does). Budget: at most 60 KB over the wire, no request to
+HTTP cache off (every sample downloads everything, as a first visit does). Budget: at most
+60 KB over the wire, no request to
 another origin, rendered in under 100 ms. The benchmark prints the numbers; it asserts nothing.
 
     python -m bench.page_budget
@@ -20,8 +21,14 @@ from urllib.parse import urlsplit
 from .servers import AppServer
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BUDGET_BYTES = 60 * 1024
 BUDGET_MS = 100.0
 SAMPLES = 15
@@ -38,13 +45,25 @@ class PageBudget:
 
     def rows(self) -> list[tuple[str, str, str]]:
         return [
-            ("first page over the wire", f"{self.wire_bytes / 1024:.1f} KB",
-             f"≤ {BUDGET_BYTES // 1024} KB: {'met' if self.wire_bytes <= BUDGET_BYTES else 'MISSED'}"),
+            (
+                "first page over the wire",
+                f"{self.wire_bytes / 1024:.1f} KB",
+                f"≤ {BUDGET_BYTES // 1024} KB: "
+                f"{'met' if self.wire_bytes <= BUDGET_BYTES else 'MISSED'}",
+            ),
             ("first page decoded", f"{self.body_bytes / 1024:.1f} KB", f"{self.requests} requests"),
-            ("requests to other origins", str(len(self.foreign_requests)),
-             "0: met" if not self.foreign_requests else "MISSED: " + ", ".join(self.foreign_requests)),
-            ("render (load event, median)", f"{self.render_ms:.1f} ms",
-             f"< {BUDGET_MS:.0f} ms: {'met' if self.render_ms < BUDGET_MS else 'MISSED'}"),
+            (
+                "requests to other origins",
+                str(len(self.foreign_requests)),
+                "0: met"
+                if not self.foreign_requests
+                else "MISSED: " + ", ".join(self.foreign_requests),
+            ),
+            (
+                "render (load event, median)",
+                f"{self.render_ms:.1f} ms",
+                f"< {BUDGET_MS:.0f} ms: {'met' if self.render_ms < BUDGET_MS else 'MISSED'}",
+            ),
             ("DOMContentLoaded (median)", f"{self.dom_ready_ms:.1f} ms", ""),
         ]
 
@@ -79,7 +98,8 @@ def measure_page_budget(base_url: str, *, samples: int = SAMPLES) -> PageBudget:
                 page.goto(base_url + "/", wait_until="load")
                 timing = page.evaluate(
                     "() => { const t = performance.getEntriesByType('navigation')[0];"
-                    " return [t.loadEventEnd, t.domContentLoadedEventEnd]; }")
+                    " return [t.loadEventEnd, t.domContentLoadedEventEnd]; }"
+                )
                 loads.append(timing[0])
                 ready.append(timing[1])
             for request in finished:  # the last sample's requests
@@ -93,14 +113,20 @@ def measure_page_budget(base_url: str, *, samples: int = SAMPLES) -> PageBudget:
             context.close()
         finally:
             browser.close()
-    return PageBudget(wire, body, count, tuple(foreign), statistics.median(loads),
-                      statistics.median(ready))
+    return PageBudget(
+        wire, body, count, tuple(foreign), statistics.median(loads), statistics.median(ready)
+    )
 
 
 def render_page_budget(budget: PageBudget) -> str:
     """The markdown section of bench/results.md."""
-    lines = ["", "## First page budget (Debian Chromium, HTTP cache off, loopback)", "",
-             "| measure | value | target |", "|---|---|---|"]
+    lines = [
+        "",
+        "## First page budget (Debian Chromium, HTTP cache off, loopback)",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+    ]
     lines += [f"| {name} | {value} | {note} |" for name, value, note in budget.rows()]
     return "\n".join(lines) + "\n"
 
@@ -108,8 +134,11 @@ def render_page_budget(budget: PageBudget) -> str:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mtls-page-") as scratch:
         folder = Path(scratch)
-        env = {"FLASK_VAULT_URL": f"sqlite:///{folder}/vault.db",
-               "FLASK_SECRET_KEY": "bench-" + secrets.token_hex(24), "WEB_CONCURRENCY": "2"}
+        env = {
+            "FLASK_VAULT_URL": f"sqlite:///{folder}/vault.db",
+            "FLASK_SECRET_KEY": "bench-" + secrets.token_hex(24),
+            "WEB_CONCURRENCY": "2",
+        }
         with AppServer(folder, env=env, name="page") as app:
             budget = measure_page_budget(app.base_url)
     for name, value, note in budget.rows():

@@ -20,12 +20,31 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .browser import Browser, HTTPResponse, UploadFile
 
-__all__ = ["KEYSTORE_PASSWORD", "KEY_DECRYPTING_STEPS", "P12_FRIENDLY_NAME", "P12_PASSWORD",
-           "STEPS", "TRUSTSTORE_PASSWORD", "Materials", "ProcedureError", "ProcedureWalk",
-           "StepTimes", "make_materials", "walk_procedure", "zip_members"]
+__all__ = [
+    "KEYSTORE_PASSWORD",
+    "KEY_DECRYPTING_STEPS",
+    "P12_FRIENDLY_NAME",
+    "P12_PASSWORD",
+    "STEPS",
+    "TRUSTSTORE_PASSWORD",
+    "Materials",
+    "ProcedureError",
+    "ProcedureWalk",
+    "StepTimes",
+    "make_materials",
+    "walk_procedure",
+    "zip_members",
+]
 
-STEPS = ("open page", "import key pair", "keystore settings", "upload certificates",
-         "truststore settings", "finish settings", "download all")
+STEPS = (
+    "open page",
+    "import key pair",
+    "keystore settings",
+    "upload certificates",
+    "truststore settings",
+    "finish settings",
+    "download all",
+)
 # Steps whose cost is dominated by reading a private key (PKCS#12 decryption on import; the
 # saved key is read back to write the keystore into the zip). The others should be quick.
 KEY_DECRYPTING_STEPS = frozenset({"import key pair", "download all"})
@@ -71,17 +90,22 @@ def make_materials(folder: Path, *, key_kind: str = "rsa2048") -> Materials:
     ours = ThrowawayCA("Our Root CA", key_kind="ec256")
     client = ours.issue_client("Client One", key_kind=key_kind)
     partner = ThrowawayCA("Partner Root CA", key_kind="ec256")
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
-                  .kdf_rounds(P12_KDF_ROUNDS)
-                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-                  .hmac_hash(hashes.SHA256())
-                  .build(P12_PASSWORD.encode()))
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(P12_KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(P12_PASSWORD.encode())
+    )
     p12 = pkcs12.serialize_key_and_certificates(
-        P12_FRIENDLY_NAME.encode(), client.key, client.cert, list(client.chain), encryption)
+        P12_FRIENDLY_NAME.encode(), client.key, client.cert, list(client.chain), encryption
+    )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "client.p12").write_bytes(p12)
-    partner_files = (("partner-root.pem", partner.root_pem()),
-                     ("partner-intermediate.pem", partner.intermediate.cert_pem()))
+    partner_files = (
+        ("partner-root.pem", partner.root_pem()),
+        ("partner-intermediate.pem", partner.intermediate.cert_pem()),
+    )
     for name, pem in partner_files:
         (folder / name).write_bytes(pem)
     return Materials(p12, P12_PASSWORD, partner_files, folder)
@@ -94,13 +118,20 @@ class ProcedureWalk:
     ``think`` seconds pass before each step after the first (a person reading the page).
     """
 
-    def __init__(self, browser: Browser, bases: Sequence[str], materials: Materials,
-                 times: StepTimes | None = None, *, think: float = 0.0) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        bases: Sequence[str],
+        materials: Materials,
+        times: StepTimes | None = None,
+        *,
+        think: float = 0.0,
+    ) -> None:
         self.browser, self.bases, self.materials = browser, list(bases), materials
         self.times, self.think = times, think
-        self.done = 0                      # steps completed
+        self.done = 0  # steps completed
         self.page: HTTPResponse | None = None
-        self.bundle = b""                  # the zip, after the last step
+        self.bundle = b""  # the zip, after the last step
 
     @property
     def next_step(self) -> str | None:
@@ -147,30 +178,61 @@ class ProcedureWalk:
             return b.get(base + "/", fragment=False)
         assert page is not None
         if name == "import key pair":
-            return b.submit(page, "import-form", {"key_password": m.p12_password}, base=base,
-                            files=[UploadFile("key_file", "client.p12", m.p12,
-                                              "application/x-pkcs12")])
+            return b.submit(
+                page,
+                "import-form",
+                {"key_password": m.p12_password},
+                base=base,
+                files=[UploadFile("key_file", "client.p12", m.p12, "application/x-pkcs12")],
+            )
         if name == "keystore settings":
-            return b.submit(page, "keystore-settings", {
-                "keystore_password": KEYSTORE_PASSWORD,
-                "confirm_keystore_password": KEYSTORE_PASSWORD}, base=base)
+            return b.submit(
+                page,
+                "keystore-settings",
+                {
+                    "keystore_password": KEYSTORE_PASSWORD,
+                    "confirm_keystore_password": KEYSTORE_PASSWORD,
+                },
+                base=base,
+            )
         if name == "upload certificates":
-            return b.submit(page, "upload-form", base=base, files=[
-                UploadFile("cert_files", file_name, pem, "application/x-pem-file")
-                for file_name, pem in m.partner_certificates])
+            return b.submit(
+                page,
+                "upload-form",
+                base=base,
+                files=[
+                    UploadFile("cert_files", file_name, pem, "application/x-pem-file")
+                    for file_name, pem in m.partner_certificates
+                ],
+            )
         if name == "truststore settings":
-            return b.submit(page, "truststore-settings", {
-                "truststore_password": TRUSTSTORE_PASSWORD,
-                "confirm_truststore_password": TRUSTSTORE_PASSWORD}, base=base)
+            return b.submit(
+                page,
+                "truststore-settings",
+                {
+                    "truststore_password": TRUSTSTORE_PASSWORD,
+                    "confirm_truststore_password": TRUSTSTORE_PASSWORD,
+                },
+                base=base,
+            )
         if name == "finish settings":
-            return b.submit(page, "finish-settings", {
-                "dest_url": "https://partner.example/inbound",
-                "folder": "/opt/platform/certs"}, base=base)
+            return b.submit(
+                page,
+                "finish-settings",
+                {"dest_url": "https://partner.example/inbound", "folder": "/opt/platform/certs"},
+                base=base,
+            )
         return b.get(base + "/finish/bundle.zip", fragment=False)
 
 
-def walk_procedure(browser: Browser, bases: Sequence[str], materials: Materials,
-                   times: StepTimes | None = None, *, think: float = 0.0) -> bytes:
+def walk_procedure(
+    browser: Browser,
+    bases: Sequence[str],
+    materials: Materials,
+    times: StepTimes | None = None,
+    *,
+    think: float = 0.0,
+) -> bytes:
     """Do the whole procedure (see ProcedureWalk); return the downloaded zip."""
     return ProcedureWalk(browser, bases, materials, times, think=think).run().bundle
 

@@ -39,8 +39,14 @@ class RedisServer:
     the data survives a stop and start, as with a production Redis that is restarted.
     """
 
-    def __init__(self, folder: Path, *, persistent: bool = False, binary: str | None = None,
-                 port: int | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        persistent: bool = False,
+        binary: str | None = None,
+        port: int | None = None,
+    ) -> None:
         self.binary = binary or shutil.which("redis-server") or "redis-server"
         self.folder = folder
         self.persistent = persistent
@@ -53,12 +59,26 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         self.folder.mkdir(parents=True, exist_ok=True)
-        persistence = (["--appendonly", "yes", "--appendfsync", "always"] if self.persistent
-                       else ["--appendonly", "no"])
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "always"]
+            if self.persistent
+            else ["--appendonly", "no"]
+        )
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             *persistence, "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                *persistence,
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while not self.answers_ping():
@@ -106,8 +126,14 @@ class AppServer:
     stdout (JSON request logs) and stderr (gunicorn's log) go to files in ``log_folder``.
     """
 
-    def __init__(self, log_folder: Path, *, env: Mapping[str, str], port: int | None = None,
-                 name: str = "app") -> None:
+    def __init__(
+        self,
+        log_folder: Path,
+        *,
+        env: Mapping[str, str],
+        port: int | None = None,
+        name: str = "app",
+    ) -> None:
         self.port = port or free_port()
         self.env = env
         self.stdout_path = log_folder / f"{name}-{self.port}.stdout"
@@ -127,14 +153,19 @@ class AppServer:
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
                 [str(gunicorn), "--config", str(GUNICORN_CONFIG), "webapp:create_app()"],
-                cwd=ROOT, env=env, stdout=out, stderr=err,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=err,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while not self._healthy():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"gunicorn did not start on port {self.port}:\n"
-                                   + self.stderr_path.read_text(errors="replace")[-2000:])
+                raise RuntimeError(
+                    f"gunicorn did not start on port {self.port}:\n"
+                    + self.stderr_path.read_text(errors="replace")[-2000:]
+                )
             time.sleep(0.05)
         return self
 

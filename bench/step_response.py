@@ -26,8 +26,14 @@ def measure(rounds: int = ROUNDS) -> tuple[int, float]:
     CPU time of this thread, not wall time: on a shared 2-core machine the wall clock mostly
     measures the neighbours."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench-only-not-a-secret",
-                          "WTF_CSRF_ENABLED": False, "VAULT_URL": f"sqlite:///{folder}/vault.db"})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench-only-not-a-secret",
+                "WTF_CSRF_ENABLED": False,
+                "VAULT_URL": f"sqlite:///{folder}/vault.db",
+            }
+        )
         record = json.loads(RECORD.read_text())
         record["current"] = "keystore"
         with app.app_context():
@@ -39,8 +45,10 @@ def measure(rounds: int = ROUNDS) -> tuple[int, float]:
             alias = f"legacy-client-{round_ % 2}"
             started = time.thread_time()
             response = client.post(
-                "/keystore/settings", headers={"HX-Request": "true"},
-                data={"alias": alias, "keystore_filename": "legacy-keystore.jks"})
+                "/keystore/settings",
+                headers={"HX-Request": "true"},
+                data={"alias": alias, "keystore_filename": "legacy-keystore.jks"},
+            )
             seconds.append(time.thread_time() - started)
             assert response.status_code == 200, response.status_code
             sizes.append(len(response.data))
@@ -49,5 +57,7 @@ def measure(rounds: int = ROUNDS) -> tuple[int, float]:
 
 if __name__ == "__main__":
     size, median = measure()
-    print(f"htmx POST /keystore/settings: {size} bytes, median {median * 1000:.2f} ms CPU "
-          f"over {ROUNDS} rounds")
+    print(
+        f"htmx POST /keystore/settings: {size} bytes, median {median * 1000:.2f} ms CPU "
+        f"over {ROUNDS} rounds"
+    )

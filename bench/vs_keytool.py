@@ -34,9 +34,9 @@ __all__ = ["KeytoolComparison", "compare_with_keytool"]
 
 @dataclass(frozen=True)
 class KeytoolComparison:
-    keytool_runs: list[float]      # seconds, whole sequence
-    keytool_commands: int          # JVM start-ups per sequence
-    http_runs: list[float]         # seconds, whole HTTP procedure (one user, idle server)
+    keytool_runs: list[float]  # seconds, whole sequence
+    keytool_commands: int  # JVM start-ups per sequence
+    http_runs: list[float]  # seconds, whole HTTP procedure (one user, idle server)
     truststore_certificates: int
 
     @property
@@ -44,8 +44,9 @@ class KeytoolComparison:
         return median(self.keytool_runs) / median(self.http_runs)
 
 
-def compare_with_keytool(base: str, materials: Materials, *, keytool_runs: int,
-                         http_runs: int) -> KeytoolComparison:
+def compare_with_keytool(
+    base: str, materials: Materials, *, keytool_runs: int, http_runs: int
+) -> KeytoolComparison:
     keytool = shutil.which("keytool")
     if keytool is None:
         raise FileNotFoundError("keytool is not installed (JDK 17 or later is needed)")
@@ -56,8 +57,10 @@ def compare_with_keytool(base: str, materials: Materials, *, keytool_runs: int,
             bundle = walk_procedure(browser, [base], materials)
             http_times.append(time.perf_counter() - started)
     truststore = zip_members(bundle)["truststore.jks"]
-    certificates = [x509.load_der_x509_certificate(entry.cert) for entry in
-                    jks.KeyStore.loads(truststore, TRUSTSTORE_PASSWORD).certs.values()]
+    certificates = [
+        x509.load_der_x509_certificate(entry.cert)
+        for entry in jks.KeyStore.loads(truststore, TRUSTSTORE_PASSWORD).certs.values()
+    ]
     keytool_times = []
     with tempfile.TemporaryDirectory(prefix="bench-keytool-") as scratch:
         folder = Path(scratch)
@@ -75,22 +78,52 @@ def compare_with_keytool(base: str, materials: Materials, *, keytool_runs: int,
     return KeytoolComparison(keytool_times, 1 + len(cert_files), http_times[1:], len(cert_files))
 
 
-def _keytool_sequence(keytool: str, materials: Materials, out: Path,
-                      cert_files: list[Path]) -> list[list[str]]:
+def _keytool_sequence(
+    keytool: str, materials: Materials, out: Path, cert_files: list[Path]
+) -> list[list[str]]:
     out.mkdir()
     keystore, truststore = out / "keystore.jks", out / "truststore.jks"
-    commands = [[
-        keytool, "-importkeystore", "-noprompt",
-        "-srckeystore", str(materials.p12_path), "-srcstoretype", "PKCS12",
-        "-srcstorepass", materials.p12_password, "-srcalias", P12_FRIENDLY_NAME,
-        "-destkeystore", str(keystore), "-deststoretype", "JKS",
-        "-deststorepass", KEYSTORE_PASSWORD, "-destkeypass", KEYSTORE_PASSWORD,
-        "-destalias", "client-one",
-    ]]
+    commands = [
+        [
+            keytool,
+            "-importkeystore",
+            "-noprompt",
+            "-srckeystore",
+            str(materials.p12_path),
+            "-srcstoretype",
+            "PKCS12",
+            "-srcstorepass",
+            materials.p12_password,
+            "-srcalias",
+            P12_FRIENDLY_NAME,
+            "-destkeystore",
+            str(keystore),
+            "-deststoretype",
+            "JKS",
+            "-deststorepass",
+            KEYSTORE_PASSWORD,
+            "-destkeypass",
+            KEYSTORE_PASSWORD,
+            "-destalias",
+            "client-one",
+        ]
+    ]
     for index, path in enumerate(cert_files):
-        commands.append([
-            keytool, "-importcert", "-noprompt", "-alias", f"trusted-{index}",
-            "-file", str(path), "-keystore", str(truststore), "-storetype", "JKS",
-            "-storepass", TRUSTSTORE_PASSWORD,
-        ])
+        commands.append(
+            [
+                keytool,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                f"trusted-{index}",
+                "-file",
+                str(path),
+                "-keystore",
+                str(truststore),
+                "-storetype",
+                "JKS",
+                "-storepass",
+                TRUSTSTORE_PASSWORD,
+            ]
+        )
     return commands

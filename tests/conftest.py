@@ -59,8 +59,9 @@ def throwaway_pki(tmp_path_factory: pytest.TempPathFactory) -> ThrowawayPki:
     server_key, server_chain = server.write(folder, "server")
     root_pem = folder / "root.pem"
     root_pem.write_bytes(ca.root_pem())
-    clients = {kind: ca.issue_client(f"Shared Client {kind}", key_kind=kind)
-               for kind in CLIENT_KEY_KINDS}
+    clients = {
+        kind: ca.issue_client(f"Shared Client {kind}", key_kind=kind) for kind in CLIENT_KEY_KINDS
+    }
     return ThrowawayPki(ca, folder, root_pem, server, server_key, server_chain, clients)
 
 

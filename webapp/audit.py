@@ -30,30 +30,40 @@ from flask import Flask, current_app, g, has_request_context, request
 from .observability import StdoutHandler
 from .pki.certs.describe import fingerprint_sha256
 
-__all__ = ["ACTIONS", "add_listener", "audit", "certificate_facts", "current_user", "init_app",
-           "logger", "outcome_code"]
+__all__ = [
+    "ACTIONS",
+    "add_listener",
+    "audit",
+    "certificate_facts",
+    "current_user",
+    "init_app",
+    "logger",
+    "outcome_code",
+]
 
 logger = logging.getLogger("mtls_kit.audit")
 _warnings = logging.getLogger(__name__)
 
 # The actions the app records; other engineers add theirs here (a typo then fails the tests).
-ACTIONS = frozenset({
-    "keypair.imported",
-    "keystore.downloaded",
-    "certificate.downloaded",
-    "truststore.downloaded",
-    "partner.fetched",
-    "connection.tested",
-    "config.downloaded",
-    "bundle.downloaded",
-    "session.erased",
-    "keystore.opened",
-    "careply.imported",
-    "keypair.generated",
-    "request.downloaded",
-    "truststore.opened",
-    "reminder.downloaded",
-})
+ACTIONS = frozenset(
+    {
+        "keypair.imported",
+        "keystore.downloaded",
+        "certificate.downloaded",
+        "truststore.downloaded",
+        "partner.fetched",
+        "connection.tested",
+        "config.downloaded",
+        "bundle.downloaded",
+        "session.erased",
+        "keystore.opened",
+        "careply.imported",
+        "keypair.generated",
+        "request.downloaded",
+        "truststore.opened",
+        "reminder.downloaded",
+    }
+)
 _SECRET_NAMES = re.compile(r"pass|secret|token|private|key_pem|cookie|credential", re.IGNORECASE)
 _MAX_USER = 200  # a user name from a header; longer is not a user name
 # Called with (action, fields) after each line: the metrics count actions without views
@@ -88,12 +98,12 @@ def audit(action: str, **fields: Any) -> None:
         "action": action,
     }
     if has_request_context():
-        line.update(request_id=g.get("request_id"), user=current_user(),
-                    client=request.remote_addr)
+        line.update(request_id=g.get("request_id"), user=current_user(), client=request.remote_addr)
     for name, value in fields.items():
         if _SECRET_NAMES.search(name) or isinstance(value, (bytes, bytearray)):
-            _warnings.warning("audit: field %r dropped from %s (it may hold a secret)",
-                              name, action)
+            _warnings.warning(
+                "audit: field %r dropped from %s (it may hold a secret)", name, action
+            )
             continue
         line[name] = value
     logger.info(json.dumps(line, ensure_ascii=False, default=str))
@@ -117,8 +127,10 @@ def current_user() -> str | None:
 
 def certificate_facts(certificates: Iterable[x509.Certificate]) -> list[dict[str, str]]:
     """Subject and SHA-256 fingerprint of each certificate, for an audit line."""
-    return [{"subject": c.subject.rfc4514_string(), "sha256": fingerprint_sha256(c)}
-            for c in certificates]
+    return [
+        {"subject": c.subject.rfc4514_string(), "sha256": fingerprint_sha256(c)}
+        for c in certificates
+    ]
 
 
 def outcome_code(exc: BaseException | None) -> str:

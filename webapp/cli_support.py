@@ -52,12 +52,14 @@ class InputProblem(click.ClickException):
     def show(self, file: Any = None) -> None:
         click.echo(self.format_message(), err=True)
         if self.as_json:  # --json still prints its one object, on stdout
-            click.echo(json.dumps({"ok": False, "error": self.format_message()},
-                                  ensure_ascii=False))
+            click.echo(
+                json.dumps({"ok": False, "error": self.format_message()}, ensure_ascii=False)
+            )
 
 
 def reports_problems(*problems: type[Exception]) -> Callable[[F], F]:
     """Turn the core's plain-sentence errors into exit 1 (and --json's error object)."""
+
     def decorate(command: F) -> F:
         @functools.wraps(command)
         def run(**params: Any) -> Any:
@@ -68,29 +70,42 @@ def reports_problems(*problems: type[Exception]) -> Callable[[F], F]:
                 raise
             except problems as error:
                 raise InputProblem(str(error), as_json=bool(params.get("as_json"))) from None
+
         return run  # type: ignore[return-value]
+
     return decorate
 
 
 def password_options(*prefixes: str) -> Callable[[F], F]:
     """--<prefix>-password-env NAME and --<prefix>-password-file PATH for each prefix."""
+
     def decorate(command: F) -> F:
         for prefix in reversed(prefixes):
             what = PASSWORDS[prefix]
             command = click.option(
-                f"--{prefix}-password-file", type=click.Path(dir_okay=False, path_type=Path),
-                metavar="PATH", help=f"Read the {what} password from this file (first line).",
+                f"--{prefix}-password-file",
+                type=click.Path(dir_okay=False, path_type=Path),
+                metavar="PATH",
+                help=f"Read the {what} password from this file (first line).",
             )(command)
             command = click.option(
-                f"--{prefix}-password-env", metavar="NAME",
+                f"--{prefix}-password-env",
+                metavar="NAME",
                 help=f"Read the {what} password from this environment variable.",
             )(command)
         return command
+
     return decorate
 
 
-def read_password(params: dict[str, Any], prefix: str, *, new: bool = False,
-                  required: bool = True, format: StoreFormat = StoreFormat.JKS) -> str | None:
+def read_password(
+    params: dict[str, Any],
+    prefix: str,
+    *,
+    new: bool = False,
+    required: bool = True,
+    format: StoreFormat = StoreFormat.JKS,
+) -> str | None:
     """The password for `prefix` from its env variable, its file, or a hidden prompt.
 
     `new`: a password for a store we are about to write, checked by the page's rule (and
@@ -99,8 +114,10 @@ def read_password(params: dict[str, Any], prefix: str, *, new: bool = False,
     what = PASSWORDS[prefix]
     env_name, path = params.get(f"{prefix}_password_env"), params.get(f"{prefix}_password_file")
     if env_name and path:
-        raise click.UsageError(f"Give the {what} password once: --{prefix}-password-env or "
-                               f"--{prefix}-password-file, not both.")
+        raise click.UsageError(
+            f"Give the {what} password once: --{prefix}-password-env or "
+            f"--{prefix}-password-file, not both."
+        )
     if env_name:
         password = os.environ.get(env_name)
         if password is None:
@@ -108,11 +125,14 @@ def read_password(params: dict[str, Any], prefix: str, *, new: bool = False,
     elif path:
         password = _first_line(path)
     elif sys.stdin.isatty():
-        password = click.prompt(f"{what.capitalize()} password", hide_input=True,
-                                confirmation_prompt=new, err=True)
+        password = click.prompt(
+            f"{what.capitalize()} password", hide_input=True, confirmation_prompt=new, err=True
+        )
     elif required:
-        raise click.UsageError(f"Give the {what} password with --{prefix}-password-env NAME or "
-                               f"--{prefix}-password-file PATH.")
+        raise click.UsageError(
+            f"Give the {what} password with --{prefix}-password-env NAME or "
+            f"--{prefix}-password-file PATH."
+        )
     else:
         return None
     if new:
@@ -139,8 +159,10 @@ def read_input(path: Path) -> bytes:
     except OSError as error:
         raise InputProblem(f"{path}: cannot be read ({error.strerror}).") from None
     if len(data) > MAX_CONTENT_LENGTH:
-        raise InputProblem(f"{path}: this file is larger than {MAX_CONTENT_LENGTH // 1024} KB; "
-                           "key pair files and certificates are a few KB.")
+        raise InputProblem(
+            f"{path}: this file is larger than {MAX_CONTENT_LENGTH // 1024} KB; "
+            "key pair files and certificates are a few KB."
+        )
     if not data:
         raise InputProblem(f"{path}: this file is empty.")
     return data
@@ -152,8 +174,9 @@ def write_output(path: Path, data: bytes, *, force: bool) -> None:
     try:
         descriptor = os.open(path, flags, 0o600)
     except FileExistsError:
-        raise InputProblem(f"{path} already exists. Choose another --out, or add --force "
-                           "to replace it.") from None
+        raise InputProblem(
+            f"{path} already exists. Choose another --out, or add --force to replace it."
+        ) from None
     except OSError as error:
         raise InputProblem(f"{path}: cannot be written ({error.strerror}).") from None
     with os.fdopen(descriptor, "wb") as handle:

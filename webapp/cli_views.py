@@ -50,8 +50,9 @@ def load_pairs(data: bytes, extra: bytes | None, params: dict[str, Any]) -> list
         return load_key_pairs(data, password, extra=extra)
     except PasswordRequiredError as error:
         if given or not sys.stdin.isatty():
-            raise InputProblem(f"{error} Give it with --key-password-env NAME or "
-                               "--key-password-file PATH.") from None
+            raise InputProblem(
+                f"{error} Give it with --key-password-env NAME or --key-password-file PATH."
+            ) from None
     return load_key_pairs(data, read_password(params, "key"), extra=extra)
 
 
@@ -65,8 +66,10 @@ def load_own_chain(data: bytes, params: dict[str, Any]) -> list[x509.Certificate
         return list(stored_key_pair(read_store(data, password or "")).chain)
     pairs = load_pairs(data, None, params)
     if len(pairs) != 1:
-        raise InputProblem(f"--own: this file holds {len(pairs)} key pairs; give a keystore "
-                           "or key pair file with just yours.")
+        raise InputProblem(
+            f"--own: this file holds {len(pairs)} key pairs; give a keystore "
+            "or key pair file with just yours."
+        )
     return list(pairs[0].chain)
 
 
@@ -99,17 +102,21 @@ def outbound_policy(allowed: Iterable[str]) -> OutboundPolicy:
 def choose_format(name: str | None, out: Path | None) -> StoreFormat:
     """--format, else what --out's extension says, else JKS; refuse a contradiction."""
     suffix = out.suffix.lower() if out is not None else ""
-    by_name = {".jks": StoreFormat.JKS, ".p12": StoreFormat.PKCS12,
-               ".pfx": StoreFormat.PKCS12}.get(suffix)
+    by_name = {".jks": StoreFormat.JKS, ".p12": StoreFormat.PKCS12, ".pfx": StoreFormat.PKCS12}.get(
+        suffix
+    )
     chosen = store_format(name) if name else by_name or StoreFormat.JKS
     if out is not None and by_name is not None and by_name is not chosen:
-        raise click.UsageError(f"{out.name} is a {by_name.label} file name but --format is "
-                               f"{chosen.label}: end it in {chosen.extension}, or drop --format.")
+        raise click.UsageError(
+            f"{out.name} is a {by_name.label} file name but --format is "
+            f"{chosen.label}: end it in {chosen.extension}, or drop --format."
+        )
     return chosen
 
 
-def open_configured_stores(keystore: Path, truststore: Path,
-                           params: dict[str, Any]) -> dict[str, tuple[StoreFormat, str]]:
+def open_configured_stores(
+    keystore: Path, truststore: Path, params: dict[str, Any]
+) -> dict[str, tuple[StoreFormat, str]]:
     """Open both stores with their passwords (a typo must fail here, not on the platform):
     kind -> (format, password)."""
     opened = {}
@@ -125,15 +132,31 @@ def open_configured_stores(keystore: Path, truststore: Path,
     return opened
 
 
-def settings_text(destination: DestinationConfig, style: str, *, keystore_format: StoreFormat,
-                  truststore_format: StoreFormat, bundle: str, mask: bool) -> str:
+def settings_text(
+    destination: DestinationConfig,
+    style: str,
+    *,
+    keystore_format: StoreFormat,
+    truststore_format: StoreFormat,
+    bundle: str,
+    mask: bool,
+) -> str:
     """The destination JSON ("platform") or one of the other consumers' snippets."""
     if style == "platform":
         return destination.to_json(mask=mask)
-    keys = {"spring": "spring-yaml", "spring-properties": "spring-properties", "jvm": "jvm",
-            "java": "java"}
-    snippets = consumer_snippets(destination, keystore_format=keystore_format,
-                                 truststore_format=truststore_format, bundle=bundle, mask=mask)
+    keys = {
+        "spring": "spring-yaml",
+        "spring-properties": "spring-properties",
+        "jvm": "jvm",
+        "java": "java",
+    }
+    snippets = consumer_snippets(
+        destination,
+        keystore_format=keystore_format,
+        truststore_format=truststore_format,
+        bundle=bundle,
+        mask=mask,
+    )
     return next(s.text for s in snippets if s.key == keys[style])
 
 
@@ -144,7 +167,8 @@ def fetch_timeout() -> float:
         seconds = float(value)
     except ValueError:
         raise InputProblem(
-            f"FLASK_FETCH_TIMEOUT must be a number of seconds; got {value!r}.") from None
+            f"FLASK_FETCH_TIMEOUT must be a number of seconds; got {value!r}."
+        ) from None
     return seconds
 
 
@@ -153,18 +177,24 @@ def describe_chain(certs: Iterable[x509.Certificate]) -> list[dict[str, Any]]:
     described = []
     for cert in certs:
         summary = describe_certificate(cert)
-        described.append({
-            "subject": summary.subject, "issuer": summary.issuer,
-            "not_after": summary.not_after.date().isoformat(), "days_left": summary.days_left,
-            "status": summary.status,
-            "sha256": summary.sha256_fingerprint,
-        })
+        described.append(
+            {
+                "subject": summary.subject,
+                "issuer": summary.issuer,
+                "not_after": summary.not_after.date().isoformat(),
+                "days_left": summary.days_left,
+                "status": summary.status,
+                "sha256": summary.sha256_fingerprint,
+            }
+        )
     return described
 
 
 def certificate_lines(certs: Sequence[dict[str, Any]], indent: str = "  ") -> list[str]:
-    return [f"{indent}{c['subject']} — expires {c['not_after']} "
-            f"({_days(c['days_left'])})" for c in certs]
+    return [
+        f"{indent}{c['subject']} — expires {c['not_after']} ({_days(c['days_left'])})"
+        for c in certs
+    ]
 
 
 def store_lines(entries: Sequence[dict[str, Any]]) -> list[str]:

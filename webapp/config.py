@@ -23,7 +23,8 @@ DEFAULTS: dict[str, object] = {
     # Seconds a request waits for a busy SQLite file or a silent Redis before the user gets
     # the "storage unavailable" page: long enough for a burst, short of gunicorn's timeout.
     "VAULT_STORAGE_TIMEOUT": 5.0,
-    "VAULT_COOKIE_NAME": "mtls_vault",  # holds the vault token; Flask's own session cookie only carries the CSRF secret
+    # Holds the vault token; Flask's own session cookie only carries the CSRF secret.
+    "VAULT_COOKIE_NAME": "mtls_vault",
     "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
     # Werkzeug applies MAX_FORM_MEMORY_SIZE to its multipart parser's buffer too, not only to
     # text fields: it reads 64 KiB at a time and keeps the unparsed tail, so a 64 KiB cap
@@ -34,7 +35,8 @@ DEFAULTS: dict[str, object] = {
     # Our forms have a handful of fields and a few files; errors.too_large tells "too many
     # parts" apart from "too large".
     "MAX_FORM_PARTS": MAX_FORM_PARTS,
-    "FETCH_ALLOWED_NETWORKS": "[]",  # JSON list of CIDRs the fetcher may reach beyond the public internet
+    # JSON list of CIDRs the fetcher may reach beyond the public internet.
+    "FETCH_ALLOWED_NETWORKS": "[]",
     # Proxy for partner connections: "" = HTTPS_PROXY/NO_PROXY from the environment,
     # "http://[user:pass@]host:port" = this proxy, "none"/"direct" = never (issue 15).
     "FETCH_PROXY": "",
@@ -45,13 +47,13 @@ DEFAULTS: dict[str, object] = {
     "FETCH_RATE_LIMIT_PER_ADDRESS": 30,
     "EXTRA_ROOTS": None,  # path of a PEM bundle trusted in addition to certifi's Mozilla roots
     "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-*); 0 = none
-    "LOG_JSON": False,
+    "LOG_JSON": False,  # request logs as JSON lines on stdout
     # Header in which the SSO proxy names the signed-in user (e.g. X-Forwarded-User); written
     # to the audit trail, and only trusted when PROXY_FIX > 0 (a trusted proxy sets it).
     "USER_HEADER": None,
-    "AUDIT_STDOUT": True,
+    "AUDIT_STDOUT": True,  # audit lines (logger mtls_kit.audit) as JSON on stdout
     # Who may read /metrics (JSON list of CIDRs, judged after PROXY_FIX); others get 404.
-    "METRICS_ALLOWED_NETWORKS": '["127.0.0.0/8", "::1/128"]',  # audit lines (logger mtls_kit.audit) as JSON on stdout  # request logs as JSON lines on stdout
+    "METRICS_ALLOWED_NETWORKS": '["127.0.0.0/8", "::1/128"]',
     "WTF_CSRF_TIME_LIMIT": SESSION_IDLE_TIMEOUT,
     # Flask's own cookie carries the CSRF secret: same SameSite rule as the vault cookie
     # (Flask leaves it unset by default). Secure is added per request over HTTPS.

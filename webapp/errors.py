@@ -40,15 +40,19 @@ def too_large(exc: RequestEntityTooLarge):
 
     _drain_body()
     limit = int(request.max_content_length or 0)
-    message = (f"This file is too large. Key pair and certificate files are a few KB; "
-               f"the limit is {limit // 1024} KB. Check that you chose the right file.")
+    message = (
+        f"This file is too large. Key pair and certificate files are a few KB; "
+        f"the limit is {limit // 1024} KB. Check that you chose the right file."
+    )
     field, step = UPLOAD_FIELDS.get(request.path, ("form", ""))
     if request.content_length is not None and request.content_length <= limit:
         # Within the size limit, so Werkzeug stopped at the number of parts (issue 10, hole
         # 11: "This file is too large" for 250 small files was wrong and unhelpful).
         parts = int(current_app.config.get("MAX_FORM_PARTS") or 0)
-        message = (f"You sent more files or fields at once than this form takes (at most "
-                   f"{parts}). Choose fewer files, for example only the partner's chain.")
+        message = (
+            f"You sent more files or fields at once than this form takes (at most "
+            f"{parts}). Choose fewer files, for example only the partner's chain."
+        )
     elif field == "form":  # no file was sent here: talking about files would mislead
         message = "What you sent is far longer than any of these fields allows. Please check it."
     # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
@@ -56,7 +60,9 @@ def too_large(exc: RequestEntityTooLarge):
 
 
 def page_expired(exc: CSRFError):
-    return _alert("Page expired", "This page expired — reload to continue. Your work so far is kept.", 400)
+    return _alert(
+        "Page expired", "This page expired — reload to continue. Your work so far is kept.", 400
+    )
 
 
 def storage_unavailable(exc: VaultUnavailable):
@@ -64,23 +70,29 @@ def storage_unavailable(exc: VaultUnavailable):
     # never session contents: operators need it to tell a lock from a full disk or a dead Redis.
     log.warning("%s (%s %s)", exc, request.method, request.path)
     minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"]) // 60
-    message = (f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
-               "please try again shortly.")
+    message = (
+        f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
+        "please try again shortly."
+    )
     return _alert("Storage unavailable", message, 503)
 
 
 def state_too_large(exc: StateTooLarge):
     # Nothing was written: the work saved before this request is intact (issue 10, hole 8).
     log.info("session state over the cap (%s %s)", request.method, request.path)
-    message = (f"This would make your saved work larger than the {MAX_STATE_BYTES // 1024} KB "
-               "this server keeps for one session. Nothing was added: remove certificates "
-               "you do not need, or upload only the partner's chain.")
+    message = (
+        f"This would make your saved work larger than the {MAX_STATE_BYTES // 1024} KB "
+        "this server keeps for one session. Nothing was added: remove certificates "
+        "you do not need, or upload only the partner's chain."
+    )
     return _alert("Too much to keep", message, 413)
 
 
 def http_error(exc: HTTPException):
-    message = {404: "There is nothing at this address.",
-               405: "This page cannot be used that way."}.get(exc.code or 0, exc.description or "")
+    message = {
+        404: "There is nothing at this address.",
+        405: "This page cannot be used that way.",
+    }.get(exc.code or 0, exc.description or "")
     return _alert(exc.name, message, exc.code or 500)
 
 
@@ -97,7 +109,8 @@ def _alert(title: str, message: str, status: int):
 
     if is_htmx():
         response = make_response(
-            render_template("_alert.html", message=message, title=title), status)
+            render_template("_alert.html", message=message, title=title), status
+        )
         response.headers["HX-Retarget"] = "#wizard"
         response.headers["HX-Reswap"] = "afterbegin"
         return response

@@ -24,8 +24,7 @@ from .sessions import cookie_name
 
 __all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limit_outbound", "limiter"]
 
-FETCH_TOO_OFTEN = ("You have checked many addresses in a short time. "
-                   "Wait a minute and try again.")
+FETCH_TOO_OFTEN = "You have checked many addresses in a short time. Wait a minute and try again."
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
@@ -38,9 +37,13 @@ class InMemoryUploadsRequest(Request):
     temporary file open behind it (Werkzeug does not close those).
     """
 
-    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
-                         filename: str | None = None,
-                         content_length: int | None = None) -> IO[bytes]:
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
         return io.BytesIO()
 
 
@@ -94,8 +97,12 @@ def _refused_beside(field: str, focus: str) -> Callable[[RequestLimit], Any]:
 
         # Beside the field, status 200, like every other fetch problem: the user stays in
         # the flow.
-        return render_wizard(errors={field: FETCH_TOO_OFTEN}, focus=focus,
-                             values={field: request.form.get(field, "")[:1000]})
+        return render_wizard(
+            errors={field: FETCH_TOO_OFTEN},
+            focus=focus,
+            values={field: request.form.get(field, "")[:1000]},
+        )
+
     return refused
 
 
@@ -108,10 +115,16 @@ def limit_outbound(field: str, focus: str) -> Callable[[Callable[..., Any]], Cal
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         # shared_limit: one counter for every decorated view (limit() counts per view).
-        per_session = limiter.shared_limit(_per_session, "fetch-session", key_func=_session_key,
-                                           exempt_when=_no_session, on_breach=refused)
+        per_session = limiter.shared_limit(
+            _per_session,
+            "fetch-session",
+            key_func=_session_key,
+            exempt_when=_no_session,
+            on_breach=refused,
+        )
         per_address = limiter.shared_limit(_per_address, "fetch-address", on_breach=refused)
         return per_address(per_session(view))
+
     return decorate
 
 

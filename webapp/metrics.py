@@ -49,24 +49,34 @@ from .vault import Vault, VaultUnavailable
 
 __all__ = ["bp", "init_app"]
 
-PROCEDURES = Counter("mtls_kit_procedures_completed",
-                     "Procedures completed: first bundle download of a session")
+PROCEDURES = Counter(
+    "mtls_kit_procedures_completed", "Procedures completed: first bundle download of a session"
+)
 FILES_BUILT = Counter("mtls_kit_files_built", "Files built for download", ["kind", "format"])
-FETCHES = Counter("mtls_kit_partner_fetches", "Partner certificate fetches by outcome",
-                  ["outcome"])
-CONNECTION_TESTS = Counter("mtls_kit_connection_tests", "Connection tests by outcome",
-                           ["outcome"])
+FETCHES = Counter("mtls_kit_partner_fetches", "Partner certificate fetches by outcome", ["outcome"])
+CONNECTION_TESTS = Counter("mtls_kit_connection_tests", "Connection tests by outcome", ["outcome"])
 ERRORS_SHOWN = Counter("mtls_kit_errors_shown", "Messages shown to users by kind", ["kind"])
-LATENCY = Histogram("mtls_kit_request_duration_seconds", "Request latency by route",
-                    ["route", "method"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-UPLOAD_BYTES = Histogram("mtls_kit_upload_bytes", "Sizes of uploads (whole request body)",
-                         ["route"], buckets=(1024, 4096, 16384, 65536, 262144, 1048576))
+LATENCY = Histogram(
+    "mtls_kit_request_duration_seconds",
+    "Request latency by route",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+UPLOAD_BYTES = Histogram(
+    "mtls_kit_upload_bytes",
+    "Sizes of uploads (whole request body)",
+    ["route"],
+    buckets=(1024, 4096, 16384, 65536, 262144, 1048576),
+)
 
 DEFAULT_ALLOWED = '["127.0.0.0/8", "::1/128"]'
-_FILE_ACTIONS = {"keystore.downloaded": "keystore", "truststore.downloaded": "truststore",
-                 "certificate.downloaded": "certificate", "config.downloaded": "config",
-                 "bundle.downloaded": "bundle"}
+_FILE_ACTIONS = {
+    "keystore.downloaded": "keystore",
+    "truststore.downloaded": "truststore",
+    "certificate.downloaded": "certificate",
+    "config.downloaded": "config",
+    "bundle.downloaded": "bundle",
+}
 _PER_ENTRY_SUFFIX = re.compile(r"-[0-9a-f]{16,}$")  # alias-<fingerprint> fields: one kind
 _SLUG = re.compile(r"[^a-z0-9]+")
 # The text format every Prometheus version reads; our metric names need nothing newer.
@@ -119,10 +129,12 @@ class VaultCollector(Collector):
             return
         up.add_metric([], 1)
         yield up
-        yield GaugeMetricFamily("mtls_kit_vault_sessions", "Unexpired sessions in the vault",
-                                value=stats.sessions)
-        yield GaugeMetricFamily("mtls_kit_vault_bytes", "Bytes of encrypted session records",
-                                value=stats.bytes)
+        yield GaugeMetricFamily(
+            "mtls_kit_vault_sessions", "Unexpired sessions in the vault", value=stats.sessions
+        )
+        yield GaugeMetricFamily(
+            "mtls_kit_vault_bytes", "Bytes of encrypted session records", value=stats.bytes
+        )
 
 
 def _observe_request(response: Response) -> Response:
@@ -135,8 +147,9 @@ def _observe_request(response: Response) -> Response:
     return response
 
 
-def _count_errors_shown(sender: Flask, template: Any, context: dict[str, Any],
-                        **extra: Any) -> None:
+def _count_errors_shown(
+    sender: Flask, template: Any, context: dict[str, Any], **extra: Any
+) -> None:
     if template.name in ("error.html", "_alert.html"):
         ERRORS_SHOWN.labels("alert:" + _slug(str(context.get("title") or "alert"))).inc()
         return
@@ -166,8 +179,10 @@ def _networks(value: Any) -> tuple[Any, ...]:
     if raw is None:
         raw = json.loads(DEFAULT_ALLOWED)
     if not isinstance(raw, list):
-        raise ValueError('FLASK_METRICS_ALLOWED_NETWORKS must be a JSON list of networks, '
-                         'for example ["127.0.0.0/8", "10.0.5.0/24"]')
+        raise ValueError(
+            "FLASK_METRICS_ALLOWED_NETWORKS must be a JSON list of networks, "
+            'for example ["127.0.0.0/8", "10.0.5.0/24"]'
+        )
     return tuple(ipaddress.ip_network(str(entry), strict=False) for entry in raw)
 
 

@@ -33,5 +33,7 @@ def init_app(app: Flask) -> None:
     try:
         policy_from_config(app.config)
     except ValueError as exc:
-        raise ValueError(f"outbound connection settings (FLASK_FETCH_PROXY, HTTPS_PROXY, "
-                         f"FLASK_FETCH_ALLOWED_NETWORKS): {exc}") from None
+        raise ValueError(
+            f"outbound connection settings (FLASK_FETCH_PROXY, HTTPS_PROXY, "
+            f"FLASK_FETCH_ALLOWED_NETWORKS): {exc}"
+        ) from None

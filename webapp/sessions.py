@@ -7,7 +7,8 @@ record itself lives encrypted in the vault. Nothing else about the session is in
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
@@ -166,13 +167,23 @@ def _write_cookie(response: Response) -> Response:
         # expiry on every load the same way). The server enforces the expiry; the cookie's
         # Max-Age only stops the browser from dropping the work earlier.
         response.set_cookie(
-            name, token, max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
-            httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+            name,
+            token,
+            max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+            path="/",
         )
     if g.get("erased_marker"):
-        response.set_cookie(ERASED_COOKIE, "1",
-                            max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
-                            samesite="Lax", secure=request.is_secure, path="/")
+        response.set_cookie(
+            ERASED_COOKIE,
+            "1",
+            max_age=int(current_app.config["SESSION_IDLE_TIMEOUT"]),
+            samesite="Lax",
+            secure=request.is_secure,
+            path="/",
+        )
     elif request.cookies.get(ERASED_COOKIE) and (g.get("session_token") or g.get("erased_cleared")):
         response.delete_cookie(ERASED_COOKIE, samesite="Lax", secure=request.is_secure)
     if token or g.get("wipe_cookie"):

@@ -17,8 +17,9 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "STATE_VERSION",
@@ -264,6 +265,7 @@ def _converter(kind: Any) -> Callable[[Any], Any]:
             if not isinstance(data, dict):
                 raise RecordError(f"{getattr(kind, '__name__', kind)}: expected an object")
             return make(**{name: read(data[name]) for name, read in fields if name in data})
+
         return read_object
     if origin is list:
         item = _converter(typing.get_args(kind)[0])
@@ -272,6 +274,7 @@ def _converter(kind: Any) -> Callable[[Any], Any]:
             if not isinstance(data, list):
                 raise RecordError("expected a list")
             return [item(value) for value in data]
+
         return read_list
     if origin is dict:
         value_of = _converter(typing.get_args(kind)[1])
@@ -280,6 +283,7 @@ def _converter(kind: Any) -> Callable[[Any], Any]:
             if not isinstance(data, dict):
                 raise RecordError("expected an object")
             return {str(key): value_of(value) for key, value in data.items()}
+
         return read_dict
     return functools.partial(_read_plain, kind)
 
@@ -294,8 +298,11 @@ def _read_plain(kind: type, data: Any) -> Any:
 
 def _record_of(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _record_of(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if getattr(value, f.name) is not None}
+        return {
+            f.name: _record_of(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
     if isinstance(value, list):
         return [_record_of(item) for item in value]
     if isinstance(value, dict):

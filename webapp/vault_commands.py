@@ -33,8 +33,12 @@ def stats_command() -> None:
 
 
 @vault_cli.command("purge")
-@click.option("--all", "everything", is_flag=True,
-              help="Erase every session, unfinished work included (asks first).")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Erase every session, unfinished work included (asks first).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --all).")
 def purge_command(everything: bool, yes: bool) -> None:
     """Erase expired sessions now; with --all, erase every session."""

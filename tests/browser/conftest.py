@@ -35,16 +35,26 @@ PEM_KEY_PASSWORD = "pem-Secret!"
 KEYSTORE_PASSWORD = "keystore-pw1"
 TRUSTSTORE_PASSWORD = "truststore-pw1"
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 360, "height": 800}
 OVERSIZE_BYTES = 50 * 1024 * 1024  # far over the 1 MiB limit; a sparse file costs no disk
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--screenshots", action="store_true", default=False,
-                     help="write docs/screenshots/*.png from the browser tests (make screenshots)")
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        default=False,
+        help="write docs/screenshots/*.png from the browser tests (make screenshots)",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -102,8 +112,12 @@ def pki() -> Pki:
 
 def _p12(issued: Issued, password: str) -> bytes:
     return pkcs12.serialize_key_and_certificates(
-        b"client", issued.key, issued.cert, issued.chain,
-        serialization.BestAvailableEncryption(password.encode()))
+        b"client",
+        issued.key,
+        issued.cert,
+        issued.chain,
+        serialization.BestAvailableEncryption(password.encode()),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -119,29 +133,63 @@ def key_files(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
 
     def export(name: str, *extra: str) -> Path:
         out = folder / name
-        subprocess.run([openssl, "pkcs12", "-export", "-inkey", alice_key, "-in", cert_pem,
-                        "-name", "alice", "-out", out, "-passout", f"pass:{P12_PASSWORD}", *extra],
-                       check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            [
+                openssl,
+                "pkcs12",
+                "-export",
+                "-inkey",
+                alice_key,
+                "-in",
+                cert_pem,
+                "-name",
+                "alice",
+                "-out",
+                out,
+                "-passout",
+                f"pass:{P12_PASSWORD}",
+                *extra,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         return out
 
     p12 = export("alice.p12")
-    legacy = export("alice-legacy.pfx", "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES",
-                    "-macalg", "sha1")
+    legacy = export(
+        "alice-legacy.pfx",
+        "-keypbe",
+        "PBE-SHA1-3DES",
+        "-certpbe",
+        "PBE-SHA1-3DES",
+        "-macalg",
+        "sha1",
+    )
     alice_key.unlink()  # only the encrypted copies stay on disk
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     files: dict[str, Path] = {}
     for name, data in {
         "bob-ec.p12": _p12(pki.bob, P12_PASSWORD),
-        "soon.p12": _p12(pki.ours.issue_client("Soon Example", key_kind="ec256",
-                                               not_after=now + dt.timedelta(days=20, hours=1)),
-                         P12_PASSWORD),
-        "old.p12": _p12(pki.ours.issue_client("Old Example", key_kind="ec256",
-                                              not_before=now - dt.timedelta(days=400),
-                                              not_after=now - dt.timedelta(days=30)),
-                        P12_PASSWORD),
+        "soon.p12": _p12(
+            pki.ours.issue_client(
+                "Soon Example", key_kind="ec256", not_after=now + dt.timedelta(days=20, hours=1)
+            ),
+            P12_PASSWORD,
+        ),
+        "old.p12": _p12(
+            pki.ours.issue_client(
+                "Old Example",
+                key_kind="ec256",
+                not_before=now - dt.timedelta(days=400),
+                not_after=now - dt.timedelta(days=30),
+            ),
+            P12_PASSWORD,
+        ),
         "partner-ca.p7b": pkcs7.serialize_certificates(
-            [pki.partner.intermediate.cert, pki.partner.root.cert], serialization.Encoding.DER),
+            [pki.partner.intermediate.cert, pki.partner.root.cert], serialization.Encoding.DER
+        ),
         "partner-root.pem": pki.partner.root_pem(),
         "just-a-certificate.pem": pki.alice.cert_pem(),
         "random.p12": os.urandom(3000),
@@ -154,13 +202,23 @@ def key_files(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
     oversize = folder / "huge.p12"
     with oversize.open("wb") as handle:
         handle.truncate(OVERSIZE_BYTES)
-    return KeyFiles(p12=p12, legacy_pfx=legacy, cert_pem=cert_pem, key_pem=key_pem,
-                    ec_p12=files["bob-ec.p12"], expiring_p12=files["soon.p12"],
-                    expired_p12=files["old.p12"], partner_p7b=files["partner-ca.p7b"],
-                    partner_root=files["partner-root.pem"],
-                    lone_cert=files["just-a-certificate.pem"], random_bytes=files["random.p12"],
-                    empty=files["empty.p12"], jks=files["keystore.jks"],
-                    wrong_key=files["bob-private-key.pem"], oversize=oversize)
+    return KeyFiles(
+        p12=p12,
+        legacy_pfx=legacy,
+        cert_pem=cert_pem,
+        key_pem=key_pem,
+        ec_p12=files["bob-ec.p12"],
+        expiring_p12=files["soon.p12"],
+        expired_p12=files["old.p12"],
+        partner_p7b=files["partner-ca.p7b"],
+        partner_root=files["partner-root.pem"],
+        lone_cert=files["just-a-certificate.pem"],
+        random_bytes=files["random.p12"],
+        empty=files["empty.p12"],
+        jks=files["keystore.jks"],
+        wrong_key=files["bob-private-key.pem"],
+        oversize=oversize,
+    )
 
 
 def _jks_file(pki: Pki) -> bytes:
@@ -217,8 +275,9 @@ def restarted_app(app_config: dict) -> Iterator[RunningApp]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    chromium = require_tool("chromium", path="/usr/bin/chromium",
-                            why="the browser tests drive Debian's Chromium")
+    chromium = require_tool(
+        "chromium", path="/usr/bin/chromium", why="the browser tests drive Debian's Chromium"
+    )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
@@ -248,12 +307,20 @@ def open_page(browser: Browser, live_app: RunningApp) -> Iterator[OpenPage]:
     """
     contexts: list[tuple[BrowserContext, PageProblems]] = []
 
-    def open_(*, javascript: bool = True, viewport: dict | None = None,
-              app: RunningApp | None = None, context: BrowserContext | None = None) -> Page:
+    def open_(
+        *,
+        javascript: bool = True,
+        viewport: dict | None = None,
+        app: RunningApp | None = None,
+        context: BrowserContext | None = None,
+    ) -> Page:
         if context is None:
-            context = browser.new_context(base_url=(app or live_app).url, accept_downloads=True,
-                                          java_script_enabled=javascript,
-                                          viewport=viewport or DESKTOP)
+            context = browser.new_context(
+                base_url=(app or live_app).url,
+                accept_downloads=True,
+                java_script_enabled=javascript,
+                viewport=viewport or DESKTOP,
+            )
             context.set_default_timeout(10_000)
             problems = PageProblems([])
             context.on("console", problems.record_console)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -54,7 +54,7 @@ class SlowPlainServer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def __enter__(self) -> "SlowPlainServer":
+    def __enter__(self) -> SlowPlainServer:
         self._thread.start()
         return self
 
@@ -75,10 +75,8 @@ class SlowPlainServer:
     def _answer(self, conn: socket.socket) -> None:
         with conn:
             self._stop.wait(self.delay)
-            try:
+            with suppress(OSError):
                 conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-            except OSError:
-                pass
 
 
 def closed_port() -> int:

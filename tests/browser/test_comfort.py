@@ -41,8 +41,12 @@ def drop_file(page: Page, label: str, path: Path) -> None:
                                                        cancelable: true}));
              }
            }""",
-        [field(page, label).get_attribute("id"), path.name,
-         base64.b64encode(path.read_bytes()).decode()])
+        [
+            field(page, label).get_attribute("id"),
+            path.name,
+            base64.b64encode(path.read_bytes()).decode(),
+        ],
+    )
 
 
 def test_files_can_be_dropped_on_both_file_fields(page: Page, key_files: KeyFiles) -> None:
@@ -54,12 +58,15 @@ def test_files_can_be_dropped_on_both_file_fields(page: Page, key_files: KeyFile
     expect(field(page, "Alias")).to_have_value("alice-example")
 
     # A file dropped beside the zone is swallowed, not opened by the browser in place of the page.
-    assert page.evaluate("""() => {
+    assert (
+        page.evaluate("""() => {
         const transfer = new DataTransfer();
         transfer.items.add(new File(['x'], 'beside.p12'));
         return document.querySelector('h1').dispatchEvent(
             new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
-    }""") is False
+    }""")
+        is False
+    )
 
     button(page, "Start the truststore now").click()
     drop_file(page, "Certificate files", key_files.partner_p7b)  # a drop uploads at once
@@ -85,10 +92,18 @@ def test_copy_buttons_put_the_fingerprint_on_the_clipboard(page: Page, key_files
 def test_expiry_is_shown_in_words_and_colour(case: str, page: Page, key_files: KeyFiles) -> None:
     key_file, words, colour, warning = {
         "valid": (key_files.p12, r"expires in 36[45] days", "rgb(231, 245, 236)", None),
-        "expiring soon": (key_files.expiring_p12, r"expires in 20 days", "rgb(255, 244, 220)",
-                          "This certificate expires in 20 days. Plan its renewal now."),
-        "expired": (key_files.expired_p12, r"expired 3[01] days ago", "rgb(253, 236, 236)",
-                    "This certificate has expired."),
+        "expiring soon": (
+            key_files.expiring_p12,
+            r"expires in 20 days",
+            "rgb(255, 244, 220)",
+            "This certificate expires in 20 days. Plan its renewal now.",
+        ),
+        "expired": (
+            key_files.expired_p12,
+            r"expired 3[01] days ago",
+            "rgb(253, 236, 236)",
+            "This certificate has expired.",
+        ),
     }[case]
     open_wizard(page)
     import_key_pair(page, key_file, P12_PASSWORD)
@@ -124,7 +139,8 @@ def slow_server() -> Iterator[SlowPlainServer]:
 
 
 def test_a_slow_fetch_shows_progress_and_cannot_be_sent_twice(
-        page: Page, slow_server: SlowPlainServer) -> None:
+    page: Page, slow_server: SlowPlainServer
+) -> None:
     fetches: list[Request] = []
     page.on("request", lambda r: fetches.append(r) if r.url.endswith("/truststore/fetch") else None)
     open_wizard(page)

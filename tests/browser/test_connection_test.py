@@ -32,8 +32,8 @@ from tests.support.tls_server import LocalTLSServer
 
 
 def test_test_connection_after_the_whole_procedure(
-        page: Page, pki: Pki, key_files: KeyFiles, partner_server: LocalTLSServer,
-        downloads: Path) -> None:
+    page: Page, pki: Pki, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     create_keystore(page, KEYSTORE_PASSWORD)
@@ -52,9 +52,14 @@ def test_test_connection_after_the_whole_procedure(
 
     # A server that only accepts another authority: Java would send no certificate.
     other = ThrowawayCA("Another Authority", key_kind="ec256")
-    with MtlsServer(chain=pki.server.full_chain[:-1], key=pki.server.key, tls_version="1.3",
-                    verify="required", trusted_client_cas=[pki.ours.root.cert],
-                    listed_cas=[other.root.cert]) as server:
+    with MtlsServer(
+        chain=pki.server.full_chain[:-1],
+        key=pki.server.key,
+        tls_version="1.3",
+        verify="required",
+        trusted_client_cas=[pki.ours.root.cert],
+        listed_cas=[other.root.cert],
+    ) as server:
         field(page, "Destination URL").fill(server.url)
         expect(result).to_contain_text("You changed the files or the address after this test")
         button(page, "Test connection").click()

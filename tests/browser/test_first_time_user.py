@@ -66,7 +66,8 @@ def test_a_wrong_password_keeps_the_file_for_the_retry(page: Page, key_files: Ke
 
 
 def test_a_wrong_password_keeps_the_file_without_javascript(
-        open_page: OpenPage, key_files: KeyFiles) -> None:
+    open_page: OpenPage, key_files: KeyFiles
+) -> None:
     page = open_page(javascript=False)
     open_wizard(page)
     import_key_pair(page, key_files.legacy_pfx, "not-the-password")
@@ -85,21 +86,27 @@ def test_another_file_replaces_the_kept_one(page: Page, key_files: KeyFiles) -> 
 
 
 def test_an_expired_certificate_needs_a_confirmation_before_the_keystore(
-        page: Page, key_files: KeyFiles) -> None:
+    page: Page, key_files: KeyFiles
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.expired_p12, P12_PASSWORD)
     expect(page.locator("#step-keystore")).to_contain_text("This certificate has expired.")
     create_keystore(page, KEYSTORE_PASSWORD)
-    check_error_beside(page, "I understand the partner will refuse this certificate; "
-                             "create the keystore anyway (for a test)",
-                       "Your certificate has expired: the partner will refuse it.")
+    check_error_beside(
+        page,
+        "I understand the partner will refuse this certificate; "
+        "create the keystore anyway (for a test)",
+        "Your certificate has expired: the partner will refuse it.",
+    )
     expect(link(page, "Download keystore")).to_have_count(0)
     expect(page.locator("#keystore-result")).to_contain_text("The keystore is not offered")
     assert page.request.get("/keystore/download").status == 409  # one rule: page and file
     assert_accessible(page, "an expired certificate, not confirmed")
 
-    page.get_by_label("I understand the partner will refuse this certificate; create the "
-                      "keystore anyway (for a test)").check()
+    page.get_by_label(
+        "I understand the partner will refuse this certificate; create the "
+        "keystore anyway (for a test)"
+    ).check()
     button(page, "Create keystore").click()
     expect(link(page, "Download keystore")).to_be_visible()
     assert page.request.get("/keystore/download").status == 200
@@ -107,8 +114,8 @@ def test_an_expired_certificate_needs_a_confirmation_before_the_keystore(
 
 
 def test_the_new_states_fit_a_small_phone(
-        open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer,
-        downloads: Path) -> None:
+    open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     phone = open_page(viewport=MOBILE)
     open_wizard(phone)
     import_key_pair(phone, key_files.p12, "not-the-password")
@@ -141,7 +148,8 @@ def _finished(page: Page, key_files: KeyFiles, server: LocalTLSServer) -> None:
 
 
 def test_erasing_after_download_shows_that_nothing_is_left(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     _finished(page, key_files, partner_server)
     erase = "Get the zip and erase my data from this server"
     bundle = read_bundle(download(page, erase, downloads))
@@ -161,8 +169,8 @@ def test_erasing_after_download_shows_that_nothing_is_left(
 
 
 def test_erased_without_javascript_any_next_click_says_so(
-        open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer,
-        downloads: Path) -> None:
+    open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     page = open_page(javascript=False)
     _finished(page, key_files, partner_server)
     download(page, "Get the zip and erase my data from this server", downloads)
@@ -171,7 +179,8 @@ def test_erased_without_javascript_any_next_click_says_so(
 
 
 def test_after_each_create_the_result_and_next_step_are_in_view(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     create_keystore(page, KEYSTORE_PASSWORD)
@@ -190,7 +199,8 @@ def test_after_each_create_the_result_and_next_step_are_in_view(
 
 
 def test_certificates_are_compact_with_details_on_demand(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     keystore = page.locator("#step-keystore")
@@ -201,14 +211,16 @@ def test_certificates_are_compact_with_details_on_demand(
     listing = page.locator("#step-truststore .cert-list")
     expect(listing.get_by_label("Include 127.0.0.1", exact=True)).to_be_checked()
     expect(page.locator("#certs-advice")).to_contain_text(
-        "Keep them all: the partner's server and the authorities above it")
+        "Keep them all: the partner's server and the authorities above it"
+    )
     expect(page.locator("#certs-advice")).to_contain_text("yours are there because the procedure")
     expect(field(page, "Alias for Partner Test Root")).to_be_hidden()
 
     show_details(page, "Partner Test Root")
     expect(field(page, "Alias for Partner Test Root")).to_be_visible()
-    card = listing.locator("li").filter(has=page.get_by_label("Include Partner Test Root",
-                                                               exact=True))
+    card = listing.locator("li").filter(
+        has=page.get_by_label("Include Partner Test Root", exact=True)
+    )
     expect(card).to_contain_text("CN=Partner Test Root,O=mtls-kit tests")
     expect(card.get_by_text("To read to the partner over the phone")).to_be_visible()
     assert_accessible(page, "a certificate's details")
@@ -221,7 +233,8 @@ def test_certificates_are_compact_with_details_on_demand(
 
 
 def test_what_to_send_is_always_named_and_told_apart_from_secrets(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     send = page.locator(".file-card--send")
@@ -236,31 +249,39 @@ def test_what_to_send_is_always_named_and_told_apart_from_secrets(
     secret = page.locator("#step-keystore .file-card--secret")
     expect(secret).to_contain_text("Keep secret")
     expect(secret.get_by_role("link", name="Download keystore")).to_be_visible()
-    colours = [page.locator(f"#step-keystore .file-card--{kind}").evaluate(
-        "el => getComputedStyle(el).borderTopColor") for kind in ("send", "secret")]
+    colours = [
+        page.locator(f"#step-keystore .file-card--{kind}").evaluate(
+            "el => getComputedStyle(el).borderTopColor"
+        )
+        for kind in ("send", "secret")
+    ]
     assert colours[0] != colours[1]
 
     fetch_certificates(page, partner_url(partner_server))
     create_truststore(page, TRUSTSTORE_PASSWORD)
     finish = page.locator("#step-finish")
     expect(finish.locator(".file-card--send")).to_contain_text(
-        "To the partner's administrator: alice-example-certificate-chain.pem")
+        "To the partner's administrator: alice-example-certificate-chain.pem"
+    )
     expect(finish.locator(".file-card--secret")).to_contain_text(
-        "To the platform's server only: keystore.jks, truststore.jks")
+        "To the platform's server only: keystore.jks, truststore.jks"
+    )
     named = download(page, "alice-example-certificate-chain.pem", downloads)
     assert named.read_bytes() == chain.read_bytes()
     assert_accessible(page, "the finish step naming what to send")
 
 
 def test_work_survives_a_browser_restart(
-        browser: Browser, live_app: RunningApp, key_files: KeyFiles) -> None:
+    browser: Browser, live_app: RunningApp, key_files: KeyFiles
+) -> None:
     first = browser.new_context(base_url=live_app.url, viewport=DESKTOP)
     page = first.new_page()
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     expect(field(page, "Alias")).to_have_value("alice-example")
-    vault_cookie = next(c for c in first.cookies()
-                        if c["name"] == live_app.app.config["VAULT_COOKIE_NAME"])
+    vault_cookie = next(
+        c for c in first.cookies() if c["name"] == live_app.app.config["VAULT_COOKIE_NAME"]
+    )
     idle = live_app.app.config["SESSION_IDLE_TIMEOUT"]
     # A persistent cookie (a session cookie has expires == -1) for the promised idle time.
     assert abs(vault_cookie["expires"] - (time.time() + idle)) < 60
@@ -275,13 +296,15 @@ def test_work_survives_a_browser_restart(
         open_wizard(again)
         expect(field(again, "Alias")).to_have_value("alice-example")
         expect(again.locator("footer")).to_contain_text(
-            f"for {idle // 60} minutes after your last action, even if you close the browser")
+            f"for {idle // 60} minutes after your last action, even if you close the browser"
+        )
     finally:
         second.close()
 
 
 def test_the_happy_path_fits_in_two_screens(
-        open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer) -> None:
+    open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer
+) -> None:
     page = open_page()
     open_wizard(page)
     words = {"import": words_in(page, "#step-keystore")}

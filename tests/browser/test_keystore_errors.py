@@ -18,31 +18,63 @@ from tests.browser.wizard import (
     open_wizard,
 )
 
-TOO_LARGE = "This file is too large. Key pair and certificate files are a few KB; the limit is 1024 KB."
+TOO_LARGE = (
+    "This file is too large. Key pair and certificate files are a few KB; the limit is 1024 KB."
+)
 
 IMPORT_ERRORS = {
     # name: (files(key_files) -> (file, private key file), password, field, message)
-    "no file": (lambda f: (None, None), None, "Key pair file",
-                "Choose your key pair file (.p12, .pfx or .pem)."),
-    "wrong password": (lambda f: (f.p12, None), "not-the-password", "Key pair file password",
-                       "The password does not open this file."),
-    "password missing": (lambda f: (f.legacy_pfx, None), None, "Key pair file password",
-                         "This file is protected by a password."),
-    "a lone certificate": (lambda f: (f.lone_cert, None), None, "Key pair file",
-                           "This looks like a certificate without a private key. If it is the partner's, add it in step 2, Truststore."),
-    "random bytes": (lambda f: (f.random_bytes, None), P12_PASSWORD, "Key pair file",
-                     "This is not a key pair file we can read."),
+    "no file": (
+        lambda f: (None, None),
+        None,
+        "Key pair file",
+        "Choose your key pair file (.p12, .pfx or .pem).",
+    ),
+    "wrong password": (
+        lambda f: (f.p12, None),
+        "not-the-password",
+        "Key pair file password",
+        "The password does not open this file.",
+    ),
+    "password missing": (
+        lambda f: (f.legacy_pfx, None),
+        None,
+        "Key pair file password",
+        "This file is protected by a password.",
+    ),
+    "a lone certificate": (
+        lambda f: (f.lone_cert, None),
+        None,
+        "Key pair file",
+        "This looks like a certificate without a private key. "
+        "If it is the partner's, add it in step 2, Truststore.",
+    ),
+    "random bytes": (
+        lambda f: (f.random_bytes, None),
+        P12_PASSWORD,
+        "Key pair file",
+        "This is not a key pair file we can read.",
+    ),
     "an empty file": (lambda f: (f.empty, None), None, "Key pair file", "This file is empty."),
-    "a java keystore": (lambda f: (f.jks, None), None, "Key pair file",
-                        "This is a Java keystore (JKS)"),
-    "a key of another certificate": (lambda f: (f.cert_pem, f.wrong_key), None, "Key pair file",
-                                     "The private key does not belong to this certificate."),
+    "a java keystore": (
+        lambda f: (f.jks, None),
+        None,
+        "Key pair file",
+        "This is a Java keystore (JKS)",
+    ),
+    "a key of another certificate": (
+        lambda f: (f.cert_pem, f.wrong_key),
+        None,
+        "Key pair file",
+        "The private key does not belong to this certificate.",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", IMPORT_ERRORS)
-def test_import_errors_are_shown_beside_their_field(case: str, page: Page,
-                                                   key_files: KeyFiles) -> None:
+def test_import_errors_are_shown_beside_their_field(
+    case: str, page: Page, key_files: KeyFiles
+) -> None:
     choose, password, label, message = IMPORT_ERRORS[case]
     key_file, private_key_file = choose(key_files)
     open_wizard(page)
@@ -57,8 +89,9 @@ def test_import_errors_are_shown_beside_their_field(case: str, page: Page,
     assert_accessible(page, f"the import error for {case}")
 
 
-def test_an_oversize_file_is_refused_in_the_browser_before_upload(page: Page,
-                                                                  key_files: KeyFiles) -> None:
+def test_an_oversize_file_is_refused_in_the_browser_before_upload(
+    page: Page, key_files: KeyFiles
+) -> None:
     requests: list[Request] = []
     page.on("request", lambda request: requests.append(request))
     open_wizard(page)
@@ -79,7 +112,8 @@ def test_an_oversize_file_is_refused_in_the_browser_before_upload(page: Page,
 
 
 def test_an_oversize_file_is_refused_by_the_server_without_javascript(
-        open_page: OpenPage, key_files: KeyFiles) -> None:
+    open_page: OpenPage, key_files: KeyFiles
+) -> None:
     page = open_page(javascript=False)
     open_wizard(page)
     import_key_pair(page, key_files.oversize, P12_PASSWORD)
@@ -89,8 +123,12 @@ def test_an_oversize_file_is_refused_by_the_server_without_javascript(
 
 SETTINGS_ERRORS = {
     "short password": ("abc", "abc", "Keystore password", "Use at least 6 characters."),
-    "passwords that differ": (KEYSTORE_PASSWORD, KEYSTORE_PASSWORD + "x",
-                              "Confirm keystore password", "The two passwords do not match."),
+    "passwords that differ": (
+        KEYSTORE_PASSWORD,
+        KEYSTORE_PASSWORD + "x",
+        "Confirm keystore password",
+        "The two passwords do not match.",
+    ),
     "no password": ("", "", "Keystore password", "Choose a password of at least 6 characters."),
 }
 
@@ -98,7 +136,8 @@ SETTINGS_ERRORS = {
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 @pytest.mark.parametrize("case", SETTINGS_ERRORS)
 def test_keystore_settings_errors_keep_the_import_and_the_alias(
-        case: str, javascript: bool, open_page: OpenPage, key_files: KeyFiles) -> None:
+    case: str, javascript: bool, open_page: OpenPage, key_files: KeyFiles
+) -> None:
     password, confirmation, label, message = SETTINGS_ERRORS[case]
     page = open_page(javascript=javascript)
     open_wizard(page)

@@ -41,10 +41,12 @@ def partner_url(server: LocalTLSServer) -> str:
 
 
 def test_whole_procedure_with_a_p12_and_the_partner_url(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     open_wizard(page)
     expect(page.get_by_role("link", name="Step 1: Keystore (in progress)")).to_have_attribute(
-        "aria-current", "step")
+        "aria-current", "step"
+    )
     assert_accessible(page, "the first page")
 
     # Step 1: import, then name and protect the keystore; the live preview offers the file.
@@ -71,7 +73,9 @@ def test_whole_procedure_with_a_p12_and_the_partner_url(
     show_details(page, "Partner Test Root")
     expect(button(page, "Copy fingerprint of Partner Test Root")).to_be_visible()
     expect(listing.get_by_label("Include Partner Test Root", exact=True)).to_be_checked()
-    expect(listing).to_contain_text(re.compile("added from (your organisation's roots|the root store)"))
+    expect(listing).to_contain_text(
+        re.compile("added from (your organisation's roots|the root store)")
+    )
     expect(listing.get_by_label("Include Alice Example", exact=True)).to_be_checked()
     assert_accessible(page, "step 2 after fetching")
     create_truststore(page, TRUSTSTORE_PASSWORD, press_create=False)
@@ -96,40 +100,62 @@ def test_whole_procedure_with_a_p12_and_the_partner_url(
     assert download(page, "Download config", downloads).name == "destination.json"
     bundle = read_bundle(download(page, "Download all", downloads))
 
-    assert sorted(bundle.names) == sorted(["keystore.jks", "truststore.jks", "destination.json",
-                                           "alice-example.pem", "README.txt", "reminder.ics",
-                                           "spring-ssl-bundle.yaml", "spring-ssl-bundle.properties",
-                                           "jvm-options.txt", "SslContextExample.java"])
+    assert sorted(bundle.names) == sorted(
+        [
+            "keystore.jks",
+            "truststore.jks",
+            "destination.json",
+            "alice-example.pem",
+            "README.txt",
+            "reminder.ics",
+            "spring-ssl-bundle.yaml",
+            "spring-ssl-bundle.properties",
+            "jvm-options.txt",
+            "SslContextExample.java",
+        ]
+    )
     assert bundle.config == {
-        "url": partner_url(partner_server), "method": "POST",
-        "keystoreFile": "/opt/platform/certs/keystore.jks", "keystorePass": KEYSTORE_PASSWORD,
-        "truststoreFile": "/opt/platform/certs/truststore.jks", "truststorePass": TRUSTSTORE_PASSWORD,
+        "url": partner_url(partner_server),
+        "method": "POST",
+        "keystoreFile": "/opt/platform/certs/keystore.jks",
+        "keystorePass": KEYSTORE_PASSWORD,
+        "truststoreFile": "/opt/platform/certs/truststore.jks",
+        "truststorePass": TRUSTSTORE_PASSWORD,
     }
     keystore_entries, truststore_entries = bundle.keytool_entries()
     assert keystore_entries == {"alice-example": ("PrivateKeyEntry", 3)}
     assert set(truststore_entries) == {
-        "127.0.0.1", "partner-test-root-intermediate", "partner-test-root",
-        "alice-example", "our-test-root-intermediate", "our-test-root"}
+        "127.0.0.1",
+        "partner-test-root-intermediate",
+        "partner-test-root",
+        "alice-example",
+        "our-test-root-intermediate",
+        "our-test-root",
+    }
     assert {kind for kind, _ in truststore_entries.values()} == {"trustedCertEntry"}
     assert_handshake(bundle, partner_server, "Alice Example")
 
 
 @pytest.mark.parametrize("kind", ["legacy pfx", "pem key and certificate", "ec key and p7b"])
 def test_whole_procedure_with_other_key_pair_files(
-        kind: str, page: Page, key_files: KeyFiles, partner_server: LocalTLSServer,
-        downloads: Path) -> None:
+    kind: str, page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     open_wizard(page)
     if kind == "legacy pfx":
         import_key_pair(page, key_files.legacy_pfx, P12_PASSWORD)
         owner, key_text = "Alice Example", "RSA 2048-bit"
     elif kind == "pem key and certificate":
-        import_key_pair(page, key_files.cert_pem, PEM_KEY_PASSWORD, private_key_file=key_files.key_pem)
+        import_key_pair(
+            page, key_files.cert_pem, PEM_KEY_PASSWORD, private_key_file=key_files.key_pem
+        )
         owner, key_text = "Alice Example", "RSA 2048-bit"
     else:
         import_key_pair(page, key_files.ec_p12, P12_PASSWORD)
         owner, key_text = "Bob Example", "EC P-256"
     expect(page.locator("#step-keystore .alert--success")).to_contain_text(key_text)
-    expect(page.locator("#step-keystore .alert--success")).to_contain_text("The private key matches")
+    expect(page.locator("#step-keystore .alert--success")).to_contain_text(
+        "The private key matches"
+    )
     create_keystore(page, KEYSTORE_PASSWORD)
     expect(link(page, "Download keystore")).to_be_visible()
 

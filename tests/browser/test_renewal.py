@@ -58,27 +58,77 @@ class LastYear:
 def last_year(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> LastYear:
     folder = tmp_path_factory.mktemp("last-year")
     old = pki.ours.issue_client("Alice Example", key_kind="ec256")
-    (folder / "old.p12").write_bytes(pkcs12.serialize_key_and_certificates(
-        b"alice", old.key, old.cert, old.chain,
-        serialization.BestAvailableEncryption(OLD_PASSWORD.encode())))
-    retired = pki.partner._issue(pki.partner.root, "Partner Retired CA",
-                                 pki.partner.intermediate.key, is_ca=True)
+    (folder / "old.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"alice",
+            old.key,
+            old.cert,
+            old.chain,
+            serialization.BestAvailableEncryption(OLD_PASSWORD.encode()),
+        )
+    )
+    retired = pki.partner._issue(
+        pki.partner.root, "Partner Retired CA", pki.partner.intermediate.key, is_ca=True
+    )
     (folder / "root.pem").write_bytes(pki.partner.root_pem())
     (folder / "retired.pem").write_bytes(retired.cert_pem())
-    run_keytool(folder, "-importkeystore", "-noprompt", "-srckeystore", "old.p12",
-                "-srcstoretype", "PKCS12", "-srcstorepass", OLD_PASSWORD,
-                "-destkeystore", "platform-keystore.jks", "-deststoretype", "JKS",
-                "-deststorepass", OLD_PASSWORD)
+    run_keytool(
+        folder,
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        "old.p12",
+        "-srcstoretype",
+        "PKCS12",
+        "-srcstorepass",
+        OLD_PASSWORD,
+        "-destkeystore",
+        "platform-keystore.jks",
+        "-deststoretype",
+        "JKS",
+        "-deststorepass",
+        OLD_PASSWORD,
+    )
     for alias, name in (("partner root", "root.pem"), ("partner ca", "retired.pem")):
-        run_keytool(folder, "-importcert", "-noprompt", "-alias", alias, "-file", name,
-                    "-keystore", "platform-trust.jks", "-storetype", "JKS",
-                    "-storepass", OLD_PASSWORD)
-    run_keytool(folder, "-importkeystore", "-noprompt", "-srckeystore", "old.p12",
-                "-srcstoretype", "PKCS12", "-srcstorepass", OLD_PASSWORD, "-srcalias", "alice",
-                "-destkeystore", "own-key.jks", "-deststoretype", "JKS",
-                "-deststorepass", OLD_PASSWORD, "-destkeypass", KEY_PASSWORD)
-    return LastYear(folder / "platform-keystore.jks", folder / "platform-trust.jks",
-                    folder / "own-key.jks")
+        run_keytool(
+            folder,
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            alias,
+            "-file",
+            name,
+            "-keystore",
+            "platform-trust.jks",
+            "-storetype",
+            "JKS",
+            "-storepass",
+            OLD_PASSWORD,
+        )
+    run_keytool(
+        folder,
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        "old.p12",
+        "-srcstoretype",
+        "PKCS12",
+        "-srcstorepass",
+        OLD_PASSWORD,
+        "-srcalias",
+        "alice",
+        "-destkeystore",
+        "own-key.jks",
+        "-deststoretype",
+        "JKS",
+        "-deststorepass",
+        OLD_PASSWORD,
+        "-destkeypass",
+        KEY_PASSWORD,
+    )
+    return LastYear(
+        folder / "platform-keystore.jks", folder / "platform-trust.jks", folder / "own-key.jks"
+    )
 
 
 def partner_url(server: LocalTLSServer) -> str:
@@ -96,19 +146,28 @@ def sign(pki: Pki, csr: x509.CertificateSigningRequest) -> x509.Certificate:
     """Our local CA signs the request, as the user's certificate authority would."""
     now = dt.datetime.now(dt.UTC)
     issuer = pki.ours.intermediate
-    return (x509.CertificateBuilder().subject_name(csr.subject).issuer_name(issuer.cert.subject)
-            .public_key(csr.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
-                           critical=False)
-            .sign(issuer.key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(csr.subject)
+        .issuer_name(issuer.cert.subject)
+        .public_key(csr.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(issuer.key, hashes.SHA256())
+    )
 
 
 def test_renew_last_years_keystore_and_truststore(
-        page: Page, pki: Pki, key_files: KeyFiles, last_year: LastYear,
-        partner_server: LocalTLSServer, downloads: Path) -> None:
+    page: Page,
+    pki: Pki,
+    key_files: KeyFiles,
+    last_year: LastYear,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+) -> None:
     open_wizard(page)
     # A wrong password first: said beside the field, nothing else lost.
     open_keystore(page, last_year.keystore, "not-the-password")
@@ -159,8 +218,9 @@ def test_renew_last_years_keystore_and_truststore(
     assert keytool_list(keystore, OLD_PASSWORD).entries == {"alice": ("PrivateKeyEntry", 3)}
     trusted = keytool_list(truststore, OLD_PASSWORD).entries
     assert {"partner root", "partner ca"} <= set(trusted)
-    handshake = run_mtls_client("127.0.0.1", partner_server.port, keystore, OLD_PASSWORD,
-                                truststore, OLD_PASSWORD)
+    handshake = run_mtls_client(
+        "127.0.0.1", partner_server.port, keystore, OLD_PASSWORD, truststore, OLD_PASSWORD
+    )
     assert handshake.returncode == 0, handshake.stderr
     assert handshake.field("client-certificate") == "CN=Alice Example,O=mtls-kit tests"
 
@@ -174,8 +234,12 @@ def test_renew_last_years_keystore_and_truststore(
 
 
 def test_key_pair_and_certificate_request(
-        open_page: OpenPage, pki: Pki, key_files: KeyFiles, partner_server: LocalTLSServer,
-        downloads: Path) -> None:
+    open_page: OpenPage,
+    pki: Pki,
+    key_files: KeyFiles,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+) -> None:
     page = open_page()
     open_wizard(page)
     page.get_by_text("No key pair yet? Make one here", exact=True).click()
@@ -193,8 +257,12 @@ def test_key_pair_and_certificate_request(
     csr = x509.load_pem_x509_csr(request.read_bytes())
     assert csr.is_signature_valid
     reply = downloads / "signed.pem"
-    reply.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (
-        sign(pki, csr), pki.ours.intermediate.cert, pki.ours.root.cert)))
+    reply.write_bytes(
+        b"".join(
+            c.public_bytes(serialization.Encoding.PEM)
+            for c in (sign(pki, csr), pki.ours.intermediate.cert, pki.ours.root.cert)
+        )
+    )
 
     # Days later, a new session: open the kept keystore and import the CA's reply.
     page = open_page()
@@ -214,15 +282,23 @@ def test_key_pair_and_certificate_request(
     truststore = download(page, "Download truststore", downloads)
 
     assert keytool_list(keystore, KEYSTORE_PASSWORD).entries == {
-        "orders-client": ("PrivateKeyEntry", 3)}
-    handshake = run_mtls_client("127.0.0.1", partner_server.port, keystore, KEYSTORE_PASSWORD,
-                                truststore, TRUSTSTORE_PASSWORD)
+        "orders-client": ("PrivateKeyEntry", 3)
+    }
+    handshake = run_mtls_client(
+        "127.0.0.1",
+        partner_server.port,
+        keystore,
+        KEYSTORE_PASSWORD,
+        truststore,
+        TRUSTSTORE_PASSWORD,
+    )
     assert handshake.returncode == 0, handshake.stderr
     assert "CN=Orders Client" in (handshake.field("client-certificate") or "")
 
 
 def test_bad_input_states_are_plain_and_accessible(
-        page: Page, key_files: KeyFiles, last_year: LastYear) -> None:
+    page: Page, key_files: KeyFiles, last_year: LastYear
+) -> None:
     open_wizard(page)
     # A key with its own password: asked for beside the password, with a Key password field.
     open_keystore(page, last_year.own_key_password, OLD_PASSWORD)

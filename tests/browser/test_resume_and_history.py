@@ -32,7 +32,8 @@ from tests.support.tls_server import LocalTLSServer
 
 
 def test_reload_in_the_middle_of_each_step_returns_there(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     with live_save(page, "keystore"):
@@ -73,8 +74,12 @@ def live_save(page: Page, step: str):
 
 
 def test_after_a_server_restart_the_user_continues(
-        open_page: OpenPage, restarted_app: RunningApp, key_files: KeyFiles,
-        partner_server: LocalTLSServer, downloads: Path) -> None:
+    open_page: OpenPage,
+    restarted_app: RunningApp,
+    key_files: KeyFiles,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+) -> None:
     page = open_page()
     open_wizard(page)
     import_key_pair(page, key_files.legacy_pfx, P12_PASSWORD)
@@ -93,7 +98,8 @@ def test_after_a_server_restart_the_user_continues(
 
 
 def test_a_finished_step_folds_into_a_summary_that_can_be_edited(
-        page: Page, key_files: KeyFiles, partner_server: LocalTLSServer) -> None:
+    page: Page, key_files: KeyFiles, partner_server: LocalTLSServer
+) -> None:
     open_wizard(page)
     import_key_pair(page, key_files.ec_p12, P12_PASSWORD)
     create_keystore(page, KEYSTORE_PASSWORD)

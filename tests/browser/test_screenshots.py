@@ -46,8 +46,15 @@ SHOTS = {
 }
 
 
-def shoot(target: Page, folder: Path, name: str, *, section: str | None = None,
-          start: str | None = None, max_height: int | None = None) -> None:
+def shoot(
+    target: Page,
+    folder: Path,
+    name: str,
+    *,
+    section: str | None = None,
+    start: str | None = None,
+    max_height: int | None = None,
+) -> None:
     """A picture of one step (its section, optionally from `start` down and at most
     `max_height` tall), or of the visible page."""
     assert name in SHOTS
@@ -68,12 +75,17 @@ def shoot(target: Page, folder: Path, name: str, *, section: str | None = None,
     bottom = box["y"] + box["height"]
     if max_height is not None:
         bottom = min(bottom, top + max_height)
-    target.screenshot(path=folder / name, caret="initial", full_page=True,
-                      clip={"x": box["x"], "y": top, "width": box["width"], "height": bottom - top})
+    target.screenshot(
+        path=folder / name,
+        caret="initial",
+        full_page=True,
+        clip={"x": box["x"], "y": top, "width": box["width"], "height": bottom - top},
+    )
 
 
-def test_screenshots_of_every_step(open_page: OpenPage, key_files: KeyFiles,
-                                   partner_server: LocalTLSServer, screenshot_dir: Path) -> None:
+def test_screenshots_of_every_step(
+    open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer, screenshot_dir: Path
+) -> None:
     page = open_page()
     open_wizard(page)
     shoot(page, screenshot_dir, "01-import.png")
@@ -83,13 +95,23 @@ def test_screenshots_of_every_step(open_page: OpenPage, key_files: KeyFiles,
     shoot(page, screenshot_dir, "02-imported.png", section="#step-keystore")
     create_keystore(page, KEYSTORE_PASSWORD, press_create=False)
     expect(link(page, "Download keystore")).to_be_visible()
-    shoot(page, screenshot_dir, "03-keystore-ready.png", section="#step-keystore",
-          start="#keystore-settings")
+    shoot(
+        page,
+        screenshot_dir,
+        "03-keystore-ready.png",
+        section="#step-keystore",
+        start="#keystore-settings",
+    )
 
     fetch_certificates(page, partner_url(partner_server))
     expect(page.get_by_label("Include 127.0.0.1", exact=True)).to_be_checked()
-    shoot(page, screenshot_dir, "04-truststore-fetched.png", section="#step-truststore",
-          max_height=1300)
+    shoot(
+        page,
+        screenshot_dir,
+        "04-truststore-fetched.png",
+        section="#step-truststore",
+        max_height=1300,
+    )
     create_truststore(page, TRUSTSTORE_PASSWORD, press_create=False)
     field(page, "Folder on the platform's server").fill("/opt/platform/certs")
     expect(page.locator("#config-json")).to_contain_text("/opt/platform/certs")
@@ -102,7 +124,9 @@ def test_screenshots_of_every_step(open_page: OpenPage, key_files: KeyFiles,
     page.screenshot(path=screenshot_dir / "08-whole-page.png", caret="initial", full_page=True)
     with page.expect_download():
         link(page, "Get the zip and erase my data from this server").click()
-    expect(page.get_by_role("heading", name="Your files were downloaded and erased from this server")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Your files were downloaded and erased from this server")
+    ).to_be_visible()
     shoot(page, screenshot_dir, "09-erased.png")
 
     failing = open_page()

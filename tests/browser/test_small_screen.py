@@ -36,8 +36,13 @@ SCREENS = {"phone 360 px": MOBILE, "200% zoom": {"width": 640, "height": 450}}
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_whole_procedure_on_a_small_screen(screen: str, open_page: OpenPage, key_files: KeyFiles,
-                                           partner_server: LocalTLSServer, downloads: Path) -> None:
+def test_whole_procedure_on_a_small_screen(
+    screen: str,
+    open_page: OpenPage,
+    key_files: KeyFiles,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+) -> None:
     viewport = SCREENS[screen]
     width = viewport["width"]
     page = open_page(viewport=viewport)
@@ -61,7 +66,9 @@ def test_whole_procedure_on_a_small_screen(screen: str, open_page: OpenPage, key
     create_truststore(page, TRUSTSTORE_PASSWORD)
     expect(link(page, "Download truststore")).to_be_visible()
 
-    field(page, "Folder on the platform's server").fill("/opt/a-rather-long-folder-name/for-the-platform/certificates")
+    field(page, "Folder on the platform's server").fill(
+        "/opt/a-rather-long-folder-name/for-the-platform/certificates"
+    )
     expect(page.locator("#config-json")).to_contain_text("a-rather-long-folder-name")
     page.get_by_role("button", name="Show passwords").click()
     expect(page.locator("#config-json")).to_contain_text(TRUSTSTORE_PASSWORD)

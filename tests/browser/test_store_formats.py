@@ -39,8 +39,9 @@ PKCS12_RULE = "For a PKCS#12 store, use only letters a-z"
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_choosing_pkcs12_downloads_a_p12_keystore(javascript: bool, open_page: OpenPage,
-                                                  key_files: KeyFiles, downloads: Path) -> None:
+def test_choosing_pkcs12_downloads_a_p12_keystore(
+    javascript: bool, open_page: OpenPage, key_files: KeyFiles, downloads: Path
+) -> None:
     page = open_page(javascript=javascript)
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)
@@ -61,13 +62,15 @@ def test_choosing_pkcs12_downloads_a_p12_keystore(javascript: bool, open_page: O
         assert_accessible(page, "the keystore step with PKCS#12 chosen")
     saved = download(page, "Download keystore", downloads)
     assert saved.name == "keystore.p12"
-    key, certificate, chain = pkcs12.load_key_and_certificates(saved.read_bytes(),
-                                                               KEYSTORE_PASSWORD.encode())
+    key, certificate, chain = pkcs12.load_key_and_certificates(
+        saved.read_bytes(), KEYSTORE_PASSWORD.encode()
+    )
     assert key is not None and certificate is not None and chain
 
 
-def test_the_finish_step_offers_settings_for_other_java_setups(open_page: OpenPage,
-                                                               key_files: KeyFiles) -> None:
+def test_the_finish_step_offers_settings_for_other_java_setups(
+    open_page: OpenPage, key_files: KeyFiles
+) -> None:
     page = open_page(viewport=MOBILE)
     open_wizard(page)
     import_key_pair(page, key_files.p12, P12_PASSWORD)

@@ -57,23 +57,32 @@ def assert_keystore_kept(page: Page) -> None:
 
 
 FETCH_ERRORS: dict[str, tuple[Callable[[SlowPlainServer], str], str]] = {
-    "an http address": (lambda plain: "http://127.0.0.1:8080/inbound",
-                        "Only https:// addresses can be checked."),
+    "an http address": (
+        lambda plain: "http://127.0.0.1:8080/inbound",
+        "Only https:// addresses can be checked.",
+    ),
     "an address the policy refuses": (lambda plain: "https://10.0.0.1/inbound", COULD_NOT_CONNECT),
     "the cloud metadata address": (lambda plain: "169.254.169.254", COULD_NOT_CONNECT),
-    "a port nobody listens on": (lambda plain: f"https://127.0.0.1:{closed_port()}/",
-                                 COULD_NOT_CONNECT),
-    "a server that does not speak TLS": (lambda plain: f"127.0.0.1:{plain.port}",
-                                         "did not answer with TLS (HTTPS)"),
-    "something that is not an address": (lambda plain: "https://partner example.com",
-                                         "This does not look like a server address."),
+    "a port nobody listens on": (
+        lambda plain: f"https://127.0.0.1:{closed_port()}/",
+        COULD_NOT_CONNECT,
+    ),
+    "a server that does not speak TLS": (
+        lambda plain: f"127.0.0.1:{plain.port}",
+        "did not answer with TLS (HTTPS)",
+    ),
+    "something that is not an address": (
+        lambda plain: "https://partner example.com",
+        "This does not look like a server address.",
+    ),
     "nothing": (lambda plain: "", "Enter the server address"),
 }
 
 
 @pytest.mark.parametrize("case", FETCH_ERRORS)
 def test_fetch_errors_are_shown_beside_the_server_url(
-        case: str, keystore_done: Page, plain_server: SlowPlainServer) -> None:
+    case: str, keystore_done: Page, plain_server: SlowPlainServer
+) -> None:
     page = keystore_done
     address, message = FETCH_ERRORS[case]
     typed = address(plain_server)
@@ -86,7 +95,8 @@ def test_fetch_errors_are_shown_beside_the_server_url(
 
 @pytest.mark.parametrize("case", ["not a certificate", "an empty file", "a file too large"])
 def test_upload_errors_are_shown_beside_the_certificate_files(
-        case: str, keystore_done: Page, key_files: KeyFiles) -> None:
+    case: str, keystore_done: Page, key_files: KeyFiles
+) -> None:
     page = keystore_done
     if case == "not a certificate":
         upload_certificates(page, key_files.random_bytes)
@@ -106,7 +116,8 @@ def test_upload_errors_are_shown_beside_the_certificate_files(
 
 
 def test_an_oversize_certificate_file_is_refused_by_the_server_without_javascript(
-        open_page: OpenPage, key_files: KeyFiles) -> None:
+    open_page: OpenPage, key_files: KeyFiles
+) -> None:
     page = open_page(javascript=False)
     open_wizard(page)
     button(page, "Start the truststore now").click()
@@ -117,8 +128,12 @@ def test_an_oversize_certificate_file_is_refused_by_the_server_without_javascrip
 
 SETTINGS_ERRORS = {
     "short password": ("12345", "12345", "Truststore password", "Use at least 6 characters."),
-    "passwords that differ": (TRUSTSTORE_PASSWORD, "something-else", "Confirm truststore password",
-                              "The two passwords do not match."),
+    "passwords that differ": (
+        TRUSTSTORE_PASSWORD,
+        "something-else",
+        "Confirm truststore password",
+        "The two passwords do not match.",
+    ),
 }
 
 
@@ -148,8 +163,9 @@ def test_two_certificates_cannot_share_an_alias(fetched: Page) -> None:
     field(fetched, "Alias for Partner Test Root").fill("partner")
     field(fetched, "Alias for Partner Test Root Intermediate").fill("partner")
     create_truststore(fetched, TRUSTSTORE_PASSWORD)
-    check_error_beside(fetched, "Alias for Partner Test Root",
-                       "The alias “partner” is already used above.")
+    check_error_beside(
+        fetched, "Alias for Partner Test Root", "The alias “partner” is already used above."
+    )
     assert_accessible(fetched, "the duplicate alias error")
 
 

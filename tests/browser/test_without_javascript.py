@@ -33,8 +33,8 @@ from tests.support.tls_server import LocalTLSServer
 
 
 def test_whole_procedure_without_javascript(
-        open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer,
-        downloads: Path) -> None:
+    open_page: OpenPage, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
+) -> None:
     page = open_page(javascript=False)
     answers: list[Response] = []
     page.on("response", lambda response: answers.append(response))
@@ -71,8 +71,9 @@ def test_whole_procedure_without_javascript(
     bundle = read_bundle(download(page, "Download all", downloads))
 
     assert bundle.config["keystoreFile"] == "certs/keystore.jks"
-    assert not [a for a in answers if a.request.headers.get("hx-request")], \
+    assert not [a for a in answers if a.request.headers.get("hx-request")], (
         "a request was sent by htmx although scripts are off"
+    )
     assert_handshake(bundle, partner_server, "Alice Example")
 
 

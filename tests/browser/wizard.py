@@ -17,10 +17,21 @@ from playwright.sync_api import Locator, Page, expect
 from tests.support.java import MtlsResult, keytool_list, run_mtls_client
 
 __all__ = [
-    "Bundle", "button", "check_error_beside", "create_keystore", "create_truststore", "download",
+    "Bundle",
+    "button",
+    "check_error_beside",
+    "create_keystore",
+    "create_truststore",
+    "download",
     "show_details",
-    "fetch_certificates", "field", "import_key_pair", "link", "no_overflow",
-    "open_wizard", "read_bundle", "upload_certificates",
+    "fetch_certificates",
+    "field",
+    "import_key_pair",
+    "link",
+    "no_overflow",
+    "open_wizard",
+    "read_bundle",
+    "upload_certificates",
 ]
 
 
@@ -48,8 +59,9 @@ def open_wizard(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up mutual TLS in three steps")
 
 
-def import_key_pair(page: Page, key_file: Path, password: str | None = None, *,
-                    private_key_file: Path | None = None) -> None:
+def import_key_pair(
+    page: Page, key_file: Path, password: str | None = None, *, private_key_file: Path | None = None
+) -> None:
     """Fill step 1's import form and press Import (does not wait for the outcome)."""
     field(page, "Key pair file").set_input_files(key_file)
     if private_key_file is not None:
@@ -60,10 +72,13 @@ def import_key_pair(page: Page, key_file: Path, password: str | None = None, *,
     button(page, "Import").click()
 
 
-def create_keystore(page: Page, password: str, confirmation: str | None = None, *,
-                    press_create: bool = True) -> None:
+def create_keystore(
+    page: Page, password: str, confirmation: str | None = None, *, press_create: bool = True
+) -> None:
     field(page, "Keystore password").fill(password)
-    field(page, "Confirm keystore password").fill(password if confirmation is None else confirmation)
+    field(page, "Confirm keystore password").fill(
+        password if confirmation is None else confirmation
+    )
     if press_create:
         button(page, "Create keystore").click()
 
@@ -80,10 +95,13 @@ def upload_certificates(page: Page, *files: Path, javascript: bool = True) -> No
         button(page, "Add certificates").click()
 
 
-def create_truststore(page: Page, password: str, confirmation: str | None = None, *,
-                      press_create: bool = True) -> None:
+def create_truststore(
+    page: Page, password: str, confirmation: str | None = None, *, press_create: bool = True
+) -> None:
     field(page, "Truststore password").fill(password)
-    field(page, "Confirm truststore password").fill(password if confirmation is None else confirmation)
+    field(page, "Confirm truststore password").fill(
+        password if confirmation is None else confirmation
+    )
     if press_create:
         button(page, "Create truststore").click()
 
@@ -105,14 +123,17 @@ def check_error_beside(page: Page, label: str, message: str) -> Locator:
     expect(control).to_have_attribute("aria-invalid", "true")
     error_id = page.evaluate(
         """el => (el.getAttribute('aria-describedby') || '').split(' ')
-              .find(id => id.endsWith('-error')) || ''""", control.element_handle())
+              .find(id => id.endsWith('-error')) || ''""",
+        control.element_handle(),
+    )
     assert error_id, f"{label}: no error is tied to the field with aria-describedby"
     error = page.locator(f"[id='{error_id}']")
     expect(error).to_be_visible()
     expect(error).to_contain_text(message)
     same_block = page.evaluate(
         "([el, err]) => el.closest('.field') === err.closest('.field')",
-        [control.element_handle(), error.element_handle()])
+        [control.element_handle(), error.element_handle()],
+    )
     assert same_block, f"{label}: the error is not shown beside the field"
     expect(control).to_be_focused()
     return control
@@ -125,7 +146,9 @@ def no_overflow(page: Page, width: int) -> None:
         culprits = page.evaluate(
             """w => [...document.querySelectorAll('body *')]
                  .filter(el => el.getBoundingClientRect().right > w + 0.5)
-                 .slice(0, 8).map(el => el.tagName + '#' + el.id + '.' + el.className)""", width)
+                 .slice(0, 8).map(el => el.tagName + '#' + el.id + '.' + el.className)""",
+            width,
+        )
         raise AssertionError(f"page is {scroll_width}px wide at {width}px: {culprits}")
 
 
@@ -147,12 +170,20 @@ class Bundle:
 
     def handshake(self, host: str, port: int) -> MtlsResult:
         """A Java client with the bundle's stores and the config's passwords."""
-        return run_mtls_client(host, port, self.keystore, self.config["keystorePass"],
-                               self.truststore, self.config["truststorePass"])
+        return run_mtls_client(
+            host,
+            port,
+            self.keystore,
+            self.config["keystorePass"],
+            self.truststore,
+            self.config["truststorePass"],
+        )
 
     def keytool_entries(self) -> tuple[dict, dict]:
-        return (keytool_list(self.keystore, self.config["keystorePass"]).entries,
-                keytool_list(self.truststore, self.config["truststorePass"]).entries)
+        return (
+            keytool_list(self.keystore, self.config["keystorePass"]).entries,
+            keytool_list(self.truststore, self.config["truststorePass"]).entries,
+        )
 
 
 def read_bundle(zip_path: Path) -> Bundle:

@@ -23,8 +23,11 @@ KEY_PASS = "kp-Ünï code $x 7731"
 STORE_PASS = "sp-secret;4412"
 TRUST_PASS = "tp-secret'9925"
 SECRETS = (KEY_PASS, STORE_PASS, TRUST_PASS)
-PASSWORD_ENV = {"MTLS_KEY_PASS": KEY_PASS, "MTLS_STORE_PASS": STORE_PASS,
-                "MTLS_TRUST_PASS": TRUST_PASS}
+PASSWORD_ENV = {
+    "MTLS_KEY_PASS": KEY_PASS,
+    "MTLS_STORE_PASS": STORE_PASS,
+    "MTLS_TRUST_PASS": TRUST_PASS,
+}
 KEY_ENV = ("--key-password-env", "MTLS_KEY_PASS")
 STORE_ENV = ("--store-password-env", "MTLS_STORE_PASS")
 TRUST_ENV = ("--truststore-password-env", "MTLS_TRUST_PASS")
@@ -49,15 +52,27 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
 
 
-def mtls_kit(*args: str | Path, cwd: Path, env: dict[str, str] | None = None,
-             secrets_may_show: bool = False) -> Run:
+def mtls_kit(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, secrets_may_show: bool = False
+) -> Run:
     """Run mtls-kit without a terminal; check no password is in its argv or output."""
     argv = [*command(), *map(str, args)]
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in ("FLASK_FETCH_ALLOWED_NETWORKS", "FLASK_EXTRA_ROOTS")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("FLASK_FETCH_ALLOWED_NETWORKS", "FLASK_EXTRA_ROOTS")
+    }
     environment.update({**PASSWORD_ENV, "LC_ALL": "C.UTF-8", **(env or {})})
-    result = subprocess.run(argv, cwd=cwd, env=environment, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL, timeout=60, check=False)
+    result = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
     run = Run(argv, result.returncode, result.stdout, result.stderr)
     for secret in SECRETS:
         assert secret not in " ".join(argv)
@@ -71,9 +86,15 @@ def inputs(throwaway_pki: ThrowawayPki, tmp_path_factory: pytest.TempPathFactory
     """The user's key pair as a .p12 (written by cryptography) and as PEM files."""
     folder = tmp_path_factory.mktemp("cli-inputs")
     client = throwaway_pki.client("ec256")
-    (folder / "client.p12").write_bytes(pkcs12.serialize_key_and_certificates(
-        b"Shared Client", client.key, client.cert, client.chain,
-        BestAvailableEncryption(KEY_PASS.encode())))
+    (folder / "client.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"Shared Client",
+            client.key,
+            client.cert,
+            client.chain,
+            BestAvailableEncryption(KEY_PASS.encode()),
+        )
+    )
     (folder / "client-chain.pem").write_bytes(client.chain_pem())
     (folder / "client.key").write_bytes(client.key_pem())
     (folder / "root.pem").write_bytes(throwaway_pki.ca.root_pem())

@@ -29,12 +29,30 @@ from webapp.pki.keyimport import WrongPasswordError
 COMMANDS = ("keystore", "truststore", "config", "inspect", "test")
 
 
-def build_pair(inputs: Path, folder: Path, keystore: str = "keystore.p12",
-               truststore: str = "truststore.jks") -> tuple[Path, Path]:
-    assert mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", keystore,
-                    *STORE_ENV, cwd=folder).returncode == 0
-    assert mtls_kit("truststore", "--cert", inputs / "root.pem", "--own", keystore, *STORE_ENV,
-                    "--out", truststore, *TRUST_ENV, cwd=folder).returncode == 0
+def build_pair(
+    inputs: Path, folder: Path, keystore: str = "keystore.p12", truststore: str = "truststore.jks"
+) -> tuple[Path, Path]:
+    assert (
+        mtls_kit(
+            "keystore", inputs / "client.p12", *KEY_ENV, "--out", keystore, *STORE_ENV, cwd=folder
+        ).returncode
+        == 0
+    )
+    assert (
+        mtls_kit(
+            "truststore",
+            "--cert",
+            inputs / "root.pem",
+            "--own",
+            keystore,
+            *STORE_ENV,
+            "--out",
+            truststore,
+            *TRUST_ENV,
+            cwd=folder,
+        ).returncode
+        == 0
+    )
     return folder / keystore, folder / truststore
 
 
@@ -45,15 +63,31 @@ def test_help_shows_examples(tmp_path: Path) -> None:
         assert "Example" in run.stdout and "mtls-kit " in run.stdout
 
 
-def test_wrong_key_password_is_exit_1_with_the_page_message(inputs: Path,
-                                                            tmp_path: Path) -> None:
-    run = mtls_kit("keystore", inputs / "client.p12", "--key-password-env", "MTLS_STORE_PASS",
-                   "--out", "k.jks", *STORE_ENV, cwd=tmp_path)
+def test_wrong_key_password_is_exit_1_with_the_page_message(inputs: Path, tmp_path: Path) -> None:
+    run = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        "--key-password-env",
+        "MTLS_STORE_PASS",
+        "--out",
+        "k.jks",
+        *STORE_ENV,
+        cwd=tmp_path,
+    )
     assert (run.returncode, run.stderr.strip()) == (1, str(WrongPasswordError()))
     assert run.stdout == ""
     assert not (tmp_path / "k.jks").exists()
-    as_json = mtls_kit("keystore", inputs / "client.p12", "--key-password-env",
-                       "MTLS_STORE_PASS", "--out", "k.jks", *STORE_ENV, "--json", cwd=tmp_path)
+    as_json = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        "--key-password-env",
+        "MTLS_STORE_PASS",
+        "--out",
+        "k.jks",
+        *STORE_ENV,
+        "--json",
+        cwd=tmp_path,
+    )
     assert as_json.returncode == 1
     assert as_json.json() == {"ok": False, "error": str(WrongPasswordError())}
 
@@ -68,65 +102,121 @@ def test_passwords_are_never_plain_arguments(inputs: Path, tmp_path: Path) -> No
     plain = mtls_kit("keystore", inputs / "client.p12", "--password", "x", cwd=tmp_path)
     assert plain.returncode == 2 and "No such option" in plain.stderr
     # No terminal to ask at, and no password given: a usage error, not a silent default.
-    missing = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks",
-                       cwd=tmp_path)
+    missing = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks", cwd=tmp_path)
     assert missing.returncode == 2
     assert "--store-password-env NAME or --store-password-file PATH" in missing.stderr
-    unset = mtls_kit("keystore", inputs / "client.p12", "--key-password-env", "NOT_SET_X",
-                     cwd=tmp_path)
+    unset = mtls_kit(
+        "keystore", inputs / "client.p12", "--key-password-env", "NOT_SET_X", cwd=tmp_path
+    )
     assert (unset.returncode, unset.stderr.strip()) == (
-        1, "The environment variable NOT_SET_X is not set.")
+        1,
+        "The environment variable NOT_SET_X is not set.",
+    )
 
 
 def test_password_files_and_the_page_password_rule(inputs: Path, tmp_path: Path) -> None:
     (tmp_path / "key.txt").write_text(KEY_PASS + "\n", encoding="utf-8")
     (tmp_path / "short.txt").write_text("abc\n", encoding="utf-8")
-    short = mtls_kit("keystore", inputs / "client.p12", "--key-password-file", "key.txt",
-                     "--store-password-file", "short.txt", cwd=tmp_path)
+    short = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        "--key-password-file",
+        "key.txt",
+        "--store-password-file",
+        "short.txt",
+        cwd=tmp_path,
+    )
     assert (short.returncode, short.stderr.strip()) == (
-        1, "The keystore password cannot be used: Use at least 6 characters.")
-    run = mtls_kit("keystore", inputs / "client.p12", "--key-password-file", "key.txt",
-                   "--store-password-env", "MTLS_STORE_PASS", "--json", cwd=tmp_path)
+        1,
+        "The keystore password cannot be used: Use at least 6 characters.",
+    )
+    run = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        "--key-password-file",
+        "key.txt",
+        "--store-password-env",
+        "MTLS_STORE_PASS",
+        "--json",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert run.json()["file"] == "keystore.jks"  # the default name for the default format
     entry = read_store((tmp_path / "keystore.jks").read_bytes(), STORE_PASS).entry(
-        "shared-client-ec256")  # suggest_alias, as the page proposes it
+        "shared-client-ec256"
+    )  # suggest_alias, as the page proposes it
     assert entry.kind == "PrivateKeyEntry"
 
 
 def test_existing_files_are_kept_unless_forced(inputs: Path, tmp_path: Path) -> None:
     (tmp_path / "keystore.p12").write_bytes(b"precious")
-    run = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "keystore.p12",
-                   *STORE_ENV, cwd=tmp_path)
+    run = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        *KEY_ENV,
+        "--out",
+        "keystore.p12",
+        *STORE_ENV,
+        cwd=tmp_path,
+    )
     assert run.returncode == 1 and "already exists" in run.stderr
     assert (tmp_path / "keystore.p12").read_bytes() == b"precious"
-    forced = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "keystore.p12",
-                      *STORE_ENV, "--force", cwd=tmp_path)
+    forced = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        *KEY_ENV,
+        "--out",
+        "keystore.p12",
+        *STORE_ENV,
+        "--force",
+        cwd=tmp_path,
+    )
     assert forced.returncode == 0, forced.stderr
     assert read_store((tmp_path / "keystore.p12").read_bytes(), STORE_PASS).aliases
 
 
-def test_pem_key_pair_with_extra_file_and_contradicting_format(inputs: Path,
-                                                              tmp_path: Path) -> None:
-    run = mtls_kit("keystore", inputs / "client-chain.pem", "--extra", inputs / "client.key",
-                   "--alias", "acme", "--out", "acme.p12", *STORE_ENV, "--json", cwd=tmp_path)
+def test_pem_key_pair_with_extra_file_and_contradicting_format(
+    inputs: Path, tmp_path: Path
+) -> None:
+    run = mtls_kit(
+        "keystore",
+        inputs / "client-chain.pem",
+        "--extra",
+        inputs / "client.key",
+        "--alias",
+        "acme",
+        "--out",
+        "acme.p12",
+        *STORE_ENV,
+        "--json",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert (run.json()["format"], run.json()["alias"]) == ("pkcs12", "acme")
-    clash = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "x.jks",
-                     "--format", "pkcs12", *STORE_ENV, cwd=tmp_path)
+    clash = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        *KEY_ENV,
+        "--out",
+        "x.jks",
+        "--format",
+        "pkcs12",
+        *STORE_ENV,
+        cwd=tmp_path,
+    )
     assert clash.returncode == 2 and "end it in .p12" in clash.stderr
 
 
-def test_inspect_describes_stores_key_pairs_and_certificates(inputs: Path,
-                                                             tmp_path: Path) -> None:
+def test_inspect_describes_stores_key_pairs_and_certificates(inputs: Path, tmp_path: Path) -> None:
     keystore, truststore = build_pair(inputs, tmp_path)
     store = mtls_kit("inspect", keystore, *STORE_ENV, "--json", cwd=tmp_path).json()
     assert store["format"] == "pkcs12"
     [entry] = store["entries"]
     assert (entry["kind"], len(entry["certificates"])) == ("PrivateKeyEntry", 3)
     assert entry["certificates"][0]["days_left"] > 300
-    trust = mtls_kit("inspect", truststore, "--store-password-env", "MTLS_TRUST_PASS", "--json",
-                     cwd=tmp_path).json()
+    trust = mtls_kit(
+        "inspect", truststore, "--store-password-env", "MTLS_TRUST_PASS", "--json", cwd=tmp_path
+    ).json()
     assert trust["format"] == "jks"
     # The root (--cert), then the own leaf and intermediate (its root already there).
     assert [e["kind"] for e in trust["entries"]] == ["trustedCertEntry"] * 3
@@ -141,39 +231,74 @@ def test_inspect_describes_stores_key_pairs_and_certificates(inputs: Path,
 
 def test_config_styles_match_the_files(inputs: Path, tmp_path: Path) -> None:
     keystore, truststore = build_pair(inputs, tmp_path)
-    common = ("config", "--keystore", keystore, "--truststore", truststore, "--url",
-              "https://partner.example:8443/in", *STORE_ENV, *TRUST_ENV)
+    common = (
+        "config",
+        "--keystore",
+        keystore,
+        "--truststore",
+        truststore,
+        "--url",
+        "https://partner.example:8443/in",
+        *STORE_ENV,
+        *TRUST_ENV,
+    )
     platform = mtls_kit(*common, cwd=tmp_path, secrets_may_show=True)
     assert platform.returncode == 0, platform.stderr
     assert json.loads(platform.stdout) == {
-        "url": "https://partner.example:8443/in", "method": "POST",
-        "keystoreFile": str(keystore), "keystorePass": STORE_PASS,
-        "truststoreFile": str(truststore), "truststorePass": TRUST_PASS}
+        "url": "https://partner.example:8443/in",
+        "method": "POST",
+        "keystoreFile": str(keystore),
+        "keystorePass": STORE_PASS,
+        "truststoreFile": str(truststore),
+        "truststorePass": TRUST_PASS,
+    }
     spring = mtls_kit(*common, "--style", "spring", cwd=tmp_path, secrets_may_show=True)
     bundle = read_block_yaml(spring.stdout)["spring"]["ssl"]["bundle"]["jks"]["partner"]
-    for store, path, password in (("keystore", keystore, STORE_PASS),
-                                  ("truststore", truststore, TRUST_PASS)):
+    for store, path, password in (
+        ("keystore", keystore, STORE_PASS),
+        ("truststore", truststore, TRUST_PASS),
+    ):
         assert bundle[store]["location"] == f"file:{path}"
         assert bundle[store]["password"] == password
         assert read_store(path.read_bytes(), bundle[store]["password"]).entries
     assert (bundle["keystore"]["type"], bundle["truststore"]["type"]) == ("PKCS12", "JKS")
-    jvm = mtls_kit(*common, "--style", "jvm", "--folder", "/opt/certs", cwd=tmp_path,
-                   secrets_may_show=True)
+    jvm = mtls_kit(
+        *common, "--style", "jvm", "--folder", "/opt/certs", cwd=tmp_path, secrets_may_show=True
+    )
     assert "-Djavax.net.ssl.keyStore=/opt/certs/keystore.p12" in read_shell_words(jvm.stdout)
     masked = mtls_kit(*common, "--style", "spring-properties", "--mask", "--json", cwd=tmp_path)
     assert masked.json()["keystore"]["format"] == "pkcs12"
     assert "••••••••" in masked.json()["text"]  # and no password: mtls_kit checked
-    wrong = mtls_kit("config", "--keystore", keystore, "--truststore", truststore, "--url",
-                     "https://partner.example", *STORE_ENV, "--truststore-password-env",
-                     "MTLS_STORE_PASS", cwd=tmp_path)
-    assert (wrong.returncode, wrong.stderr.strip()) == (
-        1, "The password does not open this store.")
+    wrong = mtls_kit(
+        "config",
+        "--keystore",
+        keystore,
+        "--truststore",
+        truststore,
+        "--url",
+        "https://partner.example",
+        *STORE_ENV,
+        "--truststore-password-env",
+        "MTLS_STORE_PASS",
+        cwd=tmp_path,
+    )
+    assert (wrong.returncode, wrong.stderr.strip()) == (1, "The password does not open this store.")
 
 
 def test_connection_test_says_when_it_is_not_available(inputs: Path, tmp_path: Path) -> None:
     keystore, truststore = build_pair(inputs, tmp_path)
-    run = mtls_kit("test", "https://partner.example", "--keystore", keystore, "--truststore",
-                   truststore, *STORE_ENV, *TRUST_ENV, "--json", cwd=tmp_path)
+    run = mtls_kit(
+        "test",
+        "https://partner.example",
+        "--keystore",
+        keystore,
+        "--truststore",
+        truststore,
+        *STORE_ENV,
+        *TRUST_ENV,
+        "--json",
+        cwd=tmp_path,
+    )
     if importlib.util.find_spec(cli.CONNECTION_TEST) is None:
         assert run.returncode == 1
         assert run.stderr.strip() == "The connection test is not available in this version."
@@ -183,40 +308,82 @@ def test_connection_test_says_when_it_is_not_available(inputs: Path, tmp_path: P
 
 
 def test_connection_test_wiring_hands_the_engine_our_stores(
-        inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     keystore, truststore = build_pair(inputs, tmp_path)
     calls: list[dict[str, Any]] = []
 
     def test_connection(url: str, **kwargs: Any) -> SimpleNamespace:
         calls.append({"url": url, **kwargs})
-        return SimpleNamespace(outcome="issuer-not-accepted", headline="The partner refused.",
-                               next_step="Send them your certificate.", detail="alert 48")
+        return SimpleNamespace(
+            outcome="issuer-not-accepted",
+            headline="The partner refused.",
+            next_step="Send them your certificate.",
+            detail="alert 48",
+        )
 
-    monkeypatch.setitem(sys.modules, cli.CONNECTION_TEST,
-                        SimpleNamespace(test_connection=test_connection))
+    monkeypatch.setitem(
+        sys.modules, cli.CONNECTION_TEST, SimpleNamespace(test_connection=test_connection)
+    )
     monkeypatch.setenv("MTLS_STORE_PASS", STORE_PASS)
     monkeypatch.setenv("MTLS_TRUST_PASS", TRUST_PASS)
-    result = CliRunner().invoke(cli.main, [
-        "test", "https://127.0.0.1:1", "--keystore", str(keystore), "--truststore",
-        str(truststore), *STORE_ENV, *TRUST_ENV, "--allow-network", "127.0.0.0/8", "--json"])
+    result = CliRunner().invoke(
+        cli.main,
+        [
+            "test",
+            "https://127.0.0.1:1",
+            "--keystore",
+            str(keystore),
+            "--truststore",
+            str(truststore),
+            *STORE_ENV,
+            *TRUST_ENV,
+            "--allow-network",
+            "127.0.0.0/8",
+            "--json",
+        ],
+    )
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
-        "ok": False, "outcome": "issuer-not-accepted", "headline": "The partner refused.",
-        "next_step": "Send them your certificate.", "detail": "alert 48"}
+        "ok": False,
+        "outcome": "issuer-not-accepted",
+        "headline": "The partner refused.",
+        "next_step": "Send them your certificate.",
+        "detail": "alert 48",
+    }
     [call] = calls
     assert call["key_pair"].certificate.subject.rfc4514_string() == (
-        "CN=Shared Client ec256,O=mtls-kit tests")
+        "CN=Shared Client ec256,O=mtls-kit tests"
+    )
     assert len(call["key_pair"].chain) == 3 and len(call["trust_anchors"]) == 3
     assert call["policy"].refusal_reason("127.0.0.1") is None
 
 
 def test_pkcs12_store_passwords_follow_javas_rule(inputs: Path, tmp_path: Path) -> None:
     env = {"MTLS_NEW_PASS": "pässwörd-€-1"}
-    refused = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.p12",
-                       "--store-password-env", "MTLS_NEW_PASS", cwd=tmp_path, env=env)
+    refused = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        *KEY_ENV,
+        "--out",
+        "k.p12",
+        "--store-password-env",
+        "MTLS_NEW_PASS",
+        cwd=tmp_path,
+        env=env,
+    )
     assert refused.returncode == 1
     assert refused.stderr.startswith("The keystore password cannot be used: For a PKCS#12 store")
     assert not (tmp_path / "k.p12").exists()
-    jks = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks",
-                   "--store-password-env", "MTLS_NEW_PASS", cwd=tmp_path, env=env)
+    jks = mtls_kit(
+        "keystore",
+        inputs / "client.p12",
+        *KEY_ENV,
+        "--out",
+        "k.jks",
+        "--store-password-env",
+        "MTLS_NEW_PASS",
+        cwd=tmp_path,
+        env=env,
+    )
     assert jks.returncode == 0, jks.stderr

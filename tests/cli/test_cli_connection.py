@@ -13,18 +13,35 @@ from .test_cli import build_pair
 
 
 def server(pki: ThrowawayPki, listed) -> MtlsServer:
-    return MtlsServer(chain=pki.server.full_chain[:-1], key=pki.server.key, tls_version="1.3",
-                      verify="required", trusted_client_cas=[pki.ca.root.cert],
-                      listed_cas=listed)
+    return MtlsServer(
+        chain=pki.server.full_chain[:-1],
+        key=pki.server.key,
+        tls_version="1.3",
+        verify="required",
+        trusted_client_cas=[pki.ca.root.cert],
+        listed_cas=listed,
+    )
 
 
-def test_accepted_is_exit_0_with_the_outcome_in_json(inputs: Path, tmp_path: Path,
-                                                      throwaway_pki: ThrowawayPki) -> None:
+def test_accepted_is_exit_0_with_the_outcome_in_json(
+    inputs: Path, tmp_path: Path, throwaway_pki: ThrowawayPki
+) -> None:
     keystore, truststore = build_pair(inputs, tmp_path)
     with server(throwaway_pki, [throwaway_pki.ca.root.cert]) as partner:
-        run = mtls_kit("test", partner.url, "--keystore", keystore, "--truststore", truststore,
-                       *STORE_ENV, *TRUST_ENV, "--allow-network", "127.0.0.0/8", "--json",
-                       cwd=tmp_path)
+        run = mtls_kit(
+            "test",
+            partner.url,
+            "--keystore",
+            keystore,
+            "--truststore",
+            truststore,
+            *STORE_ENV,
+            *TRUST_ENV,
+            "--allow-network",
+            "127.0.0.0/8",
+            "--json",
+            cwd=tmp_path,
+        )
         assert run.returncode == 0, run.stderr
         report = run.json()
         assert report["outcome"] == "accepted" and report["ok"] is True
@@ -33,12 +50,24 @@ def test_accepted_is_exit_0_with_the_outcome_in_json(inputs: Path, tmp_path: Pat
 
 
 def test_another_authority_only_is_exit_1_issuer_not_accepted(
-        inputs: Path, tmp_path: Path, throwaway_pki: ThrowawayPki) -> None:
+    inputs: Path, tmp_path: Path, throwaway_pki: ThrowawayPki
+) -> None:
     keystore, truststore = build_pair(inputs, tmp_path)
     other = ThrowawayCA("CLI Other Root", key_kind="ec256")
     with server(throwaway_pki, [other.root.cert]) as partner:
-        run = mtls_kit("test", partner.url, "--keystore", keystore, "--truststore", truststore,
-                       *STORE_ENV, *TRUST_ENV, "--allow-network", "127.0.0.0/8", "--json",
-                       cwd=tmp_path)
+        run = mtls_kit(
+            "test",
+            partner.url,
+            "--keystore",
+            keystore,
+            "--truststore",
+            truststore,
+            *STORE_ENV,
+            *TRUST_ENV,
+            "--allow-network",
+            "127.0.0.0/8",
+            "--json",
+            cwd=tmp_path,
+        )
     assert run.returncode == 1
     assert run.json()["outcome"] == "issuer-not-accepted"

@@ -35,8 +35,13 @@ def test_passwords_are_asked_at_the_terminal_hidden(inputs: Path, tmp_path: Path
     environment["LC_ALL"] = "C.UTF-8"
     process = subprocess.Popen(
         [*command(), "keystore", str(inputs / "client.p12"), "--out", "keystore.p12"],
-        stdin=slave, stdout=subprocess.PIPE, stderr=slave, cwd=tmp_path, env=environment,
-        start_new_session=True)
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        cwd=tmp_path,
+        env=environment,
+        start_new_session=True,
+    )
     os.close(slave)
     seen = bytearray()
     try:
@@ -57,4 +62,5 @@ def test_passwords_are_asked_at_the_terminal_hidden(inputs: Path, tmp_path: Path
     # Echo was off: what was typed never shows on the terminal.
     assert KEY_PASS.encode() not in seen and STORE_PASS.encode() not in seen
     assert read_store((tmp_path / "keystore.p12").read_bytes(), STORE_PASS).aliases == (
-        "shared-client-ec256",)
+        "shared-client-ec256",
+    )

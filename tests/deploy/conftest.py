@@ -31,11 +31,15 @@ def materials(tmp_path_factory: pytest.TempPathFactory) -> Materials:
 
 @pytest.fixture(scope="session")
 def redis_binary() -> str:
-    return require_tool("redis-server", why="the Redis vault backend is tested against a real server")
+    return require_tool(
+        "redis-server", why="the Redis vault backend is tested against a real server"
+    )
 
 
 @pytest.fixture(scope="session")
-def shared_redis(redis_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+def shared_redis(
+    redis_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RedisServer]:
     """One redis-server for the session, no persistence."""
     with RedisServer(tmp_path_factory.mktemp("redis"), binary=redis_binary) as server:
         yield server
@@ -55,14 +59,17 @@ def app_env(vault_url: str, materials: Materials, **extra: str) -> dict[str, str
 
 
 @pytest.fixture(scope="session")
-def two_instances(shared_redis: RedisServer, materials: Materials,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer, AppServer]]:
+def two_instances(
+    shared_redis: RedisServer, materials: Materials, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[AppServer, AppServer]]:
     """Two gunicorn instances on different ports sharing one Redis, logging JSON lines, behind
     one trusted reverse proxy (which the tests play by sending X-Forwarded-* themselves)."""
     logs = tmp_path_factory.mktemp("instances")
     env = app_env(shared_redis.url, materials, FLASK_LOG_JSON="true", FLASK_PROXY_FIX="1")
-    with AppServer(logs, env=env, name="first") as first, \
-            AppServer(logs, env=env, name="second") as second:
+    with (
+        AppServer(logs, env=env, name="first") as first,
+        AppServer(logs, env=env, name="second") as second,
+    ):
         yield first, second
 
 
@@ -87,8 +94,9 @@ def start_redis(redis_binary: str, tmp_path: Path) -> Iterator[Callable[..., Red
     started: list[RedisServer] = []
 
     def start(*, persistent: bool = False) -> RedisServer:
-        server = RedisServer(tmp_path / f"redis-{len(started)}", binary=redis_binary,
-                             persistent=persistent).start()
+        server = RedisServer(
+            tmp_path / f"redis-{len(started)}", binary=redis_binary, persistent=persistent
+        ).start()
         started.append(server)
         return server
 

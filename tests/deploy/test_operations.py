@@ -22,7 +22,9 @@ QUERY_SECRET = "query-secret-4711"
 
 
 @pytest.fixture(scope="module")
-def logging_app(materials: Materials, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def logging_app(
+    materials: Materials, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
     """JSON logs on; workers left to gunicorn.conf.py (no WEB_CONCURRENCY)."""
     folder = tmp_path_factory.mktemp("logging-app")
     env = app_env(f"sqlite:///{folder / 'vault.db'}", materials, FLASK_LOG_JSON="true")
@@ -31,14 +33,17 @@ def logging_app(materials: Materials, tmp_path_factory: pytest.TempPathFactory) 
         yield server
 
 
-def test_one_json_line_per_request_with_id_and_no_secrets(logging_app: AppServer,
-                                                           materials: Materials) -> None:
+def test_one_json_line_per_request_with_id_and_no_secrets(
+    logging_app: AppServer, materials: Materials
+) -> None:
     already = len(logging_app.stdout_text().splitlines())  # start-up health probes
     with Browser() as browser:
-        traced = browser.get(logging_app.base_url + "/healthz",
-                             headers={"X-Request-Id": "trace-abc-123"})
-        hostile = browser.get(logging_app.base_url + "/healthz",
-                              headers={"X-Request-Id": "<script>" + "x" * 80})
+        traced = browser.get(
+            logging_app.base_url + "/healthz", headers={"X-Request-Id": "trace-abc-123"}
+        )
+        hostile = browser.get(
+            logging_app.base_url + "/healthz", headers={"X-Request-Id": "<script>" + "x" * 80}
+        )
         browser.get(f"{logging_app.base_url}/finish/preview?reveal=1&token={QUERY_SECRET}")
         ProcedureWalk(browser, [logging_app.base_url], materials).run()
 
@@ -52,27 +57,36 @@ def test_one_json_line_per_request_with_id_and_no_secrets(logging_app: AppServer
     assert records[1]["request_id"] == hostile.header("X-Request-Id")
     assert len({record["request_id"] for record in records}) == len(records)
     assert [(r["method"], r["path"]) for r in records[2:4]] == [
-        ("GET", "/finish/preview"), ("GET", "/")]
+        ("GET", "/finish/preview"),
+        ("GET", "/"),
+    ]
     assert [r["method"] for r in records[3:]] == ["GET", *["POST"] * 5, "GET"]
     assert all(isinstance(r["status"], int) and isinstance(r["ms"], float) for r in records)
     assert (records[-1]["path"], records[-1]["status"]) == ("/finish/bundle.zip", 200)
 
     everything = logging_app.stdout_text() + logging_app.stderr_text()
-    for secret in (QUERY_SECRET, materials.p12_password, KEYSTORE_PASSWORD, TRUSTSTORE_PASSWORD,
-                   *browser.cookies.values()):
+    for secret in (
+        QUERY_SECRET,
+        materials.p12_password,
+        KEYSTORE_PASSWORD,
+        TRUSTSTORE_PASSWORD,
+        *browser.cookies.values(),
+    ):
         assert secret not in everything
 
 
 def test_gunicorn_conf_runs_two_workers_per_core_without_control_socket(
-        logging_app: AppServer) -> None:
+    logging_app: AppServer,
+) -> None:
     assert len(logging_app.worker_pids()) == 2 * len(os.sched_getaffinity(0))
     log = logging_app.stderr_text()
     assert "Using worker: gthread" in log
     assert "Control socket" not in log  # two instances on one host would fight over it
 
 
-def test_json_logs_are_off_by_default(start_app: Callable[..., AppServer], materials: Materials,
-                                      tmp_path: Path) -> None:
+def test_json_logs_are_off_by_default(
+    start_app: Callable[..., AppServer], materials: Materials, tmp_path: Path
+) -> None:
     app = start_app(app_env(f"sqlite:///{tmp_path / 'vault.db'}", materials))
     with Browser() as browser:
         assert browser.get(app.base_url + "/", fragment=False).status == 200

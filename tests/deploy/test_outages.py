@@ -34,8 +34,10 @@ STORAGE_MESSAGE = re.compile(r"Storage is unavailable.*Your work is kept for 30 
 
 @pytest.mark.redis
 def test_redis_restart_mid_procedure_is_a_503_then_the_user_continues(
-        start_redis: Callable[..., RedisServer], start_app: Callable[..., AppServer],
-        materials: Materials) -> None:
+    start_redis: Callable[..., RedisServer],
+    start_app: Callable[..., AppServer],
+    materials: Materials,
+) -> None:
     redis_server = start_redis(persistent=True)
     app = start_app(app_env(redis_server.url, materials))
     workers = app.worker_pids()
@@ -59,8 +61,10 @@ def test_redis_restart_mid_procedure_is_a_503_then_the_user_continues(
 
 @pytest.mark.redis
 def test_redis_not_answering_is_a_503_after_the_storage_timeout_then_recovers(
-        start_redis: Callable[..., RedisServer], start_app: Callable[..., AppServer],
-        materials: Materials) -> None:
+    start_redis: Callable[..., RedisServer],
+    start_app: Callable[..., AppServer],
+    materials: Materials,
+) -> None:
     redis_server = start_redis()
     app = start_app(app_env(redis_server.url, materials))  # storage timeout: 1 s
     workers = app.worker_pids()
@@ -82,8 +86,9 @@ def test_redis_not_answering_is_a_503_after_the_storage_timeout_then_recovers(
     _assert_no_crash(app, workers)
 
 
-def test_sqlite_locked_is_a_503_then_recovers(start_app: Callable[..., AppServer],
-                                              materials: Materials, tmp_path: Path) -> None:
+def test_sqlite_locked_is_a_503_then_recovers(
+    start_app: Callable[..., AppServer], materials: Materials, tmp_path: Path
+) -> None:
     db = tmp_path / "vault.db"
     app = start_app(app_env(f"sqlite:///{db}", materials))  # busy timeout: 1 s
     workers = app.worker_pids()

@@ -13,11 +13,16 @@ pytestmark = pytest.mark.redis
 
 PORTAL = "portal.intranet.example"
 # What the proxy adds to every request it forwards after terminating TLS.
-FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": PORTAL, "X-Forwarded-For": "10.1.2.3"}
+FORWARDED = {
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": PORTAL,
+    "X-Forwarded-For": "10.1.2.3",
+}
 
 
 def test_over_https_cookies_are_secure_and_hsts_is_sent(
-        two_instances: tuple[AppServer, AppServer]) -> None:
+    two_instances: tuple[AppServer, AppServer],
+) -> None:
     first, _ = two_instances
     with Browser() as browser:
         page = browser.get(first.base_url + "/", headers=FORWARDED, fragment=False)
@@ -25,11 +30,16 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(
         assert page.header("Strict-Transport-Security") == "max-age=31536000"
         token = _csrf_token(page.text)
         # A step change is something to save: only then is a vault session created (issue 10).
-        opened = browser.post(first.base_url + "/step/truststore", {"csrf_token": token},
-                              headers={**FORWARDED, "Referer": f"https://{PORTAL}/"})
+        opened = browser.post(
+            first.base_url + "/step/truststore",
+            {"csrf_token": token},
+            headers={**FORWARDED, "Referer": f"https://{PORTAL}/"},
+        )
         assert opened.status == 200
-        cookies = [*(page.headers.get_all("Set-Cookie") or []),
-                   *(opened.headers.get_all("Set-Cookie") or [])]
+        cookies = [
+            *(page.headers.get_all("Set-Cookie") or []),
+            *(opened.headers.get_all("Set-Cookie") or []),
+        ]
     by_name = {cookie.split("=", 1)[0]: cookie for cookie in cookies}
     # Over HTTPS the vault cookie carries the __Host- prefix (issue 10, hole 10).
     assert set(by_name) == {"session", "__Host-mtls_vault"}
@@ -40,7 +50,8 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(
 
 
 def test_plain_http_without_the_proxy_headers_gets_no_hsts(
-        two_instances: tuple[AppServer, AppServer]) -> None:
+    two_instances: tuple[AppServer, AppServer],
+) -> None:
     _, second = two_instances
     with Browser() as browser:
         page = browser.get(second.base_url + "/", fragment=False)
@@ -49,12 +60,18 @@ def test_plain_http_without_the_proxy_headers_gets_no_hsts(
 
 
 def test_over_https_a_form_from_another_origin_is_refused(
-        two_instances: tuple[AppServer, AppServer]) -> None:
+    two_instances: tuple[AppServer, AppServer],
+) -> None:
     first, _ = two_instances
     with Browser() as browser:
-        token = _csrf_token(browser.get(first.base_url + "/", headers=FORWARDED, fragment=False).text)
-        refused = browser.post(first.base_url + "/step/keystore", {"csrf_token": token},
-                               headers={**FORWARDED, "Referer": "https://elsewhere.example/"})
+        token = _csrf_token(
+            browser.get(first.base_url + "/", headers=FORWARDED, fragment=False).text
+        )
+        refused = browser.post(
+            first.base_url + "/step/keystore",
+            {"csrf_token": token},
+            headers={**FORWARDED, "Referer": "https://elsewhere.example/"},
+        )
     assert refused.status == 400
     assert "This page expired" in refused.text
 

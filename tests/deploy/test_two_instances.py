@@ -26,8 +26,8 @@ pytestmark = pytest.mark.redis
 
 
 def test_user_alternating_between_instances_completes_the_procedure(
-        two_instances: tuple[AppServer, AppServer], shared_redis: RedisServer,
-        materials: Materials) -> None:
+    two_instances: tuple[AppServer, AppServer], shared_redis: RedisServer, materials: Materials
+) -> None:
     first, second = two_instances
     logged_before = {server: len(server.stdout_text().splitlines()) for server in two_instances}
     with Browser() as browser:
@@ -40,7 +40,9 @@ def test_user_alternating_between_instances_completes_the_procedure(
             client.close()
 
     files = zip_members(walk.bundle)
-    _, expected_cert, _ = pkcs12.load_key_and_certificates(materials.p12, materials.p12_password.encode())
+    _, expected_cert, _ = pkcs12.load_key_and_certificates(
+        materials.p12, materials.p12_password.encode()
+    )
     assert expected_cert is not None
     keystore = jks.KeyStore.loads(files["keystore.jks"], KEYSTORE_PASSWORD)
     [entry] = keystore.private_keys.values()
@@ -49,19 +51,34 @@ def test_user_alternating_between_instances_completes_the_procedure(
     assert leaf == expected_cert
     key = serialization.load_der_private_key(entry.pkey_pkcs8, None)
     assert key.public_key() == expected_cert.public_key()
-    trusted = {x509.load_der_x509_certificate(c.cert)
-               for c in jks.KeyStore.loads(files["truststore.jks"], TRUSTSTORE_PASSWORD).certs.values()}
-    partner_root = x509.load_pem_x509_certificate(dict(materials.partner_certificates)["partner-root.pem"])
+    trusted = {
+        x509.load_der_x509_certificate(c.cert)
+        for c in jks.KeyStore.loads(files["truststore.jks"], TRUSTSTORE_PASSWORD).certs.values()
+    }
+    partner_root = x509.load_pem_x509_certificate(
+        dict(materials.partner_certificates)["partner-root.pem"]
+    )
     assert partner_root in trusted
     assert json.loads(files["destination.json"])["url"] == "https://partner.example/inbound"
 
     # Each instance served its share of the steps (they alternate: first, second, first, ...).
-    served = {server: [(line["method"], line["path"]) for line in _json_lines(server)[logged_before[server]:]]
-              for server in two_instances}
-    assert served[first] == [("GET", "/"), ("POST", "/keystore/settings"),
-                             ("POST", "/truststore/settings"), ("GET", "/finish/bundle.zip")]
-    assert served[second] == [("POST", "/keystore/import"), ("POST", "/truststore/upload"),
-                              ("POST", "/finish/settings")]
+    served = {
+        server: [
+            (line["method"], line["path"]) for line in _json_lines(server)[logged_before[server] :]
+        ]
+        for server in two_instances
+    }
+    assert served[first] == [
+        ("GET", "/"),
+        ("POST", "/keystore/settings"),
+        ("POST", "/truststore/settings"),
+        ("GET", "/finish/bundle.zip"),
+    ]
+    assert served[second] == [
+        ("POST", "/keystore/import"),
+        ("POST", "/truststore/upload"),
+        ("POST", "/finish/settings"),
+    ]
 
 
 def test_both_instances_are_alive_and_ready(two_instances: tuple[AppServer, AppServer]) -> None:
@@ -74,5 +91,8 @@ def test_both_instances_are_alive_and_ready(two_instances: tuple[AppServer, AppS
 
 def _json_lines(server: AppServer) -> list[dict]:
     # Request lines only: audit lines (issue 15, "log": "audit") share stdout.
-    return [r for r in (json.loads(line) for line in server.stdout_text().splitlines())
-            if r.get("log") != "audit"]
+    return [
+        r
+        for r in (json.loads(line) for line in server.stdout_text().splitlines())
+        if r.get("log") != "audit"
+    ]

@@ -20,8 +20,12 @@ settings.register_profile(
     derandomize=True,
     database=None,
     print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 
@@ -37,4 +41,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(f"fuzz cases run: {TALLY.cases}")
     terminalreporter.write_line(f"fuzz 5xx responses seen: {TALLY.server_errors}")
     terminalreporter.write_line(
-        f"fuzz slowest case: {TALLY.slowest_ms:.0f} ms ({TALLY.slowest_name})")
+        f"fuzz slowest case: {TALLY.slowest_ms:.0f} ms ({TALLY.slowest_name})"
+    )

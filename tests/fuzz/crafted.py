@@ -9,6 +9,7 @@ hidden inside encrypted content). Test code only: nothing here is careful about 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -22,9 +23,25 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 __all__ = [
-    "Node", "build_pfx", "encrypted_pkcs8", "parse_pem", "patch_pem", "pem", "cert_bag", "data_content", "encrypted_content", "integer",
-    "key_bag", "octets", "oid", "parse", "patch_integers", "pkcs12_kdf", "seq",
-    "shrouded_key_bag", "tlv",
+    "Node",
+    "build_pfx",
+    "encrypted_pkcs8",
+    "parse_pem",
+    "patch_pem",
+    "pem",
+    "cert_bag",
+    "data_content",
+    "encrypted_content",
+    "integer",
+    "key_bag",
+    "octets",
+    "oid",
+    "parse",
+    "patch_integers",
+    "pkcs12_kdf",
+    "seq",
+    "shrouded_key_bag",
+    "tlv",
 ]
 
 OID_DATA = "1.2.840.113549.1.7.1"
@@ -107,9 +124,9 @@ def parse(der: bytes) -> list[Node]:
         header, length = 2, first
         if first & 0x80:
             count = first & 0x7F
-            length = int.from_bytes(der[pos + 2:pos + 2 + count], "big")
+            length = int.from_bytes(der[pos + 2 : pos + 2 + count], "big")
             header += count
-        content = der[pos + header:pos + header + length]
+        content = der[pos + header : pos + header + length]
         if len(content) != length:
             raise ValueError("truncated")
         children = None
@@ -151,8 +168,14 @@ def patch_integers(der: bytes, old: int, new: int) -> bytes:
 
 
 # --- PKCS#12 pieces --------------------------------------------------------------------------
-def pkcs12_kdf(password: bytes, salt: bytes, iterations: int, purpose: int, size: int,
-               hash_name: str = "sha256") -> bytes:
+def pkcs12_kdf(
+    password: bytes,
+    salt: bytes,
+    iterations: int,
+    purpose: int,
+    size: int,
+    hash_name: str = "sha256",
+) -> bytes:
     """RFC 7292 appendix B.2; `password` already as a NUL-terminated BMPString."""
     u, v = hashlib.new(hash_name).digest_size, 64
     d = bytes([purpose]) * v
@@ -160,7 +183,9 @@ def pkcs12_kdf(password: bytes, salt: bytes, iterations: int, purpose: int, size
     def fill(data: bytes) -> bytes:
         if not data:
             return b""
-        return (data * (v * ((len(data) + v - 1) // v) // len(data) + 1))[:v * ((len(data) + v - 1) // v)]
+        return (data * (v * ((len(data) + v - 1) // v) // len(data) + 1))[
+            : v * ((len(data) + v - 1) // v)
+        ]
 
     i = bytearray(fill(salt) + fill(password))
     out = b""
@@ -171,8 +196,8 @@ def pkcs12_kdf(password: bytes, salt: bytes, iterations: int, purpose: int, size
         out += a
         b = int.from_bytes((a * (v // u + 1))[:v], "big")
         for start in range(0, len(i), v):
-            block = (int.from_bytes(i[start:start + v], "big") + b + 1) % (1 << (8 * v))
-            i[start:start + v] = block.to_bytes(v, "big")
+            block = (int.from_bytes(i[start : start + v], "big") + b + 1) % (1 << (8 * v))
+            i[start : start + v] = block.to_bytes(v, "big")
     return out[:size]
 
 
@@ -182,23 +207,28 @@ def pbes2_encrypt(plaintext: bytes, password: bytes, *, rounds: int) -> bytes:
     key = PBKDF2HMAC(hashes.SHA256(), 32, salt, rounds).derive(password)
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-    ciphertext = encryptor.update(padder.update(plaintext) + padder.finalize()) + encryptor.finalize()
-    kdf = seq(oid(OID_PBKDF2), seq(octets(salt), integer(rounds),
-                                   seq(oid(OID_HMAC_SHA256), tlv(0x05, b""))))
+    ciphertext = (
+        encryptor.update(padder.update(plaintext) + padder.finalize()) + encryptor.finalize()
+    )
+    kdf = seq(
+        oid(OID_PBKDF2),
+        seq(octets(salt), integer(rounds), seq(oid(OID_HMAC_SHA256), tlv(0x05, b""))),
+    )
     algorithm = seq(oid(OID_PBES2), seq(kdf, seq(oid(OID_AES256_CBC), octets(iv))))
     return algorithm + tlv(0x04, ciphertext)
 
 
 def encrypted_pkcs8(key: PrivateKeyTypes, password: bytes, *, rounds: int) -> bytes:
     """EncryptedPrivateKeyInfo (PBES2, PBKDF2-SHA256, AES-256-CBC) as PEM."""
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return pem("ENCRYPTED PRIVATE KEY", seq(pbes2_encrypt(pkcs8, password, rounds=rounds)))
 
 
 def pem(label: str, der: bytes) -> bytes:
     body = base64.b64encode(der).decode("ascii")
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----", ""]).encode()
 
 
@@ -214,24 +244,25 @@ def patch_pem(data: bytes, old: int, new: int) -> bytes:
     for match in re.finditer(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", data, re.S):
         body = b"".join(line for line in match.group(2).split() if b":" not in line)
         der = base64.b64decode(body)
-        try:
+        with contextlib.suppress(AssertionError):
             der = patch_integers(der, old, new)
-        except AssertionError:
-            pass
         out.append(pem(match.group(1).decode(), der))
     return b"".join(out)
 
 
 def shrouded_key_bag(key: PrivateKeyTypes, password: bytes, *, rounds: int) -> bytes:
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
-    return seq(oid(OID_SHROUDED_KEY_BAG), explicit(0, seq(pbes2_encrypt(pkcs8, password,
-                                                                          rounds=rounds))))
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return seq(
+        oid(OID_SHROUDED_KEY_BAG), explicit(0, seq(pbes2_encrypt(pkcs8, password, rounds=rounds)))
+    )
 
 
 def key_bag(key: PrivateKeyTypes) -> bytes:
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return seq(oid(OID_KEY_BAG), explicit(0, pkcs8))
 
 
@@ -270,8 +301,13 @@ def build_pfx(*contents: bytes, password: bytes | None = None, mac_rounds: int =
         bmp = password.decode("utf-8").encode("utf-16-be") + b"\x00\x00"
         key = pkcs12_kdf(bmp, salt, mac_rounds, 3, 32)
         digest = hmac.new(key, auth_safe, "sha256").digest()
-        pfx.append(seq(seq(seq(oid(OID_SHA256), tlv(0x05, b"")), octets(digest)),
-                       octets(salt), integer(mac_rounds)))
+        pfx.append(
+            seq(
+                seq(seq(oid(OID_SHA256), tlv(0x05, b"")), octets(digest)),
+                octets(salt),
+                integer(mac_rounds),
+            )
+        )
     return seq(*pfx)
 
 
@@ -279,36 +315,46 @@ def build_pfx(*contents: bytes, password: bytes | None = None, mac_rounds: int =
 OID_FRIENDLY_NAME = "1.2.840.113549.1.9.20"
 
 
-def hollow_pkcs12_files(key: PrivateKeyTypes, cert: x509.Certificate,
-                        password: bytes) -> dict[str, bytes]:
+def hollow_pkcs12_files(
+    key: PrivateKeyTypes, cert: x509.Certificate, password: bytes
+) -> dict[str, bytes]:
     """PFX files with an empty SEQUENCE or SET where RFC 7292 requires a child."""
     good = [data_content(key_bag(key), cert_bag(cert))]
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     empty_name = seq(oid(OID_FRIENDLY_NAME), tlv(0x31, b""))
     mac = build_pfx(*good, password=password)
     # Replace the MacData's DigestInfo by an empty SEQUENCE: [version, authSafe, macData].
     version, auth_safe, mac_data = parse(mac)[0].children
     _digest, *salt_and_rounds = mac_data.children
-    hollow_mac = seq(version.encode(), auth_safe.encode(),
-                     seq(seq(), *(n.encode() for n in salt_and_rounds)))
+    hollow_mac = seq(
+        version.encode(), auth_safe.encode(), seq(seq(), *(n.encode() for n in salt_and_rounds))
+    )
     return {
         "empty-auth-safe": seq(integer(3), seq(oid(OID_DATA), explicit(0, octets(seq())))),
         "auth-safe-without-content": seq(integer(3), seq(oid(OID_DATA), explicit(0, b""))),
-        "empty-key-bag": build_pfx(data_content(seq(oid(OID_KEY_BAG), explicit(0, b""))),
-                                   password=password),
+        "empty-key-bag": build_pfx(
+            data_content(seq(oid(OID_KEY_BAG), explicit(0, b""))), password=password
+        ),
         "shrouded-bag-empty-sequence": build_pfx(
-            data_content(seq(oid(OID_SHROUDED_KEY_BAG), explicit(0, seq()))),
-            password=password),
+            data_content(seq(oid(OID_SHROUDED_KEY_BAG), explicit(0, seq()))), password=password
+        ),
         "mac-empty-digest-info": hollow_mac,
         "friendly-name-empty-set": build_pfx(
-            data_content(seq(oid(OID_KEY_BAG), explicit(0, pkcs8), tlv(0x31, empty_name)),
-                         cert_bag(cert)), password=password),
+            data_content(
+                seq(oid(OID_KEY_BAG), explicit(0, pkcs8), tlv(0x31, empty_name)), cert_bag(cert)
+            ),
+            password=password,
+        ),
         "encrypted-data-without-content": build_pfx(
-            seq(oid(OID_ENCRYPTED_DATA), explicit(0, b"")), *good, password=password),
+            seq(oid(OID_ENCRYPTED_DATA), explicit(0, b"")), *good, password=password
+        ),
         "encrypted-data-empty-sequence": build_pfx(
-            seq(oid(OID_ENCRYPTED_DATA), explicit(0, seq())), *good, password=password),
+            seq(oid(OID_ENCRYPTED_DATA), explicit(0, seq())), *good, password=password
+        ),
         "empty-safe-contents-bag": build_pfx(
             data_content(seq(oid(OID_SAFE_CONTENTS_BAG), explicit(0, b"")), cert_bag(cert)),
-            password=password),
+            password=password,
+        ),
     }

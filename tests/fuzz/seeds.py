@@ -33,18 +33,26 @@ class SeedFiles:
     other_files: dict[str, bytes]
 
     def all(self) -> list[bytes]:
-        return [*self.keypair_files.values(), *self.certificate_files.values(),
-                *self.other_files.values()]
+        return [
+            *self.keypair_files.values(),
+            *self.certificate_files.values(),
+            *self.other_files.values(),
+        ]
 
 
 def _p12(owner: Issued, algorithm: PBES | None) -> bytes:
     encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
     if algorithm is not None:
-        encryption = (PrivateFormat.PKCS12.encryption_builder().kdf_rounds(ROUNDS)
-                      .key_cert_algorithm(algorithm).hmac_hash(hashes.SHA1())
-                      .build(PASSWORD.encode()))
-    return pkcs12.serialize_key_and_certificates(b"fuzz owner", owner.key, owner.cert,
-                                                 owner.chain, encryption)
+        encryption = (
+            PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(ROUNDS)
+            .key_cert_algorithm(algorithm)
+            .hmac_hash(hashes.SHA1())
+            .build(PASSWORD.encode())
+        )
+    return pkcs12.serialize_key_and_certificates(
+        b"fuzz owner", owner.key, owner.cert, owner.chain, encryption
+    )
 
 
 @cache
@@ -54,8 +62,9 @@ def build_seed_files() -> SeedFiles:
     secret = PASSWORD.encode()
     chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in owner.full_chain)
     key_pem = owner.key_pem()
-    key_der = owner.key.private_bytes(serialization.Encoding.DER, PrivateFormat.PKCS8,
-                                      serialization.NoEncryption())
+    key_der = owner.key.private_bytes(
+        serialization.Encoding.DER, PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     aes = _p12(owner, PBES.PBESv2SHA256AndAES256CBC)
     header = 2 + (aes[1] & 0x7F if aes[1] & 0x80 else 0)
     certs = [crafted.cert_bag(c) for c in owner.full_chain]
@@ -65,13 +74,18 @@ def build_seed_files() -> SeedFiles:
         "p12-no-password": _p12(owner, None),
         "p12-ber": b"\x30\x80" + aes[header:] + b"\x00\x00",
         "p12-key-hidden-in-encrypted-content": crafted.build_pfx(
-            crafted.encrypted_content(*certs, crafted.shrouded_key_bag(owner.key, secret,
-                                                                       rounds=ROUNDS),
-                                      password=secret, rounds=ROUNDS),
-            password=secret, mac_rounds=ROUNDS),
+            crafted.encrypted_content(
+                *certs,
+                crafted.shrouded_key_bag(owner.key, secret, rounds=ROUNDS),
+                password=secret,
+                rounds=ROUNDS,
+            ),
+            password=secret,
+            mac_rounds=ROUNDS,
+        ),
         "pem-key-and-chain": key_pem + chain_pem,
-        "pem-encrypted-pkcs8-and-chain": crafted.encrypted_pkcs8(owner.key, secret,
-                                                                 rounds=ROUNDS) + chain_pem,
+        "pem-encrypted-pkcs8-and-chain": crafted.encrypted_pkcs8(owner.key, secret, rounds=ROUNDS)
+        + chain_pem,
         "pem-text-around": b"Hello,\r\nhere is my key:\r\n" + key_pem + b"\r\nbye\r\n" + chain_pem,
         "der-pkcs8-key": key_der,
     }
@@ -86,9 +100,11 @@ def build_seed_files() -> SeedFiles:
         "pem-utf16": chain_pem.decode().encode("utf-16"),
         "pem-trusted-certificate": crafted.pem("TRUSTED CERTIFICATE", leaf_der + b"\x30\x00"),
     }
-    csr = (x509.CertificateSigningRequestBuilder()
-           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fuzz")]))
-           .sign(owner.key, hashes.SHA256()))
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fuzz")]))
+        .sign(owner.key, hashes.SHA256())
+    )
     other_files = {
         "csr": csr.public_bytes(serialization.Encoding.PEM),
         "jks-magic": b"\xfe\xed\xfe\xed" + bytes(60),

@@ -10,21 +10,51 @@ from hypothesis import strategies as st
 
 from tests.fuzz import crafted
 
-__all__ = ["der_trees", "field_values", "mutated", "passwords", "structurally_mutated",
-           "upload_bytes"]
+__all__ = [
+    "der_trees",
+    "field_values",
+    "mutated",
+    "passwords",
+    "structurally_mutated",
+    "upload_bytes",
+]
 
-_PEM_LABELS = ["CERTIFICATE", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY",
-               "EC PRIVATE KEY", "PKCS7", "TRUSTED CERTIFICATE", "CERTIFICATE REQUEST", "CMS",
-               "X509 CRL", "PUBLIC KEY"]
-_INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x30, 0x31, 0x7F, 0x80, 0x81, 0x84,
-                      0xA0, 0xFF]
+_PEM_LABELS = [
+    "CERTIFICATE",
+    "PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+    "RSA PRIVATE KEY",
+    "EC PRIVATE KEY",
+    "PKCS7",
+    "TRUSTED CERTIFICATE",
+    "CERTIFICATE REQUEST",
+    "CMS",
+    "X509 CRL",
+    "PUBLIC KEY",
+]
+_INTERESTING_BYTES = [
+    0x00,
+    0x01,
+    0x02,
+    0x04,
+    0x05,
+    0x06,
+    0x30,
+    0x31,
+    0x7F,
+    0x80,
+    0x81,
+    0x84,
+    0xA0,
+    0xFF,
+]
 
 
 def _apply(data: bytes, operation: tuple) -> bytes:
     kind, *args = operation
     size = max(len(data), 1)
     if kind == "truncate":
-        return data[:int(len(data) * args[0])]
+        return data[: int(len(data) * args[0])]
     if kind == "flip":
         out = bytearray(data or b"\x00")
         for position in args[0]:
@@ -33,10 +63,10 @@ def _apply(data: bytes, operation: tuple) -> bytes:
     if kind == "append":
         return data + args[0]
     if kind == "insert":
-        return data[:args[0] % size] + args[1] + data[args[0] % size:]
+        return data[: args[0] % size] + args[1] + data[args[0] % size :]
     if kind == "delete":
         start = args[0] % size
-        return data[:start] + data[start + args[1]:]
+        return data[:start] + data[start + args[1] :]
     if kind == "set":
         out = bytearray(data or b"\x00")
         out[args[0] % size] = args[1]
@@ -45,7 +75,7 @@ def _apply(data: bytes, operation: tuple) -> bytes:
         return data * 2
     if kind == "splice":
         cut = int(len(data) * args[1])
-        return data[:cut] + args[0][int(len(args[0]) * args[1]):]
+        return data[:cut] + args[0][int(len(args[0]) * args[1]) :]
     raise AssertionError(kind)
 
 
@@ -69,8 +99,9 @@ def mutated(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
             seed = _apply(seed, op)
         return seed
 
-    return st.builds(apply_all, st.sampled_from(list(seeds)),
-                     st.lists(operation, min_size=1, max_size=3))
+    return st.builds(
+        apply_all, st.sampled_from(list(seeds)), st.lists(operation, min_size=1, max_size=3)
+    )
 
 
 # --- structure-aware mutations (issue 10, hole 3) ------------------------------------------
@@ -89,8 +120,12 @@ def _spots(nodes: list[crafted.Node], out: list[tuple[list[crafted.Node], int]])
 
 
 def _is_extension(node: crafted.Node) -> bool:
-    return bool(node.tag == 0x30 and node.children and node.children[0].tag == 0x06
-                and node.children[0].content.startswith(_EXTENSION_ARC))
+    return bool(
+        node.tag == 0x30
+        and node.children
+        and node.children[0].tag == 0x06
+        and node.children[0].content.startswith(_EXTENSION_ARC)
+    )
 
 
 def _restructure(seed: bytes, operations: list[tuple[str, int]]) -> bytes:
@@ -125,10 +160,13 @@ def _restructure(seed: bytes, operations: list[tuple[str, int]]) -> bytes:
 def structurally_mutated(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
     """A DER seed with constructed children dropped or emptied, elements (extensions above
     all) duplicated, or algorithm OIDs replaced by an unknown one."""
-    operation = st.tuples(st.sampled_from(["drop", "empty", "duplicate", "duplicate-extension",
-                                           "unknown-oid"]), st.integers(0, 1 << 16))
-    return st.builds(_restructure, st.sampled_from(list(seeds)),
-                     st.lists(operation, min_size=1, max_size=3))
+    operation = st.tuples(
+        st.sampled_from(["drop", "empty", "duplicate", "duplicate-extension", "unknown-oid"]),
+        st.integers(0, 1 << 16),
+    )
+    return st.builds(
+        _restructure, st.sampled_from(list(seeds)), st.lists(operation, min_size=1, max_size=3)
+    )
 
 
 @st.composite
@@ -149,13 +187,18 @@ def der_trees(draw: st.DrawFn, depth: int = 0) -> bytes:
 
 def upload_bytes(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
     """Anything a user (or attacker) can upload, mostly mutations of real files."""
-    pem_wrapped = st.builds(lambda label, body: crafted.pem(label, body),
-                            st.sampled_from(_PEM_LABELS),
-                            st.one_of(st.binary(max_size=200), mutated(seeds), der_trees()))
+    pem_wrapped = st.builds(
+        lambda label, body: crafted.pem(label, body),
+        st.sampled_from(_PEM_LABELS),
+        st.one_of(st.binary(max_size=200), mutated(seeds), der_trees()),
+    )
     der_seeds = [seed for seed in seeds if seed[:1] == b"\x30"]
     return st.one_of(
-        mutated(seeds), mutated(seeds), mutated(seeds),  # weighted: most cases start real
-        structurally_mutated(der_seeds), structurally_mutated(der_seeds),
+        mutated(seeds),
+        mutated(seeds),
+        mutated(seeds),  # weighted: most cases start real
+        structurally_mutated(der_seeds),
+        structurally_mutated(der_seeds),
         structurally_mutated(der_seeds).map(lambda der: crafted.pem("CERTIFICATE", der)),
         st.sampled_from(list(seeds)),
         pem_wrapped,
@@ -173,8 +216,21 @@ field_values = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
     st.text(alphabet=st.characters(categories=["Cs", "Cc", "Zl", "Zp", "So"]), max_size=10),
     st.integers(0, 5000).map(lambda n: "x" * n),
-    st.sampled_from(["", " ", "\x00", "a" * 1001, "ß" * 600, "🙂" * 300, "../../etc/passwd",
-                     "<script>alert(1)</script>", "${jndi:ldap://x}", "%s%n", "'\";--"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a" * 1001,
+            "ß" * 600,
+            "🙂" * 300,
+            "../../etc/passwd",
+            "<script>alert(1)</script>",
+            "${jndi:ldap://x}",
+            "%s%n",
+            "'\";--",
+        ]
+    ),
 )
 
 

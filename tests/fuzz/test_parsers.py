@@ -37,8 +37,11 @@ def assert_plain(error: Exception) -> None:
 
 
 @settings(FUZZ, max_examples=1800)
-@given(data=upload_bytes(ALL), password=passwords(PASSWORD),
-       extra=st.one_of(st.none(), st.none(), upload_bytes(ALL)))
+@given(
+    data=upload_bytes(ALL),
+    password=passwords(PASSWORD),
+    extra=st.one_of(st.none(), st.none(), upload_bytes(ALL)),
+)
 def test_key_pair_uploads_load_or_fail_in_plain_words(data, password, extra):
     with timed_case("load_key_pairs"):
         try:
@@ -76,7 +79,7 @@ def test_aliases_are_accepted_consistently_or_refused_in_plain_words(alias):
                 if not alias.strip():
                     check_alias(alias)
                 else:
-                    raise AliasError("refused by the wizard")
+                    raise AliasError("refused by the wizard") from None
             return
         assert check_alias(accepted) == accepted
 
@@ -92,9 +95,14 @@ def test_store_passwords_are_checked_in_plain_words(password, confirmation):
 
 
 @settings(FUZZ, max_examples=300)
-@given(text=st.one_of(field_values, mutated([s.decode("latin-1") .encode() for s in
-                                              [SEEDS.keypair_files["pem-key-and-chain"]]])
-                      .map(lambda b: b.decode("utf-8", "replace"))))
+@given(
+    text=st.one_of(
+        field_values,
+        mutated(
+            [s.decode("latin-1").encode() for s in [SEEDS.keypair_files["pem-key-and-chain"]]]
+        ).map(lambda b: b.decode("utf-8", "replace")),
+    )
+)
 def test_damaged_saved_state_is_refused_in_plain_words(text):
     """The vault is encrypted, but a bug elsewhere must not turn into a crash here."""
     with timed_case("saved state"):

@@ -37,25 +37,33 @@ FUZZ = settings.get_profile("fuzz")
 def store_seeds() -> dict[str, bytes]:
     seeds = build_seed_files()
     owner = seeds.owner
-    pkcs8 = owner.key.private_bytes(serialization.Encoding.DER,
-                                    serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+    pkcs8 = owner.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     own_password = jks.PrivateKeyEntry.new(
-        "own", [c.public_bytes(serialization.Encoding.DER) for c in owner.full_chain], pkcs8,
-        key_format="pkcs8")
+        "own",
+        [c.public_bytes(serialization.Encoding.DER) for c in owner.full_chain],
+        pkcs8,
+        key_format="pkcs8",
+    )
     own_password.encrypt("another-password")
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(500)
-                  .build(PASSWORD.encode()))
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(500)
+        .build(PASSWORD.encode())
+    )
     return {
-        "jks-keystore": build_keystore(alias="client", private_key=owner.key,
-                                       chain=owner.full_chain, password=PASSWORD),
-        "jks-truststore": build_truststore(entries=[("a", owner.chain[-1]),
-                                                    ("b", owner.chain[0])], password=PASSWORD),
+        "jks-keystore": build_keystore(
+            alias="client", private_key=owner.key, chain=owner.full_chain, password=PASSWORD
+        ),
+        "jks-truststore": build_truststore(
+            entries=[("a", owner.chain[-1]), ("b", owner.chain[0])], password=PASSWORD
+        ),
         "jks-own-key-password": jks.KeyStore.new("jks", [own_password]).saves(PASSWORD),
         "p12-java-truststore": pkcs12.serialize_java_truststore(
-            [pkcs12.PKCS12Certificate(c, b"partner") for c in owner.chain], encryption),
-        **{name: data for name, data in seeds.keypair_files.items()
-           if name.startswith("p12")},
+            [pkcs12.PKCS12Certificate(c, b"partner") for c in owner.chain], encryption
+        ),
+        **{name: data for name, data in seeds.keypair_files.items() if name.startswith("p12")},
     }
 
 
@@ -84,8 +92,11 @@ def open_or_refuse(data: bytes, password: str | None, key_password: str | None =
 
 
 @settings(FUZZ, max_examples=1200)
-@given(data=upload_bytes([*store_seeds().values(), *build_seed_files().all()]),
-       password=passwords(PASSWORD), key_password=st.one_of(st.none(), passwords(PASSWORD)))
+@given(
+    data=upload_bytes([*store_seeds().values(), *build_seed_files().all()]),
+    password=passwords(PASSWORD),
+    key_password=st.one_of(st.none(), passwords(PASSWORD)),
+)
 def test_stores_open_or_fail_in_plain_words(data, password, key_password):
     open_or_refuse(data, password, key_password)
 

@@ -17,17 +17,28 @@ from webapp.pki.keyimport.keypairs import KeyPairError, load_key_pairs
 
 ROOT = Path(cryptography_vectors.__file__).parent
 # Certificates (incl. deliberately broken ones), PKCS#7/#12 and keys in every serialisation.
-FOLDERS = ["x509", "pkcs12", "pkcs7", "asymmetric/PKCS8", "asymmetric/PEM_Serialization",
-           "asymmetric/DER_Serialization", "asymmetric/Traditional_OpenSSL_Serialization",
-           "asymmetric/public"]
+FOLDERS = [
+    "x509",
+    "pkcs12",
+    "pkcs7",
+    "asymmetric/PKCS8",
+    "asymmetric/PEM_Serialization",
+    "asymmetric/DER_Serialization",
+    "asymmetric/Traditional_OpenSSL_Serialization",
+    "asymmetric/public",
+]
 SUFFIXES = {".pem", ".der", ".p12", ".pfx", ".p7b", ".p7c", ".crt", ".cer", ".key", ".p8"}
 MAX_FILES = 600  # PKITS alone has hundreds; sorted order keeps the pick stable
 PASSWORDS = [None, "password", "cryptography", "foobar"]
 
 
 def vector_files() -> list[Path]:
-    found = sorted(p for folder in FOLDERS for p in (ROOT / folder).rglob("*")
-                   if p.is_file() and p.suffix.lower() in SUFFIXES and p.stat().st_size < 200_000)
+    found = sorted(
+        p
+        for folder in FOLDERS
+        for p in (ROOT / folder).rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and p.stat().st_size < 200_000
+    )
     return found[:: max(1, len(found) // MAX_FILES)][:MAX_FILES]
 
 

@@ -48,8 +48,10 @@ def verdict_table(request):
     if TABLE:
         width = max(len(row[0]) for row in TABLE)
         lines = [f"{'server setup':<{width}} | tool verdict              | Java result | agree"]
-        lines += [f"{name:<{width}} | {verdict:<25} | {java:<11} | {'yes' if ok else 'NO'}"
-                  for name, verdict, java, ok in TABLE]
+        lines += [
+            f"{name:<{width}} | {verdict:<25} | {java:<11} | {'yes' if ok else 'NO'}"
+            for name, verdict, java, ok in TABLE
+        ]
         text = "\n".join(lines)
         Path(request.config.rootpath / "build").mkdir(exist_ok=True)
         (request.config.rootpath / "build" / "connection-verdicts.txt").write_text(text + "\n")
@@ -60,10 +62,19 @@ def verdict_table(request):
 
 def java_stores(folder: Path, key_pair, anchors) -> tuple[Path, Path]:
     keystore, truststore = folder / "keystore.jks", folder / "truststore.jks"
-    keystore.write_bytes(build_keystore(alias="client", private_key=key_pair.private_key,
-                                        chain=key_pair.chain, password=PASSWORD))
-    truststore.write_bytes(build_truststore(
-        entries=[(f"anchor {i}", cert) for i, cert in enumerate(anchors)], password=PASSWORD))
+    keystore.write_bytes(
+        build_keystore(
+            alias="client",
+            private_key=key_pair.private_key,
+            chain=key_pair.chain,
+            password=PASSWORD,
+        )
+    )
+    truststore.write_bytes(
+        build_truststore(
+            entries=[(f"anchor {i}", cert) for i, cert in enumerate(anchors)], password=PASSWORD
+        )
+    )
     return keystore, truststore
 
 
@@ -86,11 +97,16 @@ def test_tool_and_java_agree(scenario, pki, tmp_path):
     key_pair, anchors = scenario.key_pair_for(pki), scenario.anchors_for(pki)
     keystore, truststore = java_stores(tmp_path, key_pair, anchors)
     with scenario.server(pki) as server:
-        verdict = ct.test_connection(scenario.url(server), key_pair=key_pair,
-                                     trust_anchors=anchors, policy=LOOPBACK, connect_timeout=3,
-                                     handshake_timeout=5, after_handshake_wait=2)
-        java = run_mtls_client(scenario.host, server.port, keystore, PASSWORD, truststore,
-                               PASSWORD)
+        verdict = ct.test_connection(
+            scenario.url(server),
+            key_pair=key_pair,
+            trust_anchors=anchors,
+            policy=LOOPBACK,
+            connect_timeout=3,
+            handshake_timeout=5,
+            after_handshake_wait=2,
+        )
+        java = run_mtls_client(scenario.host, server.port, keystore, PASSWORD, truststore, PASSWORD)
     ok = agrees(verdict.outcome, java.returncode, scenario.verify)
     TABLE.append((scenario.name, verdict.outcome, java_result(java.returncode), ok))
     assert verdict.outcome == scenario.expected, verdict.detail
@@ -105,14 +121,15 @@ def test_leaf_only_pem_key_pair_works_for_java_once_completed(pki, tmp_path):
     issuer_server = IssuerServer({})
     leaf = issue_client_with_aia(ca, "Leaf Only", issuer_server.url("/intermediate.cer"))
     issuer_server.bodies["/intermediate.cer"] = ca.intermediate.cert.public_bytes(
-        serialization.Encoding.DER)
+        serialization.Encoding.DER
+    )
     pem = leaf.key_pem() + leaf.cert_pem()  # what the user uploads: key and certificate only
     (imported,) = load_key_pairs(pem, None)
     assert imported.chain == (leaf.cert,)
     with issuer_server.running():
         report = complete_client_chain(
-            imported, roots=RootStore([TrustedRoot(ca.root.cert, OPERATOR_ROOTS)]),
-            policy=LOOPBACK)
+            imported, roots=RootStore([TrustedRoot(ca.root.cert, OPERATOR_ROOTS)]), policy=LOOPBACK
+        )
     assert report.complete, report.problem
     completed = report.completed_key_pair(imported)
     assert completed.chain == (leaf.cert, ca.intermediate.cert, ca.root.cert)
@@ -125,14 +142,27 @@ def test_leaf_only_pem_key_pair_works_for_java_once_completed(pki, tmp_path):
             folder = tmp_path / label.replace(" ", "-")
             folder.mkdir()
             keystore, truststore = java_stores(folder, key_pair, anchors)
-            verdict = ct.test_connection(server.url, key_pair=key_pair, trust_anchors=anchors,
-                                         policy=LOOPBACK, connect_timeout=3, handshake_timeout=5,
-                                         after_handshake_wait=2)
-            java = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, truststore,
-                                   PASSWORD)
+            verdict = ct.test_connection(
+                server.url,
+                key_pair=key_pair,
+                trust_anchors=anchors,
+                policy=LOOPBACK,
+                connect_timeout=3,
+                handshake_timeout=5,
+                after_handshake_wait=2,
+            )
+            java = run_mtls_client(
+                "127.0.0.1", server.port, keystore, PASSWORD, truststore, PASSWORD
+            )
             ok = agrees(verdict.outcome, java.returncode, scenario.verify)
-            TABLE.append((f"leaf-only PEM key pair, {label}, TLS 1.3", verdict.outcome,
-                          java_result(java.returncode), ok))
+            TABLE.append(
+                (
+                    f"leaf-only PEM key pair, {label}, TLS 1.3",
+                    verdict.outcome,
+                    java_result(java.returncode),
+                    ok,
+                )
+            )
             outcomes.append((verdict.outcome, java.returncode, ok))
     assert outcomes[0][:2] == ("rejected", 1) and outcomes[0][2]
     assert outcomes[1][:2] == ("accepted", 0) and outcomes[1][2]

@@ -49,27 +49,41 @@ def pki(throwaway_pki: ThrowawayPki, tmp_path_factory: pytest.TempPathFactory) -
     folder = tmp_path_factory.mktemp("interop")
     ca = throwaway_pki.ca
     truststore = folder / "truststore.jks"
-    truststore.write_bytes(build_truststore(
-        entries=[("Interop Root", ca.root.cert), ("Interop Intermediate", ca.intermediate.cert)],
-        password=PASSWORD))
-    return Pki(ca, folder, throwaway_pki.server_key, throwaway_pki.server_chain,
-               throwaway_pki.root_pem, truststore)
+    truststore.write_bytes(
+        build_truststore(
+            entries=[
+                ("Interop Root", ca.root.cert),
+                ("Interop Intermediate", ca.intermediate.cert),
+            ],
+            password=PASSWORD,
+        )
+    )
+    return Pki(
+        ca,
+        folder,
+        throwaway_pki.server_key,
+        throwaway_pki.server_chain,
+        throwaway_pki.root_pem,
+        truststore,
+    )
 
 
 @pytest.fixture
 def server(pki: Pki) -> Iterator[LocalTLSServer]:
-    with LocalTLSServer(cert_chain=pki.server_chain, key=pki.server_key,
-                        client_ca=pki.root_pem) as running:
+    with LocalTLSServer(
+        cert_chain=pki.server_chain, key=pki.server_key, client_ca=pki.root_pem
+    ) as running:
         yield running
 
 
-def pyjks_keystore(client: Issued, path: Path, *, chain_length: int = 3,
-                   key_password: str = PASSWORD) -> Path:
+def pyjks_keystore(
+    client: Issued, path: Path, *, chain_length: int = 3, key_password: str = PASSWORD
+) -> Path:
     """A keystore written with pyjks directly, to show what our builder avoids."""
     chain = [c.public_bytes(serialization.Encoding.DER) for c in client.full_chain[:chain_length]]
-    pkcs8 = client.key.private_bytes(serialization.Encoding.DER,
-                                     serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption())
+    pkcs8 = client.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     entry = jks.PrivateKeyEntry.new("client", chain, pkcs8, key_format="pkcs8")
     entry.encrypt(key_password)  # saves() leaves an already-encrypted entry as it is
     path.write_bytes(jks.KeyStore.new("jks", [entry]).saves(PASSWORD))
@@ -94,12 +108,14 @@ def test_keytool_reads_the_truststore(pki):
 def test_java_client_authenticates_with_our_keystore(pki, server, kind):
     client = pki.ca.issue_client(f"Java Client {kind}", key_kind=kind)
     keystore = pki.folder / f"client-{kind}.jks"
-    keystore.write_bytes(build_keystore(alias="Java Client", private_key=client.key,
-                                        chain=client.full_chain, password=PASSWORD))
+    keystore.write_bytes(
+        build_keystore(
+            alias="Java Client", private_key=client.key, chain=client.full_chain, password=PASSWORD
+        )
+    )
 
     assert keytool_list(keystore, PASSWORD).entries == {"java client": ("PrivateKeyEntry", 3)}
-    result = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD,
-                             pki.truststore, PASSWORD)
+    result = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, pki.truststore, PASSWORD)
 
     assert result.returncode == 0, result.stderr
     assert result.field("client-certificate") == f"CN=Java Client {kind},O=mtls-kit tests"
@@ -118,11 +134,15 @@ def test_non_ascii_passwords_work_in_java(pki, server):
     password = "pässwörd€"
     client = pki.ca.issue_client("Java Client non-ascii", key_kind="ec256")
     keystore = pki.folder / "client-non-ascii.jks"
-    keystore.write_bytes(build_keystore(alias="client", private_key=client.key,
-                                        chain=client.full_chain, password=password))
+    keystore.write_bytes(
+        build_keystore(
+            alias="client", private_key=client.key, chain=client.full_chain, password=password
+        )
+    )
     truststore = pki.folder / "truststore-non-ascii.jks"
-    truststore.write_bytes(build_truststore(entries=[("root", pki.ca.root.cert)],
-                                            password=password))
+    truststore.write_bytes(
+        build_truststore(entries=[("root", pki.ca.root.cert)], password=password)
+    )
 
     result = run_mtls_client("127.0.0.1", server.port, keystore, password, truststore, password)
 
@@ -139,28 +159,27 @@ def test_leaf_only_keystore_is_rejected_by_the_server(pki, server):
     keystore = pyjks_keystore(client, pki.folder / "leaf-only.jks", chain_length=1)
     assert keytool_list(keystore, PASSWORD).entries == {"client": ("PrivateKeyEntry", 1)}
 
-    result = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD,
-                             pki.truststore, PASSWORD)
+    result = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, pki.truststore, PASSWORD)
 
     assert result.returncode != 0
     assert "failed:" in result.stderr
     wait_for(lambda: server.failures)
     assert server.client_subjects == []
-    assert any("unable to get local issuer certificate" in failure
-               for failure in server.failures), \
-        server.failures
+    assert any(
+        "unable to get local issuer certificate" in failure for failure in server.failures
+    ), server.failures
 
 
 def test_key_password_different_from_store_password_breaks_java(pki, server):
     # pyjks lets an entry keep a password of its own; Java applications pass the store
     # password for the key, and KeyManagerFactory then cannot recover it.
     client = pki.ca.issue_client("Own Password", key_kind="ec256")
-    keystore = pyjks_keystore(client, pki.folder / "own-password.jks",
-                              key_password="another password")
+    keystore = pyjks_keystore(
+        client, pki.folder / "own-password.jks", key_password="another password"
+    )
     assert keytool_list(keystore, PASSWORD).entries == {"client": ("PrivateKeyEntry", 3)}
 
-    result = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD,
-                             pki.truststore, PASSWORD)
+    result = run_mtls_client("127.0.0.1", server.port, keystore, PASSWORD, pki.truststore, PASSWORD)
 
     assert result.returncode == 1
     assert "UnrecoverableKeyException" in result.stderr

@@ -63,26 +63,36 @@ def pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
-def pkcs8(issued: Issued, *, encoding: serialization.Encoding = serialization.Encoding.PEM,
-          password: str | None = None) -> bytes:
+def pkcs8(
+    issued: Issued,
+    *,
+    encoding: serialization.Encoding = serialization.Encoding.PEM,
+    password: str | None = None,
+) -> bytes:
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password.encode())
-        if password else serialization.NoEncryption())
+        if password
+        else serialization.NoEncryption()
+    )
     return issued.key.private_bytes(encoding, serialization.PrivateFormat.PKCS8, encryption)
 
 
 def cryptography_p12(issued: Issued, password: str | None, *, name: bytes | None) -> bytes:
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password.encode())
-        if password else serialization.NoEncryption())
-    return pkcs12.serialize_key_and_certificates(name, issued.key, issued.cert, issued.chain,
-                                                 encryption)
+        if password
+        else serialization.NoEncryption()
+    )
+    return pkcs12.serialize_key_and_certificates(
+        name, issued.key, issued.cert, issued.chain, encryption
+    )
 
 
 def run_tool(*args: str | Path, cwd: Path) -> None:
     """Run openssl or keytool; show its output only if it fails."""
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, f"{args[0]} failed: {result.stderr or result.stdout}"
 
 
@@ -91,44 +101,55 @@ def portable_keypair_files(pki_clients: dict[str, Issued]) -> dict[str, KeyPairF
     """Files cryptography can write itself: PEM in every key format, PKCS#12, PKCS#7, DER."""
     rsa, ec256, ec384, ed = (pki_clients[k] for k in KEY_KINDS)
     chain = {k: pem(*c.full_chain) for k, c in pki_clients.items()}
-    around = (b"\xef\xbb\xbfSubject: Client ec256\r\nThis is my client certificate.\r\n"
-              + (pkcs8(ec256) + chain["ec256"]).replace(b"\n", b"\r\n") + b"\r\n-- end --\r\n")
+    around = (
+        b"\xef\xbb\xbfSubject: Client ec256\r\nThis is my client certificate.\r\n"
+        + (pkcs8(ec256) + chain["ec256"]).replace(b"\n", b"\r\n")
+        + b"\r\n-- end --\r\n"
+    )
     p7b = pkcs7.serialize_certificates(ec384.full_chain, serialization.Encoding.DER)
     return {
         "p12-cryptography-aes": KeyPairFile(
-            cryptography_p12(rsa, P12_PASSWORD, name=b"Client RSA"), P12_PASSWORD, None,
-            rsa.cert),
+            cryptography_p12(rsa, P12_PASSWORD, name=b"Client RSA"), P12_PASSWORD, None, rsa.cert
+        ),
         "p12-cryptography-unencrypted": KeyPairFile(
-            cryptography_p12(ec256, None, name=None), None, None, ec256.cert),
-        "pem-pkcs8-key-then-chain": KeyPairFile(pkcs8(rsa) + chain["rsa2048"], None, None,
-                                                rsa.cert),
-        "pem-chain-then-pkcs8-key": KeyPairFile(chain["ec256"] + pkcs8(ec256), None, None,
-                                                ec256.cert),
-        "pem-pkcs8-encrypted": KeyPairFile(pkcs8(ec384, password=KEY_PASSWORD) + chain["ec384"],
-                                           KEY_PASSWORD, None, ec384.cert),
-        "pem-pkcs1-rsa": KeyPairFile(rsa.key_pem(fmt="traditional") + chain["rsa2048"], None,
-                                     None, rsa.cert),
-        "pem-sec1-ec": KeyPairFile(ec256.key_pem(fmt="traditional") + chain["ec256"], None,
-                                   None, ec256.cert),
+            cryptography_p12(ec256, None, name=None), None, None, ec256.cert
+        ),
+        "pem-pkcs8-key-then-chain": KeyPairFile(
+            pkcs8(rsa) + chain["rsa2048"], None, None, rsa.cert
+        ),
+        "pem-chain-then-pkcs8-key": KeyPairFile(
+            chain["ec256"] + pkcs8(ec256), None, None, ec256.cert
+        ),
+        "pem-pkcs8-encrypted": KeyPairFile(
+            pkcs8(ec384, password=KEY_PASSWORD) + chain["ec384"], KEY_PASSWORD, None, ec384.cert
+        ),
+        "pem-pkcs1-rsa": KeyPairFile(
+            rsa.key_pem(fmt="traditional") + chain["rsa2048"], None, None, rsa.cert
+        ),
+        "pem-sec1-ec": KeyPairFile(
+            ec256.key_pem(fmt="traditional") + chain["ec256"], None, None, ec256.cert
+        ),
         "pem-ed25519": KeyPairFile(pkcs8(ed) + chain["ed25519"], None, None, ed.cert),
         "pem-bom-crlf-text-around": KeyPairFile(around, None, None, ec256.cert),
-        "pem-cert-file-then-key-file": KeyPairFile(chain["ec384"], None, pkcs8(ec384),
-                                                   ec384.cert),
-        "pem-key-file-then-cert-file": KeyPairFile(pkcs8(ec384), None, chain["ec384"],
-                                                   ec384.cert),
+        "pem-cert-file-then-key-file": KeyPairFile(chain["ec384"], None, pkcs8(ec384), ec384.cert),
+        "pem-key-file-then-cert-file": KeyPairFile(pkcs8(ec384), None, chain["ec384"], ec384.cert),
         "pem-chain-and-der-pkcs8-key": KeyPairFile(
-            chain["ed25519"], None, pkcs8(ed, encoding=serialization.Encoding.DER), ed.cert),
+            chain["ed25519"], None, pkcs8(ed, encoding=serialization.Encoding.DER), ed.cert
+        ),
         "pem-chain-and-encrypted-der-pkcs8-key": KeyPairFile(
-            chain["ec256"], KEY_PASSWORD,
+            chain["ec256"],
+            KEY_PASSWORD,
             pkcs8(ec256, encoding=serialization.Encoding.DER, password=KEY_PASSWORD),
-            ec256.cert),
+            ec256.cert,
+        ),
         "p7b-chain-and-pem-key": KeyPairFile(p7b, None, pkcs8(ec384), ec384.cert),
     }
 
 
 @pytest.fixture(scope="session")
-def openssl_keypair_files(pki_clients: dict[str, Issued],
-                          keypair_dir: Path) -> dict[str, KeyPairFile]:
+def openssl_keypair_files(
+    pki_clients: dict[str, Issued], keypair_dir: Path
+) -> dict[str, KeyPairFile]:
     """Files made by the openssl CLI, the way people make them."""
     openssl = require_tool("openssl")
     folder = keypair_dir / "openssl"
@@ -139,51 +160,125 @@ def openssl_keypair_files(pki_clients: dict[str, Issued],
         (folder / f"{kind}.cas").write_bytes(pem(*issued.chain))
 
     def export(kind: str, out: str, *options: str) -> bytes:
-        run_tool(openssl, "pkcs12", "-export", "-in", f"{kind}.crt", "-inkey", f"{kind}.key",
-                 "-certfile", f"{kind}.cas", "-out", out, *options, cwd=folder)
+        run_tool(
+            openssl,
+            "pkcs12",
+            "-export",
+            "-in",
+            f"{kind}.crt",
+            "-inkey",
+            f"{kind}.key",
+            "-certfile",
+            f"{kind}.cas",
+            "-out",
+            out,
+            *options,
+            cwd=folder,
+        )
         return (folder / out).read_bytes()
 
     def convert(kind: str, out: str, *command: str) -> bytes:
-        run_tool(openssl, *command, "-in", f"{kind}.key", "-out", out,
-                 "-passout", f"pass:{KEY_PASSWORD}", cwd=folder)
+        run_tool(
+            openssl,
+            *command,
+            "-in",
+            f"{kind}.key",
+            "-out",
+            out,
+            "-passout",
+            f"pass:{KEY_PASSWORD}",
+            cwd=folder,
+        )
         return (folder / out).read_bytes() + pem(*pki_clients[kind].full_chain)
 
     files: dict[str, KeyPairFile] = {}
     for kind, issued in pki_clients.items():
         files[f"p12-openssl-default-{kind}"] = KeyPairFile(
-            export(kind, f"{kind}.p12", "-name", f"Alias {kind}", "-passout",
-                   f"pass:{P12_PASSWORD}"), P12_PASSWORD, None, issued.cert)
+            export(
+                kind, f"{kind}.p12", "-name", f"Alias {kind}", "-passout", f"pass:{P12_PASSWORD}"
+            ),
+            P12_PASSWORD,
+            None,
+            issued.cert,
+        )
     rsa, ec256 = pki_clients["rsa2048"], pki_clients["ec256"]
     files["p12-openssl-3des"] = KeyPairFile(
-        export("rsa2048", "3des.p12", "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES",
-               "-passout", f"pass:{P12_PASSWORD}"), P12_PASSWORD, None, rsa.cert)
+        export(
+            "rsa2048",
+            "3des.p12",
+            "-keypbe",
+            "PBE-SHA1-3DES",
+            "-certpbe",
+            "PBE-SHA1-3DES",
+            "-passout",
+            f"pass:{P12_PASSWORD}",
+        ),
+        P12_PASSWORD,
+        None,
+        rsa.cert,
+    )
     # -legacy: 3DES keys and RC2-40 certificates, what Windows and old Java tools produce.
     files["p12-openssl-legacy-rc2"] = KeyPairFile(
         export("ec256", "rc2.p12", "-legacy", "-passout", f"pass:{P12_PASSWORD}"),
-        P12_PASSWORD, None, ec256.cert)
+        P12_PASSWORD,
+        None,
+        ec256.cert,
+    )
     files["p12-openssl-non-ascii-password"] = KeyPairFile(
-        export("ec256", "unicode.p12", "-passout", "pass:Pässwört€"), "Pässwört€", None,
-        ec256.cert)
+        export("ec256", "unicode.p12", "-passout", "pass:Pässwört€"), "Pässwört€", None, ec256.cert
+    )
     empty = export("ec256", "empty.p12", "-passout", "pass:")
     files["p12-openssl-empty-password"] = KeyPairFile(empty, None, None, ec256.cert)
-    files["p12-openssl-empty-password-but-one-typed"] = KeyPairFile(empty, "typed anyway",
-                                                                    None, ec256.cert)
+    files["p12-openssl-empty-password-but-one-typed"] = KeyPairFile(
+        empty, "typed anyway", None, ec256.cert
+    )
     files["p12-openssl-unencrypted-no-mac"] = KeyPairFile(
-        export("rsa2048", "plain.p12", "-keypbe", "NONE", "-certpbe", "NONE", "-nomac",
-               "-passout", "pass:"), None, None, rsa.cert)
+        export(
+            "rsa2048",
+            "plain.p12",
+            "-keypbe",
+            "NONE",
+            "-certpbe",
+            "NONE",
+            "-nomac",
+            "-passout",
+            "pass:",
+        ),
+        None,
+        None,
+        rsa.cert,
+    )
     files["pem-openssl-pkcs1-encrypted"] = KeyPairFile(
-        convert("rsa2048", "rsa-trad.pem", "rsa", "-traditional", "-aes256"), KEY_PASSWORD,
-        None, rsa.cert)
+        convert("rsa2048", "rsa-trad.pem", "rsa", "-traditional", "-aes256"),
+        KEY_PASSWORD,
+        None,
+        rsa.cert,
+    )
     files["pem-openssl-sec1-encrypted"] = KeyPairFile(
-        convert("ec256", "ec-sec1.pem", "ec", "-aes256"), KEY_PASSWORD, None, ec256.cert)
+        convert("ec256", "ec-sec1.pem", "ec", "-aes256"), KEY_PASSWORD, None, ec256.cert
+    )
     files["pem-openssl-pkcs8-pbe-sha1-3des"] = KeyPairFile(
         convert("ec256", "ec-v1.pem", "pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES"),
-        KEY_PASSWORD, None, ec256.cert)
+        KEY_PASSWORD,
+        None,
+        ec256.cert,
+    )
     # `openssl pkcs12 -nodes` output: "Bag Attributes" text around every block.
-    run_tool(openssl, "pkcs12", "-in", "rsa2048.p12", "-nodes", "-passin",
-             f"pass:{P12_PASSWORD}", "-out", "nodes.pem", cwd=folder)
+    run_tool(
+        openssl,
+        "pkcs12",
+        "-in",
+        "rsa2048.p12",
+        "-nodes",
+        "-passin",
+        f"pass:{P12_PASSWORD}",
+        "-out",
+        "nodes.pem",
+        cwd=folder,
+    )
     files["pem-openssl-pkcs12-nodes-output"] = KeyPairFile(
-        (folder / "nodes.pem").read_bytes(), None, None, rsa.cert)
+        (folder / "nodes.pem").read_bytes(), None, None, rsa.cert
+    )
     return files
 
 
@@ -199,63 +294,104 @@ def run_keytool(keypair_dir: Path) -> Callable[..., bytes]:
     return run
 
 
-def import_keystore(run_keytool: Callable[..., bytes], source: str, source_password: str,
-                    store: str, store_type: str) -> bytes:
-    return run_keytool(store, "-importkeystore", "-noprompt", "-srckeystore", source,
-                   "-srcstoretype", "PKCS12", "-srcstorepass", source_password,
-                   "-destkeystore", store, "-deststoretype", store_type,
-                   "-deststorepass", KEYTOOL_PASSWORD)
+def import_keystore(
+    run_keytool: Callable[..., bytes],
+    source: str,
+    source_password: str,
+    store: str,
+    store_type: str,
+) -> bytes:
+    return run_keytool(
+        store,
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        source,
+        "-srcstoretype",
+        "PKCS12",
+        "-srcstorepass",
+        source_password,
+        "-destkeystore",
+        store,
+        "-deststoretype",
+        store_type,
+        "-deststorepass",
+        KEYTOOL_PASSWORD,
+    )
 
 
 @pytest.fixture(scope="session")
-def keytool_keypair_files(pki_clients: dict[str, Issued], keypair_dir: Path,
-                          run_keytool: Callable[..., bytes]) -> dict[str, KeyPairFile]:
+def keytool_keypair_files(
+    pki_clients: dict[str, Issued], keypair_dir: Path, run_keytool: Callable[..., bytes]
+) -> dict[str, KeyPairFile]:
     """A PKCS#12 keystore written by the JDK (PBES2 with 10 000 iterations, alias kept)."""
     ec384 = pki_clients["ec384"]
     (keypair_dir / "for-keytool.p12").write_bytes(
-        cryptography_p12(ec384, P12_PASSWORD, name=b"java-client"))
+        cryptography_p12(ec384, P12_PASSWORD, name=b"java-client")
+    )
     data = import_keystore(run_keytool, "for-keytool.p12", P12_PASSWORD, "keytool.p12", "PKCS12")
     return {"p12-keytool": KeyPairFile(data, KEYTOOL_PASSWORD, None, ec384.cert)}
 
 
 @pytest.fixture(scope="session")
-def keypair_files(portable_keypair_files: dict[str, KeyPairFile],
-                  openssl_keypair_files: dict[str, KeyPairFile],
-                  keytool_keypair_files: dict[str, KeyPairFile]) -> dict[str, KeyPairFile]:
+def keypair_files(
+    portable_keypair_files: dict[str, KeyPairFile],
+    openssl_keypair_files: dict[str, KeyPairFile],
+    keytool_keypair_files: dict[str, KeyPairFile],
+) -> dict[str, KeyPairFile]:
     """Every single-key file above, by name."""
     return {**portable_keypair_files, **openssl_keypair_files, **keytool_keypair_files}
 
 
 @pytest.fixture(scope="session")
-def multi_keypair_files(pki_clients: dict[str, Issued], keypair_dir: Path,
-                        run_keytool: Callable[..., bytes]) -> dict[str, MultiKeyPairFile]:
+def multi_keypair_files(
+    pki_clients: dict[str, Issued], keypair_dir: Path, run_keytool: Callable[..., bytes]
+) -> dict[str, MultiKeyPairFile]:
     """Files holding two key pairs: a PEM bundle and a keytool PKCS#12 with two entries."""
     rsa, ec256 = pki_clients["rsa2048"], pki_clients["ec256"]
     bundle = pem(ec256.cert) + pkcs8(rsa) + pem(*rsa.full_chain) + pkcs8(ec256)
     for issued, name in ((rsa, "first"), (ec256, "second")):
         (keypair_dir / f"{name}.p12").write_bytes(
-            cryptography_p12(issued, P12_PASSWORD, name=name.encode()))
-        store = import_keystore(run_keytool, f"{name}.p12", P12_PASSWORD, "two-entries.p12",
-                                "PKCS12")
+            cryptography_p12(issued, P12_PASSWORD, name=name.encode())
+        )
+        store = import_keystore(
+            run_keytool, f"{name}.p12", P12_PASSWORD, "two-entries.p12", "PKCS12"
+        )
     return {
         "pem-two-keys": MultiKeyPairFile(bundle, None, [rsa.cert, ec256.cert]),
-        "p12-keytool-two-entries": MultiKeyPairFile(store, KEYTOOL_PASSWORD,
-                                                    [rsa.cert, ec256.cert]),
+        "p12-keytool-two-entries": MultiKeyPairFile(
+            store, KEYTOOL_PASSWORD, [rsa.cert, ec256.cert]
+        ),
     }
 
 
 @pytest.fixture(scope="session")
-def java_keystore_files(pki_clients: dict[str, Issued], keypair_dir: Path,
-                        run_keytool: Callable[..., bytes]) -> dict[str, bytes]:
+def java_keystore_files(
+    pki_clients: dict[str, Issued], keypair_dir: Path, run_keytool: Callable[..., bytes]
+) -> dict[str, bytes]:
     """Real JKS and JCEKS keystores, and a PKCS#12 truststore (certificates, no key)."""
     (keypair_dir / "for-jks.p12").write_bytes(
-        cryptography_p12(pki_clients["ec256"], P12_PASSWORD, name=b"jks-client"))
-    (keypair_dir / "root.crt").write_bytes(pki_clients["ec256"].chain[-1].public_bytes(
-        serialization.Encoding.PEM))
+        cryptography_p12(pki_clients["ec256"], P12_PASSWORD, name=b"jks-client")
+    )
+    (keypair_dir / "root.crt").write_bytes(
+        pki_clients["ec256"].chain[-1].public_bytes(serialization.Encoding.PEM)
+    )
     return {
         "jks": import_keystore(run_keytool, "for-jks.p12", P12_PASSWORD, "store.jks", "JKS"),
         "jceks": import_keystore(run_keytool, "for-jks.p12", P12_PASSWORD, "store.jceks", "JCEKS"),
         "pkcs12-truststore": run_keytool(
-            "trust.p12", "-importcert", "-noprompt", "-alias", "root", "-file", "root.crt",
-            "-keystore", "trust.p12", "-storetype", "PKCS12", "-storepass", KEYTOOL_PASSWORD),
+            "trust.p12",
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "root",
+            "-file",
+            "root.crt",
+            "-keystore",
+            "trust.p12",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            KEYTOOL_PASSWORD,
+        ),
     }

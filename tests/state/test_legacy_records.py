@@ -19,8 +19,12 @@ from webapp.views.wizard import LOST_WORK
 LEGACY = Path(__file__).parent / "legacy"
 FINISHED = "main-7743e32-state.json"
 FETCHED = "main-7743e32-state-fetched.json"
-DOWNLOADS = ("/keystore/download", "/truststore/download", "/finish/destination.json",
-             "/finish/bundle.zip")
+DOWNLOADS = (
+    "/keystore/download",
+    "/truststore/download",
+    "/finish/destination.json",
+    "/finish/bundle.zip",
+)
 
 
 def resume(app: Flask, client: FlaskClient, record: object) -> FlaskClient:
@@ -62,8 +66,9 @@ def test_the_finished_work_downloads(app: Flask, client: FlaskClient, tmp_path: 
 
 
 @pytest.mark.java
-def test_the_legacy_keystore_and_truststore_open_in_keytool(app: Flask, client: FlaskClient,
-                                                            tmp_path: Path):
+def test_the_legacy_keystore_and_truststore_open_in_keytool(
+    app: Flask, client: FlaskClient, tmp_path: Path
+):
     resume(app, client, legacy(FINISHED))
     keystore, truststore = tmp_path / "keystore.jks", tmp_path / "truststore.jks"
     keystore.write_bytes(client.get("/keystore/download").data)
@@ -86,15 +91,20 @@ def test_the_unfinished_work_is_not_offered_for_download(app: Flask, client: Fla
     assert statuses == dict.fromkeys(DOWNLOADS, 409)
 
 
-@pytest.mark.parametrize("record", [
-    {**json.loads((LEGACY / FINISHED).read_text()), "version": 999},
-    {"version": "two", "keystore": []},
-    {"keystore": "garbage", "truststore": 7},
-    {"keystore": {"candidates": [{"bundle": None}]}},
-], ids=["newer-version", "bad-version", "garbage", "garbled-candidate"])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {**json.loads((LEGACY / FINISHED).read_text()), "version": 999},
+        {"version": "two", "keystore": []},
+        {"keystore": "garbage", "truststore": 7},
+        {"keystore": {"candidates": [{"bundle": None}]}},
+    ],
+    ids=["newer-version", "bad-version", "garbage", "garbled-candidate"],
+)
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
-def test_a_record_it_cannot_read_says_so_plainly(record: dict, htmx: bool, app: Flask,
-                                                  client: FlaskClient):
+def test_a_record_it_cannot_read_says_so_plainly(
+    record: dict, htmx: bool, app: Flask, client: FlaskClient
+):
     resume(app, client, record)
     headers = {"HX-Request": "true"} if htmx else {}
 

@@ -43,7 +43,9 @@ def test_a_version_1_record_is_migrated_field_by_field():
     assert all(isinstance(c, TrustChoice) and c.include for c in state.truststore.choices.values())
     assert state.truststore.fetch is None  # uploaded, never fetched
     assert (state.destination.url, state.destination.folder) == (
-        "https://partner.example/inbound", "/opt/platform/certs")
+        "https://partner.example/inbound",
+        "/opt/platform/certs",
+    )
 
 
 def test_the_fetch_report_and_rate_limit_times_are_kept():
@@ -76,7 +78,7 @@ def assert_contains(written: object, old: object, where: str = "record") -> None
             assert_contains(written[key], value, f"{where}.{key}")
     elif isinstance(old, list):
         assert isinstance(written, list) and len(written) == len(old), where
-        for index, (new, value) in enumerate(zip(written, old)):
+        for index, (new, value) in enumerate(zip(written, old, strict=False)):
             assert_contains(new, value, f"{where}[{index}]")
     else:
         assert written == old, where
@@ -88,27 +90,38 @@ def test_an_empty_record_is_a_fresh_state_not_a_lost_one():
 
 
 def test_unknown_keys_are_ignored_and_missing_ones_get_defaults():
-    record = {"version": 2, "current": "truststore", "later_feature": {"x": 1},
-              "keystore": {"alias": "a", "new_field": True}}
+    record = {
+        "version": 2,
+        "current": "truststore",
+        "later_feature": {"x": 1},
+        "keystore": {"alias": "a", "new_field": True},
+    }
 
     state, lost = State.from_record(record)
 
     assert not lost
     assert (state.current, state.keystore.alias, state.keystore.filename) == (
-        "truststore", "a", "keystore.jks")
+        "truststore",
+        "a",
+        "keystore.jks",
+    )
 
 
-@pytest.mark.parametrize("record", [
-    {"version": 999, "keystore": {}},
-    {"version": "2"},
-    {"version": None},
-    {"keystore": "garbage"},
-    {"keystore": {"candidates": [{"chain": []}]}},  # a candidate without its key
-    {"truststore": {"certs": [{"pem": 5, "source": "upload"}]}},
-    {"truststore": {"choices": {"AA": {"include": "yes"}}}},
-    {"fetch_times": "soon"},
-    {"keystore": {"selected": True}},
-], ids=repr)
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"version": 999, "keystore": {}},
+        {"version": "2"},
+        {"version": None},
+        {"keystore": "garbage"},
+        {"keystore": {"candidates": [{"chain": []}]}},  # a candidate without its key
+        {"truststore": {"certs": [{"pem": 5, "source": "upload"}]}},
+        {"truststore": {"choices": {"AA": {"include": "yes"}}}},
+        {"fetch_times": "soon"},
+        {"keystore": {"selected": True}},
+    ],
+    ids=repr,
+)
 def test_a_record_it_cannot_read_gives_a_fresh_state_and_says_so(record: dict):
     assert State.from_record(record) == (State(), True)
 

@@ -23,8 +23,14 @@ def issue_client_with_aia(ca: ThrowawayCA, common_name: str, url: str) -> Issued
     issuer = ca.intermediate
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mtls-kit tests"),
-                                 x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mtls-kit tests"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                ]
+            )
+        )
         .issuer_name(issuer.cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -32,9 +38,17 @@ def issue_client_with_aia(ca: ThrowawayCA, common_name: str, url: str) -> Issued
         .not_valid_after(NOW + dt.timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
-            AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(url))]),
-            critical=False)
+        .add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier(url),
+                    )
+                ]
+            ),
+            critical=False,
+        )
         .sign(issuer.key, hashes.SHA256())
     )
     return Issued(key, cert, issuer.full_chain)
@@ -49,7 +63,7 @@ class IssuerServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 outer.requests.append(self.path)
                 body = outer.bodies.get(self.path)
                 self.send_response(200 if body is not None else 404)

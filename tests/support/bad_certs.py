@@ -57,8 +57,10 @@ def _spki(kind: str) -> bytes:
     if kind == "garbage-rsa-key":
         return _seq(_seq(_oid("1.2.840.113549.1.1.1"), b"\x05\x00"), _bits(b"\x30\x03\x02\x01"))
     if kind == "unknown-ec-curve":
-        return _seq(_seq(_oid("1.2.840.10045.2.1"), _oid("1.3.6.1.4.1.99999.1")),
-                    _bits(b"\x04" + b"\x11" * 64))
+        return _seq(
+            _seq(_oid("1.2.840.10045.2.1"), _oid("1.3.6.1.4.1.99999.1")),
+            _bits(b"\x04" + b"\x11" * 64),
+        )
     raise ValueError(kind)
 
 
@@ -72,8 +74,14 @@ def _extensions(kind: str) -> bytes:
     raise ValueError(kind)
 
 
-BAD_CERTIFICATE_KINDS = ("invalid-version", "unknown-key-algorithm", "garbage-rsa-key",
-                         "unknown-ec-curve", "duplicate-extensions", "edi-party-name")
+BAD_CERTIFICATE_KINDS = (
+    "invalid-version",
+    "unknown-key-algorithm",
+    "garbage-rsa-key",
+    "unknown-ec-curve",
+    "duplicate-extensions",
+    "edi-party-name",
+)
 
 
 def bad_certificate(good: x509.Certificate, kind: str) -> bytes:

@@ -57,9 +57,9 @@ def _take(text: str, *, terminators: str) -> tuple[str, str]:
     while index < len(text):
         char = text[index]
         if char == "\\":
-            following = text[index + 1:index + 2]
+            following = text[index + 1 : index + 2]
             if following == "u":
-                out.append(chr(int(text[index + 2:index + 6], 16)))
+                out.append(chr(int(text[index + 2 : index + 6], 16)))
                 index += 6
                 continue
             out.append(_ESCAPES.get(following, following))

@@ -31,8 +31,9 @@ class ConnectProxy:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -59,16 +60,19 @@ class ConnectProxy:
             head += chunk
         lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
         self.connects.append(lines[0])
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":")
-                                                                  for line in lines[1:])}
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])
+        }
         self.headers.append(headers)
-        method, authority, _ = (lines[0].split(" ") + ["", ""])[:3]
+        method, authority, _ = ([*lines[0].split(" "), "", ""])[:3]
         if self.mode == "refuse":
             client.sendall(b"HTTP/1.1 403 Forbidden by policy\r\nContent-Length: 0\r\n\r\n")
             return
         if self.mode == "auth" and headers.get("proxy-authorization") != self._expected_auth():
-            client.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                           b"Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n")
+            client.sendall(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                b'Proxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n'
+            )
             return
         if method != "CONNECT":
             client.sendall(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")

@@ -59,31 +59,67 @@ def keytool_list(path: Path | str, password: str, *, storetype: str = "JKS") -> 
     with keytool's output if it refuses."""
     keytool = require_tool("keytool", why="the JDK must read every store we build")
     result = subprocess.run(
-        [keytool, f"-J-Djava.security.properties={STRICT_TYPES}", "-list", "-v", "-storetype", storetype, "-keystore", str(path),
-         "-storepass", password],
-        capture_output=True, text=True, env=JAVA_ENV, timeout=TIMEOUT_SECONDS,
+        [
+            keytool,
+            f"-J-Djava.security.properties={STRICT_TYPES}",
+            "-list",
+            "-v",
+            "-storetype",
+            storetype,
+            "-keystore",
+            str(path),
+            "-storepass",
+            password,
+        ],
+        capture_output=True,
+        text=True,
+        env=JAVA_ENV,
+        timeout=TIMEOUT_SECONDS,
         stdin=subprocess.DEVNULL,
     )
     if result.returncode != 0:
-        raise AssertionError(f"keytool -list failed ({result.returncode}):\n"
-                             f"{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"keytool -list failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return KeytoolListing(_parse_listing(result.stdout), result.stdout)
 
 
-def run_mtls_client(host: str, port: int, keystore: Path | str, ks_pass: str,
-                    truststore: Path | str, ts_pass: str, *, keystore_type: str = "JKS",
-                    truststore_type: str = "JKS") -> MtlsResult:
+def run_mtls_client(
+    host: str,
+    port: int,
+    keystore: Path | str,
+    ks_pass: str,
+    truststore: Path | str,
+    ts_pass: str,
+    *,
+    keystore_type: str = "JKS",
+    truststore_type: str = "JKS",
+) -> MtlsResult:
     """Connect with MtlsClient.java using the given keystore and truststore.
 
     The store types ("JKS" or "PKCS12") go to KeyStore.getInstance, as an application that
     is told the type (Spring's `type`, javax.net.ssl.keyStoreType) would use them."""
     java = require_tool("java", why="a real Java client must accept our stores")
     result = subprocess.run(
-        [java, f"-Djava.security.properties={STRICT_TYPES}", "-cp", str(_compiled_client()),
-         "MtlsClient", host, str(port),
-         str(keystore), ks_pass, str(truststore), ts_pass,
-         keystore_type, truststore_type],
-        capture_output=True, text=True, env=JAVA_ENV, timeout=TIMEOUT_SECONDS,
+        [
+            java,
+            f"-Djava.security.properties={STRICT_TYPES}",
+            "-cp",
+            str(_compiled_client()),
+            "MtlsClient",
+            host,
+            str(port),
+            str(keystore),
+            ks_pass,
+            str(truststore),
+            ts_pass,
+            keystore_type,
+            truststore_type,
+        ],
+        capture_output=True,
+        text=True,
+        env=JAVA_ENV,
+        timeout=TIMEOUT_SECONDS,
         stdin=subprocess.DEVNULL,
     )
     return MtlsResult(result.returncode, result.stdout, result.stderr)
@@ -98,7 +134,10 @@ def _compiled_client() -> Path:
     atexit.register(shutil.rmtree, classes, ignore_errors=True)
     result = subprocess.run(
         [javac, "-d", str(classes), str(CLIENT_SOURCE)],
-        capture_output=True, text=True, env=JAVA_ENV, timeout=TIMEOUT_SECONDS,
+        capture_output=True,
+        text=True,
+        env=JAVA_ENV,
+        timeout=TIMEOUT_SECONDS,
     )
     if result.returncode != 0:
         raise AssertionError(f"javac failed:\n{result.stdout}\n{result.stderr}")

@@ -17,7 +17,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 __all__ = ["Issued", "ThrowawayCA", "new_key"]
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def new_key(kind: str = "rsa2048"):
@@ -98,12 +98,22 @@ class ThrowawayCA:
     def root_pem(self) -> bytes:
         return self.root.cert_pem()
 
-    def issue_client(self, common_name: str = "Client One", *, key_kind: str = "rsa2048",
-                     not_before: dt.datetime | None = None,
-                     not_after: dt.datetime | None = None) -> Issued:
-        return self._issue(self.intermediate, common_name, new_key(key_kind),
-                           eku=ExtendedKeyUsageOID.CLIENT_AUTH,
-                           not_before=not_before, not_after=not_after)
+    def issue_client(
+        self,
+        common_name: str = "Client One",
+        *,
+        key_kind: str = "rsa2048",
+        not_before: dt.datetime | None = None,
+        not_after: dt.datetime | None = None,
+    ) -> Issued:
+        return self._issue(
+            self.intermediate,
+            common_name,
+            new_key(key_kind),
+            eku=ExtendedKeyUsageOID.CLIENT_AUTH,
+            not_before=not_before,
+            not_after=not_after,
+        )
 
     def issue_server(self, hostname: str = "localhost", *, key_kind: str = "rsa2048") -> Issued:
         sans: list[x509.GeneralName] = [x509.DNSName(hostname)]
@@ -111,8 +121,13 @@ class ThrowawayCA:
             sans = [x509.IPAddress(ipaddress.ip_address(hostname))]
         except ValueError:
             sans.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
-        return self._issue(self.intermediate, hostname, new_key(key_kind),
-                           eku=ExtendedKeyUsageOID.SERVER_AUTH, sans=sans)
+        return self._issue(
+            self.intermediate,
+            hostname,
+            new_key(key_kind),
+            eku=ExtendedKeyUsageOID.SERVER_AUTH,
+            sans=sans,
+        )
 
     # --- helpers -------------------------------------------------------------------------
     @staticmethod
@@ -128,15 +143,25 @@ class ThrowawayCA:
             .not_valid_after(NOW + dt.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(_ca_usage(), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                           critical=False)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
             .sign(key, _sign_hash(key))
         )
         return Issued(key, cert, [])
 
     @staticmethod
-    def _issue(issuer: Issued, common_name: str, key, *, is_ca: bool = False,
-               eku=None, sans=None, not_before=None, not_after=None) -> Issued:
+    def _issue(
+        issuer: Issued,
+        common_name: str,
+        key,
+        *,
+        is_ca: bool = False,
+        eku=None,
+        sans=None,
+        not_before=None,
+        not_after=None,
+    ) -> Issued:
         builder = (
             x509.CertificateBuilder()
             .subject_name(_name(common_name))
@@ -146,8 +171,9 @@ class ThrowawayCA:
             .not_valid_before(not_before or NOW - dt.timedelta(days=1))
             .not_valid_after(not_after or NOW + dt.timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                           critical=False)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
                 critical=False,
@@ -165,7 +191,13 @@ class ThrowawayCA:
 
 def _ca_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=True, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-        encipher_only=False, decipher_only=False,
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
     )

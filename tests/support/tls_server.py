@@ -43,7 +43,7 @@ class LocalTLSServer:
     def address(self) -> str:
         return f"{self.host}:{self.port}"
 
-    def __enter__(self) -> "LocalTLSServer":
+    def __enter__(self) -> LocalTLSServer:
         self._thread.start()
         return self
 

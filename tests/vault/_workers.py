@@ -17,8 +17,9 @@ def add_keys(url: str, secret: bytes, token: str, worker: int, count: int, barri
             vault.update(token, lambda state, key=f"w{worker}-{i}": state.__setitem__(key, worker))
 
 
-def update_beyond_file_size_limit(url: str, secret: bytes, token: str,
-                                  limit: int) -> tuple[str, dict | None]:
+def update_beyond_file_size_limit(
+    url: str, secret: bytes, token: str, limit: int
+) -> tuple[str, dict | None]:
     """Simulate a full disk: cap file sizes (RLIMIT_FSIZE) and write a state larger than that.
 
     Returns (what update() raised, the state load() sees afterwards).

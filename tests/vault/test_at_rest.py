@@ -31,17 +31,20 @@ def private_key() -> PrivateKey:
 @pytest.fixture(scope="module")
 def private_key_der(private_key: PrivateKey) -> bytes:
     return private_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 @pytest.fixture(scope="module")
 def secret_state(private_key: PrivateKey, private_key_der: bytes) -> dict:
     pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
-    return {"key_pem": pem.decode(), "key_der_b64": base64.b64encode(private_key_der).decode(),
-            "keystore_password": PASSWORD}
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return {
+        "key_pem": pem.decode(),
+        "key_der_b64": base64.b64encode(private_key_der).decode(),
+        "keystore_password": PASSWORD,
+    }
 
 
 def _needles(der: bytes) -> dict[str, bytes]:
@@ -71,8 +74,9 @@ def _found_in_sqlite(db: Path, der: bytes) -> set[str]:
     return found
 
 
-def test_sqlite_files_hold_no_secret_of_a_live_session(tmp_path: Path, private_key_der: bytes,
-                                                       secret_state: dict) -> None:
+def test_sqlite_files_hold_no_secret_of_a_live_session(
+    tmp_path: Path, private_key_der: bytes, secret_state: dict
+) -> None:
     db = tmp_path / "vault.db"
     with open_vault(f"sqlite:///{db}", secret=SECRET) as vault:
         token = vault.new_session(secret_state)
@@ -83,15 +87,21 @@ def test_sqlite_files_hold_no_secret_of_a_live_session(tmp_path: Path, private_k
         assert _found_in_sqlite(db, private_key_der) == set()
 
 
-def test_the_search_would_find_plaintext(tmp_path: Path, private_key_der: bytes,
-                                         secret_state: dict) -> None:
+def test_the_search_would_find_plaintext(
+    tmp_path: Path, private_key_der: bytes, secret_state: dict
+) -> None:
     """Control: the same search on an unencrypted copy of the state finds every needle."""
     db = tmp_path / "plain.db"
     with closing(sqlite3.connect(db)) as conn:
         conn.execute("CREATE TABLE t (v BLOB)")
-        conn.execute("INSERT INTO t VALUES (?), (?), (?)", (
-            json.dumps(secret_state, ensure_ascii=False).encode(), private_key_der,
-            PASSWORD.encode("utf-16-le")))
+        conn.execute(
+            "INSERT INTO t VALUES (?), (?), (?)",
+            (
+                json.dumps(secret_state, ensure_ascii=False).encode(),
+                private_key_der,
+                PASSWORD.encode("utf-16-le"),
+            ),
+        )
         conn.commit()
     assert _found_in_sqlite(db, private_key_der) == set(_needles(private_key_der))
 
@@ -118,9 +128,9 @@ def test_deleted_session_leaves_no_ciphertext_in_the_file(tmp_path: Path, paddin
 
 
 @pytest.mark.redis
-def test_redis_holds_no_secret_of_a_live_session(redis_url: str, redis_client: redis.Redis,
-                                                 private_key_der: bytes,
-                                                 secret_state: dict) -> None:
+def test_redis_holds_no_secret_of_a_live_session(
+    redis_url: str, redis_client: redis.Redis, private_key_der: bytes, secret_state: dict
+) -> None:
     with open_vault(redis_url, secret=SECRET) as vault:
         token = vault.new_session(secret_state)
         keys = redis_client.keys("*")

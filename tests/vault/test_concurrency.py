@@ -22,7 +22,9 @@ def test_threads_do_not_lose_updates(vault_url: str) -> None:
         def add_keys(worker: int) -> None:
             barrier.wait(timeout=30)
             for i in range(UPDATES_EACH):
-                vault.update(token, lambda state, key=f"t{worker}-{i}": state.__setitem__(key, i))
+                vault.update(
+                    token, lambda state, key=f"t{worker}-{i}", i=i: state.__setitem__(key, i)
+                )
 
         with ThreadPoolExecutor(THREADS) as pool:
             for future in [pool.submit(add_keys, worker) for worker in range(THREADS)]:
@@ -40,8 +42,10 @@ def test_processes_do_not_lose_updates(vault_url: str) -> None:
         spawn = multiprocessing.get_context("spawn")
         barrier = spawn.Barrier(PROCESSES)
         workers = [
-            spawn.Process(target=_workers.add_keys,
-                          args=(vault_url, SECRET, token, worker, UPDATES_EACH, barrier))
+            spawn.Process(
+                target=_workers.add_keys,
+                args=(vault_url, SECRET, token, worker, UPDATES_EACH, barrier),
+            )
             for worker in range(PROCESSES)
         ]
         for process in workers:

@@ -24,8 +24,9 @@ def _key_name(token: str) -> bytes:
     return KEY_PREFIX + storage_key_for(parsed.session_id, secret=SECRET).hex().encode()
 
 
-def test_keys_are_prefixed_hmac_of_the_session_id(redis_url: str,
-                                                  redis_client: redis.Redis) -> None:
+def test_keys_are_prefixed_hmac_of_the_session_id(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
     with open_vault(redis_url, secret=SECRET) as vault:
         token = vault.new_session()
     assert redis_client.keys("*") == [_key_name(token)]
@@ -56,16 +57,20 @@ def test_load_and_update_slide_the_ttl(redis_url: str, redis_client: redis.Redis
 
 
 def test_outage_is_unavailable_and_recovers_after_restart(
-        start_redis: Callable[[], RedisServer]) -> None:
+    start_redis: Callable[[], RedisServer],
+) -> None:
     server = start_redis()
     with open_vault(server.url, secret=SECRET, storage_timeout=1.0) as vault:
         token = vault.new_session({"step": "secret-step-name"})
         server.stop()
         started = time.monotonic()
-        for call in (lambda: vault.load(token),
-                     lambda: vault.update(token, lambda state: state.update(a=1)),
-                     vault.new_session, lambda: vault.delete(token)):
-            with pytest.raises(VaultUnavailable, match="^session storage is unavailable") as info:
+        for call in (
+            lambda: vault.load(token),
+            lambda: vault.update(token, lambda state: state.update(a=1)),
+            vault.new_session,
+            lambda: vault.delete(token),
+        ):
+            with pytest.raises(VaultUnavailable, match=r"^session storage is unavailable") as info:
                 call()
             assert "secret-step-name" not in str(info.value)
         assert vault.ping() is False

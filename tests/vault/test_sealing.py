@@ -37,8 +37,11 @@ def test_each_write_uses_a_fresh_nonce() -> None:
     )
 
 
-@pytest.mark.parametrize("position", [0, 1, 12, 13, -17, -1], ids=[
-    "version", "nonce-first", "nonce-last", "ciphertext", "tag-first", "tag-last"])
+@pytest.mark.parametrize(
+    "position",
+    [0, 1, 12, 13, -17, -1],
+    ids=["version", "nonce-first", "nonce-last", "ciphertext", "tag-first", "tag-last"],
+)
 def test_any_flipped_byte_is_refused(position: int) -> None:
     record = bytearray(seal(encode_state(STATE), key=KEY, storage_key=STORAGE_KEY))
     record[position] ^= 0x01
@@ -90,8 +93,10 @@ def test_record_size_of_a_typical_session() -> None:
     client = ThrowawayCA().issue_client()
     state = {
         "key_pem": client.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()).decode(),
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
         "chain_pem": client.chain_pem().decode(),
         "keystore_password": "correct horse battery staple",
         "alias": "client-one",

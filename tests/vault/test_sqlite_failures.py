@@ -26,9 +26,13 @@ def test_lock_held_too_long_is_unavailable_then_recovers(tmp_path: Path) -> None
         with closing(sqlite3.connect(db, isolation_level=None)) as blocker:
             blocker.execute("BEGIN EXCLUSIVE")  # another process stuck mid-write
             started = time.monotonic()
-            for call in (lambda: vault.update(token, lambda state: state.update(a=1)),
-                         lambda: vault.load(token), vault.new_session,
-                         lambda: vault.delete(token), vault.purge_expired):
+            for call in (
+                lambda: vault.update(token, lambda state: state.update(a=1)),
+                lambda: vault.load(token),
+                vault.new_session,
+                lambda: vault.delete(token),
+                vault.purge_expired,
+            ):
                 with pytest.raises(VaultUnavailable, match="database is locked") as info:
                     call()
                 assert "secret-step-name" not in str(info.value)
@@ -36,7 +40,9 @@ def test_lock_held_too_long_is_unavailable_then_recovers(tmp_path: Path) -> None
             blocker.execute("ROLLBACK")
         # No connection was left holding a transaction: everything works again.
         assert vault.update(token, lambda state: state.update(a=1)) == {
-            "step": "secret-step-name", "a": 1}
+            "step": "secret-step-name",
+            "a": 1,
+        }
 
 
 def test_missing_directory_is_unavailable(tmp_path: Path) -> None:
@@ -76,12 +82,18 @@ def test_disk_full_is_unavailable_and_keeps_the_old_state(tmp_path: Path) -> Non
     # In a child process, so the file size cap does not touch pytest's own files.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         outcome, state_after = pool.submit(
-            _workers.update_beyond_file_size_limit, url, SECRET, token, 256 * 1024).result()
+            _workers.update_beyond_file_size_limit, url, SECRET, token, 256 * 1024
+        ).result()
     # A real full disk (ENOSPC) reads "database or disk is full"; the size cap gives EFBIG,
     # which SQLite reports as an I/O error. Either way: unavailable, not a crash.
-    assert re.fullmatch("VaultUnavailable: session storage is unavailable: "
-                        "(database or disk is full|disk I/O error)", outcome)
+    assert re.fullmatch(
+        "VaultUnavailable: session storage is unavailable: "
+        "(database or disk is full|disk I/O error)",
+        outcome,
+    )
     assert state_after == {"before": True}
     with open_vault(url, secret=SECRET) as vault:
         assert vault.update(token, lambda state: state.update(after=True)) == {
-            "before": True, "after": True}
+            "before": True,
+            "after": True,
+        }

@@ -56,8 +56,9 @@ def test_idle_timeout_is_configurable(sqlite_url: str, clock: FakeClock) -> None
         assert vault.load(token) is None
 
 
-def test_expired_rows_are_invisible_then_purged(sqlite_vault: Vault, clock: FakeClock,
-                                                tmp_path: Path) -> None:
+def test_expired_rows_are_invisible_then_purged(
+    sqlite_vault: Vault, clock: FakeClock, tmp_path: Path
+) -> None:
     old = [sqlite_vault.new_session() for _ in range(3)]
     clock.advance(1000)
     live = sqlite_vault.new_session()
@@ -69,8 +70,9 @@ def test_expired_rows_are_invisible_then_purged(sqlite_vault: Vault, clock: Fake
     assert sqlite_vault.load(live) == {}
 
 
-def test_new_sessions_purge_expired_rows_by_themselves(sqlite_vault: Vault, clock: FakeClock,
-                                                       tmp_path: Path) -> None:
+def test_new_sessions_purge_expired_rows_by_themselves(
+    sqlite_vault: Vault, clock: FakeClock, tmp_path: Path
+) -> None:
     for _ in range(10):
         sqlite_vault.new_session()
     clock.advance(1801)
@@ -79,15 +81,19 @@ def test_new_sessions_purge_expired_rows_by_themselves(sqlite_vault: Vault, cloc
     assert len(_rows(tmp_path / "vault.db")) == PURGE_EVERY_CREATES - 10
 
 
-def test_records_are_filed_under_the_hmac_of_the_session_id(sqlite_vault: Vault,
-                                                            tmp_path: Path) -> None:
+def test_records_are_filed_under_the_hmac_of_the_session_id(
+    sqlite_vault: Vault, tmp_path: Path
+) -> None:
     token = sqlite_vault.new_session({"a": 1})
     parsed = parse_token(token)
     assert parsed is not None
-    [(storage_key, record, _)] = _rows(tmp_path / "vault.db")
-    assert storage_key == hmac.new(
-        SECRET, b"mtls-kit/vault/storage-key/v1\x00" + parsed.session_id, hashlib.sha256
-    ).digest()
+    [(storage_key, _record, _)] = _rows(tmp_path / "vault.db")
+    assert (
+        storage_key
+        == hmac.new(
+            SECRET, b"mtls-kit/vault/storage-key/v1\x00" + parsed.session_id, hashlib.sha256
+        ).digest()
+    )
     assert storage_key != parsed.session_id
     raw = (tmp_path / "vault.db").read_bytes() + (tmp_path / "vault.db-wal").read_bytes()
     for part in (parsed.session_id, parsed.key, *token.split(".")):
@@ -120,9 +126,18 @@ def test_relative_and_absolute_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert vault.load(token) == {"where": "relative"}
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:",
-                                 "sqlite://host/vault.db", "vault.db", "postgres://x/y",
-                                 "mysql://user:hunter2@db/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://",
+        "sqlite:///",
+        "sqlite:///:memory:",
+        "sqlite://host/vault.db",
+        "vault.db",
+        "postgres://x/y",
+        "mysql://user:hunter2@db/x",
+    ],
+)
 def test_bad_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError) as info:
         open_vault(url, secret=SECRET)

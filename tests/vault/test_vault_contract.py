@@ -9,8 +9,16 @@ from webapp.vault.tokens import SessionToken, parse_token
 
 from ._support import OTHER_SECRET, SECRET
 
-STATE = {"step": "keystore", "alias": "client-one", "chain": ["-----BEGIN..."], "n": 2,
-         "ok": True, "nothing": None, "ratio": 0.5, "nested": {"ü": ["ß"]}}
+STATE = {
+    "step": "keystore",
+    "alias": "client-one",
+    "chain": ["-----BEGIN..."],
+    "n": 2,
+    "ok": True,
+    "nothing": None,
+    "ratio": 0.5,
+    "nested": {"ü": ["ß"]},
+}
 
 
 def _with_key(token: str, key: bytes) -> str:
@@ -102,8 +110,10 @@ def test_restarted_app_keeps_the_session(vault_url: str) -> None:
 
 
 def test_another_secret_cannot_read_the_session(vault_url: str) -> None:
-    with open_vault(vault_url, secret=SECRET) as ours, \
-            open_vault(vault_url, secret=OTHER_SECRET) as theirs:
+    with (
+        open_vault(vault_url, secret=SECRET) as ours,
+        open_vault(vault_url, secret=OTHER_SECRET) as theirs,
+    ):
         token = ours.new_session(STATE)
         assert theirs.load(token) is None
         with pytest.raises(SessionGone):

@@ -68,8 +68,14 @@ class JavaTruststore:
 
 
 def run_tool(*args: str | Path, cwd: Path) -> None:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                            timeout=60, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, f"{args[0]} failed: {result.stderr or result.stdout}"
 
 
@@ -79,16 +85,23 @@ def pem_of(*certs: x509.Certificate) -> bytes:
 
 def pkcs8(issued: Issued, password: str | None = None) -> bytes:
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password.encode()) if password
-        else serialization.NoEncryption())
-    return issued.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    encryption)
+        serialization.BestAvailableEncryption(password.encode())
+        if password
+        else serialization.NoEncryption()
+    )
+    return issued.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
 
 
 def cryptography_p12(issued: Issued, name: str, password: str) -> bytes:
     return pkcs12.serialize_key_and_certificates(
-        name.encode(), issued.key, issued.cert, issued.chain,
-        serialization.BestAvailableEncryption(password.encode()))
+        name.encode(),
+        issued.key,
+        issued.cert,
+        issued.chain,
+        serialization.BestAvailableEncryption(password.encode()),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -105,14 +118,29 @@ def keytool_files(throwaway_pki: ThrowawayPki, upload_dir: Path) -> dict[str, by
     sources = {"ec384": "java-client", "rsa2048": "second-entry", "ec256": "old-jks"}
     for kind, alias in sources.items():
         (folder / f"{alias}.p12").write_bytes(
-            cryptography_p12(throwaway_pki.client(kind), alias, P12_PASSWORD))
+            cryptography_p12(throwaway_pki.client(kind), alias, P12_PASSWORD)
+        )
     shutil.copy(throwaway_pki.root_pem, folder / "root.pem")
 
     def into(source: str, store: str, store_type: str) -> None:
-        run_tool(keytool, "-importkeystore", "-noprompt", "-srckeystore", f"{source}.p12",
-                 "-srcstoretype", "PKCS12", "-srcstorepass", P12_PASSWORD,
-                 "-destkeystore", store, "-deststoretype", store_type,
-                 "-deststorepass", KEYTOOL_PASSWORD, cwd=folder)
+        run_tool(
+            keytool,
+            "-importkeystore",
+            "-noprompt",
+            "-srckeystore",
+            f"{source}.p12",
+            "-srcstoretype",
+            "PKCS12",
+            "-srcstorepass",
+            P12_PASSWORD,
+            "-destkeystore",
+            store,
+            "-deststoretype",
+            store_type,
+            "-deststorepass",
+            KEYTOOL_PASSWORD,
+            cwd=folder,
+        )
 
     def pkcs12_stores() -> None:
         into("java-client", "one-entry.p12", "PKCS12")
@@ -121,15 +149,30 @@ def keytool_files(throwaway_pki: ThrowawayPki, upload_dir: Path) -> dict[str, by
 
     def java_stores() -> None:
         into("old-jks", "old.jks", "JKS")
-        run_tool(keytool, "-importcert", "-noprompt", "-alias", "test root", "-file", "root.pem",
-                 "-keystore", "java-trust.jks", "-storetype", "JKS",
-                 "-storepass", JAVA_TRUSTSTORE_PASSWORD, cwd=folder)
+        run_tool(
+            keytool,
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "test root",
+            "-file",
+            "root.pem",
+            "-keystore",
+            "java-trust.jks",
+            "-storetype",
+            "JKS",
+            "-storepass",
+            JAVA_TRUSTSTORE_PASSWORD,
+            cwd=folder,
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for job in [pool.submit(pkcs12_stores), pool.submit(java_stores)]:
             job.result()
-    return {name: (folder / name).read_bytes()
-            for name in ("one-entry.p12", "two-entries.p12", "old.jks", "java-trust.jks")}
+    return {
+        name: (folder / name).read_bytes()
+        for name in ("one-entry.p12", "two-entries.p12", "old.jks", "java-trust.jks")
+    }
 
 
 @pytest.fixture(scope="session")
@@ -152,63 +195,108 @@ def openssl_p12_files(throwaway_pki: ThrowawayPki, upload_dir: Path) -> dict[str
         (folder / f"{kind}.cas").write_bytes(pem_of(*issued.chain))
 
     def export(kind: str, out: str, *options: str) -> tuple[str, bytes]:
-        run_tool(openssl, "pkcs12", "-export", "-in", f"{kind}.crt", "-inkey", f"{kind}.key",
-                 "-certfile", f"{kind}.cas", "-name", f"My {kind} certificate", "-out", out,
-                 *options, cwd=folder)
+        run_tool(
+            openssl,
+            "pkcs12",
+            "-export",
+            "-in",
+            f"{kind}.crt",
+            "-inkey",
+            f"{kind}.key",
+            "-certfile",
+            f"{kind}.cas",
+            "-name",
+            f"My {kind} certificate",
+            "-out",
+            out,
+            *options,
+            cwd=folder,
+        )
         return out, (folder / out).read_bytes()
 
-    jobs = [(kind, f"modern-{kind}.p12", "-passout", f"pass:{P12_PASSWORD}")
-            for kind in throwaway_pki.clients]
-    jobs += [("rsa2048", "legacy-3des.p12", "-keypbe", "PBE-SHA1-3DES", "-certpbe",
-              "PBE-SHA1-3DES", "-macalg", "sha1", "-passout", f"pass:{P12_PASSWORD}"),
-             ("ec256", "no-password.p12", "-passout", "pass:")]
+    jobs = [
+        (kind, f"modern-{kind}.p12", "-passout", f"pass:{P12_PASSWORD}")
+        for kind in throwaway_pki.clients
+    ]
+    jobs += [
+        (
+            "rsa2048",
+            "legacy-3des.p12",
+            "-keypbe",
+            "PBE-SHA1-3DES",
+            "-certpbe",
+            "PBE-SHA1-3DES",
+            "-macalg",
+            "sha1",
+            "-passout",
+            f"pass:{P12_PASSWORD}",
+        ),
+        ("ec256", "no-password.p12", "-passout", "pass:"),
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(lambda job: export(*job), jobs))
 
 
 @pytest.fixture(scope="session")
-def keypair_uploads(throwaway_pki: ThrowawayPki, openssl_p12_files: dict[str, bytes],
-                    keytool_files: dict[str, bytes]) -> dict[str, FormatCase]:
+def keypair_uploads(
+    throwaway_pki: ThrowawayPki,
+    openssl_p12_files: dict[str, bytes],
+    keytool_files: dict[str, bytes],
+) -> dict[str, FormatCase]:
     """Every import format of issue 2, by name; each upload holds the full chain (3 certs)."""
     pki = throwaway_pki
     rsa, ec256, ec384, ed = (pki.client(k) for k in ("rsa2048", "ec256", "ec384", "ed25519"))
 
     def p12(kind: str, file: str, password: str = P12_PASSWORD) -> FormatCase:
-        return FormatCase(Upload(openssl_p12_files[file], file, password), pki.client(kind),
-                          kind)
+        return FormatCase(Upload(openssl_p12_files[file], file, password), pki.client(kind), kind)
 
     def cert_and_key(kind: str, key: bytes, password: str = "") -> FormatCase:
         issued = pki.client(kind)
-        return FormatCase(Upload(issued.chain_pem(), "certificate.pem", password, extra=key,
-                                 extra_filename="private.key"), issued, kind)
+        return FormatCase(
+            Upload(
+                issued.chain_pem(),
+                "certificate.pem",
+                password,
+                extra=key,
+                extra_filename="private.key",
+            ),
+            issued,
+            kind,
+        )
 
     return {
-        **{f"p12-openssl-modern-{kind}": p12(kind, f"modern-{kind}.p12")
-           for kind in pki.clients},
+        **{f"p12-openssl-modern-{kind}": p12(kind, f"modern-{kind}.p12") for kind in pki.clients},
         "p12-openssl-legacy-3des": p12("rsa2048", "legacy-3des.p12"),
         "p12-openssl-no-password": p12("ec256", "no-password.p12", password=""),
-        "p12-keytool": FormatCase(Upload(keytool_files["one-entry.p12"], "from-keytool.p12",
-                                         KEYTOOL_PASSWORD), ec384, "ec384"),
+        "p12-keytool": FormatCase(
+            Upload(keytool_files["one-entry.p12"], "from-keytool.p12", KEYTOOL_PASSWORD),
+            ec384,
+            "ec384",
+        ),
         "pem-cert-and-pkcs8-key": cert_and_key("rsa2048", pkcs8(rsa)),
         "pem-cert-and-encrypted-pkcs8-key": cert_and_key(
-            "ec256", pkcs8(ec256, P12_PASSWORD), password=P12_PASSWORD),
+            "ec256", pkcs8(ec256, P12_PASSWORD), password=P12_PASSWORD
+        ),
         "pem-cert-and-pkcs1-rsa-key": cert_and_key("rsa2048", rsa.key_pem(fmt="traditional")),
         "pem-cert-and-sec1-ec-key": cert_and_key("ec384", ec384.key_pem(fmt="traditional")),
         "pem-bundle-key-and-chain": FormatCase(
-            Upload(pkcs8(ed) + ed.chain_pem(), "bundle.pem"), ed, "ed25519"),
+            Upload(pkcs8(ed) + ed.chain_pem(), "bundle.pem"), ed, "ed25519"
+        ),
     }
 
 
 @pytest.fixture(scope="session")
-def multi_key_uploads(throwaway_pki: ThrowawayPki,
-                      keytool_files: dict[str, bytes]) -> dict[str, MultiKeyCase]:
+def multi_key_uploads(
+    throwaway_pki: ThrowawayPki, keytool_files: dict[str, bytes]
+) -> dict[str, MultiKeyCase]:
     rsa, ec256, ec384 = (throwaway_pki.client(k) for k in ("rsa2048", "ec256", "ec384"))
     bundle = pkcs8(rsa) + rsa.chain_pem() + pkcs8(ec256) + ec256.cert_pem()
     return {
         "pem-bundle-two-keys": MultiKeyCase(Upload(bundle, "two-keys.pem"), [rsa, ec256]),
         "p12-keytool-two-entries": MultiKeyCase(
             Upload(keytool_files["two-entries.p12"], "two-entries.p12", KEYTOOL_PASSWORD),
-            [ec384, rsa]),
+            [ec384, rsa],
+        ),
     }
 
 
@@ -229,6 +317,9 @@ def no_hidden_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """The app turns any exception into a friendly page and logs it: a test that passes while
     a request crashed would hide a 500, so every web test fails on that log line too."""
     yield
-    crashes = [r.getMessage() for r in caplog.get_records("call")
-               if r.name == "webapp.errors" and r.levelno >= logging.ERROR]
+    crashes = [
+        r.getMessage()
+        for r in caplog.get_records("call")
+        if r.name == "webapp.errors" and r.levelno >= logging.ERROR
+    ]
     assert not crashes, f"the app hit unexpected errors: {crashes}"

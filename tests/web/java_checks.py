@@ -37,9 +37,11 @@ class JavaVerdict:
     handshake: MtlsResult
 
 
-def judge_with_java(stores: dict[str, StoreFiles], server: LocalTLSServer, *,
-                    list_truststores: bool = False) -> dict[str, JavaVerdict]:
-    """keytool -list every keystore (and truststore if asked), then connect to `server` with each."""
+def judge_with_java(
+    stores: dict[str, StoreFiles], server: LocalTLSServer, *, list_truststores: bool = False
+) -> dict[str, JavaVerdict]:
+    """keytool -list every keystore (and truststore if asked), then connect to `server` with
+    each."""
     # Resolve the tools here: a skip raised inside a worker thread would be reported oddly.
     require_tool("keytool", why="the JDK must read every store we build")
     require_tool("java", why="a real Java client must accept our stores")
@@ -53,9 +55,14 @@ def judge_with_java(stores: dict[str, StoreFiles], server: LocalTLSServer, *,
                 truststore_listing = keytool_list(files.truststore, files.truststore_password)
         except AssertionError as exc:
             failure = str(exc)
-        handshake = run_mtls_client("127.0.0.1", server.port, files.keystore,
-                                    files.keystore_password, files.truststore,
-                                    files.truststore_password)
+        handshake = run_mtls_client(
+            "127.0.0.1",
+            server.port,
+            files.keystore,
+            files.keystore_password,
+            files.truststore,
+            files.truststore_password,
+        )
         return JavaVerdict(keystore_listing, truststore_listing, failure, handshake)
 
     names = list(stores)

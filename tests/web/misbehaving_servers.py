@@ -10,14 +10,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["PLAIN_HTTP_ANSWER", "TLS_HANDSHAKE_FAILURE_ALERT", "closed_port", "replying_server",
-           "silent_server"]
+__all__ = [
+    "PLAIN_HTTP_ANSWER",
+    "TLS_HANDSHAKE_FAILURE_ALERT",
+    "closed_port",
+    "replying_server",
+    "silent_server",
+]
 
 # A TLS alert record: fatal (2) handshake_failure (40), what a server sends when it shares no
 # protocol version or cipher with the client (RFC 8446 section 6).
 TLS_HANDSHAKE_FAILURE_ALERT = b"\x15\x03\x03\x00\x02\x02\x28"
-PLAIN_HTTP_ANSWER = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
-                     b"Content-Length: 11\r\nConnection: close\r\n\r\nBad Request")
+PLAIN_HTTP_ANSWER = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 11\r\nConnection: close\r\n\r\nBad Request"
+)
 
 
 def closed_port() -> int:

@@ -15,8 +15,21 @@ __all__ = ["Element", "Page", "assert_error_beside", "assert_no_internals"]
 # What must never reach a user: a stack trace, an OpenSSL error string ("error:0A00010B:SSL
 # routines..."), a Python exception repr. The page may say "error" in class names, never this.
 INTERNALS = ("Traceback", "OpenSSL", "error:", "Exception", "Errno", "SSLError")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -83,13 +96,21 @@ class Page:
 
     def field(self, name: str) -> Element | None:
         """The input/select named `name` (the first one: radio groups share a name)."""
-        return next((e for e in self.elements
-                     if e.tag in ("input", "select", "textarea") and e.attrs.get("name") == name),
-                    None)
+        return next(
+            (
+                e
+                for e in self.elements
+                if e.tag in ("input", "select", "textarea") and e.attrs.get("name") == name
+            ),
+            None,
+        )
 
     def fields(self, prefix: str) -> list[Element]:
-        return [e for e in self.elements
-                if e.tag == "input" and e.attrs.get("name", "").startswith(prefix)]
+        return [
+            e
+            for e in self.elements
+            if e.tag == "input" and e.attrs.get("name", "").startswith(prefix)
+        ]
 
     def error(self, name: str) -> str | None:
         """The message shown beside field `name` (element id `<name>-error`), if any."""
@@ -97,12 +118,17 @@ class Page:
         return element.text if element else None
 
     def errors(self) -> dict[str, str]:
-        return {e.attrs["id"][:-len("-error")]: e.text for e in self.elements
-                if e.attrs.get("id", "").endswith("-error")}
+        return {
+            e.attrs["id"][: -len("-error")]: e.text
+            for e in self.elements
+            if e.attrs.get("id", "").endswith("-error")
+        }
 
     def label_for(self, element_id: str) -> str | None:
-        label = next((e for e in self.elements
-                      if e.tag == "label" and e.attrs.get("for") == element_id), None)
+        label = next(
+            (e for e in self.elements if e.tag == "label" and e.attrs.get("for") == element_id),
+            None,
+        )
         return label.text if label else None
 
     def links(self) -> dict[str, str]:

@@ -64,74 +64,117 @@ def page_of(response: TestResponse) -> Page:
     return Page(response.text)
 
 
-def post_multipart(client: FlaskClient, url: str, fields: list[tuple[str, str | FileStorage]],
-                   *, headers: dict[str, str] | None = None,
-                   base_url: str = "http://localhost") -> TestResponse:
+def post_multipart(
+    client: FlaskClient,
+    url: str,
+    fields: list[tuple[str, str | FileStorage]],
+    *,
+    headers: dict[str, str] | None = None,
+    base_url: str = "http://localhost",
+) -> TestResponse:
     """POST multipart/form-data encoded in memory, as a browser sends it.
 
     The test client would spool a body over 500 KB to a temporary file it never closes (a
     ResourceWarning, an error under filterwarnings=error); encoding here avoids that.
     """
     boundary, body = encode_multipart(MultiDict(fields))
-    return client.post(url, input_stream=io.BytesIO(body), headers=headers or {}, base_url=base_url,
-                       content_type=f'multipart/form-data; boundary="{boundary}"',
-                       content_length=len(body))
+    return client.post(
+        url,
+        input_stream=io.BytesIO(body),
+        headers=headers or {},
+        base_url=base_url,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+        content_length=len(body),
+    )
 
 
 def file_part(data: bytes, filename: str) -> FileStorage:
-    return FileStorage(io.BytesIO(data), filename=filename,
-                       content_type="application/octet-stream")
+    return FileStorage(io.BytesIO(data), filename=filename, content_type="application/octet-stream")
 
 
-def import_key_pair(client: FlaskClient, upload: Upload, *, htmx: bool = True,
-                    base_url: str = "http://localhost") -> TestResponse:
+def import_key_pair(
+    client: FlaskClient, upload: Upload, *, htmx: bool = True, base_url: str = "http://localhost"
+) -> TestResponse:
     fields: list[tuple[str, str | FileStorage]] = [
         ("key_file", file_part(upload.data, upload.filename)),
         ("key_password", upload.password),
     ]
     if upload.extra is not None:
         fields.append(("key_file_extra", file_part(upload.extra, upload.extra_filename)))
-    return post_multipart(client, "/keystore/import", fields, headers=_headers(htmx),
-                          base_url=base_url)
+    return post_multipart(
+        client, "/keystore/import", fields, headers=_headers(htmx), base_url=base_url
+    )
 
 
-def keystore_settings(client: FlaskClient, *, alias: str = "", password: str = KEYSTORE_PASSWORD,
-                      confirm: str | None = None, filename: str = "",
-                      htmx: bool = True) -> TestResponse:
-    return client.post("/keystore/settings", headers=_headers(htmx), data={
-        "alias": alias,
-        "keystore_password": password,
-        "confirm_keystore_password": password if confirm is None else confirm,
-        "keystore_filename": filename,
-    })
+def keystore_settings(
+    client: FlaskClient,
+    *,
+    alias: str = "",
+    password: str = KEYSTORE_PASSWORD,
+    confirm: str | None = None,
+    filename: str = "",
+    htmx: bool = True,
+) -> TestResponse:
+    return client.post(
+        "/keystore/settings",
+        headers=_headers(htmx),
+        data={
+            "alias": alias,
+            "keystore_password": password,
+            "confirm_keystore_password": password if confirm is None else confirm,
+            "keystore_filename": filename,
+        },
+    )
 
 
-def complete_keystore(client: FlaskClient, upload: Upload, *, alias: str | None = None,
-                      password: str = KEYSTORE_PASSWORD, filename: str = "") -> Page:
+def complete_keystore(
+    client: FlaskClient,
+    upload: Upload,
+    *,
+    alias: str | None = None,
+    password: str = KEYSTORE_PASSWORD,
+    filename: str = "",
+) -> Page:
     """Import `upload` and save the settings (alias: the suggested one unless given)."""
     imported = page_of(import_key_pair(client, upload))
     assert not imported.errors(), f"import of {upload.filename} failed: {imported.errors()}"
     suggested = imported.field("alias")
     assert suggested is not None, "after the import the page asks for no alias"
-    page = page_of(keystore_settings(
-        client, alias=suggested.attrs["value"] if alias is None else alias,
-        password=password, filename=filename))
+    page = page_of(
+        keystore_settings(
+            client,
+            alias=suggested.attrs["value"] if alias is None else alias,
+            password=password,
+            filename=filename,
+        )
+    )
     assert not page.errors(), f"keystore settings refused: {page.errors()}"
     assert "Download keystore" in page.links(), "no Download keystore link once complete"
     return page
 
 
-def upload_certificates(client: FlaskClient, files: list[tuple[bytes, str]], *,
-                        htmx: bool = True) -> TestResponse:
-    return post_multipart(client, "/truststore/upload",
-                          [("cert_files", file_part(data, name)) for data, name in files],
-                          headers=_headers(htmx))
+def upload_certificates(
+    client: FlaskClient, files: list[tuple[bytes, str]], *, htmx: bool = True
+) -> TestResponse:
+    return post_multipart(
+        client,
+        "/truststore/upload",
+        [("cert_files", file_part(data, name)) for data, name in files],
+        headers=_headers(htmx),
+    )
 
 
-def truststore_settings(client: FlaskClient, page: Page, *, exclude: set[str] = frozenset(),
-                        aliases: dict[str, str] | None = None,
-                        password: str = TRUSTSTORE_PASSWORD, confirm: str | None = None,
-                        filename: str = "", htmx: bool = True) -> TestResponse:
+def truststore_settings(
+    client: FlaskClient,
+    page: Page,
+    *,
+    exclude: set[str] = frozenset(),
+    aliases: dict[str, str] | None = None,
+    password: str = TRUSTSTORE_PASSWORD,
+    confirm: str | None = None,
+    filename: str = "",
+    htmx: bool = True,
+) -> TestResponse:
     """Post the truststore form as shown on `page`: every entry checked except `exclude`
     (fingerprint keys), aliases as shown unless overridden in `aliases` (key -> alias)."""
     form: dict[str, str] = {
@@ -140,7 +183,7 @@ def truststore_settings(client: FlaskClient, page: Page, *, exclude: set[str] = 
         "truststore_filename": filename,
     }
     for box in page.fields("include-"):
-        key = box.attrs["name"][len("include-"):]
+        key = box.attrs["name"][len("include-") :]
         if key not in exclude:
             form[f"include-{key}"] = "on"
         alias = page.field(f"alias-{key}")
@@ -151,7 +194,9 @@ def truststore_settings(client: FlaskClient, page: Page, *, exclude: set[str] = 
 
 def download(client: FlaskClient, url: str) -> TestResponse:
     response = client.get(url)
-    assert response.status_code == 200, f"GET {url}: HTTP {response.status_code} {response.text[:300]}"
+    assert response.status_code == 200, (
+        f"GET {url}: HTTP {response.status_code} {response.text[:300]}"
+    )
     assert attachment_name(response), f"GET {url} is not an attachment"
     return response
 

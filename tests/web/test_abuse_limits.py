@@ -36,14 +36,18 @@ def limited_app(folder: Path, pki: ThrowawayPki, **config) -> Flask:
 def fetch(app: Flask, address: str = "127.0.0.1", *, forwarded: str | None = None):
     client = app.test_client()  # a fresh client each time: no cookie, like a script
     headers = {**HTMX, **({"X-Forwarded-For": forwarded} if forwarded else {})}
-    return client.post("/truststore/fetch", data={"server_url": "192.0.2.1:443"},
-                       headers=headers, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/truststore/fetch",
+        data={"server_url": "192.0.2.1:443"},
+        headers=headers,
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_cookieless_fetches_are_limited_per_address_and_create_no_session(
-        tmp_path: Path, throwaway_pki: ThrowawayPki):
-    app = limited_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=100,
-                      FETCH_RATE_LIMIT_PER_ADDRESS=5)
+    tmp_path: Path, throwaway_pki: ThrowawayPki
+):
+    app = limited_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=100, FETCH_RATE_LIMIT_PER_ADDRESS=5)
     pages = [page_of(fetch(app)) for _ in range(25)]
     refused = [p for p in pages if p.errors().get("server_url", "").startswith("You have checked")]
     assert len(refused) == 20
@@ -55,8 +59,7 @@ def test_cookieless_fetches_are_limited_per_address_and_create_no_session(
     app.extensions["mtls_vault"].close()
 
 
-def test_behind_a_proxy_the_forwarded_address_counts(tmp_path: Path,
-                                                     throwaway_pki: ThrowawayPki):
+def test_behind_a_proxy_the_forwarded_address_counts(tmp_path: Path, throwaway_pki: ThrowawayPki):
     app = limited_app(tmp_path, throwaway_pki, PROXY_FIX=1, FETCH_RATE_LIMIT_PER_ADDRESS=2)
     for _ in range(2):
         fetch(app, "10.0.0.1", forwarded="203.0.113.5")
@@ -68,20 +71,28 @@ def test_behind_a_proxy_the_forwarded_address_counts(tmp_path: Path,
 
 
 def test_one_session_is_limited_too(tmp_path: Path, throwaway_pki: ThrowawayPki):
-    app = limited_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=3,
-                      FETCH_RATE_LIMIT_PER_ADDRESS=100)
+    app = limited_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=3, FETCH_RATE_LIMIT_PER_ADDRESS=100)
     client = app.test_client()
     upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(), "root.pem")])
-    answers = [page_of(client.post("/truststore/fetch", data={"server_url": "192.0.2.1:443"},
-                                   headers=HTMX, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}))
-               for n in range(10, 15)]  # even from changing addresses
+    answers = [
+        page_of(
+            client.post(
+                "/truststore/fetch",
+                data={"server_url": "192.0.2.1:443"},
+                headers=HTMX,
+                environ_base={"REMOTE_ADDR": f"192.0.2.{n}"},
+            )
+        )
+        for n in range(10, 15)
+    ]  # even from changing addresses
     limited = [a.errors()["server_url"] == FETCH_TOO_OFTEN for a in answers]
     assert limited == [False] * 3 + [True] * 2
     app.extensions["mtls_vault"].close()
 
 
-def big_certificate(pki: ThrowawayPki, index: int, size: int = 60000, *,
-                    der: bool = False) -> bytes:
+def big_certificate(
+    pki: ThrowawayPki, index: int, size: int = 60000, *, der: bool = False
+) -> bytes:
     """A certificate of about `size` bytes (a large private extension), PEM unless `der`."""
     import datetime as dt
 
@@ -90,14 +101,23 @@ def big_certificate(pki: ThrowawayPki, index: int, size: int = 60000, *,
     from cryptography.x509.oid import NameOID
 
     key = pki.server.key
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Big {index}")])
-    padding = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.3"),
-                                         b"\x04\x83" + size.to_bytes(3, "big") + b"x" * size)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(index + 1)
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=9))
-            .add_extension(padding, critical=False).sign(key, hashes.SHA256()))
+    padding = x509.UnrecognizedExtension(
+        x509.ObjectIdentifier("1.3.6.1.4.1.99999.3"),
+        b"\x04\x83" + size.to_bytes(3, "big") + b"x" * size,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(index + 1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=9))
+        .add_extension(padding, critical=False)
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.DER if der else serialization.Encoding.PEM)
 
 

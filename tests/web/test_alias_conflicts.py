@@ -57,7 +57,8 @@ def saved_truststore(client: FlaskClient, keypair_uploads: dict[str, FormatCase]
 
 
 def test_an_upload_named_like_the_own_certificate_gets_its_own_alias(
-        saved_truststore: FlaskClient, keypair_uploads: dict[str, FormatCase]):
+    saved_truststore: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     own_name = keypair_uploads[GOOD_FILE].common_name
     lookalike = ThrowawayCA(own_name, key_kind="ec256").root.cert
 
@@ -81,7 +82,8 @@ def test_a_renewed_partner_certificate_gets_its_own_alias(saved_truststore: Flas
 
 
 def test_duplicate_saved_aliases_are_shown_beside_the_field_and_nothing_claims_ready(
-        saved_truststore: FlaskClient, app: Flask):
+    saved_truststore: FlaskClient, app: Flask
+):
     # A record where two included certificates ended up with one alias (older versions
     # could write this): the page must not say ready, and the downloads must not 500.
     def clash(record: dict) -> None:
@@ -96,22 +98,25 @@ def test_duplicate_saved_aliases_are_shown_beside_the_field_and_nothing_claims_r
 
     assert READY not in page.text
     errors = page.errors()
-    assert any(name.startswith("alias-") and "already used" in message
-               for name, message in errors.items()), errors
+    assert any(
+        name.startswith("alias-") and "already used" in message for name, message in errors.items()
+    ), errors
     assert {url: saved_truststore.get(url).status_code for url in DOWNLOADS} == {
-        url: 409 for url in DOWNLOADS}
+        url: 409 for url in DOWNLOADS
+    }
     assert "Download all" not in page.links()
 
 
-def test_fixing_the_duplicate_alias_makes_it_ready_again(saved_truststore: FlaskClient,
-                                                        app: Flask):
+def test_fixing_the_duplicate_alias_makes_it_ready_again(saved_truststore: FlaskClient, app: Flask):
     app.extensions["mtls_vault"].update(
         session_token(saved_truststore, app),
-        lambda record: [c.update(alias="same-alias")
-                        for c in record["truststore"]["choices"].values()])
+        lambda record: [
+            c.update(alias="same-alias") for c in record["truststore"]["choices"].values()
+        ],
+    )
     page = full_page(saved_truststore)
     fields = page.fields("alias-")
-    renamed = {f.attrs["name"][len("alias-"):]: f"alias-{n}" for n, f in enumerate(fields)}
+    renamed = {f.attrs["name"][len("alias-") :]: f"alias-{n}" for n, f in enumerate(fields)}
 
     fixed = page_of(truststore_settings(saved_truststore, page, aliases=renamed, password=""))
 
@@ -119,5 +124,5 @@ def test_fixing_the_duplicate_alias_makes_it_ready_again(saved_truststore: Flask
     assert saved_truststore.get("/truststore/download").status_code == 200
     state = saved_state(saved_truststore, app)
     assert sorted(c["alias"] for c in state["truststore"]["choices"].values()) == sorted(
-        renamed.values())
-
+        renamed.values()
+    )

@@ -54,12 +54,14 @@ def audit_lines() -> Iterator[list[str]]:
 
 
 def sso_app(tmp_path: Path, pki: ThrowawayPki, **overrides: object) -> Flask:
-    return create_app(app_config_for(tmp_path, pki, PROXY_FIX=1,
-                                     USER_HEADER="X-Forwarded-User", **overrides))
+    return create_app(
+        app_config_for(tmp_path, pki, PROXY_FIX=1, USER_HEADER="X-Forwarded-User", **overrides)
+    )
 
 
 def test_the_procedure_is_audited_in_order_with_user_and_fingerprints(
-        tmp_path, throwaway_pki, keypair_uploads: dict[str, FormatCase], audit_lines):
+    tmp_path, throwaway_pki, keypair_uploads: dict[str, FormatCase], audit_lines
+):
     pki = throwaway_pki
     case = keypair_uploads[FILE]
     app = sso_app(tmp_path, pki)
@@ -70,12 +72,22 @@ def test_the_procedure_is_audited_in_order_with_user_and_fingerprints(
     complete_keystore(client, case.upload, alias="mine")
     download(client, "/keystore/download")
     with LocalTLSServer(cert_chain=pki.server_chain, key=pki.server_key) as server:
-        fetched = page_of(client.post("/truststore/fetch", headers=HTMX,
-                                      data={"server_url": f"https://127.0.0.1:{server.port}/in"}))
+        fetched = page_of(
+            client.post(
+                "/truststore/fetch",
+                headers=HTMX,
+                data={"server_url": f"https://127.0.0.1:{server.port}/in"},
+            )
+        )
     page_of(truststore_settings(client, fetched))
     download(client, "/truststore/download")
-    page_of(client.post("/finish/settings", headers=HTMX,
-                        data={"dest_url": "https://partner.example/in", "folder": "/srv"}))
+    page_of(
+        client.post(
+            "/finish/settings",
+            headers=HTMX,
+            data={"dest_url": "https://partner.example/in", "folder": "/srv"},
+        )
+    )
     config = download(client, "/finish/destination.json")
     download(client, "/finish/bundle.zip")
     erased = client.post("/finish/bundle.zip")  # erasing is a POST (issue 10, hole 7)
@@ -84,8 +96,15 @@ def test_the_procedure_is_audited_in_order_with_user_and_fingerprints(
 
     records = [json.loads(line) for line in audit_lines]
     assert [r["action"] for r in records] == [
-        "keypair.imported", "keystore.downloaded", "partner.fetched", "truststore.downloaded",
-        "config.downloaded", "bundle.downloaded", "bundle.downloaded", "session.erased"]
+        "keypair.imported",
+        "keystore.downloaded",
+        "partner.fetched",
+        "truststore.downloaded",
+        "config.downloaded",
+        "bundle.downloaded",
+        "bundle.downloaded",
+        "session.erased",
+    ]
     leaf = fingerprint_sha256(case.issued.cert)
     partner_leaf = fingerprint_sha256(pki.server.cert)
     for record in records:
@@ -120,11 +139,12 @@ def test_failed_fetches_and_start_over_are_audited(tmp_path, throwaway_pki, audi
     app.extensions["mtls_vault"].close()
     records = [json.loads(line) for line in audit_lines]
     assert [(r["action"], r.get("outcome"), r.get("reason")) for r in records] == [
-        ("partner.fetched", "unsupported-scheme", None), ("session.erased", None, "start-over")]
+        ("partner.fetched", "unsupported-scheme", None),
+        ("session.erased", None, "start-over"),
+    ]
 
 
-def test_the_user_header_is_ignored_without_a_trusted_proxy(tmp_path, throwaway_pki,
-                                                            audit_lines):
+def test_the_user_header_is_ignored_without_a_trusted_proxy(tmp_path, throwaway_pki, audit_lines):
     app = create_app(app_config_for(tmp_path, throwaway_pki, USER_HEADER="X-Forwarded-User"))
     client = app.test_client()
     client.post("/start-over", headers={"X-Forwarded-User": "mallory"})
@@ -134,10 +154,20 @@ def test_the_user_header_is_ignored_without_a_trusted_proxy(tmp_path, throwaway_
 
 
 def test_fields_that_may_hold_secrets_are_dropped(audit_lines, caplog):
-    audit_module.audit("session.erased", keystore_password="x1", session_token="x2",
-                       private_key=b"x3", key_pem="x4", note=b"x5", partner_host="ok.example")
+    audit_module.audit(
+        "session.erased",
+        keystore_password="x1",
+        session_token="x2",
+        private_key=b"x3",
+        key_pem="x4",
+        note=b"x5",
+        partner_host="ok.example",
+    )
     (line,) = audit_lines
-    assert json.loads(line) == {"log": "audit", "time": json.loads(line)["time"],
-                                "action": "session.erased",
-                                "partner_host": "ok.example"}
+    assert json.loads(line) == {
+        "log": "audit",
+        "time": json.loads(line)["time"],
+        "action": "session.erased",
+        "partner_host": "ok.example",
+    }
     assert len([r for r in caplog.records if "dropped" in r.getMessage()]) == 5

@@ -21,8 +21,9 @@ def finished(app: Flask, client: FlaskClient) -> FlaskClient:
     """A session with all three steps done, the keystore step open for editing."""
     record = json.loads(FINISHED.read_text())
     record["current"] = "keystore"
-    client.set_cookie(app.config["VAULT_COOKIE_NAME"],
-                      app.extensions["mtls_vault"].new_session(state=record))
+    client.set_cookie(
+        app.config["VAULT_COOKIE_NAME"], app.extensions["mtls_vault"].new_session(state=record)
+    )
     return client
 
 
@@ -45,27 +46,36 @@ def test_an_alias_change_redraws_only_the_keystore_step(finished: FlaskClient):
     assert 'data-focus="step-keystore"' in response.text
 
 
-def test_a_new_password_also_redraws_the_finish_step_whose_config_shows_it(
-        finished: FlaskClient):
-    response = keystore_settings(finished, keystore_password="changed-pw",
-                                 confirm_keystore_password="changed-pw")
+def test_a_new_password_also_redraws_the_finish_step_whose_config_shows_it(finished: FlaskClient):
+    response = keystore_settings(
+        finished, keystore_password="changed-pw", confirm_keystore_password="changed-pw"
+    )
 
-    assert sections(response.text) == [("step-keystore", False), ("stepper", True),
-                                       ("step-finish", True)]
+    assert sections(response.text) == [
+        ("step-keystore", False),
+        ("stepper", True),
+        ("step-finish", True),
+    ]
 
 
 def test_another_key_file_redraws_the_truststore_own_certificates_and_the_finish_step(
-        finished: FlaskClient):
+    finished: FlaskClient,
+):
     response = finished.post("/keystore/reset", headers=HTMX)
 
     assert [s for s, _ in sections(response.text)] == [
-        "step-keystore", "stepper", "step-truststore", "step-finish"]
+        "step-keystore",
+        "stepper",
+        "step-truststore",
+        "step-finish",
+    ]
     assert all(oob for _, oob in sections(response.text)[1:])
 
 
 def test_errors_stay_in_their_step_with_status_200(finished: FlaskClient):
-    response = keystore_settings(finished, keystore_password="short",
-                                 confirm_keystore_password="short")
+    response = keystore_settings(
+        finished, keystore_password="short", confirm_keystore_password="short"
+    )
 
     assert response.status_code == 200
     assert sections(response.text)[0] == ("step-keystore", False)
@@ -73,8 +83,11 @@ def test_errors_stay_in_their_step_with_status_200(finished: FlaskClient):
 
 
 def test_a_live_preview_replaces_only_the_result_area(finished: FlaskClient):
-    response = finished.post("/keystore/settings?live=1", headers=HTMX,
-                             data={"alias": "typing", "keystore_filename": "legacy-keystore.jks"})
+    response = finished.post(
+        "/keystore/settings?live=1",
+        headers=HTMX,
+        data={"alias": "typing", "keystore_filename": "legacy-keystore.jks"},
+    )
 
     assert response.text.lstrip().startswith('<div id="keystore-result"')
     assert sections(response.text) == [("stepper", True)]
@@ -86,4 +99,5 @@ def test_a_plain_form_post_still_redirects_to_the_whole_page(finished: FlaskClie
     assert response.status_code == 303
     page = finished.get(response.headers["Location"])
     assert {"step-keystore", "step-truststore", "step-finish"} <= {
-        s for s, _ in sections(page.text)}
+        s for s, _ in sections(page.text)
+    }

@@ -48,8 +48,12 @@ def pki() -> ScenarioPki:
 
 
 def leaf_only(pki: ScenarioPki) -> Upload:
-    return Upload(data=pem(pki.client.cert), filename="client.pem",
-                  extra=pki.client.key_pem(), extra_filename="client.key")
+    return Upload(
+        data=pem(pki.client.cert),
+        filename="client.pem",
+        extra=pki.client.key_pem(),
+        extra_filename="client.key",
+    )
 
 
 @pytest.fixture
@@ -61,9 +65,14 @@ def app(tmp_path: Path, throwaway_pki: ThrowawayPki) -> Iterator[Flask]:
 
 def server_trusting_client_root(pki: ScenarioPki) -> MtlsServer:
     server = pki.server
-    return MtlsServer(chain=server.full_chain[:-1], key=server.key, tls_version="1.3",
-                      verify="required", trusted_client_cas=[pki.client_ca.root.cert],
-                      listed_cas=[pki.client_ca.root.cert])
+    return MtlsServer(
+        chain=server.full_chain[:-1],
+        key=server.key,
+        tls_version="1.3",
+        verify="required",
+        trusted_client_cas=[pki.client_ca.root.cert],
+        listed_cas=[pki.client_ca.root.cert],
+    )
 
 
 def finish_and_test(client: FlaskClient, app: Flask, pki: ScenarioPki, tmp_path: Path) -> None:
@@ -75,8 +84,9 @@ def finish_and_test(client: FlaskClient, app: Flask, pki: ScenarioPki, tmp_path:
     truststore = tmp_path / "truststore.jks"
     truststore.write_bytes(download(client, "/truststore/download").data)
     with server_trusting_client_root(pki) as server:
-        result = run_mtls_client("127.0.0.1", server.port, keystore, KEYSTORE_PASSWORD,
-                                 truststore, TRUSTSTORE_PASSWORD)
+        result = run_mtls_client(
+            "127.0.0.1", server.port, keystore, KEYSTORE_PASSWORD, truststore, TRUSTSTORE_PASSWORD
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert any("Client One" in seen for seen in server.seen), server.failures
         tested = client.post("/connection/test", data={"dest_url": server.url}, headers=HTMX)
@@ -85,7 +95,8 @@ def finish_and_test(client: FlaskClient, app: Flask, pki: ScenarioPki, tmp_path:
 
 
 def test_without_its_intermediate_the_keystore_is_not_ready_until_chain_files(
-        app: Flask, pki: ScenarioPki, tmp_path: Path):
+    app: Flask, pki: ScenarioPki, tmp_path: Path
+):
     client = app.test_client()
     imported = page_of(import_key_pair(client, leaf_only(pki)))
     assert "Client Intermediate" in imported.text or "missing" in imported.text
@@ -97,14 +108,25 @@ def test_without_its_intermediate_the_keystore_is_not_ready_until_chain_files(
     assert client.get("/keystore/download").status_code == 409
 
     # A file that holds no issuer of the certificate: said plainly, still not ready.
-    wrong = page_of(post_multipart(client, "/connection/chain-files", [
-        ("chain_files", file_part(pem(pki.other_ca.root.cert), "other.pem"))], headers=HTMX))
+    wrong = page_of(
+        post_multipart(
+            client,
+            "/connection/chain-files",
+            [("chain_files", file_part(pem(pki.other_ca.root.cert), "other.pem"))],
+            headers=HTMX,
+        )
+    )
     assert wrong.error("chain_files").startswith("None of these certificates issued yours")
     assert client.get("/keystore/download").status_code == 409
 
-    added = page_of(post_multipart(client, "/connection/chain-files", [
-        ("chain_files", file_part(pem(pki.client_ca.intermediate.cert), "intermediate.pem"))],
-        headers=HTMX))
+    added = page_of(
+        post_multipart(
+            client,
+            "/connection/chain-files",
+            [("chain_files", file_part(pem(pki.client_ca.intermediate.cert), "intermediate.pem"))],
+            headers=HTMX,
+        )
+    )
     assert not added.errors(), added.errors()
     assert "from your Chain files" in added.text
     assert "Download keystore" in added.links()
@@ -114,9 +136,9 @@ def test_without_its_intermediate_the_keystore_is_not_ready_until_chain_files(
     finish_and_test(client, app, pki, tmp_path)
 
 
-def test_the_operators_extra_roots_complete_it_at_import(tmp_path: Path,
-                                                         throwaway_pki: ThrowawayPki,
-                                                         pki: ScenarioPki):
+def test_the_operators_extra_roots_complete_it_at_import(
+    tmp_path: Path, throwaway_pki: ThrowawayPki, pki: ScenarioPki
+):
     roots = tmp_path / "extra-roots.pem"
     roots.write_bytes(pem(pki.client_ca.intermediate.cert, pki.client_ca.root.cert))
     app = create_app(app_config_for(tmp_path, throwaway_pki, EXTRA_ROOTS=str(roots)))
@@ -127,7 +149,9 @@ def test_the_operators_extra_roots_complete_it_at_import(tmp_path: Path,
     page = page_of(keystore_settings(client, alias="client-one"))
     assert "Download keystore" in page.links()
     assert saved_state(client, app)["keystore"]["candidates"][0]["chain_sources"] == [
-        "file", "extra roots"]
+        "file",
+        "extra roots",
+    ]
     finish_and_test(client, app, pki, tmp_path)
     app.extensions["mtls_vault"].close()
 
@@ -137,8 +161,11 @@ def test_a_self_signed_certificate_is_complete_by_itself(app: Flask, tmp_path: P
 
     alone = ThrowawayCA("Self Signed Client", key_kind="ec256").root
     client = app.test_client()
-    page_of(import_key_pair(client, Upload(data=pem(alone.cert), filename="self.pem",
-                                           extra=alone.key_pem())))
+    page_of(
+        import_key_pair(
+            client, Upload(data=pem(alone.cert), filename="self.pem", extra=alone.key_pem())
+        )
+    )
     page = page_of(keystore_settings(client, alias="self"))
     assert "Download keystore" in page.links()
     assert page.field("chain_files") is None

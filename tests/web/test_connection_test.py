@@ -65,8 +65,9 @@ def app(tmp_path: Path, throwaway_pki: ThrowawayPki) -> Iterator[Flask]:
 
 def key_pair_upload(issued: Issued, *, chain: bool = True) -> Upload:
     certs = issued.full_chain if chain else [issued.cert]
-    return Upload(data=pem(*certs), filename="client.pem", extra=issued.key_pem(),
-                  extra_filename="client.key")
+    return Upload(
+        data=pem(*certs), filename="client.pem", extra=issued.key_pem(), extra_filename="client.key"
+    )
 
 
 def ready_stores(client: FlaskClient, issued: Issued, anchors) -> None:
@@ -82,8 +83,9 @@ def shown(response) -> Page:
     library ("TLS error: ... error:0A000086 ..."): that is what it is for. Outside it, the
     usual rule holds: no internals on the page."""
     assert response.status_code == 200, f"HTTP {response.status_code}: {response.text[:500]}"
-    outside = re.sub(r'<details class="connection-detail">.*?</details>', "", response.text,
-                     flags=re.S)
+    outside = re.sub(
+        r'<details class="connection-detail">.*?</details>', "", response.text, flags=re.S
+    )
     assert_no_internals(outside)
     return Page(response.text)
 
@@ -100,15 +102,22 @@ def outcome_of(page: Page) -> str | None:
     return panel.attrs.get("data-outcome") if panel else None
 
 
-@pytest.mark.parametrize("name", [
-    "accepted, CA listed, TLS 1.3",
-    "issuer-not-accepted, cert required, TLS 1.3",
-    "client-cert-not-requested, TLS 1.3",
-    "server-not-trusted, TLS 1.3",
-    "rejected: server trusts another CA, TLS 1.2",
-])
-def test_each_outcome_is_shown_in_plain_words(app: Flask, pki: ScenarioPki, name: str,
-                                              audit_lines: list[str]):  # noqa: F811
+@pytest.mark.parametrize(
+    "name",
+    [
+        "accepted, CA listed, TLS 1.3",
+        "issuer-not-accepted, cert required, TLS 1.3",
+        "client-cert-not-requested, TLS 1.3",
+        "server-not-trusted, TLS 1.3",
+        "rejected: server trusts another CA, TLS 1.2",
+    ],
+)
+def test_each_outcome_is_shown_in_plain_words(
+    app: Flask,
+    pki: ScenarioPki,
+    name: str,
+    audit_lines: list[str],  # noqa: F811 (the fixture imported above)
+):
     case = scenario(name)
     client = app.test_client()
     ready_stores(client, pki.client, case.anchors_for(pki))
@@ -143,20 +152,30 @@ def test_the_result_survives_a_reload_and_goes_into_the_readme(app: Flask, pki: 
         test_connection(client, case.url(server))
     reloaded = shown(client.get("/"))
     assert outcome_of(reloaded) == "accepted"
-    readme = zipfile.ZipFile(io.BytesIO(download(client, "/finish/bundle.zip").data)).read(
-        "README.txt").decode()
+    readme = (
+        zipfile.ZipFile(io.BytesIO(download(client, "/finish/bundle.zip").data))
+        .read("README.txt")
+        .decode()
+    )
     assert "Connection test" in readme
     assert f"against {parse_target(case.url(server)).url}" in readme
     assert "accepted: " in readme
     # Another URL: the result no longer holds for these settings.
-    page_of(client.post("/finish/settings", data={"dest_url": "https://192.0.2.1:8443",
-                                                  "http_method": "POST", "folder": ""},
-                        headers=HTMX))
+    page_of(
+        client.post(
+            "/finish/settings",
+            data={"dest_url": "https://192.0.2.1:8443", "http_method": "POST", "folder": ""},
+            headers=HTMX,
+        )
+    )
     stale = client.get("/")
     assert outcome_of(shown(stale)) == "accepted"
     assert "You changed the files or the address after this test" in stale.text
-    readme = zipfile.ZipFile(io.BytesIO(download(client, "/finish/bundle.zip").data)).read(
-        "README.txt").decode()
+    readme = (
+        zipfile.ZipFile(io.BytesIO(download(client, "/finish/bundle.zip").data))
+        .read("README.txt")
+        .decode()
+    )
     assert "Connection test" not in readme
 
 
@@ -170,8 +189,11 @@ def test_unreachable_and_the_partner_kit(app: Flask, pki: ScenarioPki):
     assert outcome_of(page) == "unreachable"
     kit = download(client, "/connection/partner-kit")
     names = zipfile.ZipFile(io.BytesIO(kit.data)).namelist()
-    assert sorted(names) == ["certificate-chain.pem", "certificate-details.txt",
-                             "email-to-partner.txt"]
+    assert sorted(names) == [
+        "certificate-chain.pem",
+        "certificate-details.txt",
+        "email-to-partner.txt",
+    ]
     chain = zipfile.ZipFile(io.BytesIO(kit.data)).read("certificate-chain.pem")
     assert b"PRIVATE KEY" not in kit.data and b"PRIVATE KEY" not in chain
     assert chain.startswith(pem(pki.client.cert))
@@ -194,8 +216,9 @@ def test_the_keystore_step_links_the_partner_kit(app: Flask, pki: ScenarioPki):
 
 
 @pytest.mark.parametrize("typed", ["ftp://partner.example/in", "https://", "https://exa mple"])
-def test_a_bad_address_gets_a_plain_message_beside_the_field(app: Flask, pki: ScenarioPki,
-                                                             typed: str):
+def test_a_bad_address_gets_a_plain_message_beside_the_field(
+    app: Flask, pki: ScenarioPki, typed: str
+):
     client = app.test_client()
     ready_stores(client, pki.client, [pki.server_ca.root.cert])
     page = test_connection(client, typed)
@@ -207,17 +230,18 @@ def test_a_bad_address_gets_a_plain_message_beside_the_field(app: Flask, pki: Sc
 def test_before_the_stores_are_ready_nothing_connects(app: Flask, monkeypatch):
     connector = RecordingConnector()
     monkeypatch.setattr("webapp.pki.partner.connect.connect_tcp", connector)
-    response = app.test_client().post("/connection/test", data={"dest_url": "127.0.0.1:1"},
-                                      headers=HTMX)
+    response = app.test_client().post(
+        "/connection/test", data={"dest_url": "127.0.0.1:1"}, headers=HTMX
+    )
     assert response.status_code == 409
     assert "Finish the keystore and truststore steps first" in response.text
     assert connector.calls == []
 
 
-def test_the_fetch_rate_limit_applies(tmp_path: Path, throwaway_pki: ThrowawayPki,
-                                      pki: ScenarioPki):
-    app = make_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=2,
-                   FETCH_RATE_LIMIT_PER_ADDRESS=100)
+def test_the_fetch_rate_limit_applies(
+    tmp_path: Path, throwaway_pki: ThrowawayPki, pki: ScenarioPki
+):
+    app = make_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=2, FETCH_RATE_LIMIT_PER_ADDRESS=100)
     client = app.test_client()
     ready_stores(client, pki.client, [pki.server_ca.root.cert])
     pages = [test_connection(client, "https://127.0.0.1:1") for _ in range(3)]
@@ -236,14 +260,23 @@ def _literal(text: str) -> bool:
 
 # The refused-address table without its names (the app resolves with real DNS; these need
 # none: IP literals, and the numeric forms getaddrinfo reads without asking a server).
-REFUSED_LITERALS = [text for text, resolver in REFUSED_BY_DEFAULT
-                    if resolver is socket.getaddrinfo or _literal(text)]
+REFUSED_LITERALS = [
+    text
+    for text, resolver in REFUSED_BY_DEFAULT
+    if resolver is socket.getaddrinfo or _literal(text)
+]
 
 
-def test_refused_addresses_are_never_contacted(tmp_path: Path, throwaway_pki: ThrowawayPki,
-                                               pki: ScenarioPki, monkeypatch):
-    app = make_app(tmp_path, throwaway_pki, FETCH_ALLOWED_NETWORKS="[]",
-                   FETCH_RATE_LIMIT=1000, FETCH_RATE_LIMIT_PER_ADDRESS=1000)
+def test_refused_addresses_are_never_contacted(
+    tmp_path: Path, throwaway_pki: ThrowawayPki, pki: ScenarioPki, monkeypatch
+):
+    app = make_app(
+        tmp_path,
+        throwaway_pki,
+        FETCH_ALLOWED_NETWORKS="[]",
+        FETCH_RATE_LIMIT=1000,
+        FETCH_RATE_LIMIT_PER_ADDRESS=1000,
+    )
     client = app.test_client()
     ready_stores(client, pki.client, [pki.server_ca.root.cert])
     connector = RecordingConnector()
@@ -260,8 +293,10 @@ def test_without_javascript_the_saved_address_is_tested(app: Flask, pki: Scenari
     client = app.test_client()
     ready_stores(client, pki.client, case.anchors_for(pki))
     with case.server(pki) as server:
-        saved = client.post("/finish/settings", data={"dest_url": case.url(server),
-                                                      "http_method": "POST", "folder": ""})
+        saved = client.post(
+            "/finish/settings",
+            data={"dest_url": case.url(server), "http_method": "POST", "folder": ""},
+        )
         assert saved.status_code == 303
         posted = client.post("/connection/test", data={})  # the button alone, no htmx
         assert posted.status_code == 303
@@ -271,15 +306,16 @@ def test_without_javascript_the_saved_address_is_tested(app: Flask, pki: Scenari
     assert outcome_of(page) == "accepted"
 
 
-def test_fetches_and_tests_share_one_allowance(tmp_path: Path, throwaway_pki: ThrowawayPki,
-                                               pki: ScenarioPki):
-    app = make_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=3,
-                   FETCH_RATE_LIMIT_PER_ADDRESS=100)
+def test_fetches_and_tests_share_one_allowance(
+    tmp_path: Path, throwaway_pki: ThrowawayPki, pki: ScenarioPki
+):
+    app = make_app(tmp_path, throwaway_pki, FETCH_RATE_LIMIT=3, FETCH_RATE_LIMIT_PER_ADDRESS=100)
     client = app.test_client()
     ready_stores(client, pki.client, [pki.server_ca.root.cert])
     for _ in range(2):
-        fetched = page_of(client.post("/truststore/fetch", data={"server_url": "127.0.0.1:1"},
-                                      headers=HTMX))
+        fetched = page_of(
+            client.post("/truststore/fetch", data={"server_url": "127.0.0.1:1"}, headers=HTMX)
+        )
         assert fetched.error("server_url") != FETCH_TOO_OFTEN
     assert outcome_of(test_connection(client, "https://127.0.0.1:1")) == "unreachable"
     assert test_connection(client, "https://127.0.0.1:1").error("dest_url") == FETCH_TOO_OFTEN

@@ -27,14 +27,20 @@ def _finish_ready(client: FlaskClient, pki: ThrowawayPki, case: FormatCase) -> N
 
 
 def _live(client: FlaskClient, **extra: str) -> str:
-    form = {"dest_url": "https://partner.example/in", "http_method": "POST", "folder": "/opt/x", **extra}
+    form = {
+        "dest_url": "https://partner.example/in",
+        "http_method": "POST",
+        "folder": "/opt/x",
+        **extra,
+    }
     response = client.post("/finish/settings?live=1", headers=HTMX, data=form)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
 
 def test_live_preview_keeps_passwords_masked_unless_revealed(
-        client: FlaskClient, throwaway_pki: ThrowawayPki, keypair_uploads: dict[str, FormatCase]):
+    client: FlaskClient, throwaway_pki: ThrowawayPki, keypair_uploads: dict[str, FormatCase]
+):
     _finish_ready(client, throwaway_pki, keypair_uploads["p12-openssl-modern-ec256"])
 
     masked = _live(client)

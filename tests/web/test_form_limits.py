@@ -17,8 +17,9 @@ from .procedure import page_of, saved_state, upload_certificates
 from .test_abuse_limits import big_certificate
 
 
-def test_large_valid_certificates_under_the_cap_are_accepted(app: Flask,
-                                                            throwaway_pki: ThrowawayPki):
+def test_large_valid_certificates_under_the_cap_are_accepted(
+    app: Flask, throwaway_pki: ThrowawayPki
+):
     for index, size in enumerate([70_000, 200_000, 480_000, 480_000, 700_000, 1_000_000]):
         client = app.test_client()  # one session each: the vault cap is not the point here
         der = big_certificate(throwaway_pki, index, size, der=True)

@@ -26,14 +26,27 @@ def hollow_files(throwaway_pki: ThrowawayPki) -> dict[str, bytes]:
     return hollow_pkcs12_files(owner.key, owner.cert, PASSWORD.encode())
 
 
-@pytest.mark.parametrize("name", ["empty-auth-safe", "auth-safe-without-content",
-                                  "empty-key-bag", "shrouded-bag-empty-sequence",
-                                  "mac-empty-digest-info", "friendly-name-empty-set",
-                                  "encrypted-data-without-content",
-                                  "encrypted-data-empty-sequence", "empty-safe-contents-bag"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "empty-auth-safe",
+        "auth-safe-without-content",
+        "empty-key-bag",
+        "shrouded-bag-empty-sequence",
+        "mac-empty-digest-info",
+        "friendly-name-empty-set",
+        "encrypted-data-without-content",
+        "encrypted-data-empty-sequence",
+        "empty-safe-contents-bag",
+    ],
+)
 def test_hollow_pkcs12_is_refused_beside_the_field(
-        name: str, hollow_files: dict[str, bytes], app: Flask, client: FlaskClient,
-        keypair_uploads: dict[str, FormatCase]):
+    name: str,
+    hollow_files: dict[str, bytes],
+    app: Flask,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+):
     complete_keystore(client, keypair_uploads["p12-openssl-modern-ec256"].upload)
     before = saved_state(client, app)["keystore"]
     response = import_key_pair(client, Upload(hollow_files[name], f"{name}.p12", PASSWORD))

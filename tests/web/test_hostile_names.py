@@ -39,8 +39,11 @@ def assert_safe_member(name: str) -> None:
 
 @pytest.mark.parametrize("alias", HOSTILE_ALIASES)
 def test_a_hostile_alias_never_becomes_a_zip_member_or_download_name(
-        alias: str, client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-        throwaway_pki: ThrowawayPki):
+    alias: str,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    throwaway_pki: ThrowawayPki,
+):
     finish_everything(client, keypair_uploads, throwaway_pki)
     page = page_of(keystore_settings(client, alias=alias))
     if page.errors():  # refusing the alias outright is fine too
@@ -56,22 +59,46 @@ def test_a_hostile_alias_never_becomes_a_zip_member_or_download_name(
 
 @pytest.mark.parametrize("typed", ["CON.jks", "con", "NUL.jks", "com1.jks", "LPT9", "aux.txt"])
 def test_reserved_windows_names_are_refused_beside_the_field(
-        typed: str, client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-        throwaway_pki: ThrowawayPki):
+    typed: str,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    throwaway_pki: ThrowawayPki,
+):
     finish_everything(client, keypair_uploads, throwaway_pki)
-    page = page_of(client.post("/keystore/settings", headers=HTMX, data={
-        "alias": "client", "keystore_filename": typed, "keystore_password": "",
-        "confirm_keystore_password": ""}))
+    page = page_of(
+        client.post(
+            "/keystore/settings",
+            headers=HTMX,
+            data={
+                "alias": "client",
+                "keystore_filename": typed,
+                "keystore_password": "",
+                "confirm_keystore_password": "",
+            },
+        )
+    )
     assert_error_beside(page, "keystore_filename", "reserves for a device")
 
 
 def test_keystore_and_truststore_must_have_different_names(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-        throwaway_pki: ThrowawayPki):
+    app: Flask,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    throwaway_pki: ThrowawayPki,
+):
     finish_everything(client, keypair_uploads, throwaway_pki)
-    page = page_of(client.post("/keystore/settings", headers=HTMX, data={
-        "alias": "client", "keystore_filename": "Truststore.jks", "keystore_password": "",
-        "confirm_keystore_password": ""}))
+    page = page_of(
+        client.post(
+            "/keystore/settings",
+            headers=HTMX,
+            data={
+                "alias": "client",
+                "keystore_filename": "Truststore.jks",
+                "keystore_password": "",
+                "confirm_keystore_password": "",
+            },
+        )
+    )
     assert_error_beside(page, "keystore_filename", "need different file names")
     state = saved_state(client, app)
     assert state["keystore"]["filename"].lower() != "truststore.jks"
@@ -82,11 +109,15 @@ def test_keystore_and_truststore_must_have_different_names(
 
 
 def test_the_bundle_builder_itself_refuses_one_name_for_both_stores(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-        throwaway_pki: ThrowawayPki):
+    app: Flask,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    throwaway_pki: ThrowawayPki,
+):
     finish_everything(client, keypair_uploads, throwaway_pki)
     with app.app_context():  # a state saved before the rule (or by another client)
         from webapp.sessions import vault
+
         token = client.get_cookie(app.config["VAULT_COOKIE_NAME"]).value
         vault().update(token, lambda s: s["truststore"].update(filename="keystore.jks"))
     response = client.get("/finish/bundle.zip")
@@ -99,7 +130,9 @@ def test_the_core_rules():
         clean_file_name("CON.jks", default="k.jks", extension=".jks")
     assert safe_file_name("../../x.pem", fallback="c.pem", extension=".pem") == "x.pem"
     assert safe_file_name("..\\..\\w\\e", fallback="c.pem", extension=".pem") == "w-e.pem"
-    assert safe_file_name("/etc/cron.d/evil", fallback="c.pem", extension=".pem") == \
-        "etc-cron.d-evil.pem"
+    assert (
+        safe_file_name("/etc/cron.d/evil", fallback="c.pem", extension=".pem")
+        == "etc-cron.d-evil.pem"
+    )
     assert safe_file_name("...", fallback="c.pem", extension=".pem") == "c.pem"
     assert safe_file_name("nul", fallback="c.pem", extension=".pem") == "nul-file.pem"

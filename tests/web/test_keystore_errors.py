@@ -49,30 +49,51 @@ def _bad(name: str, filename: str) -> Callable[[dict[str, FormatCase], dict[str,
 
 
 IMPORT_CASES = {
-    "wrong-password": Case("key_password", "The password does not open this file.",
-                           upload=_good("not-the-password")),
-    "password-required": Case("key_password", "This file is protected by a password.",
-                              upload=_good("")),
-    "lone-certificate": Case("key_file", "This looks like a certificate without a private key. If it is the partner's, add it in step 2, Truststore.",
-                             upload=_bad("lone-certificate", "certificate.pem")),
+    "wrong-password": Case(
+        "key_password", "The password does not open this file.", upload=_good("not-the-password")
+    ),
+    "password-required": Case(
+        "key_password", "This file is protected by a password.", upload=_good("")
+    ),
+    "lone-certificate": Case(
+        "key_file",
+        "This looks like a certificate without a private key. "
+        "If it is the partner's, add it in step 2, Truststore.",
+        upload=_bad("lone-certificate", "certificate.pem"),
+    ),
     "real-jks": Case("key_file", "This is a Java keystore (JKS)", upload=_bad("jks", "old.jks")),
-    "random-bytes": Case("key_file", "This is not a key pair file we can read.",
-                         upload=_bad("random", "mine.p12")),
-    "empty-file": Case("key_file", "This file is empty.",
-                       upload=lambda cases, bad: Upload(b"", "empty.p12")),
-    "key-does-not-match": Case("key_file", "The private key does not belong to this certificate.",
-                               upload=_bad("mismatch", "bundle.pem")),
-    "file-over-1-mib": Case("key_file", "This file is too large.",
-                            upload=_bad("two-mib", "huge.p12")),
+    "random-bytes": Case(
+        "key_file", "This is not a key pair file we can read.", upload=_bad("random", "mine.p12")
+    ),
+    "empty-file": Case(
+        "key_file", "This file is empty.", upload=lambda cases, bad: Upload(b"", "empty.p12")
+    ),
+    "key-does-not-match": Case(
+        "key_file",
+        "The private key does not belong to this certificate.",
+        upload=_bad("mismatch", "bundle.pem"),
+    ),
+    "file-over-1-mib": Case(
+        "key_file", "This file is too large.", upload=_bad("two-mib", "huge.p12")
+    ),
 }
 SETTINGS_CASES = {
-    "password-under-6": Case("keystore_password", "Use at least 6 characters.",
-                             settings={"password": "abc12", "confirm": "abc12"}),
-    "confirmation-differs": Case("confirm_keystore_password", "The two passwords do not match.",
-                                 settings={"password": "new-Pass-1", "confirm": "new-Pass-2"}),
+    "password-under-6": Case(
+        "keystore_password",
+        "Use at least 6 characters.",
+        settings={"password": "abc12", "confirm": "abc12"},
+    ),
+    "confirmation-differs": Case(
+        "confirm_keystore_password",
+        "The two passwords do not match.",
+        settings={"password": "new-Pass-1", "confirm": "new-Pass-2"},
+    ),
 }
-EARLIER_DESTINATION = {"dest_url": "https://partner.example/inbound", "http_method": "PUT",
-                       "folder": "/opt/platform/certs"}
+EARLIER_DESTINATION = {
+    "dest_url": "https://partner.example/inbound",
+    "http_method": "PUT",
+    "folder": "/opt/platform/certs",
+}
 
 
 def assert_rendered_for(response: TestResponse, *, htmx: bool) -> Page:
@@ -88,11 +109,13 @@ def assert_rendered_for(response: TestResponse, *, htmx: bool) -> Page:
 
 
 @pytest.fixture
-def earlier_work(client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-                 throwaway_pki) -> FlaskClient:
+def earlier_work(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase], throwaway_pki
+) -> FlaskClient:
     """A session with a keystore, a partner certificate and destination settings saved."""
-    complete_keystore(client, keypair_uploads[GOOD_FILE].upload, alias="first-alias",
-                      filename="kept.jks")
+    complete_keystore(
+        client, keypair_uploads[GOOD_FILE].upload, alias="first-alias", filename="kept.jks"
+    )
     page_of(upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(), "partner.pem")]))
     assert client.post("/finish/settings", data=EARLIER_DESTINATION).status_code == 303
     return client
@@ -100,10 +123,14 @@ def earlier_work(client: FlaskClient, keypair_uploads: dict[str, FormatCase],
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-form"])
 @pytest.mark.parametrize("name", IMPORT_CASES)
-def test_import_error_is_shown_beside_its_field(name: str, htmx: bool, app: Flask,
-                                                earlier_work: FlaskClient,
-                                                keypair_uploads: dict[str, FormatCase],
-                                                bad_key_files: dict[str, bytes]):
+def test_import_error_is_shown_beside_its_field(
+    name: str,
+    htmx: bool,
+    app: Flask,
+    earlier_work: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    bad_key_files: dict[str, bytes],
+):
     case = IMPORT_CASES[name]
     client = earlier_work
     # The import form shows only when no key pair is imported: "Use a different file" first.
@@ -119,20 +146,25 @@ def test_import_error_is_shown_beside_its_field(name: str, htmx: bool, app: Flas
     state = saved_state(client, app)
     assert state is not None
     assert len(state["truststore"]["certs"]) == 1
-    assert state["destination"] == {"url": EARLIER_DESTINATION["dest_url"], "method": "PUT",
-                                    "folder": EARLIER_DESTINATION["folder"]}
+    assert state["destination"] == {
+        "url": EARLIER_DESTINATION["dest_url"],
+        "method": "PUT",
+        "folder": EARLIER_DESTINATION["folder"],
+    }
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-form"])
 @pytest.mark.parametrize("name", SETTINGS_CASES)
-def test_settings_error_is_shown_beside_its_field(name: str, htmx: bool, app: Flask,
-                                                  earlier_work: FlaskClient):
+def test_settings_error_is_shown_beside_its_field(
+    name: str, htmx: bool, app: Flask, earlier_work: FlaskClient
+):
     case = SETTINGS_CASES[name]
     assert case.settings is not None
     client = earlier_work
 
-    response = keystore_settings(client, alias="second-alias", filename="kept.jks", htmx=htmx,
-                                 **case.settings)
+    response = keystore_settings(
+        client, alias="second-alias", filename="kept.jks", htmx=htmx, **case.settings
+    )
 
     page = assert_rendered_for(response, htmx=htmx)
     assert_error_beside(page, case.field, case.message)
@@ -146,20 +178,24 @@ def test_settings_error_is_shown_beside_its_field(name: str, htmx: bool, app: Fl
     assert "Shared Client ec256" in page.text
     keystore = download(client, "/keystore/download")
     assert jks.KeyStore.loads(keystore.data, KEYSTORE_PASSWORD).private_keys.keys() == {
-        "second-alias"}
+        "second-alias"
+    }
 
 
-def test_a_new_password_replaces_the_saved_one_once_confirmed(app: Flask,
-                                                              earlier_work: FlaskClient):
+def test_a_new_password_replaces_the_saved_one_once_confirmed(
+    app: Flask, earlier_work: FlaskClient
+):
     page_of(keystore_settings(earlier_work, alias="first-alias", password="Replacement-1"))
     keystore = download(earlier_work, "/keystore/download")
     assert jks.KeyStore.loads(keystore.data, "Replacement-1").private_keys.keys() == {"first-alias"}
 
 
 def test_live_preview_while_typing_shows_no_error_noise(earlier_work: FlaskClient):
-    response = earlier_work.post("/keystore/settings?live=1", headers={"HX-Request": "true"},
-                                 data={"alias": "first-alias", "keystore_password": "ab",
-                                       "confirm_keystore_password": ""})
+    response = earlier_work.post(
+        "/keystore/settings?live=1",
+        headers={"HX-Request": "true"},
+        data={"alias": "first-alias", "keystore_password": "ab", "confirm_keystore_password": ""},
+    )
     page = page_of(response)
     assert page.html.lstrip().startswith('<div id="keystore-result"')
     assert page.errors() == {}
@@ -167,7 +203,8 @@ def test_live_preview_while_typing_shows_no_error_noise(earlier_work: FlaskClien
 
 
 def test_a_fresh_session_gets_the_same_error_without_earlier_work(
-        client: FlaskClient, bad_key_files: dict[str, bytes]):
+    client: FlaskClient, bad_key_files: dict[str, bytes]
+):
     page = page_of(import_key_pair(client, Upload(bad_key_files["random"], "x.pfx")))
     assert_error_beside(page, "key_file", "This is not a key pair file we can read.")
 

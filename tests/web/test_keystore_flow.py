@@ -60,8 +60,12 @@ EDITED_FILE_NAMES = {
     "p12-keytool": ("Partner Gateway", "Partner Gateway.jks"),
     "pem-bundle-key-and-chain": ("ed-client.jks", "ed-client.jks"),
 }
-KEY_DESCRIPTIONS = {"rsa2048": "RSA 2048-bit", "ec256": "EC P-256", "ec384": "EC P-384",
-                    "ed25519": "Ed25519"}
+KEY_DESCRIPTIONS = {
+    "rsa2048": "RSA 2048-bit",
+    "ec256": "EC P-256",
+    "ec384": "EC P-384",
+    "ed25519": "Ed25519",
+}
 
 
 @dataclass
@@ -86,8 +90,9 @@ def fingerprint(issued: Issued) -> str:
 
 
 @pytest.fixture(scope="module")
-def keystore_app(tmp_path_factory: pytest.TempPathFactory,
-                 throwaway_pki: ThrowawayPki) -> Iterator[Flask]:
+def keystore_app(
+    tmp_path_factory: pytest.TempPathFactory, throwaway_pki: ThrowawayPki
+) -> Iterator[Flask]:
     app = create_app(app_config_for(tmp_path_factory.mktemp("keystore-app"), throwaway_pki))
     yield app
     app.extensions["mtls_vault"].close()
@@ -116,11 +121,15 @@ def build_over_http(app: Flask, case: FormatCase, folder: Path, name: str) -> Bu
 
 
 @pytest.fixture(scope="module")
-def built(keystore_app: Flask, keypair_uploads: dict[str, FormatCase],
-          tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+def built(
+    keystore_app: Flask,
+    keypair_uploads: dict[str, FormatCase],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Built]:
     folder = tmp_path_factory.mktemp("downloaded-keystores")
-    return {name: build_over_http(keystore_app, keypair_uploads[name], folder, name)
-            for name in FORMATS}
+    return {
+        name: build_over_http(keystore_app, keypair_uploads[name], folder, name) for name in FORMATS
+    }
 
 
 @dataclass
@@ -135,8 +144,11 @@ class Picked:
 
 
 @pytest.fixture(scope="module")
-def picked(keystore_app: Flask, multi_key_uploads: dict[str, MultiKeyCase],
-           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Picked]:
+def picked(
+    keystore_app: Flask,
+    multi_key_uploads: dict[str, MultiKeyCase],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Picked]:
     """For each multi-key file: import, pick the key pair NOT selected by default, download."""
     folder = tmp_path_factory.mktemp("picked-keystores")
     results = {}
@@ -144,16 +156,27 @@ def picked(keystore_app: Flask, multi_key_uploads: dict[str, MultiKeyCase],
         result, client = Picked(), keystore_app.test_client()
         try:
             result.first = page_of(import_key_pair(client, multi_key_uploads[name].upload))
-            radios = [e for e in result.first.elements
-                      if e.tag == "input" and e.attrs.get("name") == "candidate"]
+            radios = [
+                e
+                for e in result.first.elements
+                if e.tag == "input" and e.attrs.get("name") == "candidate"
+            ]
             assert len(radios) == 2, f"{name}: the page offers {len(radios)} key pairs, not 2"
             other = next(r for r in radios if not r.checked)
             result.picked_index = int(other.attrs["value"])
             label = result.first.label_for(other.attrs["id"]) or ""
-            result.picked_cn = next(common_name(c.cert) for c in multi_key_uploads[name].issued
-                                    if common_name(c.cert) in label)
-            result.after = page_of(client.post("/keystore/select", headers={"HX-Request": "true"},
-                                               data={"candidate": str(result.picked_index)}))
+            result.picked_cn = next(
+                common_name(c.cert)
+                for c in multi_key_uploads[name].issued
+                if common_name(c.cert) in label
+            )
+            result.after = page_of(
+                client.post(
+                    "/keystore/select",
+                    headers={"HX-Request": "true"},
+                    data={"candidate": str(result.picked_index)},
+                )
+            )
             alias = result.after.field("alias")
             assert alias is not None
             result.built.alias = alias.attrs["value"]
@@ -170,15 +193,26 @@ def picked(keystore_app: Flask, multi_key_uploads: dict[str, MultiKeyCase],
 
 
 @pytest.fixture(scope="module")
-def java_verdicts(built: dict[str, Built], picked: dict[str, Picked], throwaway_pki: ThrowawayPki,
-                  java_truststore: JavaTruststore) -> dict[str, JavaVerdict]:
+def java_verdicts(
+    built: dict[str, Built],
+    picked: dict[str, Picked],
+    throwaway_pki: ThrowawayPki,
+    java_truststore: JavaTruststore,
+) -> dict[str, JavaVerdict]:
     """The JDK's verdict on every downloaded keystore, in one batch of JVM launches."""
     everything = {**built, **{name: p.built for name, p in picked.items()}}
-    stores = {name: StoreFiles(b.keystore, KEYSTORE_PASSWORD, java_truststore.path,
-                               java_truststore.password)
-              for name, b in everything.items() if b.keystore is not None}
-    with LocalTLSServer(cert_chain=throwaway_pki.server_chain, key=throwaway_pki.server_key,
-                        client_ca=throwaway_pki.root_pem) as server:
+    stores = {
+        name: StoreFiles(
+            b.keystore, KEYSTORE_PASSWORD, java_truststore.path, java_truststore.password
+        )
+        for name, b in everything.items()
+        if b.keystore is not None
+    }
+    with LocalTLSServer(
+        cert_chain=throwaway_pki.server_chain,
+        key=throwaway_pki.server_key,
+        client_ca=throwaway_pki.root_pem,
+    ) as server:
         return judge_with_java(stores, server)
 
 
@@ -194,12 +228,14 @@ def assert_java_accepts(built: Built, verdict: JavaVerdict) -> None:
     assert handshake.field("client-chain-length") == "3"
     # The server echoes the subject it verified against the test root.
     assert handshake.field("server-said") == (
-        f"organizationName=mtls-kit tests,commonName={built.expected_cn}")
+        f"organizationName=mtls-kit tests,commonName={built.expected_cn}"
+    )
 
 
 @pytest.mark.parametrize("name", FORMATS)
-def test_import_shows_what_the_file_holds(name: str, built: dict[str, Built],
-                                          keypair_uploads: dict[str, FormatCase]):
+def test_import_shows_what_the_file_holds(
+    name: str, built: dict[str, Built], keypair_uploads: dict[str, FormatCase]
+):
     result, case = built[name], keypair_uploads[name]
     assert result.imported is not None, result.failure
     text = result.imported.text
@@ -229,15 +265,19 @@ def test_download_is_a_no_store_attachment(name: str, built: dict[str, Built]):
 
 @pytest.mark.parametrize("name", FORMATS)
 def test_java_lists_one_key_entry_and_completes_mutual_tls(
-        name: str, built: dict[str, Built], java_verdicts: dict[str, JavaVerdict]):
+    name: str, built: dict[str, Built], java_verdicts: dict[str, JavaVerdict]
+):
     built[name].require()
     assert_java_accepts(built[name], java_verdicts[name])
 
 
 @pytest.mark.parametrize("name", MULTI_KEY_FILES)
 def test_several_key_entries_let_the_user_pick_one(
-        name: str, picked: dict[str, Picked], multi_key_uploads: dict[str, MultiKeyCase],
-        java_verdicts: dict[str, JavaVerdict]):
+    name: str,
+    picked: dict[str, Picked],
+    multi_key_uploads: dict[str, MultiKeyCase],
+    java_verdicts: dict[str, JavaVerdict],
+):
     result = picked[name]
     result.built.require()
     assert result.first is not None and result.after is not None
@@ -247,8 +287,9 @@ def test_several_key_entries_let_the_user_pick_one(
     chosen = result.after.by_id(f"candidate-{result.picked_index}")
     assert chosen is not None and chosen.checked
     assert result.built.alias == result.picked_cn.lower().replace(" ", "-")
-    picked_pair = next(i for i in multi_key_uploads[name].issued
-                       if common_name(i.cert) == result.picked_cn)
+    picked_pair = next(
+        i for i in multi_key_uploads[name].issued if common_name(i.cert) == result.picked_cn
+    )
     assert fingerprint(picked_pair) in result.after.text
     assert_java_accepts(result.built, java_verdicts[name])
 
@@ -260,8 +301,9 @@ def test_keytool_pkcs12_entries_show_their_aliases(picked: dict[str, Picked]):
     assert "(java-client)" in page.text and "(second-entry)" in page.text
 
 
-def test_edited_file_name_applies_to_later_downloads_too(keystore_app: Flask,
-                                                          keypair_uploads: dict[str, FormatCase]):
+def test_edited_file_name_applies_to_later_downloads_too(
+    keystore_app: Flask, keypair_uploads: dict[str, FormatCase]
+):
     client = keystore_app.test_client()
     page_of(import_key_pair(client, keypair_uploads["p12-openssl-modern-ec256"].upload))
     page_of(keystore_settings(client, alias="partner-a", filename="partner_a.client"))
@@ -283,12 +325,16 @@ VALIDITY = {
 @pytest.mark.parametrize("name", VALIDITY)
 def test_import_warns_about_validity(name: str, keystore_app: Flask, throwaway_pki: ThrowawayPki):
     (start, end), warning = VALIDITY[name]
-    now = dt.datetime.now(dt.timezone.utc)
-    issued = throwaway_pki.ca.issue_client(f"Validity {name}", key_kind="ec256",
-                                           not_before=now + dt.timedelta(days=start),
-                                           not_after=now + dt.timedelta(days=end))
+    now = dt.datetime.now(dt.UTC)
+    issued = throwaway_pki.ca.issue_client(
+        f"Validity {name}",
+        key_kind="ec256",
+        not_before=now + dt.timedelta(days=start),
+        not_after=now + dt.timedelta(days=end),
+    )
     data = pkcs12.serialize_key_and_certificates(
-        b"x", issued.key, issued.cert, issued.chain, serialization.NoEncryption())
+        b"x", issued.key, issued.cert, issued.chain, serialization.NoEncryption()
+    )
     page = page_of(import_key_pair(keystore_app.test_client(), Upload(data, f"{name}.p12")))
     assert not page.errors()
     assert warning in page.text

@@ -32,30 +32,42 @@ from .test_security import finish_everything
 def p12_with_password(pki: ThrowawayPki, password: str) -> bytes:
     owner = pki.client("ec256")
     return pkcs12.serialize_key_and_certificates(
-        b"long", owner.key, owner.cert, owner.chain, BestAvailableEncryption(password.encode()))
+        b"long", owner.key, owner.cert, owner.chain, BestAvailableEncryption(password.encode())
+    )
 
 
 @pytest.mark.parametrize("length", [1500, MAX_KEY_FILE_PASSWORD_LENGTH])
-def test_a_long_key_file_password_opens_the_file(length: int, app: Flask, client: FlaskClient,
-                                                  throwaway_pki: ThrowawayPki):
+def test_a_long_key_file_password_opens_the_file(
+    length: int, app: Flask, client: FlaskClient, throwaway_pki: ThrowawayPki
+):
     password = ("Long-pass-" * 500)[:length]
-    page = page_of(import_key_pair(client, Upload(p12_with_password(throwaway_pki, password),
-                                                   "long.p12", password)))
+    page = page_of(
+        import_key_pair(
+            client, Upload(p12_with_password(throwaway_pki, password), "long.p12", password)
+        )
+    )
     assert not page.errors(), page.errors()
     assert saved_state(client, app)["keystore"]["candidates"]
 
 
-def test_a_key_file_password_over_the_cap_is_refused_in_words(client: FlaskClient,
-                                                              throwaway_pki: ThrowawayPki):
+def test_a_key_file_password_over_the_cap_is_refused_in_words(
+    client: FlaskClient, throwaway_pki: ThrowawayPki
+):
     password = "x" * (MAX_KEY_FILE_PASSWORD_LENGTH + 1)
-    page = page_of(import_key_pair(client, Upload(p12_with_password(throwaway_pki, "short-1"),
-                                                   "long.p12", password)))
+    page = page_of(
+        import_key_pair(
+            client, Upload(p12_with_password(throwaway_pki, "short-1"), "long.p12", password)
+        )
+    )
     assert_error_beside(page, "key_password", f"longer than {MAX_KEY_FILE_PASSWORD_LENGTH}")
 
 
 def test_a_store_password_over_the_cap_is_refused_and_the_old_one_kept(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-        throwaway_pki: ThrowawayPki):
+    app: Flask,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    throwaway_pki: ThrowawayPki,
+):
     finish_everything(client, keypair_uploads, throwaway_pki)
     before = saved_state(client, app)["keystore"]["password"]
     page = page_of(keystore_settings(client, alias="client", password="p" * 1500))
@@ -64,8 +76,11 @@ def test_a_store_password_over_the_cap_is_refused_and_the_old_one_kept(
 
 
 def test_a_store_password_at_the_cap_is_used_whole(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-        throwaway_pki: ThrowawayPki):
+    app: Flask,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+    throwaway_pki: ThrowawayPki,
+):
     finish_everything(client, keypair_uploads, throwaway_pki)
     password = ("Whole-" * 200)[:MAX_PASSWORD_LENGTH]
     assert not page_of(keystore_settings(client, alias="client", password=password)).errors()

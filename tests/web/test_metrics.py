@@ -32,8 +32,11 @@ def scrape(client, **kwargs) -> Samples:
     response = client.get("/metrics", **kwargs)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(response.text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
@@ -48,15 +51,17 @@ def app(tmp_path: Path, throwaway_pki: ThrowawayPki):
 
 
 def test_a_procedure_is_counted_once_with_files_errors_latency_and_uploads(
-        app: Flask, throwaway_pki: ThrowawayPki, keypair_uploads: dict[str, FormatCase]):
+    app: Flask, throwaway_pki: ThrowawayPki, keypair_uploads: dict[str, FormatCase]
+):
     client = app.test_client()
     before = scrape(client)
     case = keypair_uploads[FILE]
     page_of(import_key_pair(client, Upload(case.upload.data, "mine.p12", "wrong-pw!")))
     complete_keystore(client, case.upload)
     download(client, "/keystore/download")
-    uploaded = page_of(upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(),
-                                                     "root.pem")]))
+    uploaded = page_of(
+        upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(), "root.pem")])
+    )
     page_of(truststore_settings(client, uploaded))
     page_of(client.post("/finish/settings", headers=HTMX, data={"dest_url": "https://p.example/"}))
     download(client, "/finish/bundle.zip")
@@ -72,10 +77,11 @@ def test_a_procedure_is_counted_once_with_files_errors_latency_and_uploads(
     assert delta("mtls_kit_files_built_total", kind="bundle", format="zip") == 2
     assert delta("mtls_kit_errors_shown_total", kind="field:key_password") == 1
     assert delta("mtls_kit_errors_shown_total", kind="alert:not-found") == 1
-    assert delta("mtls_kit_request_duration_seconds_count",
-                 route="/keystore/import", method="POST") == 2
-    assert delta("mtls_kit_request_duration_seconds_count",
-                 route="(unmatched)", method="GET") == 1
+    assert (
+        delta("mtls_kit_request_duration_seconds_count", route="/keystore/import", method="POST")
+        == 2
+    )
+    assert delta("mtls_kit_request_duration_seconds_count", route="(unmatched)", method="GET") == 1
     assert not any("/no/such/page" in str(key) for key in after)  # raw paths never label
     assert delta("mtls_kit_upload_bytes_count", route="/keystore/import") == 2
     assert delta("mtls_kit_upload_bytes_sum", route="/keystore/import") > 2 * len(case.upload.data)
@@ -89,8 +95,10 @@ def test_fetch_outcomes_are_counted_by_code(app: Flask):
     before = scrape(client)
     page_of(client.post("/truststore/fetch", headers=HTMX, data={"server_url": "ftp://x"}))
     after = scrape(client)
-    assert (value(after, "mtls_kit_partner_fetches_total", outcome="unsupported-scheme")
-            - value(before, "mtls_kit_partner_fetches_total", outcome="unsupported-scheme")) == 1
+    assert (
+        value(after, "mtls_kit_partner_fetches_total", outcome="unsupported-scheme")
+        - value(before, "mtls_kit_partner_fetches_total", outcome="unsupported-scheme")
+    ) == 1
 
 
 def test_metrics_are_hidden_from_other_addresses(app: Flask):
@@ -100,8 +108,11 @@ def test_metrics_are_hidden_from_other_addresses(app: Flask):
 
 
 def test_an_operator_can_allow_the_prometheus_network_behind_the_proxy(tmp_path, throwaway_pki):
-    app = create_app(app_config_for(tmp_path, throwaway_pki, PROXY_FIX=1,
-                                    METRICS_ALLOWED_NETWORKS='["10.9.0.0/16"]'))
+    app = create_app(
+        app_config_for(
+            tmp_path, throwaway_pki, PROXY_FIX=1, METRICS_ALLOWED_NETWORKS='["10.9.0.0/16"]'
+        )
+    )
     client = app.test_client()
     assert client.get("/metrics", headers={"X-Forwarded-For": "10.9.8.7"}).status_code == 200
     assert client.get("/metrics", headers={"X-Forwarded-For": "10.8.0.1"}).status_code == 404

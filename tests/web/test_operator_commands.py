@@ -19,8 +19,11 @@ def make_app(tmp_path: Path, pki: ThrowawayPki) -> Flask:
 def expire_one(tmp_path: Path) -> None:
     """Backdate one record's expiry, as if its user left an hour ago."""
     with sqlite3.connect(tmp_path / "vault.db") as conn:
-        conn.execute("UPDATE vault_records SET expires_at = ? WHERE rowid = "
-                     "(SELECT min(rowid) FROM vault_records)", (int(time.time() * 1000) - 3600_000,))
+        conn.execute(
+            "UPDATE vault_records SET expires_at = ? WHERE rowid = "
+            "(SELECT min(rowid) FROM vault_records)",
+            (int(time.time() * 1000) - 3600_000,),
+        )
     conn.close()
 
 

@@ -52,9 +52,11 @@ def downloaded_keystore(client: FlaskClient, password: str):
 
 # --- open an existing keystore -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["imported.jks", "imported.p12"])
 def test_open_keystore_keeps_alias_password_and_file_name(
-        client: FlaskClient, keytool_stores: KeytoolStores, lifecycle_client: Issued, name: str):
+    client: FlaskClient, keytool_stores: KeytoolStores, lifecycle_client: Issued, name: str
+):
     page = page_of(open_keystore(client, keytool_stores.files[name], STORE_PASSWORD, name=name))
     assert not page.errors(), page.errors()
     assert "Last year's keystore" in page.text
@@ -70,7 +72,8 @@ def test_open_keystore_keeps_alias_password_and_file_name(
 
 
 def test_open_keystore_renewed_with_new_key_pair_file_keeps_alias(
-        client: FlaskClient, keytool_stores: KeytoolStores, lifecycle_ca: ThrowawayCA):
+    client: FlaskClient, keytool_stores: KeytoolStores, lifecycle_ca: ThrowawayCA
+):
     page_of(open_keystore(client, keytool_stores.files["imported.jks"], STORE_PASSWORD))
     fresh = lifecycle_ca.issue_client("This Year Client", key_kind="ec256")
     upload = Upload(cryptography_p12(fresh, "new-name", P12_PASSWORD), "new.p12", P12_PASSWORD)
@@ -83,11 +86,13 @@ def test_open_keystore_renewed_with_new_key_pair_file_keeps_alias(
 
 
 def test_open_keystore_with_several_keys_lets_the_user_pick(
-        client: FlaskClient, app: Flask, keytool_files: dict[str, bytes]):
+    client: FlaskClient, app: Flask, keytool_files: dict[str, bytes]
+):
     from .conftest import KEYTOOL_PASSWORD
 
-    page = page_of(open_keystore(client, keytool_files["two-entries.p12"], KEYTOOL_PASSWORD,
-                                 name="two.p12"))
+    page = page_of(
+        open_keystore(client, keytool_files["two-entries.p12"], KEYTOOL_PASSWORD, name="two.p12")
+    )
     radios = page.fields("candidate")
     assert len(radios) == 2
     page = page_of(client.post("/keystore/select", data={"candidate": "1"}, headers=HTMX))
@@ -110,18 +115,27 @@ def test_key_with_its_own_password(client: FlaskClient, keytool_stores: KeytoolS
     assert store.aliases == ("client",)
 
 
-@pytest.mark.parametrize("case, field, message", [
-    ("wrong-password", "existing_keystore_password", "The password does not open this store."),
-    ("not-a-store", "existing_keystore", "not a Java keystore"),
-    ("jceks", "existing_keystore", "JCEKS"),
-    ("truststore", "existing_keystore", "no private key"),
-    ("many", "existing_keystore", "holds"),
-    ("empty", "existing_keystore", "Choose last year's keystore"),
-    ("too-large", "existing_keystore", "too large"),
-])
+@pytest.mark.parametrize(
+    "case, field, message",
+    [
+        ("wrong-password", "existing_keystore_password", "The password does not open this store."),
+        ("not-a-store", "existing_keystore", "not a Java keystore"),
+        ("jceks", "existing_keystore", "JCEKS"),
+        ("truststore", "existing_keystore", "no private key"),
+        ("many", "existing_keystore", "holds"),
+        ("empty", "existing_keystore", "Choose last year's keystore"),
+        ("too-large", "existing_keystore", "too large"),
+    ],
+)
 def test_bad_keystores_say_so_beside_the_field_and_keep_earlier_work(
-        client: FlaskClient, app: Flask, keytool_stores: KeytoolStores,
-        keypair_uploads, case: str, field: str, message: str):
+    client: FlaskClient,
+    app: Flask,
+    keytool_stores: KeytoolStores,
+    keypair_uploads,
+    case: str,
+    field: str,
+    message: str,
+):
     complete_keystore(client, keypair_uploads["p12-openssl-modern-ec256"].upload)
     before = saved_state(client, app)
     files = keytool_stores.files
@@ -130,14 +144,17 @@ def test_bad_keystores_say_so_beside_the_field_and_keep_earlier_work(
         "not-a-store": (b"just some text, not a keystore" * 10, STORE_PASSWORD),
         "jceks": (files["truststore.jceks"], STORE_PASSWORD),
         "truststore": (files["truststore.jks"], STORE_PASSWORD),
-        "many": (build_truststore(entries=store_of_many(500), password=STORE_PASSWORD),
-                 STORE_PASSWORD),
+        "many": (
+            build_truststore(entries=store_of_many(500), password=STORE_PASSWORD),
+            STORE_PASSWORD,
+        ),
         "empty": (b"", STORE_PASSWORD),
         "too-large": (b"\x00" * (2 * 1024 * 1024), STORE_PASSWORD),
     }[case]
     fields: list = [("existing_keystore_password", password)]
     if data:
         from .procedure import file_part
+
         fields.insert(0, ("existing_keystore", file_part(data, "old.jks")))
     page = page_of(post_multipart(client, "/keystore/open", fields, headers=HTMX))
     assert_error_beside(page, field, message)
@@ -150,9 +167,14 @@ def test_open_keystore_without_javascript(client: FlaskClient, keytool_stores: K
     from .procedure import file_part
 
     def post(password: str):
-        return post_multipart(client, "/keystore/open", [
-            ("existing_keystore", file_part(keytool_stores.files["imported.jks"], "old.jks")),
-            ("existing_keystore_password", password)])
+        return post_multipart(
+            client,
+            "/keystore/open",
+            [
+                ("existing_keystore", file_part(keytool_stores.files["imported.jks"], "old.jks")),
+                ("existing_keystore_password", password),
+            ],
+        )
 
     page = page_of(post("wrong-password"))
     assert page.is_full_page
@@ -166,15 +188,19 @@ def test_open_keystore_without_javascript(client: FlaskClient, keytool_stores: K
 
 # --- CA reply -----------------------------------------------------------------------------
 
-def test_ca_reply_renews_the_opened_key(tmp_path, throwaway_pki: ThrowawayPki,
-                                        keytool_stores: KeytoolStores,
-                                        lifecycle_ca: ThrowawayCA):
+
+def test_ca_reply_renews_the_opened_key(
+    tmp_path, throwaway_pki: ThrowawayPki, keytool_stores: KeytoolStores, lifecycle_ca: ThrowawayCA
+):
     roots = tmp_path / "roots.pem"
     roots.write_bytes(lifecycle_ca.root_pem())
     app = create_app(app_config_for(tmp_path, throwaway_pki, EXTRA_ROOTS=str(roots)))
     client = app.test_client()
-    page_of(open_keystore(client, keytool_stores.files["generated.jks"], STORE_PASSWORD,
-                          name="generated.jks"))
+    page_of(
+        open_keystore(
+            client, keytool_stores.files["generated.jks"], STORE_PASSWORD, name="generated.jks"
+        )
+    )
     _, before = downloaded_keystore(client, STORE_PASSWORD)
     entry = before.key_entry()
     signed = sign_request(lifecycle_ca, entry.certificate.subject, entry.certificate.public_key())
@@ -183,33 +209,49 @@ def test_ca_reply_renews_the_opened_key(tmp_path, throwaway_pki: ThrowawayPki,
     assert not page.errors(), page.errors()
     _, store = downloaded_keystore(client, STORE_PASSWORD)
     assert store.aliases == ("old client",)
-    assert store.key_entry().chain == (signed, lifecycle_ca.intermediate.cert,
-                                       lifecycle_ca.root.cert)
+    assert store.key_entry().chain == (
+        signed,
+        lifecycle_ca.intermediate.cert,
+        lifecycle_ca.root.cert,
+    )
     app.extensions["mtls_vault"].close()
 
 
-@pytest.mark.parametrize("case, message", [
-    ("other-key", "This certificate belongs to another key"),
-    ("incomplete", "cannot be completed"),
-    ("garbage", ""),
-    ("missing", "Choose the certificate file"),
-])
-def test_bad_ca_replies(client: FlaskClient, app: Flask, keytool_stores: KeytoolStores,
-                        lifecycle_ca: ThrowawayCA, lifecycle_client: Issued, case: str,
-                        message: str):
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("other-key", "This certificate belongs to another key"),
+        ("incomplete", "cannot be completed"),
+        ("garbage", ""),
+        ("missing", "Choose the certificate file"),
+    ],
+)
+def test_bad_ca_replies(
+    client: FlaskClient,
+    app: Flask,
+    keytool_stores: KeytoolStores,
+    lifecycle_ca: ThrowawayCA,
+    lifecycle_client: Issued,
+    case: str,
+    message: str,
+):
     page_of(open_keystore(client, keytool_stores.files["generated.jks"], STORE_PASSWORD))
     before = saved_state(client, app)
     entry = open_store(keytool_stores.files["generated.jks"], STORE_PASSWORD).key_entry()
     stranger = ThrowawayCA("Unknown Root", key_kind="ec256")
     data = {
         "other-key": pem(lifecycle_client.cert),
-        "incomplete": pem(sign_request(stranger, entry.certificate.subject,
-                                       entry.certificate.public_key())),
+        "incomplete": pem(
+            sign_request(stranger, entry.certificate.subject, entry.certificate.public_key())
+        ),
         "garbage": b"not a certificate",
         "missing": b"",
     }[case]
-    page = page_of(ca_reply(client, data) if data else post_multipart(
-        client, "/keystore/ca-reply", [], headers=HTMX))
+    page = page_of(
+        ca_reply(client, data)
+        if data
+        else post_multipart(client, "/keystore/ca-reply", [], headers=HTMX)
+    )
     assert_error_beside(page, "ca_reply", message)
     assert saved_state(client, app) == before
     assert "Download keystore" in page.text
@@ -217,21 +259,35 @@ def test_bad_ca_replies(client: FlaskClient, app: Flask, keytool_stores: Keytool
 
 # --- generate a key pair and a certificate request ---------------------------------------
 
-def test_generate_then_ca_reply_in_a_later_session(app: Flask, keytool_stores: KeytoolStores,
-                                                   lifecycle_ca: ThrowawayCA):
+
+def test_generate_then_ca_reply_in_a_later_session(
+    app: Flask, keytool_stores: KeytoolStores, lifecycle_ca: ThrowawayCA
+):
     first = app.test_client()
-    page = page_of(first.post("/keystore/generate", headers=HTMX, data={
-        "organisation": "Example Trading Ltd", "common_name": "orders to partner",
-        "country": "GB", "key_type": "ec-p256"}))
+    page = page_of(
+        first.post(
+            "/keystore/generate",
+            headers=HTMX,
+            data={
+                "organisation": "Example Trading Ltd",
+                "common_name": "orders to partner",
+                "country": "GB",
+                "key_type": "ec-p256",
+            },
+        )
+    )
     assert not page.errors(), page.errors()
     assert page.links()["Download certificate request"] == "/keystore/request.csr"
     csr_response = download(first, "/keystore/request.csr")
     csr = x509.load_pem_x509_csr(csr_response.data)
     assert csr.is_signature_valid
-    assert csr.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)[0].value == \
-        "Example Trading Ltd"
-    page = page_of(keystore_settings(first, alias=page.field("alias").attrs["value"],
-                                     filename="renewed.jks"))
+    assert (
+        csr.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)[0].value
+        == "Example Trading Ltd"
+    )
+    page = page_of(
+        keystore_settings(first, alias=page.field("alias").attrs["value"], filename="renewed.jks")
+    )
     assert not page.errors(), page.errors()
     kept = download(first, "/keystore/download").data
 
@@ -240,22 +296,34 @@ def test_generate_then_ca_reply_in_a_later_session(app: Flask, keytool_stores: K
     assert not page.errors(), page.errors()
     signed = sign_request(lifecycle_ca, csr)
     # The CA's answer with its chain, as a .p7b would bring it.
-    page = page_of(ca_reply(later, pem(signed, lifecycle_ca.intermediate.cert,
-                                       lifecycle_ca.root.cert)))
+    page = page_of(
+        ca_reply(later, pem(signed, lifecycle_ca.intermediate.cert, lifecycle_ca.root.cert))
+    )
     assert not page.errors(), page.errors()
     response, store = downloaded_keystore(later, KEYSTORE_PASSWORD)
     assert response.headers["Content-Disposition"].endswith("renewed.jks")
     assert store.key_entry().certificate == signed
     assert [c.subject for c in store.key_entry().chain[1:]] == [
-        lifecycle_ca.intermediate.cert.subject, lifecycle_ca.root.cert.subject]
+        lifecycle_ca.intermediate.cert.subject,
+        lifecycle_ca.root.cert.subject,
+    ]
 
 
 def test_generate_while_renewing_keeps_alias_password_and_file_name(
-        client: FlaskClient, keytool_stores: KeytoolStores):
-    page_of(open_keystore(client, keytool_stores.files["imported.jks"], STORE_PASSWORD,
-                          name="platform.jks"))
-    page = page_of(client.post("/keystore/generate", headers=HTMX, data={
-        "organisation": "Org", "common_name": "Renewed", "key_type": "ec-p256"}))
+    client: FlaskClient, keytool_stores: KeytoolStores
+):
+    page_of(
+        open_keystore(
+            client, keytool_stores.files["imported.jks"], STORE_PASSWORD, name="platform.jks"
+        )
+    )
+    page = page_of(
+        client.post(
+            "/keystore/generate",
+            headers=HTMX,
+            data={"organisation": "Org", "common_name": "Renewed", "key_type": "ec-p256"},
+        )
+    )
     assert not page.errors(), page.errors()
     assert page.field("alias").attrs["value"] == "client"
     response, store = downloaded_keystore(client, STORE_PASSWORD)
@@ -265,12 +333,15 @@ def test_generate_while_renewing_keeps_alias_password_and_file_name(
     assert csr.public_key() == store.key_entry().certificate.public_key()
 
 
-@pytest.mark.parametrize("form, field", [
-    ({"organisation": "x" * 100, "common_name": "x"}, "organisation"),
-    ({"organisation": "Org", "common_name": ""}, "common_name"),
-    ({"organisation": "Org", "common_name": "x", "country": "Germany"}, "country"),
-    ({"organisation": "Org", "common_name": "x", "key_type": "dsa"}, "key_type"),
-])
+@pytest.mark.parametrize(
+    "form, field",
+    [
+        ({"organisation": "x" * 100, "common_name": "x"}, "organisation"),
+        ({"organisation": "Org", "common_name": ""}, "common_name"),
+        ({"organisation": "Org", "common_name": "x", "country": "Germany"}, "country"),
+        ({"organisation": "Org", "common_name": "x", "key_type": "dsa"}, "key_type"),
+    ],
+)
 def test_generate_bad_fields(client: FlaskClient, form: dict, field: str):
     page = page_of(client.post("/keystore/generate", headers=HTMX, data=form))
     assert page.error(field), page.errors()

@@ -33,8 +33,9 @@ pytestmark = pytest.mark.java
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, lifecycle_ca: ThrowawayCA,
-           lifecycle_server: Issued) -> Iterator[LocalTLSServer]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, lifecycle_ca: ThrowawayCA, lifecycle_server: Issued
+) -> Iterator[LocalTLSServer]:
     require_tool("java", why="a real Java client must accept our stores")
     folder = tmp_path_factory.mktemp("renewal-server")
     key, chain = lifecycle_server.write(folder, "server")
@@ -47,8 +48,13 @@ def pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
-def test_renewed_stores_work_with_java(app: Flask, tmp_path: Path, keytool_stores: KeytoolStores,
-                                       lifecycle_ca: ThrowawayCA, server: LocalTLSServer):
+def test_renewed_stores_work_with_java(
+    app: Flask,
+    tmp_path: Path,
+    keytool_stores: KeytoolStores,
+    lifecycle_ca: ThrowawayCA,
+    server: LocalTLSServer,
+):
     files = keytool_stores.files
     # 1. Last year's JKS keystore, renewed with a new key pair file; last year's truststore.
     renewing = app.test_client()
@@ -62,37 +68,54 @@ def test_renewed_stores_work_with_java(app: Flask, tmp_path: Path, keytool_store
 
     # 2. A key generated here, its request signed by the CA, the reply imported later.
     first = app.test_client()
-    page = page_of(first.post("/keystore/generate", headers={"HX-Request": "true"}, data={
-        "organisation": "mtls-kit tests", "common_name": "Generated Client", "country": "",
-        "key_type": "rsa2048"}))
+    page = page_of(
+        first.post(
+            "/keystore/generate",
+            headers={"HX-Request": "true"},
+            data={
+                "organisation": "mtls-kit tests",
+                "common_name": "Generated Client",
+                "country": "",
+                "key_type": "rsa2048",
+            },
+        )
+    )
     page_of(keystore_settings(first, alias=page.field("alias").attrs["value"]))
     kept = download(first, "/keystore/download").data
     csr = x509.load_pem_x509_csr(download(first, "/keystore/request.csr").data)
     later = app.test_client()
     page_of(open_keystore(later, kept, KEYSTORE_PASSWORD, name="keystore.jks"))
     signed = sign_request(lifecycle_ca, csr)
-    page = page_of(ca_reply(later, pem(signed, lifecycle_ca.intermediate.cert,
-                                       lifecycle_ca.root.cert)))
+    page = page_of(
+        ca_reply(later, pem(signed, lifecycle_ca.intermediate.cert, lifecycle_ca.root.cert))
+    )
     assert not page.errors(), page.errors()
     (tmp_path / "answered.jks").write_bytes(download(later, "/keystore/download").data)
 
     stores = {
-        "renewed": StoreFiles(tmp_path / "renewed.jks", STORE_PASSWORD, tmp_path / "trust.jks",
-                              STORE_PASSWORD),
-        "answered": StoreFiles(tmp_path / "answered.jks", KEYSTORE_PASSWORD,
-                               tmp_path / "trust.jks", STORE_PASSWORD),
+        "renewed": StoreFiles(
+            tmp_path / "renewed.jks", STORE_PASSWORD, tmp_path / "trust.jks", STORE_PASSWORD
+        ),
+        "answered": StoreFiles(
+            tmp_path / "answered.jks", KEYSTORE_PASSWORD, tmp_path / "trust.jks", STORE_PASSWORD
+        ),
     }
     verdicts = judge_with_java(stores, server, list_truststores=True)
-    expected = {"renewed": ("client", "CN=Renewed Client,O=mtls-kit tests"),
-                "answered": ("generated-client", "CN=Generated Client,O=mtls-kit tests")}
+    expected = {
+        "renewed": ("client", "CN=Renewed Client,O=mtls-kit tests"),
+        "answered": ("generated-client", "CN=Generated Client,O=mtls-kit tests"),
+    }
     for name, verdict in verdicts.items():
         alias, subject = expected[name]
         assert verdict.listing_failure is None, verdict.listing_failure
         assert verdict.keystore_listing.entries == {alias: ("PrivateKeyEntry", 3)}, name
         # The old entries keep their aliases; the user's new certificate joins them (the
         # procedure puts one's own certificate in the truststore; its CAs are the old ones).
-        assert set(verdict.truststore_listing.entries) == {"partner root", "partner ca",
-                                                          "renewed-client"}
+        assert set(verdict.truststore_listing.entries) == {
+            "partner root",
+            "partner ca",
+            "renewed-client",
+        }
         assert verdict.handshake.returncode == 0, verdict.handshake.stderr
         assert verdict.handshake.field("client-certificate") == subject
         assert verdict.handshake.field("client-chain-length") == "3"

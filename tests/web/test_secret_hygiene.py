@@ -39,8 +39,14 @@ from .procedure import (
 WRONG_FILE_PASSWORD = "wr0ng-File-Pass!"
 SHORT_PASSWORD = "Sh0r!"
 MISMATCHED_CONFIRMATION = "ts-Pass-MISMATCH!"
-PASSWORDS = [P12_PASSWORD, WRONG_FILE_PASSWORD, KEYSTORE_PASSWORD, SHORT_PASSWORD,
-             TRUSTSTORE_PASSWORD, MISMATCHED_CONFIRMATION]
+PASSWORDS = [
+    P12_PASSWORD,
+    WRONG_FILE_PASSWORD,
+    KEYSTORE_PASSWORD,
+    SHORT_PASSWORD,
+    TRUSTSTORE_PASSWORD,
+    MISMATCHED_CONFIRMATION,
+]
 FILE = "p12-openssl-modern-ec256"
 
 
@@ -63,14 +69,19 @@ def leaks(text: str, secrets: list[str]) -> list[str]:
 
 
 def test_the_whole_procedure_leaves_no_secret_behind(
-        tmp_path: Path, throwaway_pki: ThrowawayPki, keypair_uploads: dict[str, FormatCase],
-        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch):
+    tmp_path: Path,
+    throwaway_pki: ThrowawayPki,
+    keypair_uploads: dict[str, FormatCase],
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+):
     # The request logger is process-wide: put it back as it was after this test.
     for attribute in ("handlers", "propagate", "level"):
         value = getattr(observability.logger, attribute)
-        monkeypatch.setattr(observability.logger, attribute,
-                            list(value) if isinstance(value, list) else value)
+        monkeypatch.setattr(
+            observability.logger, attribute, list(value) if isinstance(value, list) else value
+        )
     for name in ["", *logging.root.manager.loggerDict]:
         caplog.set_level(logging.DEBUG, logger=name or None)
     app = create_app(app_config_for(tmp_path, throwaway_pki, LOG_JSON=True))
@@ -94,26 +105,43 @@ def test_the_whole_procedure_leaves_no_secret_behind(
     page_of(client.get("/"))
     page_of(keystore_settings(client, password=SHORT_PASSWORD, alias="mine"))
     page_of(keystore_settings(client, password=KEYSTORE_PASSWORD, alias="mine"))
-    client.post("/keystore/settings?live=1", headers=HTMX,
-                data={"alias": "mine", "keystore_password": KEYSTORE_PASSWORD[:-2]})
+    client.post(
+        "/keystore/settings?live=1",
+        headers=HTMX,
+        data={"alias": "mine", "keystore_password": KEYSTORE_PASSWORD[:-2]},
+    )
     download(client, "/keystore/download")
     download(client, "/keystore/certificate")
 
     # Truststore: a failed fetch, a good one, an upload, a mismatched confirmation.
-    with LocalTLSServer(cert_chain=pki.server_chain, key=pki.server_key,
-                        client_ca=pki.root_pem) as server:
-        page_of(client.post("/truststore/fetch", headers=HTMX,
-                            data={"server_url": f"127.0.0.1:{closed_port()}"}))
-        page_of(client.post("/truststore/fetch", headers=HTMX,
-                            data={"server_url": f"https://127.0.0.1:{server.port}/in"}))
+    with LocalTLSServer(
+        cert_chain=pki.server_chain, key=pki.server_key, client_ca=pki.root_pem
+    ) as server:
+        page_of(
+            client.post(
+                "/truststore/fetch", headers=HTMX, data={"server_url": f"127.0.0.1:{closed_port()}"}
+            )
+        )
+        page_of(
+            client.post(
+                "/truststore/fetch",
+                headers=HTMX,
+                data={"server_url": f"https://127.0.0.1:{server.port}/in"},
+            )
+        )
     uploaded = page_of(upload_certificates(client, [(pki.root_pem.read_bytes(), "root.pem")]))
     page_of(truststore_settings(client, uploaded, confirm=MISMATCHED_CONFIRMATION))
     page_of(truststore_settings(client, uploaded))
     download(client, "/truststore/download")
 
     # Finish: settings, preview (masked, then revealed), every download, then erase.
-    page_of(client.post("/finish/settings", headers=HTMX,
-                        data={"dest_url": "https://partner.example/in", "folder": "/srv"}))
+    page_of(
+        client.post(
+            "/finish/settings",
+            headers=HTMX,
+            data={"dest_url": "https://partner.example/in", "folder": "/srv"},
+        )
+    )
     page_of(client.get("/finish/preview", headers=HTMX))
     revealed = page_of(client.get("/finish/preview?reveal=1", headers=HTMX))
     config = download(client, "/finish/destination.json")
@@ -128,16 +156,25 @@ def test_the_whole_procedure_leaves_no_secret_behind(
     secrets = [*PASSWORDS, *key_material(case)]
 
     log_text = "\n".join(
-        f"{r.name} {r.levelname} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+        f"{r.name} {r.levelname} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records
+    )
     out = capsys.readouterr()
     request_log = [json.loads(line) for line in out.out.splitlines() if line.startswith("{")]
     assert len(request_log) >= 20, "the JSON request log did not run"
     # Issue 15: the audit trail (mtls_kit.audit, JSON on stdout) is in the scanned text too.
     audited = {r["action"] for r in request_log if "action" in r}
-    assert {"keypair.imported", "keystore.downloaded", "partner.fetched", "truststore.downloaded",
-            "config.downloaded", "bundle.downloaded", "session.erased"} <= audited
-    assert not leaks(json.dumps([r for r in request_log if "action" in r]),
-                     [*secrets, "PRIVATE KEY", token])
+    assert {
+        "keypair.imported",
+        "keystore.downloaded",
+        "partner.fetched",
+        "truststore.downloaded",
+        "config.downloaded",
+        "bundle.downloaded",
+        "session.erased",
+    } <= audited
+    assert not leaks(
+        json.dumps([r for r in request_log if "action" in r]), [*secrets, "PRIVATE KEY", token]
+    )
     assert any(r.name == "webapp.views.truststore" for r in caplog.records), "DEBUG capture is off"
     for where, text in [("logs", log_text), ("stdout", out.out), ("stderr", out.err)]:
         found = leaks(text, [*secrets, "PRIVATE KEY", token])

@@ -49,21 +49,28 @@ def csrf_app(tmp_path: Path, throwaway_pki: ThrowawayPki) -> Iterator[Flask]:
     app.extensions["mtls_vault"].close()
 
 
-def finish_everything(client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-                      pki: ThrowawayPki) -> None:
+def finish_everything(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase], pki: ThrowawayPki
+) -> None:
     """Keystore, truststore (from uploaded files: no server needed), destination settings."""
     complete_keystore(client, keypair_uploads[GOOD_FILE].upload)
     uploaded = page_of(upload_certificates(client, [(pki.server_chain.read_bytes(), "p.pem")]))
     page = page_of(truststore_settings(client, uploaded))
     assert not page.errors(), page.errors()
-    assert client.post("/finish/settings", data={"dest_url": "https://partner.example/in",
-                                                 "http_method": "POST", "folder": ""},
-                       headers=HTMX).status_code == 200
+    assert (
+        client.post(
+            "/finish/settings",
+            data={"dest_url": "https://partner.example/in", "http_method": "POST", "folder": ""},
+            headers=HTMX,
+        ).status_code
+        == 200
+    )
 
 
 @pytest.fixture
-def finished(client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-             throwaway_pki: ThrowawayPki) -> FlaskClient:
+def finished(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase], throwaway_pki: ThrowawayPki
+) -> FlaskClient:
     finish_everything(client, keypair_uploads, throwaway_pki)
     return client
 
@@ -90,12 +97,19 @@ def assert_expired_and_kept(response: TestResponse, client: FlaskClient, app: Fl
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-form"])
 def test_post_without_token_is_rejected_and_the_session_survives(
-        htmx: bool, csrf_app: Flask, keypair_uploads: dict[str, FormatCase]):
+    htmx: bool, csrf_app: Flask, keypair_uploads: dict[str, FormatCase]
+):
     client, _ = imported_with_token(csrf_app, keypair_uploads[GOOD_FILE].upload)
 
-    response = client.post("/keystore/settings", headers=HTMX if htmx else {},
-                           data={"alias": "x", "keystore_password": "secret-1",
-                                 "confirm_keystore_password": "secret-1"})
+    response = client.post(
+        "/keystore/settings",
+        headers=HTMX if htmx else {},
+        data={
+            "alias": "x",
+            "keystore_password": "secret-1",
+            "confirm_keystore_password": "secret-1",
+        },
+    )
 
     assert_expired_and_kept(response, client, csrf_app)
     if htmx:  # an alert on top of the wizard, which stays on screen
@@ -109,31 +123,43 @@ def test_post_without_token_is_rejected_and_the_session_survives(
 def test_cross_site_post_is_rejected(csrf_app: Flask, keypair_uploads: dict[str, FormatCase]):
     client, _ = imported_with_token(csrf_app, keypair_uploads[GOOD_FILE].upload)
     # What a hostile page's auto-submitting form sends along with the user's cookies.
-    response = client.post("/start-over", headers={"Origin": "https://evil.example",
-                                                   "Referer": "https://evil.example/win"})
+    response = client.post(
+        "/start-over",
+        headers={"Origin": "https://evil.example", "Referer": "https://evil.example/win"},
+    )
     assert_expired_and_kept(response, client, csrf_app)
 
 
 def test_cross_site_post_over_https_is_rejected_even_with_a_token(
-        csrf_app: Flask, keypair_uploads: dict[str, FormatCase]):
+    csrf_app: Flask, keypair_uploads: dict[str, FormatCase]
+):
     client = csrf_app.test_client()
     token = Page(client.get("/", base_url="https://localhost").text).csrf_token()
-    response = client.post("/start-over", base_url="https://localhost",
-                           data={"csrf_token": token},
-                           headers={"Referer": "https://evil.example/win"})
+    response = client.post(
+        "/start-over",
+        base_url="https://localhost",
+        data={"csrf_token": token},
+        headers={"Referer": "https://evil.example/win"},
+    )
     assert response.status_code == 400 and EXPIRED in response.text
-    same_site = client.post("/start-over", base_url="https://localhost",
-                            data={"csrf_token": token}, headers={"Referer": "https://localhost/"})
+    same_site = client.post(
+        "/start-over",
+        base_url="https://localhost",
+        data={"csrf_token": token},
+        headers={"Referer": "https://localhost/"},
+    )
     assert same_site.status_code == 303
 
 
 def test_expired_token_says_reload_and_keeps_the_session(
-        csrf_app: Flask, keypair_uploads: dict[str, FormatCase], monkeypatch: pytest.MonkeyPatch):
+    csrf_app: Flask, keypair_uploads: dict[str, FormatCase], monkeypatch: pytest.MonkeyPatch
+):
     client, token = imported_with_token(csrf_app, keypair_uploads[GOOD_FILE].upload)
     limit = int(csrf_app.config["WTF_CSRF_TIME_LIMIT"])
     now = TimestampSigner.get_timestamp
-    monkeypatch.setattr(TimestampSigner, "get_timestamp",
-                        lambda self: now(self) + limit + 60)  # the user came back later
+    monkeypatch.setattr(
+        TimestampSigner, "get_timestamp", lambda self: now(self) + limit + 60
+    )  # the user came back later
 
     response = client.post("/keystore/reset", headers={**HTMX, "X-CSRFToken": token})
 
@@ -141,7 +167,8 @@ def test_expired_token_says_reload_and_keeps_the_session(
 
 
 def test_over_size_upload_is_a_friendly_message_with_csrf_on(
-        csrf_app: Flask, keypair_uploads: dict[str, FormatCase], bad_key_files: dict[str, bytes]):
+    csrf_app: Flask, keypair_uploads: dict[str, FormatCase], bad_key_files: dict[str, bytes]
+):
     client = csrf_app.test_client()
     client.environ_base["HTTP_X_CSRFTOKEN"] = Page(client.get("/").text).csrf_token()
     upload = keypair_uploads[GOOD_FILE].upload
@@ -151,8 +178,13 @@ def test_over_size_upload_is_a_friendly_message_with_csrf_on(
 
 
 # --- headers ---------------------------------------------------------------------------------
-DOWNLOADS = ["/keystore/download", "/keystore/certificate", "/truststore/download",
-             "/finish/destination.json", "/finish/bundle.zip"]
+DOWNLOADS = [
+    "/keystore/download",
+    "/keystore/certificate",
+    "/truststore/download",
+    "/finish/destination.json",
+    "/finish/bundle.zip",
+]
 PAGES = ["/", "/start-over", "/finish/preview", "/finish/preview?reveal=1", "/no-such-page"]
 
 
@@ -180,12 +212,14 @@ def assert_protective_headers(response: TestResponse, *, https: bool = False) ->
 
 @pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
 @pytest.mark.parametrize("url", PAGES + DOWNLOADS)
-def test_pages_and_downloads_carry_the_protective_headers(url: str, https: bool,
-                                                          finished: FlaskClient, app: Flask):
+def test_pages_and_downloads_carry_the_protective_headers(
+    url: str, https: bool, finished: FlaskClient, app: Flask
+):
     base = "https://localhost" if https else "http://localhost"
     if https:  # the same session, under the cookie name used over HTTPS (issue 10, hole 10)
-        finished.set_cookie("__Host-" + app.config["VAULT_COOKIE_NAME"],
-                            session_token(finished, app), secure=True)
+        finished.set_cookie(
+            "__Host-" + app.config["VAULT_COOKIE_NAME"], session_token(finished, app), secure=True
+        )
     response = finished.get(url, base_url=base)
     assert response.status_code in (200, 404)
     assert_protective_headers(response, https=https)
@@ -195,7 +229,11 @@ def test_fragments_errors_and_not_ready_downloads_carry_them_too(client: FlaskCl
     fragment = client.post("/keystore/settings", headers=HTMX, data={"alias": "x"})
     not_ready = client.get("/keystore/download")
     wrong_method = client.get("/keystore/import")
-    assert (fragment.status_code, not_ready.status_code, wrong_method.status_code) == (200, 409, 405)
+    assert (fragment.status_code, not_ready.status_code, wrong_method.status_code) == (
+        200,
+        409,
+        405,
+    )
     for response in (fragment, not_ready, wrong_method):
         assert_protective_headers(response)
 
@@ -212,7 +250,8 @@ def cookie_named(response: TestResponse, name: str) -> SimpleCookie:
 
 @pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
 def test_session_cookies_are_http_only_same_site_and_secure_over_https(
-        https: bool, csrf_app: Flask, keypair_uploads: dict[str, FormatCase]):
+    https: bool, csrf_app: Flask, keypair_uploads: dict[str, FormatCase]
+):
     base = "https://localhost" if https else "http://localhost"
     client = csrf_app.test_client()
     page = client.get("/", base_url=base)
@@ -240,8 +279,9 @@ def test_session_cookies_are_http_only_same_site_and_secure_over_https(
 
 
 # --- isolation and erasing -------------------------------------------------------------------
-def test_two_browsers_never_see_each_others_work(app: Flask, finished: FlaskClient,
-                                                 keypair_uploads: dict[str, FormatCase]):
+def test_two_browsers_never_see_each_others_work(
+    app: Flask, finished: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     other = app.test_client()
     assert OWN_CN not in other.get("/").text
     for url in DOWNLOADS:
@@ -293,16 +333,22 @@ def test_over_size_upload_gets_an_answer_from_a_real_server(app: Flask):
     """`flask run` serves with werkzeug, whose raw input stream blocks at the end of the body:
     reading the over-size body to discard it must stop there, or the browser waits forever."""
     body_boundary = "b0undary"
-    body = (f"--{body_boundary}\r\nContent-Disposition: form-data; name=\"key_file\"; "
-            f"filename=\"huge.p12\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
+    body = (
+        f'--{body_boundary}\r\nContent-Disposition: form-data; name="key_file"; '
+        f'filename="huge.p12"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode()
     body += b"\x30" * (2 * 1024 * 1024) + f"\r\n--{body_boundary}--\r\n".encode()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
-        connection.request("POST", "/keystore/import", body=body, headers={
-            "Content-Type": f"multipart/form-data; boundary={body_boundary}", **HTMX})
+        connection.request(
+            "POST",
+            "/keystore/import",
+            body=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={body_boundary}", **HTMX},
+        )
         response = connection.getresponse()
         html = response.read().decode()
         connection.close()
@@ -315,10 +361,11 @@ def test_over_size_upload_gets_an_answer_from_a_real_server(app: Flask):
 
 
 def test_over_size_form_without_files_is_a_friendly_message(finished: FlaskClient):
-    response = finished.post("/truststore/fetch", headers=HTMX,
-                             data={"server_url": "https://" + "a" * (2 * 1024 * 1024)})
+    response = finished.post(
+        "/truststore/fetch", headers=HTMX, data={"server_url": "https://" + "a" * (2 * 1024 * 1024)}
+    )
     page = page_of(response)
-    assert page.error("form") == ("What you sent is far longer than any of these fields allows. "
-                                  "Please check it.")
+    assert page.error("form") == (
+        "What you sent is far longer than any of these fields allows. Please check it."
+    )
     assert OWN_CN in page.text  # the work is still there
-

@@ -24,7 +24,8 @@ GOOD_FILE = "p12-openssl-modern-ec256"
 
 
 def test_a_planted_token_is_rotated_when_a_key_pair_is_imported(
-        app: Flask, keypair_uploads: dict[str, FormatCase], throwaway_pki):
+    app: Flask, keypair_uploads: dict[str, FormatCase], throwaway_pki
+):
     attacker = app.test_client()
     upload_certificates(attacker, [(throwaway_pki.root_pem.read_bytes(), "root.pem")])
     planted = session_token(attacker, app)
@@ -43,21 +44,22 @@ def test_a_planted_token_is_rotated_when_a_key_pair_is_imported(
     assert stolen.status_code == 409 and stolen.data[:4] != b"\xfe\xed\xfe\xed"
 
 
-def test_over_https_the_cookie_is_host_prefixed(app: Flask,
-                                                keypair_uploads: dict[str, FormatCase]):
+def test_over_https_the_cookie_is_host_prefixed(app: Flask, keypair_uploads: dict[str, FormatCase]):
     client = app.test_client()
-    response = import_key_pair(client, keypair_uploads[GOOD_FILE].upload,
-                               base_url="https://localhost")
+    response = import_key_pair(
+        client, keypair_uploads[GOOD_FILE].upload, base_url="https://localhost"
+    )
     assert not page_of(response).errors()
     cookies = [SimpleCookie(h) for h in response.headers.getlist("Set-Cookie")]
     vault_cookie = next(c for c in cookies if any("vault" in k for k in c))
-    (name, morsel), = vault_cookie.items()
+    ((name, morsel),) = vault_cookie.items()
     assert name == "__Host-" + app.config["VAULT_COOKIE_NAME"]
     assert morsel["secure"] and morsel["path"] == "/" and not morsel["domain"]
 
 
-def test_over_https_an_unprefixed_cookie_is_ignored(app: Flask,
-                                                     keypair_uploads: dict[str, FormatCase]):
+def test_over_https_an_unprefixed_cookie_is_ignored(
+    app: Flask, keypair_uploads: dict[str, FormatCase]
+):
     owner = app.test_client()
     import_key_pair(owner, keypair_uploads[GOOD_FILE].upload)  # over plain HTTP
     token = session_token(owner, app)

@@ -31,23 +31,26 @@ def csrf_app(tmp_path: Path, throwaway_pki: ThrowawayPki) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def finished(client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-             throwaway_pki: ThrowawayPki) -> FlaskClient:
+def finished(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase], throwaway_pki: ThrowawayPki
+) -> FlaskClient:
     finish_everything(client, keypair_uploads, throwaway_pki)
     return client
 
 
 def test_a_cross_site_get_with_wipe_erases_nothing(app: Flask, finished: FlaskClient):
     token = session_token(finished, app)
-    response = finished.get("/finish/bundle.zip?wipe=1", headers={
-        "Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/"})
+    response = finished.get(
+        "/finish/bundle.zip?wipe=1",
+        headers={"Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/"},
+    )
     assert response.status_code == 200  # still just the download
     assert app.extensions["mtls_vault"].load(token) is not None
 
 
-def test_download_and_wipe_needs_the_csrf_token(csrf_app: Flask,
-                                                keypair_uploads: dict[str, FormatCase],
-                                                throwaway_pki: ThrowawayPki):
+def test_download_and_wipe_needs_the_csrf_token(
+    csrf_app: Flask, keypair_uploads: dict[str, FormatCase], throwaway_pki: ThrowawayPki
+):
     client = csrf_app.test_client()
     token = Page(client.get("/").text).csrf_token()
     client.environ_base["HTTP_X_CSRFTOKEN"] = token
@@ -65,4 +68,4 @@ def test_download_and_wipe_needs_the_csrf_token(csrf_app: Flask,
 def test_the_erase_control_is_a_form_button(finished: FlaskClient):
     page = page_of(finished.get("/"))
     assert "Get the zip and erase my data from this server" in page.text
-    assert 'wipe=1' not in finished.get("/").get_data(as_text=True)
+    assert "wipe=1" not in finished.get("/").get_data(as_text=True)

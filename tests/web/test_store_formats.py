@@ -48,8 +48,12 @@ GOOD_FILE = "p12-openssl-modern-ec256"
 FOLDER = "/opt/app/tls"
 PKCS12_RULE = "For a PKCS#12 store, use only letters a-z"
 NON_ASCII_PASSWORD = "Passwört-€-2026"
-SNIPPET_FILES = ["spring-ssl-bundle.yaml", "spring-ssl-bundle.properties", "jvm-options.txt",
-                 "SslContextExample.java"]
+SNIPPET_FILES = [
+    "spring-ssl-bundle.yaml",
+    "spring-ssl-bundle.properties",
+    "jvm-options.txt",
+    "SslContextExample.java",
+]
 JAVA_TYPES = {"jks": "JKS", "pkcs12": "PKCS12"}
 
 
@@ -59,10 +63,20 @@ def import_ok(client: FlaskClient, case: FormatCase) -> Page:
     return page
 
 
-def keystore_form(client: FlaskClient, *, fmt: str | None, password: str = KEYSTORE_PASSWORD,
-                  filename: str = "", live: bool = False) -> TestResponse:
-    data = {"alias": "client", "keystore_password": password,
-            "confirm_keystore_password": password, "keystore_filename": filename}
+def keystore_form(
+    client: FlaskClient,
+    *,
+    fmt: str | None,
+    password: str = KEYSTORE_PASSWORD,
+    filename: str = "",
+    live: bool = False,
+) -> TestResponse:
+    data = {
+        "alias": "client",
+        "keystore_password": password,
+        "confirm_keystore_password": password,
+        "keystore_filename": filename,
+    }
     if fmt is not None:
         data["keystore_format"] = fmt
     url = "/keystore/settings" + ("?live=1" if live else "")
@@ -93,8 +107,9 @@ class Journey:
     members: dict[str, bytes]  # the zip's files by name
 
 
-def run_journey(folder: Path, pki: ThrowawayPki, case: FormatCase, keystore_format: str,
-                truststore_format: str) -> Journey:
+def run_journey(
+    folder: Path, pki: ThrowawayPki, case: FormatCase, keystore_format: str, truststore_format: str
+) -> Journey:
     app = create_app(app_config_for(folder, pki))
     client = app.test_client()
     import_ok(client, case)
@@ -103,38 +118,69 @@ def run_journey(folder: Path, pki: ThrowawayPki, case: FormatCase, keystore_form
     uploaded = page_of(upload_certificates(client, [(pki.server_chain.read_bytes(), "p.pem")]))
     form = truststore_settings(client, uploaded)  # JKS: then switched below, like a user would
     assert not page_of(form).errors()
-    switched = client.post("/truststore/settings", headers=HTMX, data={
-        **{f.attrs["name"]: "on" for f in uploaded.fields("include-")},
-        **{f.attrs["name"]: f.attrs.get("value", "") for f in uploaded.fields("alias-")},
-        "truststore_format": truststore_format, "truststore_filename": "truststore.jks",
-        "truststore_password": "", "confirm_truststore_password": ""})
+    switched = client.post(
+        "/truststore/settings",
+        headers=HTMX,
+        data={
+            **{f.attrs["name"]: "on" for f in uploaded.fields("include-")},
+            **{f.attrs["name"]: f.attrs.get("value", "") for f in uploaded.fields("alias-")},
+            "truststore_format": truststore_format,
+            "truststore_filename": "truststore.jks",
+            "truststore_password": "",
+            "confirm_truststore_password": "",
+        },
+    )
     assert not page_of(switched).errors(), page_of(switched).errors()
-    finish_page = page_of(client.post("/finish/settings", headers=HTMX, data={
-        "dest_url": "https://partner.example/in", "http_method": "POST", "folder": FOLDER}))
+    finish_page = page_of(
+        client.post(
+            "/finish/settings",
+            headers=HTMX,
+            data={
+                "dest_url": "https://partner.example/in",
+                "http_method": "POST",
+                "folder": FOLDER,
+            },
+        )
+    )
     assert not finish_page.errors(), finish_page.errors()
     bundle = download(client, "/finish/bundle.zip")
     with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    return Journey(keystore_format, truststore_format, app, client,
-                   download(client, "/keystore/download"), download(client, "/truststore/download"),
-                   download(client, "/finish/destination.json").json, finish_page, members)
+    return Journey(
+        keystore_format,
+        truststore_format,
+        app,
+        client,
+        download(client, "/keystore/download"),
+        download(client, "/truststore/download"),
+        download(client, "/finish/destination.json").json,
+        finish_page,
+        members,
+    )
 
 
 @pytest.fixture(scope="module")
-def journeys(tmp_path_factory: pytest.TempPathFactory, throwaway_pki: ThrowawayPki,
-             keypair_uploads: dict[str, FormatCase]) -> Iterator[dict[str, Journey]]:
+def journeys(
+    tmp_path_factory: pytest.TempPathFactory,
+    throwaway_pki: ThrowawayPki,
+    keypair_uploads: dict[str, FormatCase],
+) -> Iterator[dict[str, Journey]]:
     runs = {"both-pkcs12": ("pkcs12", "pkcs12"), "mixed": ("jks", "pkcs12")}
-    made = {name: run_journey(tmp_path_factory.mktemp(name), throwaway_pki,
-                              keypair_uploads[GOOD_FILE], *formats)
-            for name, formats in runs.items()}
+    made = {
+        name: run_journey(
+            tmp_path_factory.mktemp(name), throwaway_pki, keypair_uploads[GOOD_FILE], *formats
+        )
+        for name, formats in runs.items()
+    }
     yield made
     for journey in made.values():
         journey.app.extensions["mtls_vault"].close()
 
 
 # --- the choice on the page -----------------------------------------------------------------
-def test_each_store_offers_jks_and_pkcs12_with_jks_chosen(client: FlaskClient,
-                                                          keypair_uploads: dict[str, FormatCase]):
+def test_each_store_offers_jks_and_pkcs12_with_jks_chosen(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     page = import_ok(client, keypair_uploads[GOOD_FILE])
     assert "Keystore format" in page.text
     assert page.label_for("keystore_format-jks") == "JKS"
@@ -155,18 +201,26 @@ def test_the_truststore_step_offers_the_choice_too(journeys: dict[str, Journey])
 
 
 # --- file names follow the format -------------------------------------------------------------
-@pytest.mark.parametrize(("typed", "fmt", "saved"), [
-    ("", "pkcs12", "keystore.p12"),
-    ("keystore.jks", "pkcs12", "keystore.p12"),  # the default, shown before the switch
-    ("partner-ks.jks", "pkcs12", "partner-ks.p12"),  # a name we gave, before the switch
-    ("partner-ks", "pkcs12", "partner-ks.p12"),
-    ("partner-ks.pfx", "pkcs12", "partner-ks.pfx"),  # the other PKCS#12 extension stays
-    ("keystore.p12", "jks", "keystore.jks"),
-    ("my.keys", "pkcs12", "my.keys.p12"),
-])
+@pytest.mark.parametrize(
+    ("typed", "fmt", "saved"),
+    [
+        ("", "pkcs12", "keystore.p12"),
+        ("keystore.jks", "pkcs12", "keystore.p12"),  # the default, shown before the switch
+        ("partner-ks.jks", "pkcs12", "partner-ks.p12"),  # a name we gave, before the switch
+        ("partner-ks", "pkcs12", "partner-ks.p12"),
+        ("partner-ks.pfx", "pkcs12", "partner-ks.pfx"),  # the other PKCS#12 extension stays
+        ("keystore.p12", "jks", "keystore.jks"),
+        ("my.keys", "pkcs12", "my.keys.p12"),
+    ],
+)
 def test_the_file_name_takes_the_formats_extension(
-        typed: str, fmt: str, saved: str, app: Flask, client: FlaskClient,
-        keypair_uploads: dict[str, FormatCase]):
+    typed: str,
+    fmt: str,
+    saved: str,
+    app: Flask,
+    client: FlaskClient,
+    keypair_uploads: dict[str, FormatCase],
+):
     import_ok(client, keypair_uploads[GOOD_FILE])
     page = page_of(keystore_form(client, fmt=fmt, filename=typed))
     assert not page.errors(), page.errors()
@@ -177,18 +231,21 @@ def test_the_file_name_takes_the_formats_extension(
 
 
 def test_the_live_preview_saves_the_format_and_renames_the_file(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase]):
+    app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     import_ok(client, keypair_uploads[GOOD_FILE])
     assert not page_of(keystore_form(client, fmt="jks")).errors()
-    live = page_of(keystore_form(client, fmt="pkcs12", password="", filename="keystore.jks",
-                                 live=True))
+    live = page_of(
+        keystore_form(client, fmt="pkcs12", password="", filename="keystore.jks", live=True)
+    )
     assert "Your keystore is ready" in live.text
     assert saved_state(client, app)["keystore"]["filename"] == "keystore.p12"
     assert attachment_name(download(client, "/keystore/download")) == "keystore.p12"
 
 
-def test_an_unknown_format_is_refused_beside_the_choice(client: FlaskClient,
-                                                        keypair_uploads: dict[str, FormatCase]):
+def test_an_unknown_format_is_refused_beside_the_choice(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     import_ok(client, keypair_uploads[GOOD_FILE])
     page = page_of(keystore_form(client, fmt="bks"))
     assert page.error("keystore_format") == "Choose JKS or PKCS#12."
@@ -196,7 +253,8 @@ def test_an_unknown_format_is_refused_beside_the_choice(client: FlaskClient,
 
 # --- the PKCS#12 password rule ----------------------------------------------------------------
 def test_a_non_ascii_password_is_refused_for_pkcs12_beside_the_field(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase]):
+    app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     import_ok(client, keypair_uploads[GOOD_FILE])
     page = page_of(keystore_form(client, fmt="pkcs12", password=NON_ASCII_PASSWORD))
     assert_error_beside(page, "keystore_password", PKCS12_RULE)
@@ -207,7 +265,8 @@ def test_a_non_ascii_password_is_refused_for_pkcs12_beside_the_field(
 
 
 def test_pkcs12_over_a_saved_non_ascii_password_asks_for_a_new_one(
-        app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase]):
+    app: Flask, client: FlaskClient, keypair_uploads: dict[str, FormatCase]
+):
     import_ok(client, keypair_uploads[GOOD_FILE])
     assert not page_of(keystore_form(client, fmt="jks", password=NON_ASCII_PASSWORD)).errors()
     page = page_of(keystore_form(client, fmt="pkcs12", password=""))
@@ -221,11 +280,17 @@ def test_pkcs12_over_a_saved_non_ascii_password_asks_for_a_new_one(
 def test_the_truststore_password_follows_the_same_rule(journeys: dict[str, Journey]):
     client = journeys["mixed"].client
     page = page_of(client.post("/step/truststore", headers=HTMX))
-    response = client.post("/truststore/settings", headers=HTMX, data={
-        **{f.attrs["name"]: "on" for f in page.fields("include-")},
-        "truststore_format": "pkcs12", "truststore_filename": "truststore.p12",
-        "truststore_password": NON_ASCII_PASSWORD,
-        "confirm_truststore_password": NON_ASCII_PASSWORD})
+    response = client.post(
+        "/truststore/settings",
+        headers=HTMX,
+        data={
+            **{f.attrs["name"]: "on" for f in page.fields("include-")},
+            "truststore_format": "pkcs12",
+            "truststore_filename": "truststore.p12",
+            "truststore_password": NON_ASCII_PASSWORD,
+            "confirm_truststore_password": NON_ASCII_PASSWORD,
+        },
+    )
     assert_error_beside(page_of(response), "truststore_password", PKCS12_RULE)
 
 
@@ -239,50 +304,68 @@ def test_downloads_and_config_name_the_built_files(name: str, journeys: dict[str
     for response in (journey.keystore, journey.truststore):
         assert response.mimetype == "application/octet-stream"
     assert journey.config == {
-        "url": "https://partner.example/in", "method": "POST",
-        "keystoreFile": f"{FOLDER}/keystore{ks_ext}", "keystorePass": KEYSTORE_PASSWORD,
-        "truststoreFile": f"{FOLDER}/truststore.p12", "truststorePass": TRUSTSTORE_PASSWORD,
+        "url": "https://partner.example/in",
+        "method": "POST",
+        "keystoreFile": f"{FOLDER}/keystore{ks_ext}",
+        "keystorePass": KEYSTORE_PASSWORD,
+        "truststoreFile": f"{FOLDER}/truststore.p12",
+        "truststorePass": TRUSTSTORE_PASSWORD,
     }
     # The zip's stores are built afresh (PKCS#12 salts differ): the same format and contents.
-    pairs = [(journey.members[f"keystore{ks_ext}"], journey.keystore.data,
-              journey.keystore_format, KEYSTORE_PASSWORD),
-             (journey.members["truststore.p12"], journey.truststore.data, "pkcs12",
-              TRUSTSTORE_PASSWORD)]
+    pairs = [
+        (
+            journey.members[f"keystore{ks_ext}"],
+            journey.keystore.data,
+            journey.keystore_format,
+            KEYSTORE_PASSWORD,
+        ),
+        (journey.members["truststore.p12"], journey.truststore.data, "pkcs12", TRUSTSTORE_PASSWORD),
+    ]
     for zipped, downloaded, fmt, password in pairs:
         assert contents(zipped, fmt, password) == contents(downloaded, fmt, password)
     assert json.loads(journey.members["destination.json"]) == journey.config
 
 
 def test_a_pkcs12_keystore_opens_as_pkcs12_with_its_password(journeys: dict[str, Journey]):
-    key, cert, chain = pkcs12.load_key_and_certificates(journeys["both-pkcs12"].keystore.data,
-                                                        KEYSTORE_PASSWORD.encode())
+    key, cert, chain = pkcs12.load_key_and_certificates(
+        journeys["both-pkcs12"].keystore.data, KEYSTORE_PASSWORD.encode()
+    )
     assert key is not None and cert is not None and len(chain) == 2
 
 
 @pytest.mark.parametrize("name", ["both-pkcs12", "mixed"])
-def test_the_zip_has_the_snippets_and_they_name_what_was_built(name: str,
-                                                               journeys: dict[str, Journey]):
+def test_the_zip_has_the_snippets_and_they_name_what_was_built(
+    name: str, journeys: dict[str, Journey]
+):
     journey = journeys[name]
     assert set(SNIPPET_FILES) <= set(journey.members)
-    ks_type, ts_type = (JAVA_TYPES[journey.keystore_format],
-                        JAVA_TYPES[journey.truststore_format])
+    ks_type, ts_type = (JAVA_TYPES[journey.keystore_format], JAVA_TYPES[journey.truststore_format])
     ks_file, ts_file = journey.config["keystoreFile"], journey.config["truststoreFile"]
     expected = {
-        "keystore": {"location": f"file:{ks_file}", "password": KEYSTORE_PASSWORD,
-                     "type": ks_type},
-        "truststore": {"location": f"file:{ts_file}", "password": TRUSTSTORE_PASSWORD,
-                       "type": ts_type},
+        "keystore": {"location": f"file:{ks_file}", "password": KEYSTORE_PASSWORD, "type": ks_type},
+        "truststore": {
+            "location": f"file:{ts_file}",
+            "password": TRUSTSTORE_PASSWORD,
+            "type": ts_type,
+        },
     }
     yaml = read_block_yaml(journey.members["spring-ssl-bundle.yaml"].decode())
     assert yaml["spring"]["ssl"]["bundle"]["jks"]["partner"] == expected
     properties = read_properties(journey.members["spring-ssl-bundle.properties"].decode())
-    assert properties == {f"spring.ssl.bundle.jks.partner.{store}.{key}": value
-                          for store, values in expected.items() for key, value in values.items()}
+    assert properties == {
+        f"spring.ssl.bundle.jks.partner.{store}.{key}": value
+        for store, values in expected.items()
+        for key, value in values.items()
+    }
     words = read_shell_words(journey.members["jvm-options.txt"].decode())
     assert dict(word.removeprefix("-Djavax.net.ssl.").split("=", 1) for word in words) == {
-        "keyStore": ks_file, "keyStorePassword": KEYSTORE_PASSWORD, "keyStoreType": ks_type,
-        "trustStore": ts_file, "trustStorePassword": TRUSTSTORE_PASSWORD,
-        "trustStoreType": ts_type}
+        "keyStore": ks_file,
+        "keyStorePassword": KEYSTORE_PASSWORD,
+        "keyStoreType": ks_type,
+        "trustStore": ts_file,
+        "trustStorePassword": TRUSTSTORE_PASSWORD,
+        "trustStoreType": ts_type,
+    }
     java = journey.members["SslContextExample.java"].decode()
     assert f'KeyStore keyStore = KeyStore.getInstance("{ks_type}");' in java
     assert f'KeyStore trustStore = KeyStore.getInstance("{ts_type}");' in java
@@ -290,7 +373,8 @@ def test_the_zip_has_the_snippets_and_they_name_what_was_built(name: str,
 
 
 def test_the_finish_step_shows_the_snippets_masked_and_copies_them_real(
-        journeys: dict[str, Journey]):
+    journeys: dict[str, Journey],
+):
     journey = journeys["both-pkcs12"]
     page = journey.finish_page
     assert "Settings for other Java setups" in page.text
@@ -305,9 +389,9 @@ def test_the_finish_step_shows_the_snippets_masked_and_copies_them_real(
     assert journey.client.get("/finish/snippets/nothing").status_code == 404
 
 
-def test_no_pkcs12_note_when_both_stores_are_jks(client: FlaskClient,
-                                                 keypair_uploads: dict[str, FormatCase],
-                                                 throwaway_pki: ThrowawayPki):
+def test_no_pkcs12_note_when_both_stores_are_jks(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase], throwaway_pki: ThrowawayPki
+):
     from .test_security import finish_everything
 
     finish_everything(client, keypair_uploads, throwaway_pki)
@@ -320,11 +404,10 @@ def test_no_pkcs12_note_when_both_stores_are_jks(client: FlaskClient,
 @pytest.mark.java
 @pytest.mark.parametrize("name", ["both-pkcs12", "mixed"])
 def test_java_reads_the_stores_as_their_format_and_does_mutual_tls(
-        name: str, journeys: dict[str, Journey], throwaway_pki: ThrowawayPki,
-        tmp_path: Path):
+    name: str, journeys: dict[str, Journey], throwaway_pki: ThrowawayPki, tmp_path: Path
+):
     journey = journeys[name]
-    ks_type, ts_type = (JAVA_TYPES[journey.keystore_format],
-                        JAVA_TYPES[journey.truststore_format])
+    ks_type, ts_type = (JAVA_TYPES[journey.keystore_format], JAVA_TYPES[journey.truststore_format])
     keystore = tmp_path / attachment_name(journey.keystore)
     truststore = tmp_path / attachment_name(journey.truststore)
     keystore.write_bytes(journey.keystore.data)
@@ -334,11 +417,19 @@ def test_java_reads_the_stores_as_their_format_and_does_mutual_tls(
     trusted = keytool_list(truststore, journey.config["truststorePass"], storetype=ts_type)
     assert trusted.entries and set(trusted.entries.values()) == {("trustedCertEntry", 1)}
     pki = throwaway_pki
-    with LocalTLSServer(cert_chain=pki.server_chain, key=pki.server_key,
-                        client_ca=pki.root_pem) as server:
-        result = run_mtls_client("127.0.0.1", server.port, keystore, journey.config["keystorePass"],
-                                 truststore, journey.config["truststorePass"],
-                                 keystore_type=ks_type, truststore_type=ts_type)
+    with LocalTLSServer(
+        cert_chain=pki.server_chain, key=pki.server_key, client_ca=pki.root_pem
+    ) as server:
+        result = run_mtls_client(
+            "127.0.0.1",
+            server.port,
+            keystore,
+            journey.config["keystorePass"],
+            truststore,
+            journey.config["truststorePass"],
+            keystore_type=ks_type,
+            truststore_type=ts_type,
+        )
     assert result.returncode == 0, result.stderr
     assert result.field("client-certificate") == "CN=Shared Client ec256,O=mtls-kit tests"
 
@@ -346,8 +437,13 @@ def test_java_reads_the_stores_as_their_format_and_does_mutual_tls(
 def test_work_saved_before_the_choice_existed_reads_as_jks():
     from webapp.state import State
 
-    restored = State.from_record({"version": 2, "keystore": {"filename": "old.jks"},
-                                  "truststore": {"filename": "old-trust.jks"}})
+    restored = State.from_record(
+        {
+            "version": 2,
+            "keystore": {"filename": "old.jks"},
+            "truststore": {"filename": "old-trust.jks"},
+        }
+    )
     assert not restored.lost
     assert (restored.state.keystore.format, restored.state.truststore.format) == ("jks", "jks")
     assert restored.state.to_record()["keystore"]["format"] == "jks"

@@ -51,19 +51,27 @@ class FetchCase:
 
 FETCH_CASES = {
     "dns-failure": FetchCase(NameNotFound.message, lambda port: "https://nonexistent.invalid/x"),
-    "connection-refused": FetchCase(COULD_NOT_CONNECT,
-                                    lambda port: f"127.0.0.1:{closed_port()}"),
-    "timeout": FetchCase(ConnectionTimedOut.message, lambda port: f"https://127.0.0.1:{port}/",
-                         server=silent_server),
-    "not-tls": FetchCase(NotTLS.message, lambda port: f"127.0.0.1:{port}",
-                         server=lambda: replying_server(PLAIN_HTTP_ANSWER)),
-    "handshake-failure": FetchCase(HandshakeFailed.message, lambda port: f"127.0.0.1:{port}",
-                                   server=lambda: replying_server(TLS_HANDSHAKE_FAILURE_ALERT)),
+    "connection-refused": FetchCase(COULD_NOT_CONNECT, lambda port: f"127.0.0.1:{closed_port()}"),
+    "timeout": FetchCase(
+        ConnectionTimedOut.message, lambda port: f"https://127.0.0.1:{port}/", server=silent_server
+    ),
+    "not-tls": FetchCase(
+        NotTLS.message,
+        lambda port: f"127.0.0.1:{port}",
+        server=lambda: replying_server(PLAIN_HTTP_ANSWER),
+    ),
+    "handshake-failure": FetchCase(
+        HandshakeFailed.message,
+        lambda port: f"127.0.0.1:{port}",
+        server=lambda: replying_server(TLS_HANDSHAKE_FAILURE_ALERT),
+    ),
     # Same words as a closed port on purpose: the answer must not reveal which one it was.
-    "refused-address-by-default": FetchCase(COULD_NOT_CONNECT,
-                                            lambda port: f"https://127.0.0.1:{port}/",
-                                            server=silent_server,
-                                            config={"FETCH_ALLOWED_NETWORKS": "[]"}),
+    "refused-address-by-default": FetchCase(
+        COULD_NOT_CONNECT,
+        lambda port: f"https://127.0.0.1:{port}/",
+        server=silent_server,
+        config={"FETCH_ALLOWED_NETWORKS": "[]"},
+    ),
     "http-scheme": FetchCase(UnsupportedScheme.message, lambda port: "http://127.0.0.1/inbound"),
 }
 
@@ -92,8 +100,9 @@ def app_with(folder: Path, pki: ThrowawayPki, **config: Any) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def earlier_work(keypair_uploads: dict[str, FormatCase],
-                 throwaway_pki: ThrowawayPki) -> Callable[[Flask], FlaskClient]:
+def earlier_work(
+    keypair_uploads: dict[str, FormatCase], throwaway_pki: ThrowawayPki
+) -> Callable[[Flask], FlaskClient]:
     """A session with the keystore done and one partner certificate uploaded."""
 
     def prepare(app: Flask) -> FlaskClient:
@@ -115,15 +124,19 @@ def assert_earlier_work_intact(client: FlaskClient, app: Flask) -> None:
 
 @pytest.mark.parametrize("name", FETCH_CASES)
 def test_fetch_error_is_a_plain_sentence_beside_server_url(
-        name: str, tmp_path: Path, throwaway_pki: ThrowawayPki,
-        earlier_work: Callable[[Flask], FlaskClient]):
+    name: str,
+    tmp_path: Path,
+    throwaway_pki: ThrowawayPki,
+    earlier_work: Callable[[Flask], FlaskClient],
+):
     case = FETCH_CASES[name]
     with app_with(tmp_path, throwaway_pki, **case.config) as app:
         client = earlier_work(app)
         with case.server() as port:
             typed = case.url(port or 0)
-            response = client.post("/truststore/fetch", data={"server_url": typed},
-                                   headers={"HX-Request": "true"})
+            response = client.post(
+                "/truststore/fetch", data={"server_url": typed}, headers={"HX-Request": "true"}
+            )
         page = page_of(response)
         assert_error_beside(page, "server_url", case.message)
         assert page.errors().keys() == {"server_url"}
@@ -131,13 +144,16 @@ def test_fetch_error_is_a_plain_sentence_beside_server_url(
         assert_earlier_work_intact(client, app)
 
 
-def test_refused_address_is_never_contacted(tmp_path: Path, throwaway_pki: ThrowawayPki,
-                                           earlier_work: Callable[[Flask], FlaskClient]):
+def test_refused_address_is_never_contacted(
+    tmp_path: Path, throwaway_pki: ThrowawayPki, earlier_work: Callable[[Flask], FlaskClient]
+):
     with app_with(tmp_path, throwaway_pki, FETCH_ALLOWED_NETWORKS="[]") as app:
         client = earlier_work(app)
         with socket.create_server(("127.0.0.1", 0)) as listener:
             port = listener.getsockname()[1]
-            page = page_of(client.post("/truststore/fetch", data={"server_url": f"127.0.0.1:{port}"}))
+            page = page_of(
+                client.post("/truststore/fetch", data={"server_url": f"127.0.0.1:{port}"})
+            )
             listener.setblocking(False)
             with pytest.raises(BlockingIOError):  # no connection is waiting to be accepted
                 listener.accept()
@@ -145,8 +161,8 @@ def test_refused_address_is_never_contacted(tmp_path: Path, throwaway_pki: Throw
 
 
 def test_fetch_error_in_a_plain_form_post_shows_the_full_page(
-        tmp_path: Path, throwaway_pki: ThrowawayPki,
-        earlier_work: Callable[[Flask], FlaskClient]):
+    tmp_path: Path, throwaway_pki: ThrowawayPki, earlier_work: Callable[[Flask], FlaskClient]
+):
     with app_with(tmp_path, throwaway_pki) as app:
         client = earlier_work(app)
         page = page_of(client.post("/truststore/fetch", data={"server_url": "ftp://host/x"}))
@@ -155,23 +171,33 @@ def test_fetch_error_in_a_plain_form_post_shows_the_full_page(
 
 
 UPLOAD_CASES = {
-    "random-bytes": ([(b"\x01\x02not a certificate" * 50, "partner.cer")],
-                     "partner.cer: This file does not contain any certificates we can read."),
+    "random-bytes": (
+        [(b"\x01\x02not a certificate" * 50, "partner.cer")],
+        "partner.cer: This file does not contain any certificates we can read.",
+    ),
     "empty-file": ([(b"", "empty.pem")], "empty.pem: This file is empty."),
     "one-good-one-bad": ([(b"GOOD", "good.pem"), (b"garbage", "bad.crt")], "bad.crt: "),
-    "over-1-mib": ([(b"-----BEGIN CERTIFICATE-----\n" + b"A" * (2 * 1024 * 1024), "huge.pem")],
-                   "This file is too large."),
+    "over-1-mib": (
+        [(b"-----BEGIN CERTIFICATE-----\n" + b"A" * (2 * 1024 * 1024), "huge.pem")],
+        "This file is too large.",
+    ),
 }
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-form"])
 @pytest.mark.parametrize("name", UPLOAD_CASES)
 def test_upload_error_is_shown_beside_certificate_files(
-        name: str, htmx: bool, app: Flask, earlier_work: Callable[[Flask], FlaskClient],
-        throwaway_pki: ThrowawayPki):
+    name: str,
+    htmx: bool,
+    app: Flask,
+    earlier_work: Callable[[Flask], FlaskClient],
+    throwaway_pki: ThrowawayPki,
+):
     files, message = UPLOAD_CASES[name]
-    files = [(throwaway_pki.server.cert_pem() if data == b"GOOD" else data, filename)
-             for data, filename in files]
+    files = [
+        (throwaway_pki.server.cert_pem() if data == b"GOOD" else data, filename)
+        for data, filename in files
+    ]
     client = earlier_work(app)
 
     page = page_of(upload_certificates(client, files, htmx=htmx))

@@ -75,8 +75,13 @@ def partner_files(tmp_path_factory: pytest.TempPathFactory) -> PartnerFiles:
     (folder / "mixed.pem").write_bytes(pem_of(server, lookalike))
 
     def crl2pkcs7(source: str, out: str, *options: str) -> bytes:
-        subprocess.run([openssl, "crl2pkcs7", "-nocrl", "-certfile", source, "-out", out,
-                        *options], cwd=folder, check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [openssl, "crl2pkcs7", "-nocrl", "-certfile", source, "-out", out, *options],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         return (folder / out).read_bytes()
 
     files = [
@@ -112,8 +117,12 @@ class Journey:
 
 
 @pytest.fixture(scope="module")
-def journey(tmp_path_factory: pytest.TempPathFactory, throwaway_pki: ThrowawayPki,
-            keypair_uploads: dict[str, FormatCase], partner_files: PartnerFiles) -> Iterator[Journey]:
+def journey(
+    tmp_path_factory: pytest.TempPathFactory,
+    throwaway_pki: ThrowawayPki,
+    keypair_uploads: dict[str, FormatCase],
+    partner_files: PartnerFiles,
+) -> Iterator[Journey]:
     folder = tmp_path_factory.mktemp("journey")
     app = create_app(app_config_for(folder, throwaway_pki))
     client = app.test_client()
@@ -130,27 +139,41 @@ def journey(tmp_path_factory: pytest.TempPathFactory, throwaway_pki: ThrowawayPk
         "lookalike-root": key_of(partner_files.lookalike_root),
     }
     complete_keystore(client, own.upload)
-    with LocalTLSServer(cert_chain=pki.server_chain, key=pki.server_key,
-                        client_ca=pki.root_pem) as server:
+    with LocalTLSServer(
+        cert_chain=pki.server_chain, key=pki.server_key, client_ca=pki.root_pem
+    ) as server:
         server_url = f"https://127.0.0.1:{server.port}/inbound/orders"
-        fetched = page_of(client.post("/truststore/fetch", data={"server_url": server_url},
-                                      headers={"HX-Request": "true"}))
+        fetched = page_of(
+            client.post(
+                "/truststore/fetch", data={"server_url": server_url}, headers={"HX-Request": "true"}
+            )
+        )
         assert not fetched.errors(), f"fetch failed: {fetched.errors()}"
         uploaded = page_of(upload_certificates(client, partner_files.files))
         assert not uploaded.errors(), f"upload failed: {uploaded.errors()}"
-        shown = {role: (uploaded.field(f"alias-{key}") or _missing(role)).attrs["value"]
-                 for role, key in roles.items()}
+        shown = {
+            role: (uploaded.field(f"alias-{key}") or _missing(role)).attrs["value"]
+            for role, key in roles.items()
+        }
         lookalike_alias = {roles["lookalike-root"]: shown["root"]}
         duplicate_alias = page_of(truststore_settings(client, uploaded, aliases=lookalike_alias))
-        settings = page_of(truststore_settings(
-            client, uploaded, exclude={roles["partner-server"]}, filename="partner-trust",
-            aliases={roles["partner-intermediate"]: EDITED_ALIAS}))
+        settings = page_of(
+            truststore_settings(
+                client,
+                uploaded,
+                exclude={roles["partner-server"]},
+                filename="partner-trust",
+                aliases={roles["partner-intermediate"]: EDITED_ALIAS},
+            )
+        )
         assert not settings.errors(), f"truststore settings refused: {settings.errors()}"
         truststore = download(client, "/truststore/download")
         finish_page = page_of(client.post("/step/finish", headers={"HX-Request": "true"}))
-        finished = client.post("/finish/settings", headers={"HX-Request": "true"},
-                               data={"dest_url": server_url, "http_method": "POST",
-                                     "folder": FOLDER})
+        finished = client.post(
+            "/finish/settings",
+            headers={"HX-Request": "true"},
+            data={"dest_url": server_url, "http_method": "POST", "folder": FOLDER},
+        )
         assert not page_of(finished).errors()
         masked = page_of(client.get("/finish/preview", headers={"HX-Request": "true"}))
         revealed = page_of(client.get("/finish/preview?reveal=1", headers={"HX-Request": "true"}))
@@ -166,21 +189,42 @@ def journey(tmp_path_factory: pytest.TempPathFactory, throwaway_pki: ThrowawayPk
         direct = folder / "direct-truststore.jks"
         direct.write_bytes(truststore.data)
         stores = {
-            "bundle": StoreFiles(unpacked / Path(destination["keystoreFile"]).name,
-                                 destination["keystorePass"],
-                                 unpacked / Path(destination["truststoreFile"]).name,
-                                 destination["truststorePass"]),
+            "bundle": StoreFiles(
+                unpacked / Path(destination["keystoreFile"]).name,
+                destination["keystorePass"],
+                unpacked / Path(destination["truststoreFile"]).name,
+                destination["truststorePass"],
+            ),
             # The truststore downloaded on its own must work just the same.
-            "direct": StoreFiles(unpacked / Path(destination["keystoreFile"]).name,
-                                 destination["keystorePass"], direct, TRUSTSTORE_PASSWORD),
+            "direct": StoreFiles(
+                unpacked / Path(destination["keystoreFile"]).name,
+                destination["keystorePass"],
+                direct,
+                TRUSTSTORE_PASSWORD,
+            ),
         }
         verdicts = judge_with_java(stores, server, list_truststores=True)
         direct_listing = verdicts["direct"].truststore_listing
         assert verdicts["direct"].handshake.returncode == 0, verdicts["direct"].handshake.stderr
-        yield Journey(server_url, roles, fetched, uploaded, duplicate_alias, settings, truststore,
-                      finish_page, config, masked, revealed, bundle, shown, state_after,
-                      verdicts["bundle"], direct_listing.entries if direct_listing else {},
-                      server)
+        yield Journey(
+            server_url,
+            roles,
+            fetched,
+            uploaded,
+            duplicate_alias,
+            settings,
+            truststore,
+            finish_page,
+            config,
+            masked,
+            revealed,
+            bundle,
+            shown,
+            state_after,
+            verdicts["bundle"],
+            direct_listing.entries if direct_listing else {},
+            server,
+        )
     app.extensions["mtls_vault"].close()
 
 
@@ -206,7 +250,8 @@ def test_fetch_lists_the_servers_chain_completed_from_the_extra_roots(journey: J
     assert "your own certificate" in entry_text(page, roles["own"])
     # Own intermediate and root are the server's too: listed once.
     assert {b.attrs["name"] for b in page.fields("include-")} == {
-        f"include-{roles[r]}" for r in ("server", "intermediate", "root", "own")}
+        f"include-{roles[r]}" for r in ("server", "intermediate", "root", "own")
+    }
     # Fingerprints are shown for the user to compare with what the partner says.
     assert ":".join(f"{b:02X}" for b in bytes.fromhex(roles["server"])) in page.text
     assert "not issued for" not in page.text  # the server certificate names 127.0.0.1
@@ -214,7 +259,9 @@ def test_fetch_lists_the_servers_chain_completed_from_the_extra_roots(journey: J
 
 def test_uploaded_files_add_every_certificate_once(journey: Journey):
     boxes = journey.uploaded.fields("include-")
-    assert sorted(b.attrs["name"][len("include-"):] for b in boxes) == sorted(journey.roles.values())
+    assert sorted(b.attrs["name"][len("include-") :] for b in boxes) == sorted(
+        journey.roles.values()
+    )
     assert all(b.checked for b in boxes), "every certificate is included by default"
     for role in ("partner-root", "partner-intermediate", "partner-server", "lookalike-root"):
         assert "uploaded" in entry_text(journey.uploaded, journey.roles[role])
@@ -239,7 +286,9 @@ def test_truststore_download_holds_only_the_chosen_certificates(journey: Journey
     assert journey.truststore.headers["Cache-Control"] == "no-store"
     expected = {alias for role, alias in journey.shown_aliases.items() if role != "partner-server"}
     expected = (expected - {journey.shown_aliases["partner-intermediate"]}) | {EDITED_ALIAS.lower()}
-    assert journey.direct_truststore_listing == {alias: ("trustedCertEntry", 1) for alias in expected}
+    assert journey.direct_truststore_listing == {
+        alias: ("trustedCertEntry", 1) for alias in expected
+    }
 
 
 def test_destination_url_is_prefilled_from_the_fetched_address(journey: Journey):
@@ -264,7 +313,9 @@ def test_config_preview_masks_passwords_until_revealed(journey: Journey):
     for page in (journey.masked, journey.finish_page):
         assert KEYSTORE_PASSWORD not in page.html and TRUSTSTORE_PASSWORD not in page.html
     assert '"keystorePass": "••••••••"' in journey.masked.text
-    assert KEYSTORE_PASSWORD in journey.revealed.text and TRUSTSTORE_PASSWORD in journey.revealed.text
+    assert (
+        KEYSTORE_PASSWORD in journey.revealed.text and TRUSTSTORE_PASSWORD in journey.revealed.text
+    )
 
 
 def test_download_all_holds_every_file_and_a_readme(journey: Journey):
@@ -272,13 +323,24 @@ def test_download_all_holds_every_file_and_a_readme(journey: Journey):
     assert journey.bundle.headers["Cache-Control"] == "no-store"
     with zipfile.ZipFile(io.BytesIO(journey.bundle.data)) as archive:
         assert sorted(archive.namelist()) == sorted(
-            ["keystore.jks", "partner-trust.jks", "destination.json", "shared-client-ec256.pem",
-             "README.txt", "reminder.ics", "spring-ssl-bundle.yaml", "spring-ssl-bundle.properties",
-             "jvm-options.txt", "SslContextExample.java"])
+            [
+                "keystore.jks",
+                "partner-trust.jks",
+                "destination.json",
+                "shared-client-ec256.pem",
+                "README.txt",
+                "reminder.ics",
+                "spring-ssl-bundle.yaml",
+                "spring-ssl-bundle.properties",
+                "jvm-options.txt",
+                "SslContextExample.java",
+            ]
+        )
         certificate = archive.read("shared-client-ec256.pem")
         readme = archive.read("README.txt").decode()
     assert x509.load_pem_x509_certificate(certificate).subject.rfc4514_string() == (
-        "CN=Shared Client ec256,O=mtls-kit tests")
+        "CN=Shared Client ec256,O=mtls-kit tests"
+    )
     assert b"PRIVATE KEY" not in certificate
     assert "shared-client-ec256.pem" in readme and "/opt/platform/certs/keystore.jks" in readme
     assert KEYSTORE_PASSWORD not in readme and TRUSTSTORE_PASSWORD not in readme
@@ -291,9 +353,12 @@ def test_java_opens_both_files_with_the_config_passwords_and_does_mutual_tls(jou
     assert verdict.keystore_listing.entries == {"shared-client-ec256": ("PrivateKeyEntry", 3)}
     assert set(verdict.truststore_listing.entries.values()) == {("trustedCertEntry", 1)}
     assert verdict.handshake.returncode == 0, verdict.handshake.stderr
-    assert verdict.handshake.field("client-certificate") == "CN=Shared Client ec256,O=mtls-kit tests"
+    assert (
+        verdict.handshake.field("client-certificate") == "CN=Shared Client ec256,O=mtls-kit tests"
+    )
     assert "organizationName=mtls-kit tests,commonName=Shared Client ec256" in (
-        journey.server.client_subjects)
+        journey.server.client_subjects
+    )
 
 
 def test_the_session_remembers_every_choice(journey: Journey):

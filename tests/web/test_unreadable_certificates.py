@@ -35,13 +35,14 @@ from .procedure import (
 
 def pem(der: bytes) -> bytes:
     body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return b"-----BEGIN CERTIFICATE-----\n" + b"\n".join(lines) + b"\n-----END CERTIFICATE-----\n"
 
 
 @pytest.fixture
-def earlier(client: FlaskClient, keypair_uploads: dict[str, FormatCase],
-            throwaway_pki: ThrowawayPki) -> FlaskClient:
+def earlier(
+    client: FlaskClient, keypair_uploads: dict[str, FormatCase], throwaway_pki: ThrowawayPki
+) -> FlaskClient:
     complete_keystore(client, keypair_uploads["p12-openssl-modern-ec256"].upload)
     page_of(upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(), "root.pem")]))
     return client
@@ -58,7 +59,8 @@ def assert_session_still_renders(client: FlaskClient, app: Flask) -> None:
 @pytest.mark.parametrize("encoding", ["pem", "der"])
 @pytest.mark.parametrize("kind", BAD_CERTIFICATE_KINDS)
 def test_truststore_upload_refuses_an_unreadable_certificate(
-        kind: str, encoding: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki):
+    kind: str, encoding: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki
+):
     der = bad_certificate(throwaway_pki.server.cert, kind)
     data = pem(der) if encoding == "pem" else der
     page = page_of(upload_certificates(earlier, [(data, f"partner.{encoding}")]))
@@ -68,7 +70,8 @@ def test_truststore_upload_refuses_an_unreadable_certificate(
 
 @pytest.mark.parametrize("kind", BAD_CERTIFICATE_KINDS)
 def test_key_pair_import_refuses_an_unreadable_chain_certificate(
-        kind: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki):
+    kind: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki
+):
     owner = throwaway_pki.client("ec256")
     bad = pem(bad_certificate(throwaway_pki.ca.intermediate.cert, kind))
     upload = Upload(owner.key_pem() + owner.cert_pem() + bad, "pair.pem")
@@ -86,14 +89,17 @@ SERVABLE_KINDS = ("invalid-version", "duplicate-extensions", "edi-party-name")
 
 @pytest.mark.parametrize("kind", SERVABLE_KINDS)
 def test_fetch_refuses_a_server_sending_an_unreadable_certificate(
-        kind: str, tmp_path: Path, app: Flask, earlier: FlaskClient,
-        throwaway_pki: ThrowawayPki):
+    kind: str, tmp_path: Path, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki
+):
     chain = tmp_path / "chain.pem"
-    chain.write_bytes(throwaway_pki.server.cert_pem()
-                      + pem(bad_certificate(throwaway_pki.ca.intermediate.cert, kind)))
+    chain.write_bytes(
+        throwaway_pki.server.cert_pem()
+        + pem(bad_certificate(throwaway_pki.ca.intermediate.cert, kind))
+    )
     with LocalTLSServer(chain, throwaway_pki.server_key) as server:
-        page = page_of(earlier.post("/truststore/fetch", data={"server_url": server.address},
-                                    headers=HTMX))
+        page = page_of(
+            earlier.post("/truststore/fetch", data={"server_url": server.address}, headers=HTMX)
+        )
     assert_error_beside(page, "server_url", "The server sent a certificate that we could not read.")
     assert_session_still_renders(earlier, app)
 
@@ -112,16 +118,25 @@ def test_describe_or_placeholder_never_raises(kind: str, throwaway_pki: Throwawa
 
 @pytest.mark.parametrize("kind", BAD_CERTIFICATE_KINDS)
 def test_pkcs12_with_an_unreadable_certificate_is_refused(
-        kind: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki):
+    kind: str, app: Flask, earlier: FlaskClient, throwaway_pki: ThrowawayPki
+):
     from tests.fuzz import crafted
 
     owner = throwaway_pki.client("ec256")
     bad = bad_certificate(throwaway_pki.ca.intermediate.cert, kind)
-    bad_bag = crafted.seq(crafted.oid(crafted.OID_CERT_BAG), crafted.explicit(0, crafted.seq(
-        crafted.oid(crafted.OID_X509_CERT), crafted.explicit(0, crafted.octets(bad)))))
-    pfx = crafted.build_pfx(crafted.data_content(crafted.key_bag(owner.key),
-                                                 crafted.cert_bag(owner.cert), bad_bag),
-                            password=b"p12-bad-cert")
+    bad_bag = crafted.seq(
+        crafted.oid(crafted.OID_CERT_BAG),
+        crafted.explicit(
+            0,
+            crafted.seq(
+                crafted.oid(crafted.OID_X509_CERT), crafted.explicit(0, crafted.octets(bad))
+            ),
+        ),
+    )
+    pfx = crafted.build_pfx(
+        crafted.data_content(crafted.key_bag(owner.key), crafted.cert_bag(owner.cert), bad_bag),
+        password=b"p12-bad-cert",
+    )
     before = saved_state(earlier, app)["keystore"]
     response = import_key_pair(earlier, Upload(pfx, "pair.p12", "p12-bad-cert"))
     assert response.status_code == 200

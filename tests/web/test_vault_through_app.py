@@ -33,8 +33,9 @@ GOOD_FILE = "p12-openssl-modern-ec256"
 ROUNDS = 6  # each round is a fresh session hit by every writer at once
 
 
-def test_a_restarted_server_continues_the_session(tmp_path: Path, throwaway_pki: ThrowawayPki,
-                                                  keypair_uploads: dict[str, FormatCase]):
+def test_a_restarted_server_continues_the_session(
+    tmp_path: Path, throwaway_pki: ThrowawayPki, keypair_uploads: dict[str, FormatCase]
+):
     config = app_config_for(tmp_path, throwaway_pki)
     before = create_app(config)
     client = before.test_client()
@@ -52,7 +53,8 @@ def test_a_restarted_server_continues_the_session(tmp_path: Path, throwaway_pki:
     # Create keystore folded step 1 into its summary (issue 12), which names the alias.
     assert "under the alias before-restart" in page.text
     assert jks.KeyStore.loads(keystore.data, KEYSTORE_PASSWORD).private_keys.keys() == {
-        "before-restart"}
+        "before-restart"
+    }
     after.extensions["mtls_vault"].close()
 
     # A server with another secret cannot find (or read) the session: a fresh start.
@@ -67,22 +69,38 @@ def test_a_restarted_server_continues_the_session(tmp_path: Path, throwaway_pki:
 def writers(pki: ThrowawayPki) -> dict[str, Callable[[FlaskClient], TestResponse]]:
     """Requests touching different parts of one session, as two tabs and htmx send them."""
     return {
-        "keystore settings": lambda c: c.post("/keystore/settings", headers=HTMX, data={
-            "alias": "concurrent", "keystore_password": KEYSTORE_PASSWORD,
-            "confirm_keystore_password": KEYSTORE_PASSWORD, "keystore_filename": "tab-one"}),
+        "keystore settings": lambda c: c.post(
+            "/keystore/settings",
+            headers=HTMX,
+            data={
+                "alias": "concurrent",
+                "keystore_password": KEYSTORE_PASSWORD,
+                "confirm_keystore_password": KEYSTORE_PASSWORD,
+                "keystore_filename": "tab-one",
+            },
+        ),
         "upload root": lambda c: upload_certificates(c, [(pki.root_pem.read_bytes(), "r.pem")]),
         "upload server": lambda c: upload_certificates(c, [(pki.server.cert_pem(), "s.pem")]),
-        "destination": lambda c: c.post("/finish/settings", headers=HTMX, data={
-            "dest_url": "https://tab-two.example/in", "http_method": "PUT", "folder": "/srv"}),
-        "live destination": lambda c: c.post("/finish/settings?live=1", headers=HTMX, data={
-            "dest_url": "https://tab-two.example/in", "http_method": "PUT", "folder": "/srv"}),
+        "destination": lambda c: c.post(
+            "/finish/settings",
+            headers=HTMX,
+            data={"dest_url": "https://tab-two.example/in", "http_method": "PUT", "folder": "/srv"},
+        ),
+        "live destination": lambda c: c.post(
+            "/finish/settings?live=1",
+            headers=HTMX,
+            data={"dest_url": "https://tab-two.example/in", "http_method": "PUT", "folder": "/srv"},
+        ),
     }
 
 
 @pytest.mark.parametrize("round_number", range(ROUNDS))
 def test_simultaneous_requests_of_one_session_lose_nothing(
-        round_number: int, app: Flask, throwaway_pki: ThrowawayPki,
-        keypair_uploads: dict[str, FormatCase]):
+    round_number: int,
+    app: Flask,
+    throwaway_pki: ThrowawayPki,
+    keypair_uploads: dict[str, FormatCase],
+):
     first = app.test_client()
     assert not page_of(import_key_pair(first, keypair_uploads[GOOD_FILE].upload)).errors()
     token = session_token(first, app)
@@ -106,9 +124,15 @@ def test_simultaneous_requests_of_one_session_lose_nothing(
     state = saved_state(first, app)
     assert state is not None
     assert state["keystore"]["candidates"], "the imported key pair was lost"
-    assert (state["keystore"]["alias"], state["keystore"]["filename"]) == ("concurrent", "tab-one.jks")
+    assert (state["keystore"]["alias"], state["keystore"]["filename"]) == (
+        "concurrent",
+        "tab-one.jks",
+    )
     assert state["keystore"]["password"] == KEYSTORE_PASSWORD
     assert len(state["truststore"]["certs"]) == 2, "an upload was lost"
-    assert state["destination"] == {"url": "https://tab-two.example/in", "method": "PUT",
-                                    "folder": "/srv"}
+    assert state["destination"] == {
+        "url": "https://tab-two.example/in",
+        "method": "PUT",
+        "folder": "/srv",
+    }
     assert session_token(first, app) == token  # still one session

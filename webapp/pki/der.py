@@ -63,9 +63,9 @@ def read(data: bytes, pos: int = 0, *, depth: int = 0) -> tuple[Element, int]:
         if not tag & 0x20:
             raise DerError("indefinite length on a primitive element")
         end = header
-        while data[end:end + 2] != _EOC:
+        while data[end : end + 2] != _EOC:
             end = read(data, end, depth=depth + 1)[1]
-        return Element(tag, data[header:end], data[pos:end + 2]), end + 2
+        return Element(tag, data[header:end], data[pos : end + 2]), end + 2
     length = first
     if first & 0x80:
         count = first & 0x7F
@@ -74,7 +74,7 @@ def read(data: bytes, pos: int = 0, *, depth: int = 0) -> tuple[Element, int]:
         header += count
         if header > len(data):
             raise DerError("truncated length")
-        length = int.from_bytes(data[pos + 2:header], "big")
+        length = int.from_bytes(data[pos + 2 : header], "big")
     end = header + length
     if end > len(data):
         raise DerError("truncated content")
@@ -96,8 +96,9 @@ def single(data: bytes, *, expect: int | None = None) -> Element:
     return element
 
 
-def children(element: Element, *, depth: int = 0, count: int | None = None,
-             at_least: int = 0) -> list[Element]:
+def children(
+    element: Element, *, depth: int = 0, count: int | None = None, at_least: int = 0
+) -> list[Element]:
     """The elements inside a constructed element, in order.
 
     `count` (exactly) and `at_least` say how many the structure must have: hand-made files

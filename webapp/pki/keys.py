@@ -35,5 +35,6 @@ def unsupported_key_reason(key: PrivateKeyTypes) -> str | None:
 
 def spki_der(public_key: PublicKeyTypes | CertificatePublicKeyTypes) -> bytes:
     """The public key as SubjectPublicKeyInfo DER: how a key is matched to its certificate."""
-    return public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )

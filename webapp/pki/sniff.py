@@ -15,7 +15,7 @@ _OID_PKCS7_PREFIX = bytes.fromhex("06092a864886f70d0107")  # encoded: data, sign
 
 
 def java_keystore_kind(blob: bytes) -> str | None:
-    """"JKS" or "JCEKS" when `blob` is a Java keystore of that type, else None."""
+    """ "JKS" or "JCEKS" when `blob` is a Java keystore of that type, else None."""
     if blob.startswith(JKS_MAGIC):
         return "JKS"
     if blob.startswith(JCEKS_MAGIC):
@@ -32,5 +32,5 @@ def looks_like_pkcs12(blob: bytes) -> bool:
     if len(blob) < 20 or blob[0] != _SEQUENCE:
         return False
     header = 2 + (blob[1] & 0x7F if blob[1] > 0x80 else 0)
-    start = blob[header:header + 20]
+    start = blob[header : header + 20]
     return start.startswith(b"\x02\x01\x03\x30") and _OID_PKCS7_PREFIX in start

@@ -17,5 +17,13 @@ from .errors import SessionGone, VaultUnavailable
 from .sealing import MAX_STATE_BYTES, StateTooLarge
 from .vault import DEFAULT_IDLE_TIMEOUT, Vault, open_vault
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "MAX_STATE_BYTES", "SessionGone", "StateTooLarge", "Vault",
-           "VaultStats", "VaultUnavailable", "open_vault"]
+__all__ = [
+    "DEFAULT_IDLE_TIMEOUT",
+    "MAX_STATE_BYTES",
+    "SessionGone",
+    "StateTooLarge",
+    "Vault",
+    "VaultStats",
+    "VaultUnavailable",
+    "open_vault",
+]

@@ -40,7 +40,9 @@ class RedisBackend:
         # One immediate retry replaces a pooled connection that died (e.g. Redis restarted);
         # redis-py's default (10 retries with backoff) would stall a request for seconds.
         self._client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout,
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 1),
         )
 

@@ -19,8 +19,15 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["MAX_STATE_BYTES", "RECORD_VERSION", "StateTooLarge", "decode_state", "encode_state",
-           "seal", "unseal"]
+__all__ = [
+    "MAX_STATE_BYTES",
+    "RECORD_VERSION",
+    "StateTooLarge",
+    "decode_state",
+    "encode_state",
+    "seal",
+    "unseal",
+]
 
 # Bump when the layout changes; unseal() dispatches on it so old records can be migrated.
 RECORD_VERSION = 1
@@ -34,6 +41,7 @@ MAX_STATE_BYTES = 2 * 1024 * 1024
 
 class StateTooLarge(ValueError):
     """The saved work would exceed MAX_STATE_BYTES; nothing was written."""
+
 
 _NONCE_BYTES = 12  # the size AES-GCM is specified for (NIST SP 800-38D)
 _TAG_BYTES = 16

@@ -28,7 +28,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from .backend import Change, VaultStats
 from .errors import VaultUnavailable
@@ -67,8 +67,9 @@ class _ThreadConnection:
 class SQLiteBackend:
     """VaultBackend over a SQLite file. Expiry is judged by ``clock`` (seconds, like time.time)."""
 
-    def __init__(self, path: str, *, busy_timeout: float = 5.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, path: str, *, busy_timeout: float = 5.0, clock: Callable[[], float] = time.time
+    ) -> None:
         # Resolved now so a later chdir cannot move the store.
         self._path = os.path.abspath(path)
         self._busy_timeout = busy_timeout
@@ -188,14 +189,16 @@ class SQLiteBackend:
             # O_EXCL: only ever create it. Opening and closing an existing database file drops
             # every POSIX lock this process holds on it, after which another process closing
             # its last connection believes it is alone and deletes the WAL under our feet.
-            try:
+            with suppress(FileExistsError):
                 os.close(os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-            except FileExistsError:
-                pass
             # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False
             # only so close() can close other threads' connections at shutdown.
-            conn = sqlite3.connect(self._path, timeout=self._busy_timeout,
-                                   isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self._path,
+                timeout=self._busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA secure_delete = ON")

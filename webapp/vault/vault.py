@@ -30,8 +30,9 @@ class Vault:
     Thread-safe; one instance per process. All methods may raise VaultUnavailable.
     """
 
-    def __init__(self, backend: VaultBackend, *, secret: bytes,
-                 idle_timeout: int = DEFAULT_IDLE_TIMEOUT) -> None:
+    def __init__(
+        self, backend: VaultBackend, *, secret: bytes, idle_timeout: int = DEFAULT_IDLE_TIMEOUT
+    ) -> None:
         if not isinstance(secret, bytes):
             raise TypeError("the vault secret must be bytes")
         if len(secret) < MIN_SECRET_BYTES:
@@ -135,9 +136,14 @@ class Vault:
         return storage_key_for(token.session_id, secret=self._secret)
 
 
-def open_vault(url: str, *, secret: bytes, idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
-               storage_timeout: float = DEFAULT_STORAGE_TIMEOUT,
-               clock: Callable[[], float] = time.time) -> Vault:
+def open_vault(
+    url: str,
+    *,
+    secret: bytes,
+    idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
+    storage_timeout: float = DEFAULT_STORAGE_TIMEOUT,
+    clock: Callable[[], float] = time.time,
+) -> Vault:
     """Open the vault a URL names. Does no I/O: an unreachable store shows on first use.
 
     - ``sqlite:///<path>``: everything after the three slashes is the file path, as in
@@ -165,7 +171,7 @@ def _sqlite_backend(url: str, busy_timeout: float, clock: Callable[[], float]) -
     from .sqlite_backend import SQLiteBackend
 
     prefix = "sqlite:///"
-    path = url[len(prefix):] if url[: len(prefix)].lower() == prefix else ""
+    path = url[len(prefix) :] if url[: len(prefix)].lower() == prefix else ""
     if not path or path == ":memory:":
         # An in-memory database would be private to each thread's connection.
         raise ValueError("a sqlite vault URL must name a file: sqlite:///<path>")

@@ -20,12 +20,19 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render_wizard(*, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                  focus: str | None = None, status: int = 200, **extra) -> Response:
+def render_wizard(
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    focus: str | None = None,
+    status: int = 200,
+    **extra,
+) -> Response:
     """The changed steps for htmx, or the whole wizard inside the full page for a plain post."""
     errors = errors or {}
-    context = wizard_context(load_state(), errors=errors, values=values or {}, focus=focus,
-                             lost=state_lost())
+    context = wizard_context(
+        load_state(), errors=errors, values=values or {}, focus=focus, lost=state_lost()
+    )
     context["erased"] = erased_after_download()
     context.update(extra)
     step = (focus or "").removeprefix("step-")
@@ -50,8 +57,9 @@ def render_steps(step: str, context: dict, *, main: bool) -> str:
     other steps whose content changed since the request began, all but the first out of band."""
     old, new = Wizard(state_before_change()).digests(), context["wizard"].digests()
     changed = [other for other in STEPS if other != step and old[other] != new[other]]
-    return render_template("_changed.html", main_step=step, live=not main,
-                           changed_steps=changed, **context)
+    return render_template(
+        "_changed.html", main_step=step, live=not main, changed_steps=changed, **context
+    )
 
 
 def done(anchor: str) -> BaseResponse:

@@ -20,8 +20,10 @@ def keystore() -> dict[str, Any]:
     saved = load_state().keystore
     if saved.chosen is None:
         return {}
-    return {"alias": saved.alias,
-            "certificates": certificate_facts(certificate(pem) for pem in saved.chosen.chain)}
+    return {
+        "alias": saved.alias,
+        "certificates": certificate_facts(certificate(pem) for pem in saved.chosen.chain),
+    }
 
 
 def truststore() -> dict[str, Any]:

@@ -57,9 +57,11 @@ def run_test():
     if typed is not None and (len(typed) > MAX_FIELD or any(ord(ch) < 32 for ch in typed)):
         return _beside_url("This address is too long or contains invalid characters.", typed)
     if typed is not None:
+
         def keep_url(state: State) -> None:
             state.destination.url = typed
             state.current = "finish"
+
         update_state(keep_url)
     wizard = Wizard(load_state())
     url = wizard.fin.url.strip()
@@ -75,10 +77,14 @@ def run_test():
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
     timeout = float(current_app.config["FETCH_TIMEOUT"])
     try:
-        result = test_connection(url, key_pair=key_pair,
-                                 trust_anchors=[certificate(e.pem) for e in ts.entries],
-                                 policy=outbound_policy(), connect_timeout=timeout,
-                                 handshake_timeout=timeout)
+        result = test_connection(
+            url,
+            key_pair=key_pair,
+            trust_anchors=[certificate(e.pem) for e in ts.entries],
+            policy=outbound_policy(),
+            connect_timeout=timeout,
+            handshake_timeout=timeout,
+        )
     except FetchError as exc:  # not a server address: the plain sentence beside the field
         return _beside_url(str(exc), url)
     if result.log_detail:
@@ -91,8 +97,12 @@ def run_test():
 
     update_state(keep)
     target = parse_target(result.url)
-    audit("connection.tested", partner_host=target.host, partner_port=target.port,
-          outcome=result.outcome)
+    audit(
+        "connection.tested",
+        partner_host=target.host,
+        partner_port=target.port,
+        outcome=result.outcome,
+    )
     return done("step-finish")
 
 
@@ -103,8 +113,7 @@ def partner_kit():
     chosen = state.keystore.chosen
     if chosen is None or not chosen.chain:
         # Beside the key pair file field: without an import there is no result area yet.
-        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore",
-                             status=409)
+        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore", status=409)
     chain = [certificate(pem) for pem in chosen.chain]
     data = build_partner_kit(chain, destination_url=Wizard(state).fin.url)
     return attachment(("partner-kit.zip", data), "application/zip")
@@ -135,8 +144,12 @@ def add_chain_files():
     already = [c for pem in chosen.chain[1:] for c in certificates_from_pem(pem)]
     completed = completed_candidate(pair, chain_files=[*already, *found])
     if completed.chain_problem:
-        return render_wizard(errors={"chain_files": "None of these certificates issued yours. "
-                                     + completed.chain_problem}, focus="step-keystore")
+        return render_wizard(
+            errors={
+                "chain_files": "None of these certificates issued yours. " + completed.chain_problem
+            },
+            focus="step-keystore",
+        )
     index = state.keystore.candidates.index(chosen)
 
     def keep(state: State) -> None:
@@ -150,15 +163,23 @@ def add_chain_files():
 
 
 def _beside_url(message: str, typed: str):
-    return render_wizard(errors={"dest_url": message}, values={"dest_url": typed},
-                         focus="step-finish")
+    return render_wizard(
+        errors={"dest_url": message}, values={"dest_url": typed}, focus="step-finish"
+    )
 
 
 def _saved(result: ConnectionTestResult, basis: str) -> ConnectionTest:
     return ConnectionTest(
         tested_at=result.tested_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
-        url=result.url, outcome=result.outcome, headline=result.headline,
-        next_step=result.next_step, detail=result.detail,
-        acceptable_issuers=list(result.acceptable_issuers), your_issuer=result.your_issuer or "",
-        alert=result.alert or "", missing_certificate=result.missing_certificate or "",
-        tls_version=result.tls_version or "", basis=basis)
+        url=result.url,
+        outcome=result.outcome,
+        headline=result.headline,
+        next_step=result.next_step,
+        detail=result.detail,
+        acceptable_issuers=list(result.acceptable_issuers),
+        your_issuer=result.your_issuer or "",
+        alert=result.alert or "",
+        missing_certificate=result.missing_certificate or "",
+        tls_version=result.tls_version or "",
+        basis=basis,
+    )

@@ -70,17 +70,31 @@ class ConnectionPanel:
     def digest(self) -> tuple:
         """For Wizard.digests(): everything the panel shows."""
         saved = self.result
-        shown = () if saved is None else (
-            saved.tested_at, saved.url, saved.outcome, saved.headline, saved.next_step,
-            saved.detail, tuple(saved.acceptable_issuers), saved.your_issuer, saved.alert,
-            saved.missing_certificate, saved.tls_version)
+        shown = (
+            ()
+            if saved is None
+            else (
+                saved.tested_at,
+                saved.url,
+                saved.outcome,
+                saved.headline,
+                saved.next_step,
+                saved.detail,
+                tuple(saved.acceptable_issuers),
+                saved.your_issuer,
+                saved.alert,
+                saved.missing_certificate,
+                saved.tls_version,
+            )
+        )
         return (self.can_test, self.url, self.stale, shown)
 
 
 def test_basis(url: str, keystore: KeystorePlan, truststore: TruststorePlan) -> str:
     """A digest of what a test with these plans proves (no secret goes into it)."""
-    text = "\n".join([url.strip(), *keystore.candidate.chain, "--",
-                      *(entry.pem for entry in truststore.entries)])
+    text = "\n".join(
+        [url.strip(), *keystore.candidate.chain, "--", *(entry.pem for entry in truststore.entries)]
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -97,5 +111,6 @@ def readme_note(panel: ConnectionPanel) -> ConnectionTestNote | None:
     if panel.result is None or panel.stale:
         return None
     saved = panel.result
-    return ConnectionTestNote(tested_at=panel.tested_at, url=saved.url, outcome=saved.outcome,
-                              headline=saved.headline)
+    return ConnectionTestNote(
+        tested_at=panel.tested_at, url=saved.url, outcome=saved.outcome, headline=saved.headline
+    )

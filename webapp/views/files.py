@@ -52,8 +52,13 @@ def keystore_file(state: State) -> File | None:
         return None
     try:
         pair = KeyPair.from_pem_bundle(plan.candidate.bundle)
-        data = build_keystore(alias=plan.alias, private_key=pair.private_key, chain=pair.chain,
-                              password=plan.password, format=plan.format)
+        data = build_keystore(
+            alias=plan.alias,
+            private_key=pair.private_key,
+            chain=pair.chain,
+            password=plan.password,
+            format=plan.format,
+        )
     except (KeyPairError, StoreError, AliasError, ValueError) as exc:
         # A saved key the plan accepted but Java cannot hold: not ready, never a 500.
         log.warning("keystore not buildable: %s", type(exc).__name__)
@@ -85,8 +90,9 @@ def truststore_file(state: State) -> File | None:
         return None
     entries = [(e.alias, certificate(e.pem)) for e in plan.entries]
     try:
-        return plan.filename, build_truststore(entries=entries, password=plan.password,
-                                               format=plan.format)
+        return plan.filename, build_truststore(
+            entries=entries, password=plan.password, format=plan.format
+        )
     except (StoreError, AliasError) as exc:
         log.warning("truststore not buildable: %s", type(exc).__name__)
         return None
@@ -101,8 +107,10 @@ def config_file(state: State) -> File | None:
 
 def snippet_files(state: State) -> list[File]:
     """The settings for other Java consumers, with the real passwords; empty until ready."""
-    return [(SNIPPET_FILES[snippet.key], snippet.text.encode())
-            for snippet in Wizard(state).fin.snippets(mask=False)]
+    return [
+        (SNIPPET_FILES[snippet.key], snippet.text.encode())
+        for snippet in Wizard(state).fin.snippets(mask=False)
+    ]
 
 
 def bundle_file(state: State) -> File | None:
@@ -111,12 +119,23 @@ def bundle_file(state: State) -> File | None:
     keystore, truststore = keystore_file(state), truststore_file(state)
     config, certificate_ = config_file(state), certificate_file(state)
     wizard = Wizard(state)
-    if not (keystore and truststore and config and certificate_ and wizard.fin.config
-            and wizard.ks.plan and wizard.ts.plan):
+    if not (
+        keystore
+        and truststore
+        and config
+        and certificate_
+        and wizard.fin.config
+        and wizard.ks.plan
+        and wizard.ts.plan
+    ):
         return None
     data = build_bundle(
-        keystore=keystore, truststore=truststore, config=config, certificate=certificate_,
-        destination=wizard.fin.config, own=summary(wizard.ks.plan.candidate.chain[0]),
+        keystore=keystore,
+        truststore=truststore,
+        config=config,
+        certificate=certificate_,
+        destination=wizard.fin.config,
+        own=summary(wizard.ks.plan.candidate.chain[0]),
         trusted=[e.summary for e in wizard.ts.plan.entries],
         own_chain=[summary(pem) for pem in wizard.ks.plan.candidate.chain],
         reminder=reminder_of(state),
@@ -134,8 +153,9 @@ def reminder_of(state: State) -> ExpiryReminder | None:
         return None
     partner = [certificate(e.pem) for e in wizard.ts.plan.entries if e.source != "own"]
     try:
-        return expiry_reminder(own=[certificate(p) for p in wizard.ks.plan.candidate.chain],
-                               partner=partner)
+        return expiry_reminder(
+            own=[certificate(p) for p in wizard.ks.plan.candidate.chain], partner=partner
+        )
     except ReminderError:
         return None
 

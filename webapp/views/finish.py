@@ -38,10 +38,14 @@ def save_settings():
         errors["http_method"] = "Choose one of the listed methods."
     if _invalid(folder):
         errors["folder"] = "This folder is too long or contains invalid characters."
+
     def keep(state: State) -> None:
         dest = state.destination
-        for key, name, value in (("url", "dest_url", url), ("method", "http_method", method),
-                                 ("folder", "folder", folder)):
+        for key, name, value in (
+            ("url", "dest_url", url),
+            ("method", "http_method", method),
+            ("folder", "folder", folder),
+        ):
             if name not in errors:
                 setattr(dest, key, value)
         if not live:
@@ -51,8 +55,9 @@ def save_settings():
     if live:
         return render_live("finish", reveal=request.form.get("revealed") == "1")
     if errors:
-        return render_wizard(errors=errors, values={"dest_url": url, "folder": folder},
-                             focus="step-finish")
+        return render_wizard(
+            errors=errors, values={"dest_url": url, "folder": folder}, focus="step-finish"
+        )
     return done("step-finish")
 
 
@@ -84,8 +89,9 @@ def download_snippet(key: str):
     """One settings snippet for another Java consumer (issue 14), with the real passwords:
     the page shows them masked, and its Copy button fetches this."""
     if key not in SNIPPET_FILES:
-        return render_wizard(errors={"finish": "There is no such settings file."},
-                             focus="step-finish", status=404)
+        return render_wizard(
+            errors={"finish": "There is no such settings file."}, focus="step-finish", status=404
+        )
     built = dict(snippet_files(load_state())).get(SNIPPET_FILES[key])
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
@@ -115,8 +121,12 @@ def _bundle(*, wipe: bool):
         return render_wizard(errors={"finish": str(exc)}, focus="step-finish", status=409)
     if built is None:
         return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
-    audit("bundle.downloaded", file=built[0], first=audit_facts.first_bundle(),
-          **audit_facts.everything())
+    audit(
+        "bundle.downloaded",
+        file=built[0],
+        first=audit_facts.first_bundle(),
+        **audit_facts.everything(),
+    )
     if wipe:
         wipe_state(downloaded=True)  # the user asked: nothing of theirs stays on the server
         audit("session.erased", reason="after-download")

@@ -70,6 +70,7 @@ def import_key_pair():
         except KeyPairError as exc:
             errors["key_file"] = str(exc)
     if errors:
+
         def remember(state: State) -> None:
             if not state.keystore.candidates:  # an imported key pair is never replaced here
                 state.keystore.pending_upload = pending
@@ -99,8 +100,11 @@ def import_key_pair():
 
     update_state(keep)
     rotate_session()  # a new token once a key is held: a planted one opens nothing (issue 10)
-    audit("keypair.imported", file=name,
-          certificates=certificate_facts(pair.certificate for pair in pairs))
+    audit(
+        "keypair.imported",
+        file=name,
+        certificates=certificate_facts(pair.certificate for pair in pairs),
+    )
     return done("step-keystore")
 
 
@@ -130,6 +134,7 @@ def select_key_pair():
 @bp.post("/reset")
 def reset_key_pair():
     """Forget the imported key pair so another file can be imported."""
+
     def forget(state: State) -> None:
         state.keystore = KeystoreState()
         state.current = "keystore"
@@ -166,12 +171,24 @@ def save_settings():
     password = password_field(form, "keystore_password")
     confirm = password_field(form, "confirm_keystore_password")
     typed = bool(password or confirm)
-    rejected = password_errors(password, confirm, "keystore_password", "confirm_keystore_password",
-                               required=not saved.password, fmt=fmt)
+    rejected = password_errors(
+        password,
+        confirm,
+        "keystore_password",
+        "confirm_keystore_password",
+        required=not saved.password,
+        fmt=fmt,
+    )
     if not typed and saved.password and not rejected:
         # PKCS#12 chosen over a saved password Java could not use with it (issue 14).
-        rejected = password_errors(saved.password, saved.password, "keystore_password",
-                                   "confirm_keystore_password", required=False, fmt=fmt)
+        rejected = password_errors(
+            saved.password,
+            saved.password,
+            "keystore_password",
+            "confirm_keystore_password",
+            required=False,
+            fmt=fmt,
+        )
     errors.update(rejected)
 
     asked = form.get("validity_asked") == "1"
@@ -207,8 +224,11 @@ def save_settings():
         return render_live("keystore")
     if errors:
         shown_name = filename if filename is not None else field(form, "keystore_filename")
-        values = {"alias": field(form, "alias"), "keystore_filename": shown_name,
-                  "keystore_format": fmt.value}
+        values = {
+            "alias": field(form, "alias"),
+            "keystore_filename": shown_name,
+            "keystore_format": fmt.value,
+        }
         return render_wizard(errors=errors, values=values, focus="step-keystore")
     return done("step-keystore")
 

@@ -25,6 +25,7 @@ def open_step(step: str):
     """Open a step for editing (the Edit / Start this step buttons)."""
     if step not in STEPS:
         abort(404)
+
     def open_it(state: State) -> None:
         state.current = step
 

@@ -40,8 +40,9 @@ def is_self_signed(cert: x509.Certificate) -> bool:
     return cert.subject == cert.issuer
 
 
-def completed_candidate(pair: KeyPair, *,
-                        chain_files: Sequence[x509.Certificate] = ()) -> KeyPairCandidate:
+def completed_candidate(
+    pair: KeyPair, *, chain_files: Sequence[x509.Certificate] = ()
+) -> KeyPairCandidate:
     """The candidate to save for `pair`: its chain completed as far as we can, with the
     source of each certificate, and the plain reason when the chain stays incomplete."""
     report = _complete(pair, chain_files)
@@ -53,11 +54,18 @@ def completed_candidate(pair: KeyPair, *,
     if len(links) > 1 and is_self_signed(links[-1].certificate) and links[-1].source != FROM_FILE:
         links.pop()
     own = {c.fingerprint(hashes.SHA256()) for c in pair.chain}
-    sources = [CHAIN_FILES if link.source == FROM_FILE and
-               link.certificate.fingerprint(hashes.SHA256()) not in own else link.source
-               for link in links]
-    completed = KeyPair(pair.private_key, pair.certificate,
-                        tuple(link.certificate for link in links), pair.source_alias)
+    sources = [
+        CHAIN_FILES
+        if link.source == FROM_FILE and link.certificate.fingerprint(hashes.SHA256()) not in own
+        else link.source
+        for link in links
+    ]
+    completed = KeyPair(
+        pair.private_key,
+        pair.certificate,
+        tuple(link.certificate for link in links),
+        pair.source_alias,
+    )
     # Only a leaf with nothing above it is a problem: a file with its intermediate but not
     # the root works (servers hold their own roots), even when we cannot find that root.
     lonely = len(links) == 1 and not is_self_signed(pair.certificate)
@@ -66,10 +74,13 @@ def completed_candidate(pair: KeyPair, *,
 
 
 def _candidate(pair: KeyPair, sources: list[str], problem: str) -> KeyPairCandidate:
-    return KeyPairCandidate(bundle=pair.to_pem_bundle(),
-                            chain=[certificate_pem(c) for c in pair.chain],
-                            source_alias=pair.source_alias, chain_sources=sources,
-                            chain_problem=problem)
+    return KeyPairCandidate(
+        bundle=pair.to_pem_bundle(),
+        chain=[certificate_pem(c) for c in pair.chain],
+        source_alias=pair.source_alias,
+        chain_sources=sources,
+        chain_problem=problem,
+    )
 
 
 def _complete(pair: KeyPair, chain_files: Sequence[x509.Certificate]) -> ClientChainReport | None:
@@ -78,8 +89,9 @@ def _complete(pair: KeyPair, chain_files: Sequence[x509.Certificate]) -> ClientC
     except ValueError as exc:  # a broken EXTRA_ROOTS: the operator's problem, not the user's
         log.warning("chain completion skipped: %s", exc)
         return None
-    report = complete_client_chain(pair, roots=roots, policy=outbound_policy(),
-                                   chain_files=chain_files)
+    report = complete_client_chain(
+        pair, roots=roots, policy=outbound_policy(), chain_files=chain_files
+    )
     for error in report.download_errors:  # may name refused addresses: the log only
         log.info("issuer download failed: %s", error)
     return report

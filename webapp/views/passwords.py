@@ -6,11 +6,22 @@ from ..pki.java import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, StoreFormat
 from .store_formats import format_password_problem
 
 
-def password_errors(password: str, confirmation: str, field: str, confirm_field: str,
-                    *, required: bool, fmt: StoreFormat = StoreFormat.JKS) -> dict[str, str]:
+def password_errors(
+    password: str,
+    confirmation: str,
+    field: str,
+    confirm_field: str,
+    *,
+    required: bool,
+    fmt: StoreFormat = StoreFormat.JKS,
+) -> dict[str, str]:
     """Plain-language errors keyed by field; empty when the pair is usable (or not needed)."""
     if not password and not confirmation:
-        return {field: f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."} if required else {}
+        return (
+            {field: f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."}
+            if required
+            else {}
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         # keytool refuses shorter store passwords, and so does the platform's Java.
         return {field: f"Use at least {MIN_PASSWORD_LENGTH} characters."}

@@ -105,8 +105,9 @@ def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
         problems.append(Problem("validity_confirmed", problem))
     if problems or ks.chosen is None or not ks.password:
         return problems
-    return KeystorePlan(alias, ks.chosen, ks.password,
-                        file_name_for(ks.filename, kind="keystore", fmt=fmt), fmt)
+    return KeystorePlan(
+        alias, ks.chosen, ks.password, file_name_for(ks.filename, kind="keystore", fmt=fmt), fmt
+    )
 
 
 UNUSABLE = {
@@ -178,8 +179,9 @@ def alias_conflicts(entries: list[TrustEntry]) -> list[Problem]:
     return problems
 
 
-def plan_truststore(state: State,
-                    entries: list[TrustEntry] | None = None) -> TruststorePlan | list[Problem]:
+def plan_truststore(
+    state: State, entries: list[TrustEntry] | None = None
+) -> TruststorePlan | list[Problem]:
     ts = state.truststore
     entries = trust_entries(state) if entries is None else entries
     included = [e for e in entries if e.include]
@@ -188,8 +190,9 @@ def plan_truststore(state: State,
         if (problem := alias_problem(entry.alias)) is not None:
             problems.append(Problem(f"alias-{entry.key}", problem))
     if not any(e.source != "own" for e in entries):
-        problems.append(Problem("server_url",
-                                "Fetch the partner's certificates or upload them first."))
+        problems.append(
+            Problem("server_url", "Fetch the partner's certificates or upload them first.")
+        )
     elif not included:
         problems.append(Problem("certificates", "Include at least one certificate."))
     fmt = saved_format(ts.format)
@@ -199,5 +202,6 @@ def plan_truststore(state: State,
         problems.append(Problem("truststore_password", problem))
     if problems or not ts.password:
         return problems
-    return TruststorePlan(included, ts.password,
-                          file_name_for(ts.filename, kind="truststore", fmt=fmt), fmt)
+    return TruststorePlan(
+        included, ts.password, file_name_for(ts.filename, kind="truststore", fmt=fmt), fmt
+    )

@@ -54,15 +54,22 @@ def key_types() -> dict:
 
 
 def candidate_of(pair: KeyPair) -> KeyPairCandidate:
-    return KeyPairCandidate(bundle=pair.to_pem_bundle(),
-                            chain=[certificate_pem(c) for c in pair.chain],
-                            source_alias=pair.source_alias)
+    return KeyPairCandidate(
+        bundle=pair.to_pem_bundle(),
+        chain=[certificate_pem(c) for c in pair.chain],
+        source_alias=pair.source_alias,
+    )
 
 
 def opened_state(name: str, store: OpenedStore) -> OpenedStoreState:
-    return OpenedStoreState(name=name, store_type=store.store_type, entries=[
-        OpenedStoreEntry(e.alias, e.kind, [certificate_pem(c) for c in e.chain])
-        for e in store.entries])
+    return OpenedStoreState(
+        name=name,
+        store_type=store.store_type,
+        entries=[
+            OpenedStoreEntry(e.alias, e.kind, [certificate_pem(c) for c in e.chain])
+            for e in store.entries
+        ],
+    )
 
 
 def kept_file_name(uploaded: str, default: str) -> str:
@@ -110,37 +117,54 @@ def open_keystore():
     """Open last year's keystore; its key entry becomes the key pair, alias and password kept."""
     key_password = field(request.form, "existing_key_password")
     store, name, password, errors = read_store(
-        "existing_keystore", "existing_keystore_password", missing=NO_STORE,
-        key_password=key_password)
+        "existing_keystore",
+        "existing_keystore_password",
+        missing=NO_STORE,
+        key_password=key_password,
+    )
     pairs: list[KeyPair] = []
     if store is not None:
         try:
             if not store.key_entries:
                 raise NoKeyEntryError()
-            pairs = [KeyPair(e.private_key, e.certificate, e.chain, e.alias)
-                     for e in store.key_entries if e.private_key is not None]
+            pairs = [
+                KeyPair(e.private_key, e.certificate, e.chain, e.alias)
+                for e in store.key_entries
+                if e.private_key is not None
+            ]
         except OpenStoreError as exc:
             errors["existing_keystore"] = str(exc)
         except KeyPairError as exc:
             errors["existing_keystore"] = str(exc)
     if errors or store is None:
-        ask = bool(key_password) or "has its own password" in errors.get(
-            "existing_keystore_password", "") or "existing_key_password" in errors
-        return render_wizard(errors=errors, focus="step-keystore",
-                             values={"open_keystore": "1", "ask_key_password": "1" if ask else ""})
+        ask = (
+            bool(key_password)
+            or "has its own password" in errors.get("existing_keystore_password", "")
+            or "existing_key_password" in errors
+        )
+        return render_wizard(
+            errors=errors,
+            focus="step-keystore",
+            values={"open_keystore": "1", "ask_key_password": "1" if ask else ""},
+        )
     opened = opened_state(name, store)
 
     def keep(state: State) -> None:
         state.current = "keystore"
         state.keystore = KeystoreState(
-            candidates=[candidate_of(pair) for pair in pairs], selected=0, source_name=name,
+            candidates=[candidate_of(pair) for pair in pairs],
+            selected=0,
+            source_name=name,
             alias=normalise_alias(pairs[0].source_alias or ""),
-            filename=kept_file_name(name, "keystore.jks"), password=kept_password(password),
-            opened=opened)
+            filename=kept_file_name(name, "keystore.jks"),
+            password=kept_password(password),
+            opened=opened,
+        )
 
     update_state(keep)
-    audit("keystore.opened", file=name,
-          certificates=certificate_facts(p.certificate for p in pairs))
+    audit(
+        "keystore.opened", file=name, certificates=certificate_facts(p.certificate for p in pairs)
+    )
     return done("step-keystore")
 
 
@@ -160,8 +184,12 @@ def import_ca_reply():
     else:
         try:
             pair = KeyPair.from_pem_bundle(chosen.bundle)
-            entry = OpenedEntry(chosen.source_alias or saved.alias, "PrivateKeyEntry",
-                                tuple(pair.chain), pair.private_key)
+            entry = OpenedEntry(
+                chosen.source_alias or saved.alias,
+                "PrivateKeyEntry",
+                tuple(pair.chain),
+                pair.private_key,
+            )
             roots = load_root_store(extra_root_paths(current_app.config.get("EXTRA_ROOTS")))
             renewed = apply_ca_reply(entry, data, roots=roots, extra_roots=_trusted(saved))
         except (CertificateParseError, CaReplyError, KeyPairError) as exc:
@@ -178,8 +206,11 @@ def import_ca_reply():
         state.current = "keystore"
 
     update_state(keep)
-    audit("careply.imported", file=(upload.filename or "")[:200] if upload else "",
-          certificates=certificate_facts(renewed.chain))
+    audit(
+        "careply.imported",
+        file=(upload.filename or "")[:200] if upload else "",
+        certificates=certificate_facts(renewed.chain),
+    )
     return done("step-keystore")
 
 
@@ -187,23 +218,31 @@ def _trusted(saved: KeystoreState) -> list[x509.Certificate]:
     """The opened keystore's trusted certificates: keytool completes a reply's chain from them."""
     if saved.opened is None:
         return []
-    return [certificates_from_pem(e.chain[0])[0] for e in saved.opened.entries
-            if e.kind == "trustedCertEntry" and e.chain]
+    return [
+        certificates_from_pem(e.chain[0])[0]
+        for e in saved.opened.entries
+        if e.kind == "trustedCertEntry" and e.chain
+    ]
 
 
 @bp.post("/keystore/generate")
 def generate_key():
     """Make a key pair here and its certificate request for the CA."""
     form = request.form
-    values = {name: field(form, name) for name in ("organisation", "common_name", "country",
-                                                  "key_type")}
+    values = {
+        name: field(form, name) for name in ("organisation", "common_name", "country", "key_type")
+    }
     try:
         generated = generate_key_and_request(
-            organisation=values["organisation"], common_name=values["common_name"],
-            country=values["country"], key_type=values["key_type"] or "rsa3072")
+            organisation=values["organisation"],
+            common_name=values["common_name"],
+            country=values["country"],
+            key_type=values["key_type"] or "rsa3072",
+        )
     except RequestFieldError as exc:
-        return render_wizard(errors={exc.field: str(exc)}, values={**values, "generate": "1"},
-                             focus="step-keystore")
+        return render_wizard(
+            errors={exc.field: str(exc)}, values={**values, "generate": "1"}, focus="step-keystore"
+        )
     pair = generated.key_pair
     csr = generated.csr_pem.decode()
 
@@ -214,10 +253,14 @@ def generate_key():
         # a new key pair file does; the CA's reply is then imported into that keystore.
         renewing = old.opened is not None
         state.keystore = KeystoreState(
-            candidates=[candidate_of(pair)], selected=0, source_name=GENERATED_NAME,
+            candidates=[candidate_of(pair)],
+            selected=0,
+            source_name=GENERATED_NAME,
             alias=old.alias if renewing else suggest_alias(pair.certificate),
             filename=old.filename or "keystore.jks",
-            password=old.password if renewing else None, request_pem=csr)
+            password=old.password if renewing else None,
+            request_pem=csr,
+        )
 
     update_state(keep)
     audit("keypair.generated", certificates=certificate_facts([pair.certificate]))
@@ -229,8 +272,11 @@ def download_request():
     """The certificate request (PKCS#10, PEM) to send to the certificate authority."""
     saved = load_state().keystore
     if not saved.request_pem:
-        return render_wizard(errors={"request_download": "Generate a new key pair first."},
-                             focus="step-keystore", status=409)
+        return render_wizard(
+            errors={"request_download": "Generate a new key pair first."},
+            focus="step-keystore",
+            status=409,
+        )
     audit("request.downloaded", **audit_facts.keystore())
     name = f"{saved.alias or 'request'}.csr"
     return attachment((name, saved.request_pem.encode()), "application/pkcs10")
@@ -241,7 +287,10 @@ def download_reminder():
     """A calendar reminder 30 days before the first certificate expires."""
     built = reminder_file(load_state())
     if built is None:
-        return render_wizard(errors={"finish": "Finish the keystore and truststore steps first."},
-                             focus="step-finish", status=409)
+        return render_wizard(
+            errors={"finish": "Finish the keystore and truststore steps first."},
+            focus="step-finish",
+            status=409,
+        )
     audit("reminder.downloaded", file=built[0])
     return attachment(built, "text/calendar")

@@ -21,8 +21,13 @@ from ..pki.java import (
 from ..pki.java.stores import StoreKind
 from .validation import clean_file_name
 
-__all__ = ["file_name_for", "format_password_problem", "saved_format", "store_file_name",
-           "submitted_format"]
+__all__ = [
+    "file_name_for",
+    "format_password_problem",
+    "saved_format",
+    "store_file_name",
+    "submitted_format",
+]
 
 # The extensions a store name may have; PKCS#12 files are also called .pfx (Windows).
 _STORE_EXTENSIONS = (".jks", ".p12", ".pfx")
@@ -49,8 +54,9 @@ def submitted_format(raw: str | None, saved: str) -> StoreFormat:
 
 def _fits(name: str, fmt: StoreFormat) -> bool:
     lowered = name.lower()
-    return lowered.endswith(fmt.extension) or (fmt is StoreFormat.PKCS12
-                                               and lowered.endswith(".pfx"))
+    return lowered.endswith(fmt.extension) or (
+        fmt is StoreFormat.PKCS12 and lowered.endswith(".pfx")
+    )
 
 
 def store_file_name(raw: str, *, kind: StoreKind, fmt: StoreFormat) -> str:
@@ -62,8 +68,9 @@ def store_file_name(raw: str, *, kind: StoreKind, fmt: StoreFormat) -> str:
     name = raw.strip()
     if name and not _fits(name, fmt) and name.lower().endswith(_STORE_EXTENSIONS):
         name = with_format_extension(name, fmt)
-    extension = ".pfx" if fmt is StoreFormat.PKCS12 and name.lower().endswith(".pfx") \
-        else fmt.extension
+    extension = (
+        ".pfx" if fmt is StoreFormat.PKCS12 and name.lower().endswith(".pfx") else fmt.extension
+    )
     return clean_file_name(name, default=default_file_name(kind, fmt), extension=extension)
 
 
@@ -73,8 +80,11 @@ def file_name_for(saved: str, *, kind: StoreKind, fmt: StoreFormat) -> str:
     name = saved or default_file_name(kind, fmt)
     if _fits(name, fmt):
         return name
-    return safe_file_name(with_format_extension(name, fmt), fallback=default_file_name(kind, fmt),
-                          extension=fmt.extension)
+    return safe_file_name(
+        with_format_extension(name, fmt),
+        fallback=default_file_name(kind, fmt),
+        extension=fmt.extension,
+    )
 
 
 def format_password_problem(password: str, fmt: StoreFormat) -> str | None:

@@ -24,9 +24,14 @@ def trust_changes(state: State) -> dict[str, TrustChange]:
     if ts.opened is None or not fresh:
         return {}
     store_type: StoreType = "PKCS12" if ts.opened.store_type == "PKCS12" else "JKS"
-    old = OpenedStore(store_type, tuple(
-        OpenedEntry(e.alias, "trustedCertEntry", (certificate(e.chain[0]),))
-        for e in ts.opened.entries if e.chain))
+    old = OpenedStore(
+        store_type,
+        tuple(
+            OpenedEntry(e.alias, "trustedCertEntry", (certificate(e.chain[0]),))
+            for e in ts.opened.entries
+            if e.chain
+        ),
+    )
     comparison = compare_truststore(old, [certificate(pem) for pem in fresh])
     return {fingerprint_of(change): change for change in comparison.changes}
 

@@ -59,10 +59,14 @@ def fetch_certificates():
         error = str(exc)
         audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
-        return render_wizard(errors={"server_url": error or "Try again."},
-                             values={"server_url": raw}, focus="step-truststore")
-    certs = [TrustedCertificate(certificate_pem(c.certificate), c.source)
-             for c in chain.certificates]
+        return render_wizard(
+            errors={"server_url": error or "Try again."},
+            values={"server_url": raw},
+            focus="step-truststore",
+        )
+    certs = [
+        TrustedCertificate(certificate_pem(c.certificate), c.source) for c in chain.certificates
+    ]
 
     def keep(state: State) -> None:
         ts = state.truststore
@@ -70,16 +74,26 @@ def fetch_certificates():
         # server sent before.
         uploaded = [c for c in ts.certs if c.source in ("upload", "old truststore")]
         ts.certs = (certs + uploaded)[:MAX_CERTIFICATES]
-        ts.fetch = FetchReport(url=chain.url, host=chain.host, port=chain.port,
-                               address=chain.address, sent=chain.sent,
-                               warnings=list(chain.warnings))
+        ts.fetch = FetchReport(
+            url=chain.url,
+            host=chain.host,
+            port=chain.port,
+            address=chain.address,
+            sent=chain.sent,
+            warnings=list(chain.warnings),
+        )
         recommend_new(state)  # after opening last year's truststore (issue 13)
         state.current = "truststore"
 
     update_state(keep)
-    audit("partner.fetched", partner=raw.strip()[:200], partner_host=chain.host,
-          partner_port=chain.port, outcome="ok",
-          certificates=certificate_facts(c.certificate for c in chain.certificates))
+    audit(
+        "partner.fetched",
+        partner=raw.strip()[:200],
+        partner_host=chain.host,
+        partner_port=chain.port,
+        outcome="ok",
+        certificates=certificate_facts(c.certificate for c in chain.certificates),
+    )
     return done("step-truststore")
 
 
@@ -133,7 +147,9 @@ def save_settings():
             errors[f"alias-{key}"] = str(exc)
             alias = entry.alias
         if include and alias in seen:
-            errors[f"alias-{key}"] = f"The alias “{alias}” is already used above. Aliases must be unique."
+            errors[f"alias-{key}"] = (
+                f"The alias “{alias}” is already used above. Aliases must be unique."
+            )
         if include:
             seen[alias] = entry.fingerprint
         choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)
@@ -155,16 +171,28 @@ def save_settings():
     password = password_field(form, "truststore_password")
     confirm = password_field(form, "confirm_truststore_password")
     typed = bool(password or confirm)
-    rejected = password_errors(password, confirm, "truststore_password",
-                               "confirm_truststore_password", required=not view.has_password,
-                               fmt=fmt)
+    rejected = password_errors(
+        password,
+        confirm,
+        "truststore_password",
+        "confirm_truststore_password",
+        required=not view.has_password,
+        fmt=fmt,
+    )
     if not typed and saved.password and not rejected:
         # PKCS#12 chosen over a saved password Java could not use with it (issue 14).
-        rejected = password_errors(saved.password, saved.password, "truststore_password",
-                                   "confirm_truststore_password", required=False, fmt=fmt)
+        rejected = password_errors(
+            saved.password,
+            saved.password,
+            "truststore_password",
+            "confirm_truststore_password",
+            required=False,
+            fmt=fmt,
+        )
     errors.update(rejected)
     if view.entries and not seen:
         errors["certificates"] = "Include at least one certificate."
+
     def keep(state: State) -> None:
         ts = state.truststore
         if not any(k.startswith("alias-") for k in errors):
@@ -189,14 +217,23 @@ def save_settings():
         return render_live("truststore")
     if errors:
         # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
-        shown = {f"alias-{e.key}": field(form, f"alias-{e.key}") for e in view.entries
-                 if f"alias-{e.key}" in form}
-        shown.update({f"include-{e.key}": "on" if choices[e.fingerprint].include else ""
-                      for e in view.entries})
+        shown = {
+            f"alias-{e.key}": field(form, f"alias-{e.key}")
+            for e in view.entries
+            if f"alias-{e.key}" in form
+        }
+        shown.update(
+            {
+                f"include-{e.key}": "on" if choices[e.fingerprint].include else ""
+                for e in view.entries
+            }
+        )
         shown_name = filename if filename is not None else field(form, "truststore_filename")
-        return render_wizard(errors=errors, focus="step-truststore",
-                             values={**shown, "truststore_filename": shown_name,
-                                     "truststore_format": fmt.value})
+        return render_wizard(
+            errors=errors,
+            focus="step-truststore",
+            values={**shown, "truststore_filename": shown_name, "truststore_format": fmt.value},
+        )
     return done("step-truststore")
 
 
@@ -205,7 +242,12 @@ def download_truststore():
     """The truststore (JKS or PKCS#12): only trusted-certificate entries."""
     built = truststore_file(load_state())
     if built is None:
-        return render_wizard(errors={"truststore_download": "Choose the certificates and a truststore password first."},
-                             focus="step-truststore", status=409)
+        return render_wizard(
+            errors={
+                "truststore_download": "Choose the certificates and a truststore password first."
+            },
+            focus="step-truststore",
+            status=409,
+        )
     audit("truststore.downloaded", file=built[0], **audit_facts.truststore())
     return attachment(built, "application/octet-stream")

@@ -22,8 +22,9 @@ from .truststore import MAX_CERTIFICATES
 bp = Blueprint("truststore_update", __name__, url_prefix="/truststore")
 
 NO_STORE = "Choose last year's truststore (.jks, .p12 or .pfx)."
-NO_CERTIFICATES = ("This store holds no trusted certificates. Choose last year's truststore, "
-                   "not the keystore.")
+NO_CERTIFICATES = (
+    "This store holds no trusted certificates. Choose last year's truststore, not the keystore."
+)
 
 
 @bp.app_context_processor
@@ -35,17 +36,20 @@ def change_labels() -> dict:
 def open_truststore():
     """Open last year's truststore; keep its certificates' aliases, file name and password."""
     store, name, password, errors = read_store(
-        "existing_truststore", "existing_truststore_password", missing=NO_STORE)
+        "existing_truststore", "existing_truststore_password", missing=NO_STORE
+    )
     if store is not None and not store.trusted_entries:
         errors["existing_truststore"] = NO_CERTIFICATES
     current = [c for c in load_state().truststore.certs if c.source != OLD_SOURCE]
     if store is not None and len(current) + len(store.trusted_entries) > MAX_CERTIFICATES:
         errors["existing_truststore"] = (
             f"This store holds {len(store.trusted_entries)} certificates; a truststore here "
-            f"can hold at most {MAX_CERTIFICATES}. Choose the truststore for this partner.")
+            f"can hold at most {MAX_CERTIFICATES}. Choose the truststore for this partner."
+        )
     if errors or store is None:
-        return render_wizard(errors=errors, focus="step-truststore",
-                             values={"open_truststore": "1"})
+        return render_wizard(
+            errors=errors, focus="step-truststore", values={"open_truststore": "1"}
+        )
     opened = opened_state(name, store)
     now = dt.datetime.now(dt.UTC)
     old = []
@@ -65,8 +69,7 @@ def open_truststore():
             # Expired ones are left out (they secure nothing); the rest is kept until the
             # partner has switched over. Duplicate aliases get a fresh suggestion.
             usable = alias not in taken and alias_problem(alias) is None
-            ts.choices[print_] = TrustChoice(alias=alias if usable else "",
-                                             include=not expired)
+            ts.choices[print_] = TrustChoice(alias=alias if usable else "", include=not expired)
             taken.add(alias)
         ts.opened = opened
         ts.filename = kept_file_name(name, "truststore.jks")
@@ -74,6 +77,9 @@ def open_truststore():
         state.current = "truststore"
 
     update_state(keep)
-    audit("truststore.opened", file=name,
-          certificates=certificate_facts(e.certificate for e in store.trusted_entries))
+    audit(
+        "truststore.opened",
+        file=name,
+        certificates=certificate_facts(e.certificate for e in store.trusted_entries),
+    )
     return done("step-truststore")

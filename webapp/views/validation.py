@@ -5,8 +5,7 @@ from __future__ import annotations
 from ..pki.java import MAX_FILE_NAME, FileNameError
 from ..pki.java import clean_file_name as _core_clean_file_name
 
-__all__ = ["MAX_FIELD", "MAX_FILE_NAME", "FieldError", "clean_file_name", "field",
-           "password_field"]
+__all__ = ["MAX_FIELD", "MAX_FILE_NAME", "FieldError", "clean_file_name", "field", "password_field"]
 # A field longer than this is not a password or an alias anyone types.
 MAX_FIELD = 1000
 
@@ -35,4 +34,4 @@ def field(form, name: str) -> str:
     """A form field, capped in length (abuse is refused by the caller's validation).
     Not for passwords: a cut password is a different password (use password_field)."""
     value = form.get(name, "")
-    return value if len(value) <= MAX_FIELD else value[:MAX_FIELD + 1]
+    return value if len(value) <= MAX_FIELD else value[: MAX_FIELD + 1]

@@ -47,8 +47,19 @@ SNIPPET_FILES = {
 }
 LOST_WORK = "Your saved work could not be restored after an update; please start again."
 
-__all__ = ["LOST_WORK", "SNIPPET_FILES", "STEPS", "STEP_TITLES", "Candidate", "FinishView",
-           "KeystoreView", "TrustEntry", "TruststoreView", "Wizard", "wizard_context"]
+__all__ = [
+    "LOST_WORK",
+    "SNIPPET_FILES",
+    "STEPS",
+    "STEP_TITLES",
+    "Candidate",
+    "FinishView",
+    "KeystoreView",
+    "TrustEntry",
+    "TruststoreView",
+    "Wizard",
+    "wizard_context",
+]
 
 
 @dataclass
@@ -151,8 +162,12 @@ class FinishView:
         """The settings for other Java consumers (issue 14), from the same values as config."""
         if self.config is None:
             return ()
-        return consumer_snippets(self.config, keystore_format=self.keystore_format,
-                                 truststore_format=self.truststore_format, mask=mask)
+        return consumer_snippets(
+            self.config,
+            keystore_format=self.keystore_format,
+            truststore_format=self.truststore_format,
+            mask=mask,
+        )
 
 
 def keystore_view(state: State) -> KeystoreView:
@@ -160,15 +175,21 @@ def keystore_view(state: State) -> KeystoreView:
     plan = plan_keystore(state)
     fmt = saved_format(saved.format)
     return KeystoreView(
-        candidates=[Candidate(i, list(c.chain), c.source_alias)
-                    for i, c in enumerate(saved.candidates)],
-        selected=saved.selected, source_name=saved.source_name, alias=saved.alias,
+        candidates=[
+            Candidate(i, list(c.chain), c.source_alias) for i, c in enumerate(saved.candidates)
+        ],
+        selected=saved.selected,
+        source_name=saved.source_name,
+        alias=saved.alias,
         filename=file_name_for(saved.filename, kind="keystore", fmt=fmt),
         has_password=bool(saved.password),
-        plan=plan if isinstance(plan, KeystorePlan) else None, format=fmt,
+        plan=plan if isinstance(plan, KeystorePlan) else None,
+        format=fmt,
         pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
-        validity_problem=validity_problem(state), validity_confirmed=saved.validity_confirmed,
-        opened=saved.opened, has_request=bool(saved.request_pem),
+        validity_problem=validity_problem(state),
+        validity_confirmed=saved.validity_confirmed,
+        opened=saved.opened,
+        has_request=bool(saved.request_pem),
     )
 
 
@@ -178,12 +199,17 @@ def truststore_view(state: State) -> TruststoreView:
     plan = plan_truststore(state, entries)
     fmt = saved_format(saved.format)
     return TruststoreView(
-        entries=entries, fetch=saved.fetch, format=fmt,
+        entries=entries,
+        fetch=saved.fetch,
+        format=fmt,
         filename=file_name_for(saved.filename, kind="truststore", fmt=fmt),
-        has_password=bool(saved.password), plan=plan if isinstance(plan, TruststorePlan) else None,
-        conflicts={} if isinstance(plan, TruststorePlan) else {
-            p.field: p.message for p in plan if p.field.startswith("alias-")},
-        opened=saved.opened, changes=trust_changes(state),
+        has_password=bool(saved.password),
+        plan=plan if isinstance(plan, TruststorePlan) else None,
+        conflicts={}
+        if isinstance(plan, TruststorePlan)
+        else {p.field: p.message for p in plan if p.field.startswith("alias-")},
+        opened=saved.opened,
+        changes=trust_changes(state),
     )
 
 
@@ -194,14 +220,22 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
     config = None
     if ks.plan and ts.plan:
         config = DestinationConfig(
-            url=url, method=method,
+            url=url,
+            method=method,
             keystore_file=file_path(saved.folder, ks.plan.filename),
             keystore_pass=ks.plan.password,
             truststore_file=file_path(saved.folder, ts.plan.filename),
             truststore_pass=ts.plan.password,
         )
-    return FinishView(url, method, saved.folder, config is not None, config,
-                      keystore_format=ks.format, truststore_format=ts.format)
+    return FinishView(
+        url,
+        method,
+        saved.folder,
+        config is not None,
+        config,
+        keystore_format=ks.format,
+        truststore_format=ts.format,
+    )
 
 
 def step_modes(state: State, complete: dict[str, bool]) -> dict[str, str]:
@@ -266,32 +300,65 @@ class Wizard:
         fetch = ts.fetch
         return {
             "stepper": (tuple(modes.items()), tuple(self.complete.items())),
-            "keystore": (modes["keystore"], self.ks.complete, ks.selected, ks.source_name,
-                         ks.alias, ks.filename, ks.format, bool(ks.password),
-                         ks.validity_confirmed,
-                         ks.pending_upload.name if ks.pending_upload else None,
-                         tuple((c.bundle, tuple(c.chain), c.source_alias, tuple(c.chain_sources),
-                                c.chain_problem) for c in ks.candidates),
-                         _opened_key(ks.opened), ks.request_pem),
-            "truststore": (modes["truststore"], self.ts.complete, ts.filename, ts.format,
-                           bool(ts.password),
-                           tuple((c.pem, c.source) for c in ts.certs),
-                           tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
-                           _fetch_key(fetch), tuple(chosen.chain) if chosen else (),
-                           _opened_key(ts.opened)),
-            "finish": (modes["finish"], tuple(chosen.chain) if chosen else (),
-                       s.destination.url, s.destination.method,
-                       s.destination.folder, fetch.url if fetch else "", ks.format, ts.format,
-                       self.fin.config.to_json(mask=False) if self.fin.config else None,
-                       self.connection.digest()),
+            "keystore": (
+                modes["keystore"],
+                self.ks.complete,
+                ks.selected,
+                ks.source_name,
+                ks.alias,
+                ks.filename,
+                ks.format,
+                bool(ks.password),
+                ks.validity_confirmed,
+                ks.pending_upload.name if ks.pending_upload else None,
+                tuple(
+                    (
+                        c.bundle,
+                        tuple(c.chain),
+                        c.source_alias,
+                        tuple(c.chain_sources),
+                        c.chain_problem,
+                    )
+                    for c in ks.candidates
+                ),
+                _opened_key(ks.opened),
+                ks.request_pem,
+            ),
+            "truststore": (
+                modes["truststore"],
+                self.ts.complete,
+                ts.filename,
+                ts.format,
+                bool(ts.password),
+                tuple((c.pem, c.source) for c in ts.certs),
+                tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
+                _fetch_key(fetch),
+                tuple(chosen.chain) if chosen else (),
+                _opened_key(ts.opened),
+            ),
+            "finish": (
+                modes["finish"],
+                tuple(chosen.chain) if chosen else (),
+                s.destination.url,
+                s.destination.method,
+                s.destination.folder,
+                fetch.url if fetch else "",
+                ks.format,
+                ts.format,
+                self.fin.config.to_json(mask=False) if self.fin.config else None,
+                self.connection.digest(),
+            ),
         }
 
 
 def _opened_key(opened: OpenedStoreState | None) -> tuple:
     if opened is None:
         return ()
-    return (opened.name, opened.store_type,
-            tuple((e.alias, e.kind, tuple(e.chain)) for e in opened.entries))
+    return (
+        opened.name,
+        opened.store_type,
+        tuple((e.alias, e.kind, tuple(e.chain)) for e in opened.entries),
+    )
 
 
 def _fetch_key(fetch: FetchReport | None) -> tuple:
@@ -300,8 +367,14 @@ def _fetch_key(fetch: FetchReport | None) -> tuple:
     return (fetch.url, fetch.host, fetch.port, fetch.address, fetch.sent, tuple(fetch.warnings))
 
 
-def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, str],
-                   focus: str | None, lost: bool = False) -> dict[str, Any]:
+def wizard_context(
+    state: State,
+    *,
+    errors: dict[str, str],
+    values: dict[str, str],
+    focus: str | None,
+    lost: bool = False,
+) -> dict[str, Any]:
     """What the templates need (certificates are described only where a template shows them)."""
     wizard = Wizard(state)
     if wizard.ts.conflicts:
@@ -332,4 +405,3 @@ def wizard_context(state: State, *, errors: dict[str, str], values: dict[str, st
         "lost_work": LOST_WORK if lost else "",
         "erased": False,  # the work was downloaded and erased (set by render_wizard)
     }
-

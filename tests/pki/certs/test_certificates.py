@@ -34,7 +34,7 @@ from webapp.pki.certs import (
 from webapp.pki.java import ALIAS_MAX_LENGTH, AliasError, suggest_alias, validate_alias
 from webapp.pki.java.jks import check_alias
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 NOISE = ("openssl", "error:", "asn", "parse", "deserialize", "traceback", "unable to")
 
 
@@ -48,22 +48,29 @@ def der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def self_signed(name: x509.Name, *, key: Any = None, issuer: x509.Name | None = None,
-                signer: Any = None) -> x509.Certificate:
+def self_signed(
+    name: x509.Name, *, key: Any = None, issuer: x509.Name | None = None, signer: Any = None
+) -> x509.Certificate:
     """A bare certificate with any names; signed by `signer` (default: its own key)."""
     key = key or ec.generate_private_key(ec.SECP256R1())
-    return (x509.CertificateBuilder()
-            .subject_name(name).issuer_name(issuer or name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(NOW - dt.timedelta(days=1))
-            .not_valid_after(NOW + dt.timedelta(days=10))
-            .sign(signer or key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer or name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=10))
+        .sign(signer or key, hashes.SHA256())
+    )
 
 
 def named(**attributes: str) -> x509.Name:
-    oids = {"cn": NameOID.COMMON_NAME, "o": NameOID.ORGANIZATION_NAME,
-            "ou": NameOID.ORGANIZATIONAL_UNIT_NAME}
+    oids = {
+        "cn": NameOID.COMMON_NAME,
+        "o": NameOID.ORGANIZATION_NAME,
+        "ou": NameOID.ORGANIZATIONAL_UNIT_NAME,
+    }
     return x509.Name([x509.NameAttribute(oids[k], v) for k, v in attributes.items()])
 
 
@@ -73,8 +80,11 @@ def test_pem_bundle_keeps_file_order(chain):
 
 
 def test_pem_with_text_crlf_and_bom(chain):
-    text = (b"\xef\xbb\xbfHere is the chain you asked for:\r\n\r\n"
-            + pem(*chain).replace(b"\n", b"\r\n") + b"\r\nRegards,\r\nIT\r\n")
+    text = (
+        b"\xef\xbb\xbfHere is the chain you asked for:\r\n\r\n"
+        + pem(*chain).replace(b"\n", b"\r\n")
+        + b"\r\nRegards,\r\nIT\r\n"
+    )
     assert parse_certificates(text) == chain
 
 
@@ -110,10 +120,30 @@ def openssl_bundles(chain, tmp_path_factory) -> dict[str, bytes]:
     folder: Path = tmp_path_factory.mktemp("p7b")
     (folder / "chain.pem").write_bytes(pem(*chain))
     for form in ("PEM", "DER"):
-        run_tool(openssl, "crl2pkcs7", "-nocrl", "-certfile", "chain.pem", "-outform", form,
-                 "-out", f"chain.{form}.p7b", cwd=folder)
-    run_tool(openssl, "x509", "-in", "chain.pem", "-trustout", "-addtrust", "clientAuth",
-             "-out", "trusted.pem", cwd=folder)
+        run_tool(
+            openssl,
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            "chain.pem",
+            "-outform",
+            form,
+            "-out",
+            f"chain.{form}.p7b",
+            cwd=folder,
+        )
+    run_tool(
+        openssl,
+        "x509",
+        "-in",
+        "chain.pem",
+        "-trustout",
+        "-addtrust",
+        "clientAuth",
+        "-out",
+        "trusted.pem",
+        cwd=folder,
+    )
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
@@ -141,21 +171,38 @@ def test_java_keystore_is_recognised(java_keystore_files):
         parse_certificates(java_keystore_files["jks"])
 
 
-@pytest.mark.parametrize("data, fragment", [
-    (b"", "empty"),
-    (b"  \r\n", "empty"),
-    (b"\x00\x01garbage\xff" * 50, "does not contain any certificates"),
-    (b"just some text\n", "does not contain any certificates"),
-    (b"\x30\x82\x01\x00" + bytes(256), "does not contain any certificates"),
-    (b"\xfe\xed\xfe\xed\x00\x00\x00\x02", "Java keystore (JKS)"),
-    (b"\xce\xce\xce\xce\x00\x00\x00\x02", "Java keystore (JKS)"),
-    (b"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", "private key"),
-    (b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n", "damaged"),
-    (b"-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n", "damaged"),
-    (b"-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n",
-     "does not contain any certificates"),
-], ids=["empty", "blank", "binary", "text", "der-sequence", "jks", "jceks", "key-only",
-        "damaged-der", "damaged-base64", "public-key"])
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (b"", "empty"),
+        (b"  \r\n", "empty"),
+        (b"\x00\x01garbage\xff" * 50, "does not contain any certificates"),
+        (b"just some text\n", "does not contain any certificates"),
+        (b"\x30\x82\x01\x00" + bytes(256), "does not contain any certificates"),
+        (b"\xfe\xed\xfe\xed\x00\x00\x00\x02", "Java keystore (JKS)"),
+        (b"\xce\xce\xce\xce\x00\x00\x00\x02", "Java keystore (JKS)"),
+        (b"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", "private key"),
+        (b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n", "damaged"),
+        (b"-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n", "damaged"),
+        (
+            b"-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n",
+            "does not contain any certificates",
+        ),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "binary",
+        "text",
+        "der-sequence",
+        "jks",
+        "jceks",
+        "key-only",
+        "damaged-der",
+        "damaged-base64",
+        "public-key",
+    ],
+)
 def test_unreadable_files_are_explained(data, fragment):
     with pytest.raises(CertificateParseError) as caught:
         parse_certificates(data)
@@ -194,22 +241,34 @@ def test_describe_a_client_certificate(pki_clients, pki_ca):
     assert summary.status == "valid"
     assert summary.days_left == (cert.not_valid_after_utc - NOW).days
     assert (summary.key_type, summary.key_size, summary.key_description) == (
-        "RSA", 2048, "RSA 2048-bit")
+        "RSA",
+        2048,
+        "RSA 2048-bit",
+    )
     assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", summary.sha256_fingerprint)
-    assert summary.sha256_fingerprint.replace(":", "") == cert.fingerprint(
-        hashes.SHA256()).hex().upper()
+    assert (
+        summary.sha256_fingerprint.replace(":", "")
+        == cert.fingerprint(hashes.SHA256()).hex().upper()
+    )
     assert int(summary.serial, 16) == cert.serial_number
     assert (summary.is_ca, summary.is_self_signed, summary.dns_names) == (False, False, ())
 
 
-@pytest.mark.parametrize("kind, key_type, size, description", [
-    ("ec256", "EC", 256, "EC P-256"), ("ec384", "EC", 384, "EC P-384"),
-    ("ed25519", "Ed25519", 256, "Ed25519"),
-])
+@pytest.mark.parametrize(
+    "kind, key_type, size, description",
+    [
+        ("ec256", "EC", 256, "EC P-256"),
+        ("ec384", "EC", 384, "EC P-384"),
+        ("ed25519", "Ed25519", 256, "Ed25519"),
+    ],
+)
 def test_key_facts(kind, key_type, size, description, pki_clients):
     summary = describe_certificate(pki_clients[kind].cert)
     assert (summary.key_type, summary.key_size, summary.key_description) == (
-        key_type, size, description)
+        key_type,
+        size,
+        description,
+    )
 
 
 def test_ca_flags_and_self_signed(pki_ca):
@@ -234,19 +293,25 @@ def test_no_common_name():
     assert describe_certificate(self_signed(named(o="Only Org"))).common_name is None
 
 
-@pytest.mark.parametrize("not_before, not_after, status, days_left", [
-    (-400, -30, "expired", -31),
-    (5, 400, "not_yet_valid", 399),
-    (-100, 10, "expiring_soon", 9),
-    (-100, EXPIRY_WARNING_DAYS, "expiring_soon", EXPIRY_WARNING_DAYS - 1),
-    (-100, EXPIRY_WARNING_DAYS + 2, "valid", EXPIRY_WARNING_DAYS + 1),
-])
+@pytest.mark.parametrize(
+    "not_before, not_after, status, days_left",
+    [
+        (-400, -30, "expired", -31),
+        (5, 400, "not_yet_valid", 399),
+        (-100, 10, "expiring_soon", 9),
+        (-100, EXPIRY_WARNING_DAYS, "expiring_soon", EXPIRY_WARNING_DAYS - 1),
+        (-100, EXPIRY_WARNING_DAYS + 2, "valid", EXPIRY_WARNING_DAYS + 1),
+    ],
+)
 def test_validity_status(not_before, not_after, status, days_left, pki_ca):
     # One minute short of whole days, so days_left is stable whatever the clock does.
-    now = dt.datetime.now(dt.timezone.utc)
-    client = pki_ca.issue_client("Dated", key_kind="ec256",
-                             not_before=now + dt.timedelta(days=not_before),
-                             not_after=now + dt.timedelta(days=not_after, minutes=-1))
+    now = dt.datetime.now(dt.UTC)
+    client = pki_ca.issue_client(
+        "Dated",
+        key_kind="ec256",
+        not_before=now + dt.timedelta(days=not_before),
+        not_after=now + dt.timedelta(days=not_after, minutes=-1),
+    )
     summary = describe_certificate(client.cert, now=now)
     assert (summary.status, summary.days_left) == (status, days_left)
 
@@ -258,20 +323,30 @@ def test_a_naive_now_is_taken_as_utc(pki_clients):
 
 
 def test_now_defaults_to_the_current_time(pki_ca):
-    client = pki_ca.issue_client("Expired", key_kind="ec256",
-                             not_before=NOW - dt.timedelta(days=10),
-                             not_after=NOW - dt.timedelta(days=1))
+    client = pki_ca.issue_client(
+        "Expired",
+        key_kind="ec256",
+        not_before=NOW - dt.timedelta(days=10),
+        not_after=NOW - dt.timedelta(days=1),
+    )
     assert describe_certificate(client.cert).status == "expired"
     assert describe_certificate(client.cert, now=NOW - dt.timedelta(days=5)).status == (
-        "expiring_soon")
+        "expiring_soon"
+    )
 
 
 # --- chains ----------------------------------------------------------------------------------
 def test_order_chain_from_shuffled_input_ignores_strangers(chain, pki_clients):
     leaf, intermediate, root = chain
     stranger = ThrowawayCA("Stranger CA", key_kind="ec256")
-    others = [root, pki_clients["rsa2048"].cert, stranger.root.cert,
-              stranger.intermediate.cert, intermediate, leaf]
+    others = [
+        root,
+        pki_clients["rsa2048"].cert,
+        stranger.root.cert,
+        stranger.intermediate.cert,
+        intermediate,
+        leaf,
+    ]
     for seed in range(5):
         random.Random(seed).shuffle(others)
         assert order_chain(leaf, others) == chain
@@ -302,16 +377,19 @@ def test_order_chain_survives_a_cycle():
 
 
 # --- aliases ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, alias", [
-    (named(o="ACME", cn="Client One"), "client-one"),
-    (named(cn="  Payments API (prod) / EU  "), "payments-api-prod-eu"),
-    (named(cn="svc_backend.v2"), "svc_backend.v2"),
-    (named(cn="Müller GmbH"), "muller-gmbh"),
-    (named(o="Only Org Ltd"), "only-org-ltd"),
-    (named(ou="Nothing useful"), "certificate"),
-    (named(cn="日本"), "certificate"),
-    (named(cn="X" * ALIAS_MAX_LENGTH), "x" * ALIAS_MAX_LENGTH),
-])
+@pytest.mark.parametrize(
+    "name, alias",
+    [
+        (named(o="ACME", cn="Client One"), "client-one"),
+        (named(cn="  Payments API (prod) / EU  "), "payments-api-prod-eu"),
+        (named(cn="svc_backend.v2"), "svc_backend.v2"),
+        (named(cn="Müller GmbH"), "muller-gmbh"),
+        (named(o="Only Org Ltd"), "only-org-ltd"),
+        (named(ou="Nothing useful"), "certificate"),
+        (named(cn="日本"), "certificate"),
+        (named(cn="X" * ALIAS_MAX_LENGTH), "x" * ALIAS_MAX_LENGTH),
+    ],
+)
 def test_suggested_alias_is_readable_and_lower_case(name, alias):
     assert suggest_alias(self_signed(name)) == alias
 
@@ -327,35 +405,56 @@ def test_suggested_alias_is_unique_whatever_the_case():
     assert validate_alias(suggestion) == suggestion
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("Client-One", "client-one"), ("  spaced name  ", "spaced name"),
-    ("ünïcode", "ünïcode"), ("a" * ALIAS_MAX_LENGTH, "a" * ALIAS_MAX_LENGTH),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("Client-One", "client-one"),
+        ("  spaced name  ", "spaced name"),
+        ("ünïcode", "ünïcode"),
+        ("a" * ALIAS_MAX_LENGTH, "a" * ALIAS_MAX_LENGTH),
+    ],
+)
 def test_valid_aliases_are_normalised(typed, stored):
     assert validate_alias(typed) == stored
 
 
-@pytest.mark.parametrize("typed, fragment", [
-    ("", "Enter a name"), ("   \t ", "Enter a name"),
-    ("a" * (ALIAS_MAX_LENGTH + 1), f"at most {ALIAS_MAX_LENGTH} characters"),
-    ("two\nlines", "line breaks"), ("tab\there", "tabs"), ("bell\x07", "control characters"),
-    ("smile \U0001F600", "letters, digits"), ("zero\u200bwidth", "letters, digits"),
-])
+@pytest.mark.parametrize(
+    "typed, fragment",
+    [
+        ("", "Enter a name"),
+        ("   \t ", "Enter a name"),
+        ("a" * (ALIAS_MAX_LENGTH + 1), f"at most {ALIAS_MAX_LENGTH} characters"),
+        ("two\nlines", "line breaks"),
+        ("tab\there", "tabs"),
+        ("bell\x07", "control characters"),
+        ("smile \U0001f600", "letters, digits"),
+        ("zero\u200bwidth", "letters, digits"),
+    ],
+)
 def test_unusable_aliases_are_explained(typed, fragment):
     with pytest.raises(AliasError, match=re.escape(fragment)):
         validate_alias(typed)
 
 
 def test_aliases_we_accept_are_accepted_by_the_store_builder(pki_clients):
-    for typed in ("Client-One", "  spaced name  ", "ünïcode", "a" * ALIAS_MAX_LENGTH,
-                  suggest_alias(pki_clients["ec256"].cert)):
+    for typed in (
+        "Client-One",
+        "  spaced name  ",
+        "ünïcode",
+        "a" * ALIAS_MAX_LENGTH,
+        suggest_alias(pki_clients["ec256"].cert),
+    ):
         assert check_alias(validate_alias(typed)) == validate_alias(typed)
 
 
 def test_openssl_agrees_with_the_fingerprint(chain):
     openssl = require_tool("openssl")
-    output = subprocess.run([openssl, "x509", "-noout", "-fingerprint", "-sha256"],
-                            input=pem(chain[0]), capture_output=True, check=True).stdout
+    output = subprocess.run(
+        [openssl, "x509", "-noout", "-fingerprint", "-sha256"],
+        input=pem(chain[0]),
+        capture_output=True,
+        check=True,
+    ).stdout
     assert output.decode().strip().endswith(describe_certificate(chain[0]).sha256_fingerprint)
 
 
@@ -364,8 +463,9 @@ def test_a_key_pair_file_in_the_truststore_step_says_where_it_belongs(throwaway_
     from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 
     client = throwaway_pki.client("ec256")
-    p12 = pkcs12.serialize_key_and_certificates(b"me", client.key, client.cert, None,
-                                                BestAvailableEncryption(b"pw-123456"))
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"me", client.key, client.cert, None, BestAvailableEncryption(b"pw-123456")
+    )
     with pytest.raises(CertificateParseError, match=r"key pair file .* belongs in step 1"):
         parse_certificates(p12)
 

@@ -6,6 +6,8 @@ ordering of two groups of mutually signing certificates, 44.7 s for 13 certifica
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from tests.support.cross_signed import cross_signed_set, write_cross_signed_server_files
@@ -31,7 +33,7 @@ class CountingChecks(SignatureChecks):
     """Counts every call, memoised or not, to show the memo and the budget both hold."""
 
     calls = 0
-    made: list[SignatureChecks] = []
+    made: ClassVar[list[SignatureChecks]] = []
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -49,8 +51,12 @@ def test_cross_signed_groups_stay_within_the_signature_budget(total):
     for cert in certs[1:]:
         by_subject.setdefault(cert.subject, []).append(cert)
     checks = SignatureChecks()
-    path = build_path(certs[0], certificate=lambda c: c,
-                      issuers=lambda c: by_subject.get(c.issuer, []), checks=checks)
+    path = build_path(
+        certs[0],
+        certificate=lambda c: c,
+        issuers=lambda c: by_subject.get(c.issuer, []),
+        checks=checks,
+    )
     assert checks.performed <= SIGNATURE_BUDGET
     assert not path.anchored and 2 <= len(path.links) <= MAX_CHAIN_LENGTH
 
@@ -86,15 +92,17 @@ def test_a_server_sending_too_many_certificates_gets_a_plain_answer(tmp_path):
     chain, key = write_cross_signed_server_files(tmp_path, MAX_SERVER_CERTIFICATES + 9)
     with LocalTLSServer(chain, key) as server:
         with pytest.raises(TooManyCertificates) as caught:
-            collect_partner_chain(server.address, policy=LOOPBACK_ALLOWED,
-                                  connect_timeout=2, handshake_timeout=2)
+            collect_partner_chain(
+                server.address, policy=LOOPBACK_ALLOWED, connect_timeout=2, handshake_timeout=2
+            )
     assert "more than 20 certificates" in str(caught.value)
 
 
 def test_a_cross_signed_server_under_the_cap_is_collected(tmp_path):
     chain, key = write_cross_signed_server_files(tmp_path, 13)
     with LocalTLSServer(chain, key) as server:
-        collected = collect_partner_chain(server.address, policy=LOOPBACK_ALLOWED,
-                                          connect_timeout=2, handshake_timeout=2)
+        collected = collect_partner_chain(
+            server.address, policy=LOOPBACK_ALLOWED, connect_timeout=2, handshake_timeout=2
+        )
     assert collected.sent == 13
     assert any("could not find the root" in w for w in collected.warnings)

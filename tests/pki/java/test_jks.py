@@ -65,8 +65,9 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 @pytest.mark.parametrize("kind", KEY_KINDS)
 def test_keystore_holds_one_key_entry_with_the_full_chain(clients, kind):
     client = clients[kind]
-    data = build_keystore(alias="Client", private_key=client.key, chain=client.full_chain,
-                          password=PASSWORD)
+    data = build_keystore(
+        alias="Client", private_key=client.key, chain=client.full_chain, password=PASSWORD
+    )
 
     contents = read_store(data, PASSWORD)
 
@@ -85,8 +86,9 @@ def test_keystore_holds_one_key_entry_with_the_full_chain(clients, kind):
 @pytest.mark.parametrize("kind", KEY_KINDS)
 def test_key_is_encrypted_with_the_store_password(clients, kind):
     client = clients[kind]
-    data = build_keystore(alias="client", private_key=client.key, chain=client.full_chain,
-                          password=PASSWORD)
+    data = build_keystore(
+        alias="client", private_key=client.key, chain=client.full_chain, password=PASSWORD
+    )
     store = jks.KeyStore.loads(data, PASSWORD, try_decrypt_keys=False)
     entry = store.private_keys["client"]
     assert not entry.is_decrypted()
@@ -104,8 +106,13 @@ def test_key_is_encrypted_with_the_store_password(clients, kind):
 @pytest.mark.parametrize("kind", KEY_KINDS)
 def test_keytool_lists_one_private_key_entry_with_chain_of_three(clients, kind, tmp_path):
     client = clients[kind]
-    path = write(tmp_path, "keystore.jks", build_keystore(
-        alias="My Client", private_key=client.key, chain=client.full_chain, password=PASSWORD))
+    path = write(
+        tmp_path,
+        "keystore.jks",
+        build_keystore(
+            alias="My Client", private_key=client.key, chain=client.full_chain, password=PASSWORD
+        ),
+    )
 
     listing = keytool_list(path, PASSWORD)
 
@@ -117,17 +124,25 @@ def test_keytool_lists_one_private_key_entry_with_chain_of_three(clients, kind, 
 def test_non_ascii_password_opens_in_keytool(ec_client, tmp_path):
     # pyjks and the JDK both hash the password as UTF-16BE code units.
     password = "pässwörd€"
-    path = write(tmp_path, "keystore.jks", build_keystore(
-        alias="client", private_key=ec_client.key, chain=ec_client.full_chain,
-        password=password))
+    path = write(
+        tmp_path,
+        "keystore.jks",
+        build_keystore(
+            alias="client", private_key=ec_client.key, chain=ec_client.full_chain, password=password
+        ),
+    )
 
     assert keytool_list(path, password).entries == {"client": ("PrivateKeyEntry", 3)}
     assert read_store(path.read_bytes(), password).aliases == ("client",)
 
 
 def test_alias_is_trimmed_and_lower_cased(ec_client):
-    data = build_keystore(alias="  Partner API Client ", private_key=ec_client.key,
-                          chain=ec_client.full_chain, password=PASSWORD)
+    data = build_keystore(
+        alias="  Partner API Client ",
+        private_key=ec_client.key,
+        chain=ec_client.full_chain,
+        password=PASSWORD,
+    )
 
     assert read_store(data, PASSWORD).aliases == ("partner api client",)
 
@@ -136,22 +151,31 @@ def test_leaf_that_is_not_the_keys_certificate_is_refused(clients):
     rsa_client, ec_client = clients["rsa2048"], clients["ec256"]
 
     with pytest.raises(StoreError, match="does not belong to this private key"):
-        build_keystore(alias="client", private_key=rsa_client.key, chain=ec_client.full_chain,
-                       password=PASSWORD)
+        build_keystore(
+            alias="client",
+            private_key=rsa_client.key,
+            chain=ec_client.full_chain,
+            password=PASSWORD,
+        )
 
 
 def test_chain_out_of_order_is_refused(ec_client):
     leaf, intermediate, root = ec_client.full_chain
 
     with pytest.raises(StoreError, match="not in order"):
-        build_keystore(alias="client", private_key=ec_client.key,
-                       chain=[leaf, root, intermediate], password=PASSWORD)
+        build_keystore(
+            alias="client",
+            private_key=ec_client.key,
+            chain=[leaf, root, intermediate],
+            password=PASSWORD,
+        )
 
 
 def test_leaf_without_intermediates_is_accepted(ec_client):
     # Some users only have their own certificate; the store is still well-formed.
-    data = build_keystore(alias="client", private_key=ec_client.key,
-                          chain=[ec_client.cert], password=PASSWORD)
+    data = build_keystore(
+        alias="client", private_key=ec_client.key, chain=[ec_client.cert], password=PASSWORD
+    )
 
     assert len(read_store(data, PASSWORD).entry("client").chain_der) == 1
 
@@ -170,8 +194,9 @@ def test_empty_chain_is_refused(ec_client):
 )
 def test_keys_java_cannot_use_are_refused(ec_client, make_key, message):
     with pytest.raises(StoreError, match=message):
-        build_keystore(alias="client", private_key=make_key(), chain=ec_client.full_chain,
-                       password=PASSWORD)
+        build_keystore(
+            alias="client", private_key=make_key(), chain=ec_client.full_chain, password=PASSWORD
+        )
 
 
 # --- truststore --------------------------------------------------------------------------
@@ -193,9 +218,14 @@ def test_truststore_holds_only_trusted_certificates(ca):
 
 @pytest.mark.java
 def test_keytool_lists_every_trusted_certificate(ca, tmp_path):
-    path = write(tmp_path, "truststore.jks", build_truststore(
-        entries=[("Root", ca.root.cert), ("Intermediate", ca.intermediate.cert)],
-        password=PASSWORD))
+    path = write(
+        tmp_path,
+        "truststore.jks",
+        build_truststore(
+            entries=[("Root", ca.root.cert), ("Intermediate", ca.intermediate.cert)],
+            password=PASSWORD,
+        ),
+    )
 
     assert keytool_list(path, PASSWORD).entries == {
         "root": ("trustedCertEntry", 1),
@@ -205,8 +235,10 @@ def test_keytool_lists_every_trusted_certificate(ca, tmp_path):
 
 def test_duplicate_aliases_are_refused_whatever_their_case(ca):
     with pytest.raises(StoreError, match="“partner” is used twice"):
-        build_truststore(entries=[("Partner", ca.root.cert), ("partner ", ca.intermediate.cert)],
-                         password=PASSWORD)
+        build_truststore(
+            entries=[("Partner", ca.root.cert), ("partner ", ca.intermediate.cert)],
+            password=PASSWORD,
+        )
 
 
 def test_empty_truststore_is_refused():
@@ -264,8 +296,9 @@ def test_usable_passwords_pass(password):
 
 def test_builders_refuse_a_short_password(ca, ec_client):
     with pytest.raises(PasswordError):
-        build_keystore(alias="client", private_key=ec_client.key, chain=ec_client.full_chain,
-                       password="short")
+        build_keystore(
+            alias="client", private_key=ec_client.key, chain=ec_client.full_chain, password="short"
+        )
     with pytest.raises(PasswordError):
         build_truststore(entries=[("root", ca.root.cert)], password="short")
 
@@ -276,16 +309,19 @@ def test_builders_refuse_a_short_password(ca, ec_client):
 def test_wrong_password_is_reported_plainly(ca):
     data = build_truststore(entries=[("root", ca.root.cert)], password=PASSWORD)
 
-    with pytest.raises(StoreError, match="^The password does not open this store.$"):
+    with pytest.raises(StoreError, match=r"^The password does not open this store.$"):
         read_store(data, "not the password")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "^This file is not a Java keystore"),
-    (b"not a keystore", "^This file is not a Java keystore"),
-    # A JKS cut off after its header is a keystore, damaged: say that (one reader, open_store).
-    (b"\xfe\xed\xfe\xed\x00\x00\x00\x02", "^This store is damaged or incomplete"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "^This file is not a Java keystore"),
+        (b"not a keystore", "^This file is not a Java keystore"),
+        # A JKS cut off after its header is a keystore, damaged: say that (one reader, open_store).
+        (b"\xfe\xed\xfe\xed\x00\x00\x00\x02", "^This store is damaged or incomplete"),
+    ],
+)
 def test_files_that_are_not_jks_are_reported_plainly(data, message):
     with pytest.raises(StoreError, match=message):
         read_store(data, PASSWORD)
@@ -295,10 +331,13 @@ def test_key_with_its_own_password_is_reported(ec_client):
     # pyjks keeps an entry that is already encrypted as it is, so a key password can differ
     # from the store password; Java applications that assume they match then fail.
     entry = jks.PrivateKeyEntry.new(
-        "client", [der(cert) for cert in ec_client.full_chain],
-        ec_client.key.private_bytes(serialization.Encoding.DER,
-                                    serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()),
+        "client",
+        [der(cert) for cert in ec_client.full_chain],
+        ec_client.key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
         key_format="pkcs8",
     )
     entry.encrypt("a different password")
@@ -324,8 +363,7 @@ def test_key_with_its_own_password_is_reported(ec_client):
 def test_java_rejects_aliases_we_refuse(ca, tmp_path, alias, keytool_error):
     entry = jks.TrustedCertEntry.new("placeholder", der(ca.root.cert))
     entry.alias = alias  # bypass pyjks's own lower-casing, as a careless caller could
-    path = write(tmp_path, "truststore.jks",
-                 jks.KeyStore.new("jks", [entry]).saves(PASSWORD))
+    path = write(tmp_path, "truststore.jks", jks.KeyStore.new("jks", [entry]).saves(PASSWORD))
 
     with pytest.raises(AssertionError, match=keytool_error):
         keytool_list(path, PASSWORD)

@@ -51,18 +51,25 @@ def clients(ca: ThrowawayCA) -> dict[str, Issued]:
 
 
 def keystore(client: Issued, alias: str = "Partner Key", password: str = PASSWORD) -> bytes:
-    return build_keystore(alias=alias, private_key=client.key, chain=client.full_chain,
-                          password=password, format="pkcs12")
+    return build_keystore(
+        alias=alias,
+        private_key=client.key,
+        chain=client.full_chain,
+        password=password,
+        format="pkcs12",
+    )
 
 
 def spki(key) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.DER,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
-def test_our_key_import_reads_our_pkcs12_keystore_back(clients: dict[str, Issued],
-                                                        kind: str) -> None:
+def test_our_key_import_reads_our_pkcs12_keystore_back(
+    clients: dict[str, Issued], kind: str
+) -> None:
     client = clients[kind]
     [pair] = load_key_pairs(keystore(client), PASSWORD)
     assert spki(pair.private_key) == spki(client.key)
@@ -71,10 +78,14 @@ def test_our_key_import_reads_our_pkcs12_keystore_back(clients: dict[str, Issued
 
 
 def test_pkcs12_output_stays_well_inside_the_import_limits(
-        clients: dict[str, Issued], ca: ThrowawayCA) -> None:
-    for data in (keystore(clients["rsa2048"]),
-                 build_truststore(entries=[("root", ca.root.cert)], password=PASSWORD,
-                                  format=StoreFormat.PKCS12)):
+    clients: dict[str, Issued], ca: ThrowawayCA
+) -> None:
+    for data in (
+        keystore(clients["rsa2048"]),
+        build_truststore(
+            entries=[("root", ca.root.cert)], password=PASSWORD, format=StoreFormat.PKCS12
+        ),
+    ):
         costs = read_layout(data).costs()  # counted exactly as load_key_pairs counts them
         check_costs(costs)
         assert max(c.iterations for c in costs) == PKCS12_KDF_ROUNDS <= MAX_ITERATIONS
@@ -101,15 +112,23 @@ def test_pkcs12_keystore_uses_pbes2_aes256_and_an_sha256_mac(clients: dict[str, 
 def test_read_store_opens_both_formats(clients: dict[str, Issued], ca: ThrowawayCA) -> None:
     client = clients["ec256"]
     for fmt in StoreFormat:
-        data = build_keystore(alias="Me", private_key=client.key, chain=client.full_chain,
-                              password=PASSWORD, format=fmt)
+        data = build_keystore(
+            alias="Me",
+            private_key=client.key,
+            chain=client.full_chain,
+            password=PASSWORD,
+            format=fmt,
+        )
         assert detect_format(data) is fmt
         entry = read_store(data, PASSWORD).entry("me")
         assert entry.kind == "PrivateKeyEntry"
         assert list(entry.certificates) == client.full_chain
         assert spki(entry.private_key) == spki(client.key)
-        trust = build_truststore(entries=[("Root", ca.root.cert), ("Sub", ca.intermediate.cert)],
-                                 password=PASSWORD, format=fmt)
+        trust = build_truststore(
+            entries=[("Root", ca.root.cert), ("Sub", ca.intermediate.cert)],
+            password=PASSWORD,
+            format=fmt,
+        )
         contents = read_store(trust, PASSWORD)
         assert sorted(contents.aliases) == ["root", "sub"]
         assert {e.kind for e in contents.entries} == {"trustedCertEntry"}
@@ -121,29 +140,45 @@ def test_read_store_opens_both_formats(clients: dict[str, Issued], ca: Throwaway
 
 def test_without_a_format_the_stores_stay_jks(clients: dict[str, Issued]) -> None:
     client = clients["ec256"]
-    data = build_keystore(alias="x", private_key=client.key, chain=client.full_chain,
-                          password=PASSWORD)
+    data = build_keystore(
+        alias="x", private_key=client.key, chain=client.full_chain, password=PASSWORD
+    )
     assert data.startswith(b"\xfe\xed\xfe\xed")
 
 
 @pytest.mark.parametrize("fmt", list(StoreFormat))
-@pytest.mark.parametrize(("alias", "password", "error"), [
-    ("ok", "short", PasswordError),
-    ("", PASSWORD, AliasError),
-    ("tab\there", PASSWORD, AliasError),
-])
-def test_both_formats_apply_the_same_rules(clients: dict[str, Issued], fmt: StoreFormat,
-                                           alias: str, password: str, error: type) -> None:
+@pytest.mark.parametrize(
+    ("alias", "password", "error"),
+    [
+        ("ok", "short", PasswordError),
+        ("", PASSWORD, AliasError),
+        ("tab\there", PASSWORD, AliasError),
+    ],
+)
+def test_both_formats_apply_the_same_rules(
+    clients: dict[str, Issued], fmt: StoreFormat, alias: str, password: str, error: type
+) -> None:
     client = clients["ec256"]
     with pytest.raises(error):
-        build_keystore(alias=alias, private_key=client.key, chain=client.full_chain,
-                       password=password, format=fmt)
+        build_keystore(
+            alias=alias,
+            private_key=client.key,
+            chain=client.full_chain,
+            password=password,
+            format=fmt,
+        )
     with pytest.raises(StoreError, match="not belong to this private key"):
-        build_keystore(alias="x", private_key=clients["rsa2048"].key, chain=client.full_chain,
-                       password=PASSWORD, format=fmt)
+        build_keystore(
+            alias="x",
+            private_key=clients["rsa2048"].key,
+            chain=client.full_chain,
+            password=PASSWORD,
+            format=fmt,
+        )
     with pytest.raises(StoreError, match="used twice"):
-        build_truststore(entries=[("a", client.cert), ("A", client.cert)], password=PASSWORD,
-                         format=fmt)
+        build_truststore(
+            entries=[("a", client.cert), ("A", client.cert)], password=PASSWORD, format=fmt
+        )
 
 
 def test_file_names_follow_the_format() -> None:
@@ -154,9 +189,12 @@ def test_file_names_follow_the_format() -> None:
     assert with_format_extension("partner.p12", "jks") == "partner.jks"
     assert with_format_extension("acme.corp", "pkcs12") == "acme.corp.p12"
     assert [store_format(v) for v in ("JKS", "PKCS#12", "p12", "pkcs12")] == [
-        StoreFormat.JKS, StoreFormat.PKCS12, StoreFormat.PKCS12, StoreFormat.PKCS12]
-    assert [(f.label, f.java_type) for f in StoreFormat] == [("JKS", "JKS"),
-                                                             ("PKCS#12", "PKCS12")]
+        StoreFormat.JKS,
+        StoreFormat.PKCS12,
+        StoreFormat.PKCS12,
+        StoreFormat.PKCS12,
+    ]
+    assert [(f.label, f.java_type) for f in StoreFormat] == [("JKS", "JKS"), ("PKCS#12", "PKCS12")]
     with pytest.raises(StoreError, match="JKS or PKCS#12"):
         store_format("jceks")
 
@@ -170,22 +208,32 @@ def test_cryptography_reads_the_pkcs12_truststore(ca: ThrowawayCA) -> None:
 
 
 @pytest.mark.java
-def test_keytool_lists_pkcs12_stores_as_pkcs12(tmp_path: Path, clients: dict[str, Issued],
-                                                ca: ThrowawayCA) -> None:
+def test_keytool_lists_pkcs12_stores_as_pkcs12(
+    tmp_path: Path, clients: dict[str, Issued], ca: ThrowawayCA
+) -> None:
     ks = tmp_path / "keystore.p12"
     ks.write_bytes(keystore(clients["rsa2048"], alias="Client"))
     ts = tmp_path / "truststore.p12"
-    ts.write_bytes(build_truststore(entries=[("Root", ca.root.cert), ("Sub", ca.intermediate.cert)],
-                                    password=PASSWORD, format="pkcs12"))
+    ts.write_bytes(
+        build_truststore(
+            entries=[("Root", ca.root.cert), ("Sub", ca.intermediate.cert)],
+            password=PASSWORD,
+            format="pkcs12",
+        )
+    )
     assert keytool_list(ks, PASSWORD, storetype="PKCS12").entries == {
-        "client": ("PrivateKeyEntry", 3)}
+        "client": ("PrivateKeyEntry", 3)
+    }
     assert keytool_list(ts, PASSWORD, storetype="PKCS12").entries == {
-        "root": ("trustedCertEntry", 1), "sub": ("trustedCertEntry", 1)}
+        "root": ("trustedCertEntry", 1),
+        "sub": ("trustedCertEntry", 1),
+    }
 
 
 @pytest.mark.parametrize("password", ["pässwörd-1", "price-in-€", "tab\tinside"])
-def test_pkcs12_passwords_must_be_printable_ascii(clients: dict[str, Issued], ca: ThrowawayCA,
-                                                  password: str) -> None:
+def test_pkcs12_passwords_must_be_printable_ascii(
+    clients: dict[str, Issued], ca: ThrowawayCA, password: str
+) -> None:
     with pytest.raises(PasswordError, match="Java cannot open PKCS#12 files"):
         keystore(clients["ec256"], password=password)
     with pytest.raises(PasswordError, match="Java cannot open PKCS#12 files"):
@@ -196,16 +244,24 @@ def test_pkcs12_passwords_must_be_printable_ascii(clients: dict[str, Issued], ca
 
 
 @pytest.mark.java
-def test_why_java_17_needs_ascii_pkcs12_passwords(tmp_path: Path,
-                                                  clients: dict[str, Issued]) -> None:
+def test_why_java_17_needs_ascii_pkcs12_passwords(
+    tmp_path: Path, clients: dict[str, Issued]
+) -> None:
     # Written without our check: OpenSSL and cryptography accept it, the JVM does not. If a
     # future JDK opens it, require_pkcs12_password can be relaxed for that JDK.
     client, password = clients["ec256"], "pässwörd-1"
     path = tmp_path / "non-ascii.p12"
-    path.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"client", client.key, client.cert, client.chain,
-        serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(1000)
-        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        .build(password.encode())))
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"client",
+            client.key,
+            client.cert,
+            client.chain,
+            serialization.PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(1000)
+            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+            .build(password.encode()),
+        )
+    )
     with pytest.raises(AssertionError, match="Password is not ASCII"):
         keytool_list(path, password, storetype="PKCS12")

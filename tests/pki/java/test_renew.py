@@ -43,43 +43,50 @@ def pem(*certs: x509.Certificate) -> bytes:
 
 def sign_for(ca: ThrowawayCA, public_key: object, name: str = "Renewed Client") -> x509.Certificate:
     """What a CA sends back: a certificate for the stored key, issued by the intermediate."""
-    now = dt.datetime.now(dt.timezone.utc)
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, name)]))
-            .issuer_name(ca.intermediate.cert.subject)
-            .public_key(public_key)  # type: ignore[arg-type]
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(ca.intermediate.key, hashes.SHA256()))
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca.intermediate.cert.subject)
+        .public_key(public_key)  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca.intermediate.key, hashes.SHA256())
+    )
 
 
 @pytest.fixture(scope="module")
 def placeholder_store():
     """A keystore as `keytool -genkeypair` (or our generator) leaves it: self-signed leaf."""
-    generated = generate_key_and_request(organisation="Example Ltd", common_name="Client",
-                                         key_type="ec-p256")
+    generated = generate_key_and_request(
+        organisation="Example Ltd", common_name="Client", key_type="ec-p256"
+    )
     pair = generated.key_pair
-    data = build_keystore(alias="Client", private_key=pair.private_key, chain=pair.chain,
-                          password=PASSWORD)
+    data = build_keystore(
+        alias="Client", private_key=pair.private_key, chain=pair.chain, password=PASSWORD
+    )
     return open_store(data, PASSWORD)
 
 
 def test_a_new_key_pair_keeps_the_old_alias(ca, old):
-    data = build_keystore(alias="Partner API", private_key=old.key, chain=old.full_chain,
-                          password=PASSWORD)
+    data = build_keystore(
+        alias="Partner API", private_key=old.key, chain=old.full_chain, password=PASSWORD
+    )
     fresh = ca.issue_client("This Year", key_kind="ec256")
-    plan = plan_new_key_pair(open_store(data, PASSWORD),
-                             KeyPair(fresh.key, fresh.cert, tuple(fresh.full_chain)))
+    plan = plan_new_key_pair(
+        open_store(data, PASSWORD), KeyPair(fresh.key, fresh.cert, tuple(fresh.full_chain))
+    )
     assert plan.alias == "partner api"
     rebuilt = read_store(plan.build(PASSWORD), PASSWORD)
     assert rebuilt.aliases == ("partner api",)
     assert rebuilt.entry("partner api").certificates == tuple(fresh.full_chain)
 
 
-@pytest.mark.parametrize("packaging", ["leaf-and-intermediate-pem", "pkcs7-full-chain",
-                                       "der-leaf-with-root-store"])
+@pytest.mark.parametrize(
+    "packaging", ["leaf-and-intermediate-pem", "pkcs7-full-chain", "der-leaf-with-root-store"]
+)
 def test_a_ca_reply_replaces_the_chain_up_to_the_root(ca, placeholder_store, packaging):
     entry = placeholder_store.key_entry()
     leaf = sign_for(ca, entry.private_key.public_key())
@@ -87,8 +94,9 @@ def test_a_ca_reply_replaces_the_chain_up_to_the_root(ca, placeholder_store, pac
     if packaging == "leaf-and-intermediate-pem":
         reply, extra = pem(leaf, ca.intermediate.cert), [ca.root.cert]
     elif packaging == "pkcs7-full-chain":
-        reply = pkcs7.serialize_certificates([ca.root.cert, leaf, ca.intermediate.cert],
-                                             serialization.Encoding.DER)
+        reply = pkcs7.serialize_certificates(
+            [ca.root.cert, leaf, ca.intermediate.cert], serialization.Encoding.DER
+        )
         extra = []
     else:
         reply, extra = leaf.public_bytes(serialization.Encoding.DER), [ca.intermediate.cert]
@@ -96,16 +104,24 @@ def test_a_ca_reply_replaces_the_chain_up_to_the_root(ca, placeholder_store, pac
     pair = apply_ca_reply(entry, reply, roots=roots, extra_roots=extra)
     assert pair.chain == (leaf, ca.intermediate.cert, ca.root.cert)
     assert pair.private_key is entry.private_key and pair.source_alias == "client"
-    rebuilt = read_store(build_keystore(alias=pair.source_alias, private_key=pair.private_key,
-                                        chain=pair.chain, password=PASSWORD), PASSWORD)
+    rebuilt = read_store(
+        build_keystore(
+            alias=pair.source_alias,
+            private_key=pair.private_key,
+            chain=pair.chain,
+            password=PASSWORD,
+        ),
+        PASSWORD,
+    )
     assert rebuilt.entry("client").certificates == pair.chain
 
 
 def test_a_reply_for_another_key_is_refused(ca, old, placeholder_store):
     with pytest.raises(ReplyKeyMismatchError) as raised:
         apply_ca_reply(placeholder_store.key_entry(), pem(*old.full_chain))
-    assert str(raised.value).startswith("This certificate belongs to another key, not to the "
-                                        "key in this keystore.")
+    assert str(raised.value).startswith(
+        "This certificate belongs to another key, not to the key in this keystore."
+    )
 
 
 def test_a_chain_without_its_issuer_cannot_be_completed(ca, placeholder_store):
@@ -117,7 +133,8 @@ def test_a_chain_without_its_issuer_cannot_be_completed(ca, placeholder_store):
     assert str(raised.value) == (
         "The certificate chain cannot be completed: the certificate of its issuer “CN=Renew "
         "Root Intermediate,O=mtls-kit tests” is missing. Ask the CA for the full chain (for "
-        "example a .p7b file) and upload that.")
+        "example a .p7b file) and upload that."
+    )
 
 
 def test_the_placeholder_itself_is_not_a_reply(placeholder_store):
@@ -134,7 +151,8 @@ def test_an_unreadable_reply_says_so(placeholder_store):
 def test_a_trusted_entry_cannot_take_a_reply(ca):
     from webapp.pki.java import build_truststore
 
-    store = open_store(build_truststore(entries=[("root", ca.root.cert)], password=PASSWORD),
-                       PASSWORD)
+    store = open_store(
+        build_truststore(entries=[("root", ca.root.cert)], password=PASSWORD), PASSWORD
+    )
     with pytest.raises(CaReplyError, match="holds no private key"):
         apply_ca_reply(store.entries[0], pem(ca.root.cert))

@@ -39,12 +39,17 @@ TRICKY_PASSWORDS = [
 FORMATS = {"keystore_format": "pkcs12", "truststore_format": StoreFormat.JKS}
 
 
-def config(keystore_pass: str, truststore_pass: str = "trust-me-1",
-           folder: str = "/opt/mtls certs") -> DestinationConfig:
+def config(
+    keystore_pass: str, truststore_pass: str = "trust-me-1", folder: str = "/opt/mtls certs"
+) -> DestinationConfig:
     return DestinationConfig(
-        url="https://partner.example:8443/in", method="POST",
-        keystore_file=file_path(folder, "keystore.p12"), keystore_pass=keystore_pass,
-        truststore_file=file_path(folder, "truststore.jks"), truststore_pass=truststore_pass)
+        url="https://partner.example:8443/in",
+        method="POST",
+        keystore_file=file_path(folder, "keystore.p12"),
+        keystore_pass=keystore_pass,
+        truststore_file=file_path(folder, "truststore.jks"),
+        truststore_pass=truststore_pass,
+    )
 
 
 def spring_values(settings: dict) -> dict:
@@ -56,10 +61,16 @@ def test_spring_yaml_reads_back(password: str) -> None:
     cfg = config(password, password[::-1])
     bundle = spring_values(read_block_yaml(spring_bundle_yaml(cfg, **FORMATS)))
     assert bundle == {
-        "keystore": {"location": "file:/opt/mtls certs/keystore.p12", "password": password,
-                     "type": "PKCS12"},
-        "truststore": {"location": "file:/opt/mtls certs/truststore.jks",
-                       "password": password[::-1], "type": "JKS"},
+        "keystore": {
+            "location": "file:/opt/mtls certs/keystore.p12",
+            "password": password,
+            "type": "PKCS12",
+        },
+        "truststore": {
+            "location": "file:/opt/mtls certs/truststore.jks",
+            "password": password[::-1],
+            "type": "JKS",
+        },
     }
 
 
@@ -82,7 +93,7 @@ def test_spring_properties_read_back(password: str) -> None:
 def test_jvm_options_survive_the_shell(password: str) -> None:
     words = read_shell_words(jvm_system_properties(config(password), **FORMATS))
     assert all(word.startswith("-Djavax.net.ssl.") for word in words)
-    assert dict(word[len("-D"):].split("=", 1) for word in words) == {
+    assert dict(word[len("-D") :].split("=", 1) for word in words) == {
         "javax.net.ssl.keyStore": "/opt/mtls certs/keystore.p12",
         "javax.net.ssl.keyStorePassword": password,
         "javax.net.ssl.keyStoreType": "PKCS12",
@@ -116,11 +127,18 @@ def test_snippets_open_the_files_they_name(tmp_path: Path) -> None:
     # PKCS#12 keystore: printable ASCII only (Java 17); the JKS truststore takes anything.
     password, trust_password = "Gr:e #1 = ok!", "trüst\\me!"
     cfg = config(password, trust_password, folder=str(tmp_path))
-    Path(cfg.keystore_file).write_bytes(build_keystore(
-        alias="me", private_key=client.key, chain=client.full_chain, password=password,
-        format="pkcs12"))
-    Path(cfg.truststore_file).write_bytes(build_truststore(
-        entries=[("root", ca.root.cert)], password=trust_password))
+    Path(cfg.keystore_file).write_bytes(
+        build_keystore(
+            alias="me",
+            private_key=client.key,
+            chain=client.full_chain,
+            password=password,
+            format="pkcs12",
+        )
+    )
+    Path(cfg.truststore_file).write_bytes(
+        build_truststore(entries=[("root", ca.root.cert)], password=trust_password)
+    )
     yaml = spring_values(read_block_yaml(spring_bundle_yaml(cfg, **FORMATS)))
     props = read_properties(spring_bundle_properties(cfg, **FORMATS))
     for store in ("keystore", "truststore"):
@@ -146,9 +164,18 @@ def test_java_sample_compiles(tmp_path: Path) -> None:
         "import java.nio.file.Files;\nimport java.nio.file.Path;\n"
         "import java.security.KeyStore;\nimport javax.net.ssl.*;\n"
         "class Sample {\n  static HttpClient build() throws Exception {\n"
-        + body + "  return client;\n  }\n}\n", encoding="ascii")
-    result = subprocess.run([javac, "-d", str(tmp_path), str(source)], capture_output=True,
-                            text=True, env=JAVA_ENV, timeout=60, check=False)
+        + body
+        + "  return client;\n  }\n}\n",
+        encoding="ascii",
+    )
+    result = subprocess.run(
+        [javac, "-d", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        env=JAVA_ENV,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -184,14 +211,21 @@ def test_java_reads_the_properties_snippet_as_written(tmp_path: Path) -> None:
         expected.update(read_properties(text))
     (tmp_path / "PropertiesDump.java").write_text(PROPERTIES_DUMP, encoding="ascii")
     (tmp_path / "application.properties").write_text("".join(texts), encoding="ascii")
-    result = subprocess.run([java, str(tmp_path / "PropertiesDump.java"),
-                             str(tmp_path / "application.properties")],
-                            capture_output=True, text=True, env=JAVA_ENV, timeout=60, check=False)
+    result = subprocess.run(
+        [java, str(tmp_path / "PropertiesDump.java"), str(tmp_path / "application.properties")],
+        capture_output=True,
+        text=True,
+        env=JAVA_ENV,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     from_java = {}
     for line in result.stdout.splitlines():
         key, _, codes = line.partition("\t")
         from_java[key] = "".join(chr(int(code)) for code in codes.split())
     assert from_java == expected
-    assert {from_java[f"spring.ssl.bundle.jks.b{n}.keystore.password"]
-            for n in range(len(TRICKY_PASSWORDS))} == set(TRICKY_PASSWORDS)
+    assert {
+        from_java[f"spring.ssl.bundle.jks.b{n}.keystore.password"]
+        for n in range(len(TRICKY_PASSWORDS))
+    } == set(TRICKY_PASSWORDS)

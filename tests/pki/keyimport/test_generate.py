@@ -21,22 +21,29 @@ from webapp.pki.keyimport import (
 
 @pytest.fixture(scope="module")
 def generated():
-    return {kind: generate_key_and_request(organisation="Example Ltd",
-                                           common_name="Payments to Acme", country="de",
-                                           key_type=kind)
-            for kind in KEY_TYPES}
+    return {
+        kind: generate_key_and_request(
+            organisation="Example Ltd", common_name="Payments to Acme", country="de", key_type=kind
+        )
+        for kind in KEY_TYPES
+    }
 
 
 def test_key_types_offered_and_default():
     assert list(KEY_TYPES) == ["rsa3072", "rsa2048", "ec-p256"] and DEFAULT_KEY_TYPE == "rsa3072"
 
 
-@pytest.mark.parametrize("kind, check", [
-    ("rsa3072", lambda k: isinstance(k, rsa.RSAPrivateKey) and k.key_size == 3072),
-    ("rsa2048", lambda k: isinstance(k, rsa.RSAPrivateKey) and k.key_size == 2048),
-    ("ec-p256", lambda k: isinstance(k, ec.EllipticCurvePrivateKey)
-     and k.curve.name == "secp256r1"),
-])
+@pytest.mark.parametrize(
+    "kind, check",
+    [
+        ("rsa3072", lambda k: isinstance(k, rsa.RSAPrivateKey) and k.key_size == 3072),
+        ("rsa2048", lambda k: isinstance(k, rsa.RSAPrivateKey) and k.key_size == 2048),
+        (
+            "ec-p256",
+            lambda k: isinstance(k, ec.EllipticCurvePrivateKey) and k.curve.name == "secp256r1",
+        ),
+    ],
+)
 def test_key_placeholder_and_request_belong_together(generated, kind, check):
     result = generated[kind]
     pair = result.key_pair
@@ -57,8 +64,13 @@ def test_openssl_verifies_the_request(generated, tmp_path):
     for kind, result in generated.items():
         path = tmp_path / f"{kind}.csr"
         path.write_bytes(result.csr_pem)
-        checked = subprocess.run([openssl, "req", "-in", str(path), "-noout", "-verify",
-                                  "-subject"], capture_output=True, text=True, timeout=30, check=False)
+        checked = subprocess.run(
+            [openssl, "req", "-in", str(path), "-noout", "-verify", "-subject"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         assert checked.returncode == 0, checked.stderr
         assert "verify OK" in checked.stdout + checked.stderr
         assert "CN = Payments to Acme" in checked.stdout
@@ -70,18 +82,33 @@ def test_optional_fields_may_be_empty():
     assert len(name) == 1
 
 
-@pytest.mark.parametrize("fields, field, message", [
-    ({"common_name": ""}, "common_name", "Enter the name for this connection."),
-    ({"common_name": "x" * 65}, "common_name",
-     "Use at most 64 characters for the name for this connection."),
-    ({"organisation": "a\x00b"}, "organisation",
-     "Use letters, digits, spaces and punctuation for the organisation."),
-    ({"country": "Germany"}, "country",
-     "Enter the country as two letters, for example DE or GB, or leave it empty."),
-    ({"country": "D1"}, "country",
-     "Enter the country as two letters, for example DE or GB, or leave it empty."),
-    ({"key_type": "dsa1024"}, "key_type", "Choose one of the offered key types."),
-])
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"common_name": ""}, "common_name", "Enter the name for this connection."),
+        (
+            {"common_name": "x" * 65},
+            "common_name",
+            "Use at most 64 characters for the name for this connection.",
+        ),
+        (
+            {"organisation": "a\x00b"},
+            "organisation",
+            "Use letters, digits, spaces and punctuation for the organisation.",
+        ),
+        (
+            {"country": "Germany"},
+            "country",
+            "Enter the country as two letters, for example DE or GB, or leave it empty.",
+        ),
+        (
+            {"country": "D1"},
+            "country",
+            "Enter the country as two letters, for example DE or GB, or leave it empty.",
+        ),
+        ({"key_type": "dsa1024"}, "key_type", "Choose one of the offered key types."),
+    ],
+)
 def test_bad_fields_are_named_in_plain_words(fields, field, message):
     arguments = {"organisation": "Example", "common_name": "Client", "country": "GB", **fields}
     with pytest.raises(RequestFieldError) as raised:

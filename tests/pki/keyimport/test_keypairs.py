@@ -29,19 +29,35 @@ from webapp.pki.keyimport.keypairs import (
 )
 
 PORTABLE = [
-    "p12-cryptography-aes", "p12-cryptography-unencrypted", "pem-pkcs8-key-then-chain",
-    "pem-chain-then-pkcs8-key", "pem-pkcs8-encrypted", "pem-pkcs1-rsa", "pem-sec1-ec",
-    "pem-ed25519", "pem-bom-crlf-text-around", "pem-cert-file-then-key-file",
-    "pem-key-file-then-cert-file", "pem-chain-and-der-pkcs8-key",
-    "pem-chain-and-encrypted-der-pkcs8-key", "p7b-chain-and-pem-key",
+    "p12-cryptography-aes",
+    "p12-cryptography-unencrypted",
+    "pem-pkcs8-key-then-chain",
+    "pem-chain-then-pkcs8-key",
+    "pem-pkcs8-encrypted",
+    "pem-pkcs1-rsa",
+    "pem-sec1-ec",
+    "pem-ed25519",
+    "pem-bom-crlf-text-around",
+    "pem-cert-file-then-key-file",
+    "pem-key-file-then-cert-file",
+    "pem-chain-and-der-pkcs8-key",
+    "pem-chain-and-encrypted-der-pkcs8-key",
+    "p7b-chain-and-pem-key",
 ]
 OPENSSL = [
-    "p12-openssl-default-rsa2048", "p12-openssl-default-ec256", "p12-openssl-default-ec384",
-    "p12-openssl-default-ed25519", "p12-openssl-3des", "p12-openssl-legacy-rc2",
+    "p12-openssl-default-rsa2048",
+    "p12-openssl-default-ec256",
+    "p12-openssl-default-ec384",
+    "p12-openssl-default-ed25519",
+    "p12-openssl-3des",
+    "p12-openssl-legacy-rc2",
     "p12-openssl-non-ascii-password",
-    "p12-openssl-empty-password", "p12-openssl-empty-password-but-one-typed",
-    "p12-openssl-unencrypted-no-mac", "pem-openssl-pkcs1-encrypted",
-    "pem-openssl-sec1-encrypted", "pem-openssl-pkcs8-pbe-sha1-3des",
+    "p12-openssl-empty-password",
+    "p12-openssl-empty-password-but-one-typed",
+    "p12-openssl-unencrypted-no-mac",
+    "pem-openssl-pkcs1-encrypted",
+    "pem-openssl-sec1-encrypted",
+    "pem-openssl-pkcs8-pbe-sha1-3des",
     "pem-openssl-pkcs12-nodes-output",
 ]
 # Words that would mean a library's error text reached the user.
@@ -60,8 +76,9 @@ def assert_full_chain(pair: KeyPair, leaf: x509.Certificate, ca: ThrowawayCA) ->
 
 
 def spki(public_key: Any) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def assert_plain(error: Exception) -> None:
@@ -77,8 +94,7 @@ def test_the_name_tables_list_every_file(portable_keypair_files, openssl_keypair
 
 
 @pytest.mark.parametrize("name", PORTABLE)
-def test_files_cryptography_writes_load_with_the_full_chain(name, portable_keypair_files,
-                                                           pki_ca):
+def test_files_cryptography_writes_load_with_the_full_chain(name, portable_keypair_files, pki_ca):
     upload = portable_keypair_files[name]
     assert_full_chain(load_one(upload), upload.leaf, pki_ca)
 
@@ -96,10 +112,15 @@ def test_a_keystore_keytool_wrote_loads_with_its_alias(keytool_keypair_files, pk
     assert pair.source_alias == "java-client"
 
 
-@pytest.mark.parametrize("kind, description", [
-    ("rsa2048", "RSA 2048-bit"), ("ec256", "EC P-256"), ("ec384", "EC P-384"),
-    ("ed25519", "Ed25519"),
-])
+@pytest.mark.parametrize(
+    "kind, description",
+    [
+        ("rsa2048", "RSA 2048-bit"),
+        ("ec256", "EC P-256"),
+        ("ec384", "EC P-384"),
+        ("ed25519", "Ed25519"),
+    ],
+)
 def test_key_description_names_type_and_size(kind, description, openssl_keypair_files):
     pair = load_one(openssl_keypair_files[f"p12-openssl-default-{kind}"])
     assert pair.key_description == description
@@ -127,7 +148,8 @@ def test_keytool_entries_keep_their_aliases(multi_keypair_files):
     upload = multi_keypair_files["p12-keytool-two-entries"]
     pairs = load_key_pairs(upload.data, upload.password)
     assert {p.source_alias: p.certificate for p in pairs} == dict(
-        zip(["first", "second"], upload.leaves, strict=True))
+        zip(["first", "second"], upload.leaves, strict=True)
+    )
 
 
 def test_pem_keys_come_out_in_file_order(multi_keypair_files):
@@ -138,8 +160,12 @@ def test_pem_keys_come_out_in_file_order(multi_keypair_files):
 
 def test_a_renewed_certificate_for_the_same_key_wins(pki_ca, pki_clients):
     client = pki_clients["ec256"]
-    renewed = reissue(pki_ca, client.key, "Client ec256",
-                      not_after=client.cert.not_valid_after_utc + dt.timedelta(days=90))
+    renewed = reissue(
+        pki_ca,
+        client.key,
+        "Client ec256",
+        not_after=client.cert.not_valid_after_utc + dt.timedelta(days=90),
+    )
     data = pkcs8(client) + pem(client.cert, renewed, *client.chain)
     assert load_one(KeyPairFile(data, None, None, renewed)).certificate == renewed
 
@@ -156,8 +182,9 @@ def as_ber(der: bytes) -> bytes:
     return b"\x30\x80" + der[header:] + b"\x00\x00"
 
 
-def test_a_ber_encoded_pkcs12_loads_and_still_knows_a_wrong_password(portable_keypair_files,
-                                                                     pki_ca):
+def test_a_ber_encoded_pkcs12_loads_and_still_knows_a_wrong_password(
+    portable_keypair_files, pki_ca
+):
     upload = portable_keypair_files["p12-cryptography-aes"]
     ber = upload._replace(data=as_ber(upload.data))
     assert_full_chain(load_one(ber), upload.leaf, pki_ca)
@@ -180,10 +207,15 @@ def test_a_wrong_password_costs_at_most_two_attempts(openssl_keypair_files, monk
 
 
 # --- the KeyPair value object ----------------------------------------------------------------
-@pytest.mark.parametrize("alias", [
-    None, "java-client", "line\nbreak \"quoted\" ünï",
-    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-])
+@pytest.mark.parametrize(
+    "alias",
+    [
+        None,
+        "java-client",
+        'line\nbreak "quoted" ünï',
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+    ],
+)
 def test_pem_bundle_round_trip_keeps_key_chain_and_alias(alias, portable_keypair_files):
     original = load_one(portable_keypair_files["pem-pkcs8-key-then-chain"])
     original = KeyPair(original.private_key, original.certificate, original.chain, alias)
@@ -200,8 +232,10 @@ def test_pkcs8_der_is_unencrypted_and_reads_back(portable_keypair_files):
     assert spki(key.public_key()) == spki(pair.certificate.public_key())
 
 
-@pytest.mark.parametrize("text", ["not a bundle", "mtls-kit-source-alias: {broken",
-                                  "mtls-kit-source-alias: \"only an alias\"\n"])
+@pytest.mark.parametrize(
+    "text",
+    ["not a bundle", "mtls-kit-source-alias: {broken", 'mtls-kit-source-alias: "only an alias"\n'],
+)
 def test_a_damaged_pem_bundle_is_a_key_pair_error(text):
     with pytest.raises(KeyPairError) as caught:
         KeyPair.from_pem_bundle(text)
@@ -215,18 +249,21 @@ def test_chain_must_start_with_the_certificate(pki_clients):
 
 
 # --- errors ----------------------------------------------------------------------------------
-def reissue(ca: ThrowawayCA, key: Any, common_name: str, *,
-            not_after: dt.datetime | None = None) -> x509.Certificate:
+def reissue(
+    ca: ThrowawayCA, key: Any, common_name: str, *, not_after: dt.datetime | None = None
+) -> x509.Certificate:
     """A certificate from the intermediate for any public key (even ones we refuse)."""
-    now = dt.datetime.now(dt.timezone.utc)
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name.from_rfc4514_string(f"CN={common_name}"))
-            .issuer_name(ca.intermediate.cert.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(not_after or now + dt.timedelta(days=30))
-            .sign(ca.intermediate.key, hashes.SHA256()))
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name.from_rfc4514_string(f"CN={common_name}"))
+        .issuer_name(ca.intermediate.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(not_after or now + dt.timedelta(days=30))
+        .sign(ca.intermediate.key, hashes.SHA256())
+    )
 
 
 Upload = tuple[bytes, "str | None", "bytes | None"]
@@ -239,8 +276,7 @@ class Sources:
         self._request = request
         self.ca: ThrowawayCA = request.getfixturevalue("pki_ca")
         self.clients: dict[str, Issued] = request.getfixturevalue("pki_clients")
-        self.portable: dict[str, KeyPairFile] = request.getfixturevalue(
-            "portable_keypair_files")
+        self.portable: dict[str, KeyPairFile] = request.getfixturevalue("portable_keypair_files")
 
     @cached_property
     def openssl(self) -> dict[str, KeyPairFile]:
@@ -255,8 +291,9 @@ class Sources:
 
 
 def key_pem(key: Any) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def without_password(upload: KeyPairFile) -> Upload:
@@ -264,94 +301,217 @@ def without_password(upload: KeyPairFile) -> Upload:
 
 
 ERRORS: list[tuple[str, Callable[[Sources], Upload], type[KeyPairError], str]] = [
-    ("p12-wrong-password", lambda s: (s.portable["p12-cryptography-aes"].data, "wrong", None),
-     WrongPasswordError, "password does not open"),
-    ("p12-no-password", lambda s: (s.portable["p12-cryptography-aes"].data, None, None),
-     PasswordRequiredError, "protected by a password"),
-    ("p12-empty-password-typed", lambda s: (s.portable["p12-cryptography-aes"].data, "", None),
-     PasswordRequiredError, "protected by a password"),
-    ("p12-3des-wrong-password", lambda s: (s.openssl["p12-openssl-3des"].data, "x", None),
-     WrongPasswordError, "password does not open"),
-    ("p12-rc2-no-password", lambda s: (s.openssl["p12-openssl-legacy-rc2"].data, None, None),
-     PasswordRequiredError, "protected by a password"),
-    ("pem-pkcs8-no-password",
-     lambda s: (s.portable["pem-pkcs8-encrypted"].data, None, None),
-     PasswordRequiredError, "protected by a password"),
-    ("pem-pkcs8-wrong-password",
-     lambda s: (s.portable["pem-pkcs8-encrypted"].data, "wrong", None),
-     WrongPasswordError, "password does not open"),
-    ("pem-proc-type-no-password",
-     lambda s: (s.openssl["pem-openssl-pkcs1-encrypted"].data, None, None),
-     PasswordRequiredError, "protected by a password"),
-    ("pem-proc-type-wrong-password",
-     lambda s: (s.openssl["pem-openssl-sec1-encrypted"].data, "wrong", None),
-     WrongPasswordError, "password does not open"),
-    ("der-pkcs8-no-password",
-     lambda s: without_password(s.portable["pem-chain-and-encrypted-der-pkcs8-key"]),
-     PasswordRequiredError, "protected by a password"),
-    ("lone-certificate-pem", lambda s: (s.clients["ec256"].cert_pem(), None, None),
-     NotAKeyPairError, "looks like a certificate without a private key"),
-    ("lone-certificate-der",
-     lambda s: (s.clients["ec256"].cert.public_bytes(serialization.Encoding.DER), None, None),
-     NotAKeyPairError, "looks like a certificate without a private key"),
-    ("chain-without-key", lambda s: (s.clients["ec256"].chain_pem(), None, None),
-     NotAKeyPairError, "looks like certificates without a private key"),
-    ("key-without-certificate", lambda s: (pkcs8(s.clients["ec256"]), None, None),
-     NotAKeyPairError, "only a private key"),
-    ("jks", lambda s: (s.java["jks"], "whatever", None), NotAKeyPairError,
-     "Java keystore (JKS)"),
-    ("jceks", lambda s: (s.java["jceks"], None, None), NotAKeyPairError,
-     "Java keystore (JCEKS)"),
-    ("pkcs12-truststore", lambda s: (s.java["pkcs12-truststore"], KEYTOOL_PASSWORD, None),
-     NotAKeyPairError, "looks like a certificate"),
-    ("random-bytes", lambda s: (os.urandom(2048), None, None), NotAKeyPairError,
-     "not a key pair file"),
-    ("random-bytes-starting-like-der", lambda s: (b"\x30\x82\x01\x00" + os.urandom(256),
-                                                  "pw", None),
-     NotAKeyPairError, "not a key pair file"),
-    ("truncated-p12", lambda s: (s.portable["p12-cryptography-aes"].data[:400], "pw", None),
-     NotAKeyPairError, "damaged or incomplete"),
+    (
+        "p12-wrong-password",
+        lambda s: (s.portable["p12-cryptography-aes"].data, "wrong", None),
+        WrongPasswordError,
+        "password does not open",
+    ),
+    (
+        "p12-no-password",
+        lambda s: (s.portable["p12-cryptography-aes"].data, None, None),
+        PasswordRequiredError,
+        "protected by a password",
+    ),
+    (
+        "p12-empty-password-typed",
+        lambda s: (s.portable["p12-cryptography-aes"].data, "", None),
+        PasswordRequiredError,
+        "protected by a password",
+    ),
+    (
+        "p12-3des-wrong-password",
+        lambda s: (s.openssl["p12-openssl-3des"].data, "x", None),
+        WrongPasswordError,
+        "password does not open",
+    ),
+    (
+        "p12-rc2-no-password",
+        lambda s: (s.openssl["p12-openssl-legacy-rc2"].data, None, None),
+        PasswordRequiredError,
+        "protected by a password",
+    ),
+    (
+        "pem-pkcs8-no-password",
+        lambda s: (s.portable["pem-pkcs8-encrypted"].data, None, None),
+        PasswordRequiredError,
+        "protected by a password",
+    ),
+    (
+        "pem-pkcs8-wrong-password",
+        lambda s: (s.portable["pem-pkcs8-encrypted"].data, "wrong", None),
+        WrongPasswordError,
+        "password does not open",
+    ),
+    (
+        "pem-proc-type-no-password",
+        lambda s: (s.openssl["pem-openssl-pkcs1-encrypted"].data, None, None),
+        PasswordRequiredError,
+        "protected by a password",
+    ),
+    (
+        "pem-proc-type-wrong-password",
+        lambda s: (s.openssl["pem-openssl-sec1-encrypted"].data, "wrong", None),
+        WrongPasswordError,
+        "password does not open",
+    ),
+    (
+        "der-pkcs8-no-password",
+        lambda s: without_password(s.portable["pem-chain-and-encrypted-der-pkcs8-key"]),
+        PasswordRequiredError,
+        "protected by a password",
+    ),
+    (
+        "lone-certificate-pem",
+        lambda s: (s.clients["ec256"].cert_pem(), None, None),
+        NotAKeyPairError,
+        "looks like a certificate without a private key",
+    ),
+    (
+        "lone-certificate-der",
+        lambda s: (s.clients["ec256"].cert.public_bytes(serialization.Encoding.DER), None, None),
+        NotAKeyPairError,
+        "looks like a certificate without a private key",
+    ),
+    (
+        "chain-without-key",
+        lambda s: (s.clients["ec256"].chain_pem(), None, None),
+        NotAKeyPairError,
+        "looks like certificates without a private key",
+    ),
+    (
+        "key-without-certificate",
+        lambda s: (pkcs8(s.clients["ec256"]), None, None),
+        NotAKeyPairError,
+        "only a private key",
+    ),
+    ("jks", lambda s: (s.java["jks"], "whatever", None), NotAKeyPairError, "Java keystore (JKS)"),
+    ("jceks", lambda s: (s.java["jceks"], None, None), NotAKeyPairError, "Java keystore (JCEKS)"),
+    (
+        "pkcs12-truststore",
+        lambda s: (s.java["pkcs12-truststore"], KEYTOOL_PASSWORD, None),
+        NotAKeyPairError,
+        "looks like a certificate",
+    ),
+    (
+        "random-bytes",
+        lambda s: (os.urandom(2048), None, None),
+        NotAKeyPairError,
+        "not a key pair file",
+    ),
+    (
+        "random-bytes-starting-like-der",
+        lambda s: (b"\x30\x82\x01\x00" + os.urandom(256), "pw", None),
+        NotAKeyPairError,
+        "not a key pair file",
+    ),
+    (
+        "truncated-p12",
+        lambda s: (s.portable["p12-cryptography-aes"].data[:400], "pw", None),
+        NotAKeyPairError,
+        "damaged or incomplete",
+    ),
     ("empty-file", lambda s: (b"", None, None), NotAKeyPairError, "empty"),
     ("whitespace-only", lambda s: (b" \r\n\t", "pw", None), NotAKeyPairError, "empty"),
-    ("empty-extra-file", lambda s: (s.clients["ec256"].cert_pem(), None, b""),
-     NotAKeyPairError, "empty"),
-    ("text-file", lambda s: (b"hello, this is my key\n", None, None), NotAKeyPairError,
-     "not a key pair file"),
-    ("public-key-only",
-     lambda s: (b"-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n", None, None),
-     NotAKeyPairError, "not a key pair file"),
-    ("certificate-request",
-     lambda s: (b"-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST"
-                b"-----\n", None, None), NotAKeyPairError, "certificate request"),
-    ("damaged-pem-key",
-     lambda s: (b"-----BEGIN PRIVATE KEY-----\nMIIBAAAA\n-----END PRIVATE KEY-----\n"
-                + s.clients["ec256"].cert_pem(), None, None), NotAKeyPairError, "damaged"),
-    ("damaged-certificate-block",
-     lambda s: (pkcs8(s.clients["ec256"])
-                + b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n",
-                None, None), NotAKeyPairError, "damaged"),
-    ("key-and-someone-elses-certificate",
-     lambda s: (pkcs8(s.clients["ec256"]) + s.clients["rsa2048"].chain_pem(), None, None),
-     KeyMismatchError, "does not belong to this certificate"),
-    ("key-file-and-someone-elses-cert-file",
-     lambda s: (s.clients["ed25519"].cert_pem(), None, pkcs8(s.clients["ec384"])),
-     KeyMismatchError, "does not belong to this certificate"),
-    ("too-many-keys",
-     lambda s: (b"".join(key_pem(ec.generate_private_key(ec.SECP256R1()))
-                         for _ in range(keypairs.MAX_KEY_ENTRIES + 1)), None, None),
-     NotAKeyPairError, f"more than {keypairs.MAX_KEY_ENTRIES} private keys"),
-    ("dsa-key", lambda s: (s.with_key(dsa.generate_private_key(1024)), None, None),
-     UnsupportedKeyError, "(DSA 1024-bit) is not supported"),
-    ("ed448-key", lambda s: (s.with_key(ed448.Ed448PrivateKey.generate()), None, None),
-     UnsupportedKeyError, "(Ed448) is not supported"),
-    ("secp256k1-key", lambda s: (s.with_key(ec.generate_private_key(ec.SECP256K1())), None,
-                                 None),
-     UnsupportedKeyError, "(EC secp256k1) is not supported"),
+    (
+        "empty-extra-file",
+        lambda s: (s.clients["ec256"].cert_pem(), None, b""),
+        NotAKeyPairError,
+        "empty",
+    ),
+    (
+        "text-file",
+        lambda s: (b"hello, this is my key\n", None, None),
+        NotAKeyPairError,
+        "not a key pair file",
+    ),
+    (
+        "public-key-only",
+        lambda s: (b"-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n", None, None),
+        NotAKeyPairError,
+        "not a key pair file",
+    ),
+    (
+        "certificate-request",
+        lambda s: (
+            b"-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n",
+            None,
+            None,
+        ),
+        NotAKeyPairError,
+        "certificate request",
+    ),
+    (
+        "damaged-pem-key",
+        lambda s: (
+            b"-----BEGIN PRIVATE KEY-----\nMIIBAAAA\n-----END PRIVATE KEY-----\n"
+            + s.clients["ec256"].cert_pem(),
+            None,
+            None,
+        ),
+        NotAKeyPairError,
+        "damaged",
+    ),
+    (
+        "damaged-certificate-block",
+        lambda s: (
+            pkcs8(s.clients["ec256"])
+            + b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n",
+            None,
+            None,
+        ),
+        NotAKeyPairError,
+        "damaged",
+    ),
+    (
+        "key-and-someone-elses-certificate",
+        lambda s: (pkcs8(s.clients["ec256"]) + s.clients["rsa2048"].chain_pem(), None, None),
+        KeyMismatchError,
+        "does not belong to this certificate",
+    ),
+    (
+        "key-file-and-someone-elses-cert-file",
+        lambda s: (s.clients["ed25519"].cert_pem(), None, pkcs8(s.clients["ec384"])),
+        KeyMismatchError,
+        "does not belong to this certificate",
+    ),
+    (
+        "too-many-keys",
+        lambda s: (
+            b"".join(
+                key_pem(ec.generate_private_key(ec.SECP256R1()))
+                for _ in range(keypairs.MAX_KEY_ENTRIES + 1)
+            ),
+            None,
+            None,
+        ),
+        NotAKeyPairError,
+        f"more than {keypairs.MAX_KEY_ENTRIES} private keys",
+    ),
+    (
+        "dsa-key",
+        lambda s: (s.with_key(dsa.generate_private_key(1024)), None, None),
+        UnsupportedKeyError,
+        "(DSA 1024-bit) is not supported",
+    ),
+    (
+        "ed448-key",
+        lambda s: (s.with_key(ed448.Ed448PrivateKey.generate()), None, None),
+        UnsupportedKeyError,
+        "(Ed448) is not supported",
+    ),
+    (
+        "secp256k1-key",
+        lambda s: (s.with_key(ec.generate_private_key(ec.SECP256K1())), None, None),
+        UnsupportedKeyError,
+        "(EC secp256k1) is not supported",
+    ),
 ]
 
 
-@pytest.mark.parametrize("build, error, fragment", [row[1:] for row in ERRORS],
-                         ids=[row[0] for row in ERRORS])
+@pytest.mark.parametrize(
+    "build, error, fragment", [row[1:] for row in ERRORS], ids=[row[0] for row in ERRORS]
+)
 def test_problems_are_reported_in_plain_words(build, error, fragment, request):
     data, password, extra = build(Sources(request))
     with pytest.raises(error) as caught:
@@ -370,6 +530,11 @@ def test_java_keystore_message_says_what_to_use_without_a_command_line(java_keys
 
 
 def test_every_error_is_a_value_error():
-    for error in (PasswordRequiredError, WrongPasswordError, NotAKeyPairError,
-                  KeyMismatchError, UnsupportedKeyError):
+    for error in (
+        PasswordRequiredError,
+        WrongPasswordError,
+        NotAKeyPairError,
+        KeyMismatchError,
+        UnsupportedKeyError,
+    ):
         assert issubclass(error, KeyPairError) and issubclass(error, ValueError)

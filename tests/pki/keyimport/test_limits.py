@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
@@ -78,12 +78,14 @@ def counting_derivations() -> Iterator[Derivations]:
         def counting(password: Any, salt: Any, iterations: int, *args: Any) -> Any:
             counted.own_iterations += iterations
             return derive(password, salt, iterations, *args)
+
         return counting
 
     def openssl(load: Callable[..., Any]) -> Callable[..., Any]:
         def counting(*args: Any, **kwargs: Any) -> Any:
             counted.openssl_loads += 1
             return load(*args, **kwargs)
+
         return counting
 
     def pbkdf2(algorithm: Any, length: int, salt: bytes, iterations: int) -> Any:
@@ -92,18 +94,22 @@ def counting_derivations() -> Iterator[Derivations]:
 
     real_pbkdf2 = pkcs12_contents.PBKDF2HMAC
     with ExitStack() as patches:
-        patches.enter_context(mock.patch.object(
-            pkcs12_contents, "pkcs12_kdf", own(pkcs12_contents.pkcs12_kdf)))
+        patches.enter_context(
+            mock.patch.object(pkcs12_contents, "pkcs12_kdf", own(pkcs12_contents.pkcs12_kdf))
+        )
         patches.enter_context(mock.patch.object(pkcs12_contents, "PBKDF2HMAC", pbkdf2))
-        for module, name in [(keypairs.serialization, "load_pem_private_key"),
-                             (keypairs.serialization, "load_der_private_key"),
-                             (pkcs12, "load_pkcs12")]:
+        for module, name in [
+            (keypairs.serialization, "load_pem_private_key"),
+            (keypairs.serialization, "load_der_private_key"),
+            (pkcs12, "load_pkcs12"),
+        ]:
             patches.enter_context(mock.patch.object(module, name, openssl(getattr(module, name))))
         yield counted
 
 
-def refused_quickly(data: bytes, password: str | None = PASSWORD, *,
-                    error: type[Exception] = TooSlowToOpenError) -> str:
+def refused_quickly(
+    data: bytes, password: str | None = PASSWORD, *, error: type[Exception] = TooSlowToOpenError
+) -> str:
     """Refused before OpenSSL derives anything, after at most MAX_TOTAL_WORK of our own."""
     with counting_derivations() as work, pytest.raises(error) as caught:
         load_key_pairs(data, password)
@@ -124,21 +130,32 @@ def owner(ca: ThrowawayCA) -> Issued:
     return ca.issue_client("Limits Client", key_kind="ec256")
 
 
-def pfx(owner: Issued, *, mac: int = 2001, content: int = 2002, key: int = 2003,
-        hidden_key: int | None = None, hidden_key_claims: int | None = None) -> bytes:
+def pfx(
+    owner: Issued,
+    *,
+    mac: int = 2001,
+    content: int = 2002,
+    key: int = 2003,
+    hidden_key: int | None = None,
+    hidden_key_claims: int | None = None,
+) -> bytes:
     """OpenSSL's layout (certificates encrypted, key shrouded) with a count for each part."""
     certs = [crafted.cert_bag(c) for c in owner.full_chain]
     if hidden_key is None:
         return crafted.build_pfx(
             crafted.encrypted_content(*certs, password=SECRET, rounds=content),
             crafted.data_content(crafted.shrouded_key_bag(owner.key, SECRET, rounds=key)),
-            password=SECRET, mac_rounds=mac)
+            password=SECRET,
+            mac_rounds=mac,
+        )
     inner = crafted.shrouded_key_bag(owner.key, SECRET, rounds=hidden_key)
     if hidden_key_claims is not None:  # patched before encryption: visible only once decrypted
         inner = crafted.patch_integers(inner, hidden_key, hidden_key_claims)
-    return crafted.build_pfx(crafted.encrypted_content(*certs, inner, password=SECRET,
-                                                      rounds=content),
-                             password=SECRET, mac_rounds=mac)
+    return crafted.build_pfx(
+        crafted.encrypted_content(*certs, inner, password=SECRET, rounds=content),
+        password=SECRET,
+        mac_rounds=mac,
+    )
 
 
 # --- iteration bombs: PKCS#12 ----------------------------------------------------------------
@@ -151,8 +168,9 @@ def test_the_crafted_pkcs12_is_a_normal_file(owner):
 
 @pytest.mark.parametrize("part", ["mac", "content", "key"])
 def test_a_pkcs12_iteration_bomb_is_refused_before_decrypting(owner, part):
-    data = crafted.patch_integers(pfx(owner), {"mac": 2001, "content": 2002, "key": 2003}[part],
-                                  BOMB)
+    data = crafted.patch_integers(
+        pfx(owner), {"mac": 2001, "content": 2002, "key": 2003}[part], BOMB
+    )
     message = refused_quickly(data)
     assert "100,000,000 rounds" in message and f"{MAX_ITERATIONS:,}" in message
     refused_quickly(data, None)  # no password typed: still refused, not "password required"
@@ -176,9 +194,23 @@ def test_an_openssl_pkcs12_with_every_count_patched_is_refused(owner, tmp_path, 
     openssl = require_tool("openssl")
     (tmp_path / "key.pem").write_bytes(owner.key_pem())
     (tmp_path / "chain.pem").write_bytes(pem(*owner.full_chain))
-    run_tool(openssl, "pkcs12", "-export", "-inkey", "key.pem", "-in", "chain.pem",
-             "-iter", str(MARK), "-passout", f"pass:{PASSWORD}", "-out", "normal.p12",
-             *(["-legacy"] if legacy else []), cwd=tmp_path)
+    run_tool(
+        openssl,
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "key.pem",
+        "-in",
+        "chain.pem",
+        "-iter",
+        str(MARK),
+        "-passout",
+        f"pass:{PASSWORD}",
+        "-out",
+        "normal.p12",
+        *(["-legacy"] if legacy else []),
+        cwd=tmp_path,
+    )
     normal = (tmp_path / "normal.p12").read_bytes()
     assert load_key_pairs(normal, PASSWORD)[0].certificate == owner.cert
     bomb = crafted.patch_integers(normal, MARK, BOMB)
@@ -212,8 +244,22 @@ def test_a_pkcs8_v1_pem_bomb_is_refused(owner, tmp_path):
     """PBE-SHA1-3DES (the PKCS#12 KDF) is 20x slower in cryptography than in OpenSSL."""
     openssl = require_tool("openssl")
     (tmp_path / "key.pem").write_bytes(owner.key_pem())
-    run_tool(openssl, "pkcs8", "-topk8", "-in", "key.pem", "-v1", "PBE-SHA1-3DES", "-iter",
-             str(MARK), "-passout", f"pass:{PASSWORD}", "-out", "v1.pem", cwd=tmp_path)
+    run_tool(
+        openssl,
+        "pkcs8",
+        "-topk8",
+        "-in",
+        "key.pem",
+        "-v1",
+        "PBE-SHA1-3DES",
+        "-iter",
+        str(MARK),
+        "-passout",
+        f"pass:{PASSWORD}",
+        "-out",
+        "v1.pem",
+        cwd=tmp_path,
+    )
     key = (tmp_path / "v1.pem").read_bytes()
     refused_quickly(crafted.patch_pem(key, MARK, BOMB) + pem(*owner.full_chain))
 
@@ -221,8 +267,19 @@ def test_a_pkcs8_v1_pem_bomb_is_refused(owner, tmp_path):
 def test_scrypt_keys_load_but_a_memory_bomb_is_refused(owner, tmp_path):
     openssl = require_tool("openssl")
     (tmp_path / "key.pem").write_bytes(owner.key_pem())
-    run_tool(openssl, "pkcs8", "-topk8", "-in", "key.pem", "-scrypt", "-passout",
-             f"pass:{PASSWORD}", "-out", "scrypt.pem", cwd=tmp_path)
+    run_tool(
+        openssl,
+        "pkcs8",
+        "-topk8",
+        "-in",
+        "key.pem",
+        "-scrypt",
+        "-passout",
+        f"pass:{PASSWORD}",
+        "-out",
+        "scrypt.pem",
+        cwd=tmp_path,
+    )
     key = (tmp_path / "scrypt.pem").read_bytes()
     assert load_key_pairs(key + pem(*owner.full_chain), PASSWORD)[0].certificate == owner.cert
     refused_quickly(crafted.patch_pem(key, 16384, 2**24) + pem(*owner.full_chain))
@@ -238,10 +295,8 @@ def test_many_keys_each_under_the_count_cap_are_refused_together(owner):
 # --- the cost of what is allowed: measured -----------------------------------------------
 def measure(load: Callable[[], Any]) -> float:
     start = time.perf_counter()
-    try:
+    with suppress(KeyPairError):
         load()
-    except KeyPairError:
-        pass
     return time.perf_counter() - start
 
 
@@ -260,9 +315,23 @@ def test_the_most_expensive_allowed_legacy_pkcs12_opens_in_under_two_seconds(own
     (tmp_path / "key.pem").write_bytes(owner.key_pem())
     (tmp_path / "chain.pem").write_bytes(pem(*owner.full_chain))
     # Work: MAC x3 + RC2 content (2 runs) x3 + 3DES key (3 runs) = 12 x rounds.
-    run_tool(openssl, "pkcs12", "-export", "-legacy", "-inkey", "key.pem", "-in", "chain.pem",
-             "-iter", str(MAX_TOTAL_WORK // 12 - 1), "-passout", f"pass:{PASSWORD}",
-             "-out", "worst.p12", cwd=tmp_path)
+    run_tool(
+        openssl,
+        "pkcs12",
+        "-export",
+        "-legacy",
+        "-inkey",
+        "key.pem",
+        "-in",
+        "chain.pem",
+        "-iter",
+        str(MAX_TOTAL_WORK // 12 - 1),
+        "-passout",
+        f"pass:{PASSWORD}",
+        "-out",
+        "worst.p12",
+        cwd=tmp_path,
+    )
     data = (tmp_path / "worst.p12").read_bytes()
     assert measure(lambda: load_key_pairs(data, PASSWORD)) < SECONDS
     assert measure(lambda: load_key_pairs(data, "wrong")) < SECONDS
@@ -272,9 +341,12 @@ def test_a_bomb_is_refused_over_http_and_the_page_says_why(app, owner):
     bomb = crafted.patch_integers(pfx(owner), 2001, BOMB)
     web = app.test_client()
     with counting_derivations() as work:
-        response = web.post("/keystore/import", data={
-            "key_file": (io.BytesIO(bomb), "bomb.p12"), "key_password": PASSWORD},
-            content_type="multipart/form-data", headers={"HX-Request": "true"})
+        response = web.post(
+            "/keystore/import",
+            data={"key_file": (io.BytesIO(bomb), "bomb.p12"), "key_password": PASSWORD},
+            content_type="multipart/form-data",
+            headers={"HX-Request": "true"},
+        )
     assert work == Derivations(own_iterations=0, openssl_loads=0)
     assert response.status_code == 200
     assert "100,000,000 rounds" in response.get_data(as_text=True)
@@ -283,10 +355,15 @@ def test_a_bomb_is_refused_over_http_and_the_page_says_why(app, owner):
 def test_the_most_expensive_allowed_pem_keys_open_in_under_two_seconds(owner):
     one = crafted.encrypted_pkcs8(owner.key, SECRET, rounds=MAX_ITERATIONS)
     assert measure(lambda: load_key_pairs(one + pem(*owner.full_chain), PASSWORD)) < SECONDS
-    many = crafted.patch_pem(crafted.encrypted_pkcs8(owner.key, SECRET, rounds=MARK), MARK,
-                             MAX_TOTAL_WORK // MAX_KEY_ENTRIES)
-    assert measure(lambda: load_key_pairs(many * MAX_KEY_ENTRIES + pem(*owner.full_chain),
-                                          "wrong")) < SECONDS
+    many = crafted.patch_pem(
+        crafted.encrypted_pkcs8(owner.key, SECRET, rounds=MARK),
+        MARK,
+        MAX_TOTAL_WORK // MAX_KEY_ENTRIES,
+    )
+    assert (
+        measure(lambda: load_key_pairs(many * MAX_KEY_ENTRIES + pem(*owner.full_chain), "wrong"))
+        < SECONDS
+    )
 
 
 # --- counts and sizes ------------------------------------------------------------------------
@@ -310,24 +387,36 @@ def test_too_many_certificates_are_refused(ca):
 
 def test_a_megabyte_of_pkcs7_certificates_is_refused_quickly(owner):
     one = len(owner.cert.public_bytes(serialization.Encoding.DER))
-    p7b = pkcs7.serialize_certificates([owner.cert] * (1024 * 1024 // one),
-                                       serialization.Encoding.DER)
+    p7b = pkcs7.serialize_certificates(
+        [owner.cert] * (1024 * 1024 // one), serialization.Encoding.DER
+    )
     with within(), pytest.raises(CertificateParseError, match="more than"):
         parse_certificates(p7b)
     with within(), pytest.raises(NotAKeyPairError):
         load_key_pairs(p7b, None, extra=owner.key_pem())
 
 
-@pytest.mark.parametrize("data", [
-    b"\x30\x84\xff\xff\xff\xff" + b"\x00" * 64,  # a length of 4 GiB in a tiny file
-    b"\x30\x89" + b"\xff" * 9 + b"\x00" * 64,  # a length field longer than any file
-    b"\x30\x80" * 400_000,  # BER nesting that never closes
-    b"\x30\x82\xff\xff" * 200_000,  # definite nesting, every length a lie
-    b"\x30\x80\x02\x01\x03\x30\x80\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01" + b"\x30\x80" * 300_000,
-    b"\x30\x83\x10\x00\x00\x02\x01\x03\x30\x0b\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
-    + b"\x05\x00" * 500_000,
-], ids=["giant-length", "long-length-field", "ber-nesting", "definite-nesting",
-        "pfx-then-nesting", "pfx-then-half-a-million-elements"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x30\x84\xff\xff\xff\xff" + b"\x00" * 64,  # a length of 4 GiB in a tiny file
+        b"\x30\x89" + b"\xff" * 9 + b"\x00" * 64,  # a length field longer than any file
+        b"\x30\x80" * 400_000,  # BER nesting that never closes
+        b"\x30\x82\xff\xff" * 200_000,  # definite nesting, every length a lie
+        b"\x30\x80\x02\x01\x03\x30\x80\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
+        + b"\x30\x80" * 300_000,
+        b"\x30\x83\x10\x00\x00\x02\x01\x03\x30\x0b\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
+        + b"\x05\x00" * 500_000,
+    ],
+    ids=[
+        "giant-length",
+        "long-length-field",
+        "ber-nesting",
+        "definite-nesting",
+        "pfx-then-nesting",
+        "pfx-then-half-a-million-elements",
+    ],
+)
 def test_hostile_der_is_refused_quickly(data):
     with within(), pytest.raises(KeyPairError):
         load_key_pairs(data, PASSWORD)

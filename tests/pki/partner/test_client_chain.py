@@ -48,8 +48,7 @@ def test_leaf_only_is_completed_from_the_cas_address_and_the_extra_roots(ca):
         report = complete_client_chain(leaf_only(leaf), roots=extra_roots(ca), policy=LOOPBACK)
     assert report.complete and report.problem is None
     assert report.chain == (leaf.cert, ca.intermediate.cert, ca.root.cert)
-    assert [link.source for link in report.links] == [FROM_FILE, FROM_CA_DOWNLOAD,
-                                                       FROM_EXTRA_ROOTS]
+    assert [link.source for link in report.links] == [FROM_FILE, FROM_CA_DOWNLOAD, FROM_EXTRA_ROOTS]
     assert report.links[1].url == server.url("/inter.der")
     assert server.requests == ["/inter.der"]
     completed = report.completed_key_pair(leaf_only(leaf))
@@ -60,7 +59,8 @@ def test_pkcs7_from_the_ca_is_read_too(ca):
     server = IssuerServer({})
     leaf = issue_client_with_aia(ca, "P7 Client", server.url("/ca.p7c"))
     server.bodies["/ca.p7c"] = pkcs7.serialize_certificates(
-        [ca.intermediate.cert, ca.root.cert], serialization.Encoding.DER)
+        [ca.intermediate.cert, ca.root.cert], serialization.Encoding.DER
+    )
     with server.running():
         report = complete_client_chain(leaf_only(leaf), roots=RootStore([]), policy=LOOPBACK)
     # The root came in the same PKCS#7 answer; no store holds it, so it is used from there.
@@ -73,9 +73,13 @@ def test_pkcs7_from_the_ca_is_read_too(ca):
 def test_chain_files_come_first_and_nothing_is_downloaded(ca):
     leaf = issue_client_with_aia(ca, "Files Client", "http://ca.example/inter.der")
     fetched: list[str] = []
-    report = complete_client_chain(leaf_only(leaf), roots=extra_roots(ca), policy=LOOPBACK,
-                                   chain_files=[ca.intermediate.cert],
-                                   fetch_issuer=lambda url: fetched.append(url) or b"")
+    report = complete_client_chain(
+        leaf_only(leaf),
+        roots=extra_roots(ca),
+        policy=LOOPBACK,
+        chain_files=[ca.intermediate.cert],
+        fetch_issuer=lambda url: fetched.append(url) or b"",
+    )
     assert report.complete and fetched == []
     assert [link.source for link in report.links] == [FROM_FILE, FROM_FILE, FROM_EXTRA_ROOTS]
 
@@ -88,7 +92,8 @@ def test_missing_intermediate_is_explained_plainly(ca):
         "The certificate ‘Chain Root Intermediate (mtls-kit tests)’ that issued "
         "‘No AIA Client (mtls-kit tests)’ is missing. Ask your certificate authority for its "
         "intermediate "
-        "certificate and add it under Chain files.")
+        "certificate and add it under Chain files."
+    )
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254"])
@@ -97,11 +102,16 @@ def test_aia_download_never_reaches_an_address_the_policy_refuses(ca, address):
     leaf = issue_client_with_aia(ca, "Internal AIA", "http://ca.internal.example/i.der")
 
     def fetch(url: str) -> bytes:
-        return download_issuer(url, policy=OutboundPolicy(), connector=connector,
-                               resolver=fake_resolver({"ca.internal.example": [address]}))
+        return download_issuer(
+            url,
+            policy=OutboundPolicy(),
+            connector=connector,
+            resolver=fake_resolver({"ca.internal.example": [address]}),
+        )
 
-    report = complete_client_chain(leaf_only(leaf), roots=extra_roots(ca),
-                                   policy=OutboundPolicy(), fetch_issuer=fetch)
+    report = complete_client_chain(
+        leaf_only(leaf), roots=extra_roots(ca), policy=OutboundPolicy(), fetch_issuer=fetch
+    )
     assert connector.calls == []
     assert not report.complete and "tried to download" in (report.problem or "")
 

@@ -32,9 +32,13 @@ def pki():
 
 def run(scenario: Scenario, pki, **overrides):
     with scenario.server(pki) as server:
-        result = ct.test_connection(scenario.url(server), key_pair=scenario.key_pair_for(pki),
-                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
-                                    **{**QUICK, **overrides})
+        result = ct.test_connection(
+            scenario.url(server),
+            key_pair=scenario.key_pair_for(pki),
+            trust_anchors=scenario.anchors_for(pki),
+            policy=LOOPBACK,
+            **{**QUICK, **overrides},
+        )
     return result, server
 
 
@@ -46,8 +50,12 @@ def test_each_server_setup_gets_its_outcome(scenario, pki):
     assert result.headline and result.next_step and result.detail
     assert result.url == scenario.url(server)
     sent_certificate = any(seen != "none" for seen in server.seen)
-    if scenario.expected in ("issuer-not-accepted", "server-not-trusted", "hostname-mismatch",
-                             "client-cert-not-requested"):
+    if scenario.expected in (
+        "issuer-not-accepted",
+        "server-not-trusted",
+        "hostname-mismatch",
+        "client-cert-not-requested",
+    ):
         # Java would not have sent the certificate, so the server must not have seen one.
         assert not sent_certificate
     if scenario.expected == "accepted":
@@ -75,7 +83,8 @@ def test_server_not_trusted_says_which_certificate_is_missing(pki):
     result, _ = run(scenario, pki)
     assert result.missing_certificate == (
         "The truststore lacks the certificate ‘Server Root (mtls-kit tests)’ that issued "
-        "‘Server Root Intermediate (mtls-kit tests)’.")
+        "‘Server Root Intermediate (mtls-kit tests)’."
+    )
     assert result.alert is None  # the probe's alert is not the server's verdict here
 
 
@@ -91,8 +100,13 @@ def test_closed_port_is_unreachable_in_the_fetchs_words(pki):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = ct.test_connection(f"127.0.0.1:{port}", key_pair=pki.key_pair(),
-                                trust_anchors=[pki.server_ca.root.cert], policy=LOOPBACK, **QUICK)
+    result = ct.test_connection(
+        f"127.0.0.1:{port}",
+        key_pair=pki.key_pair(),
+        trust_anchors=[pki.server_ca.root.cert],
+        policy=LOOPBACK,
+        **QUICK,
+    )
     assert result.outcome == "unreachable"
     assert result.headline == COULD_NOT_CONNECT
     assert result.detail == NO_CONNECTION_DETAIL  # the same words as a refused address
@@ -105,9 +119,14 @@ def test_closed_port_is_unreachable_in_the_fetchs_words(pki):
 def test_refused_addresses_are_never_contacted_and_read_like_a_closed_port(pki, text, resolver):
     # The same table as the certificate fetch's policy tests (test_outbound.py).
     connector = RecordingConnector()
-    result = ct.test_connection(text, key_pair=pki.key_pair(),
-                                trust_anchors=[pki.server_ca.root.cert], policy=OutboundPolicy(),
-                                resolver=resolver, connector=connector)
+    result = ct.test_connection(
+        text,
+        key_pair=pki.key_pair(),
+        trust_anchors=[pki.server_ca.root.cert],
+        policy=OutboundPolicy(),
+        resolver=resolver,
+        connector=connector,
+    )
     assert connector.calls == []
     assert (result.outcome, result.headline) == ("unreachable", COULD_NOT_CONNECT)
     assert result.log_detail  # the real reason, for the server log only
@@ -117,9 +136,13 @@ def test_refused_addresses_are_never_contacted_and_read_like_a_closed_port(pki, 
 def test_the_default_policy_refuses_the_local_server_before_any_byte(pki):
     scenario = scenarios()[0]
     with scenario.server(pki) as server:
-        result = ct.test_connection(server.url, key_pair=pki.key_pair(),
-                                    trust_anchors=[pki.server_ca.root.cert],
-                                    policy=OutboundPolicy(), **QUICK)
+        result = ct.test_connection(
+            server.url,
+            key_pair=pki.key_pair(),
+            trust_anchors=[pki.server_ca.root.cert],
+            policy=OutboundPolicy(),
+            **QUICK,
+        )
         time.sleep(0.3)  # a connection, had there been one, is recorded by now
     assert result.outcome == "unreachable"
     assert server.seen == [] and server.failures == []
@@ -127,8 +150,7 @@ def test_the_default_policy_refuses_the_local_server_before_any_byte(pki):
 
 def test_a_mistyped_address_is_an_error_for_beside_the_field(pki):
     with pytest.raises(FetchError):  # UnsupportedScheme: a plain sentence for the field
-        ct.test_connection("ftp://x", key_pair=pki.key_pair(), trust_anchors=[],
-                           policy=LOOPBACK)
+        ct.test_connection("ftp://x", key_pair=pki.key_pair(), trust_anchors=[], policy=LOOPBACK)
 
 
 def test_java_key_manager_rule_matches_issuers_not_subjects(pki):
@@ -145,7 +167,7 @@ def test_java_key_manager_rule_matches_issuers_not_subjects(pki):
 
 def test_server_trust_accepts_an_intermediate_anchor_and_dates_matter(pki):
     sent = pki.server.full_chain[:-1]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert check_server_trust(sent, [pki.server_ca.intermediate.cert], now=now).trusted
     assert check_server_trust(sent, [pki.server_ca.root.cert], now=now).trusted
     late = check_server_trust(sent, [pki.server_ca.root.cert], now=now + dt.timedelta(days=900))
@@ -153,15 +175,18 @@ def test_server_trust_accepts_an_intermediate_anchor_and_dates_matter(pki):
     assert plain_name(pki.server.cert.subject) == "127.0.0.1 (mtls-kit tests)"
 
 
-@pytest.mark.parametrize(("reason", "code"), [
-    ("tlsv1 alert unknown ca", "unknown_ca"),
-    ("sslv3 alert bad certificate", "bad_certificate"),
-    ("tlsv13 alert certificate required", "certificate_required"),
-    ("sslv3 alert certificate expired", "certificate_expired"),
-    ("sslv3 alert certificate revoked", "certificate_revoked"),
-    ("tlsv1 alert access denied", "access_denied"),
-    ("sslv3 alert handshake failure", "handshake_failure"),
-])
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("tlsv1 alert unknown ca", "unknown_ca"),
+        ("sslv3 alert bad certificate", "bad_certificate"),
+        ("tlsv13 alert certificate required", "certificate_required"),
+        ("sslv3 alert certificate expired", "certificate_expired"),
+        ("sslv3 alert certificate revoked", "certificate_revoked"),
+        ("tlsv1 alert access denied", "access_denied"),
+        ("sslv3 alert handshake failure", "handshake_failure"),
+    ],
+)
 def test_alerts_in_plain_words(reason, code):
     translated = outcomes.translate_alert(reason)
     assert translated is not None and translated[0] == code
@@ -175,14 +200,21 @@ def test_java_sends_nothing_where_openssl_would_have_succeeded(pki):
     from webapp.pki.partner.handshake import attempt_handshake
     from webapp.pki.partner.targets import parse_target
 
-    scenario = next(s for s in scenarios() if s.expected == "issuer-not-accepted"
-                    and s.verify == "required" and "1.3" in s.name)
+    scenario = next(
+        s
+        for s in scenarios()
+        if s.expected == "issuer-not-accepted" and s.verify == "required" and "1.3" in s.name
+    )
     with scenario.server(pki) as server:
         sock, _ = open_connection(parse_target(server.url), policy=LOOPBACK)
         openssl_way = attempt_handshake(sock, None, identity=pki.key_pair(), timeout=5)
-        result = ct.test_connection(server.url, key_pair=pki.key_pair(),
-                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
-                                    **QUICK)
+        result = ct.test_connection(
+            server.url,
+            key_pair=pki.key_pair(),
+            trust_anchors=scenario.anchors_for(pki),
+            policy=LOOPBACK,
+            **QUICK,
+        )
     assert openssl_way.carried_on and openssl_way.server_spoke
     assert server.seen == ["CN=Client One,O=mtls-kit tests"]  # only the OpenSSL-style attempt
     assert result.outcome == "issuer-not-accepted"
@@ -195,9 +227,13 @@ def test_a_silent_server_after_the_handshake_counts_as_accepted(pki):
     scenario = scenarios()[0]
     with scenario.server(pki, greet=False) as server:
         started = time.monotonic()
-        result = ct.test_connection(server.url, key_pair=pki.key_pair(),
-                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
-                                    **{**QUICK, "after_handshake_wait": 0.5})
+        result = ct.test_connection(
+            server.url,
+            key_pair=pki.key_pair(),
+            trust_anchors=scenario.anchors_for(pki),
+            policy=LOOPBACK,
+            **{**QUICK, "after_handshake_wait": 0.5},
+        )
         elapsed = time.monotonic() - started
     assert result.outcome == "accepted" and "data received" not in result.detail
     assert elapsed < 3
@@ -208,22 +244,30 @@ def test_every_supported_key_type_can_be_presented(pki, key_kind):
     issued = pki.client_ca.issue_client(f"Client {key_kind}", key_kind=key_kind)
     scenario = scenarios()[0]
     with scenario.server(pki) as server:
-        result = ct.test_connection(server.url, key_pair=pki.key_pair(issued),
-                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
-                                    **QUICK)
+        result = ct.test_connection(
+            server.url,
+            key_pair=pki.key_pair(issued),
+            trust_anchors=scenario.anchors_for(pki),
+            policy=LOOPBACK,
+            **QUICK,
+        )
     assert result.outcome == "accepted", result.detail
     assert server.seen == [f"CN=Client {key_kind},O=mtls-kit tests"]
 
 
 def test_a_certificate_not_valid_yet_is_reported_before_the_servers_reaction(pki):
     issued = pki.client_ca.issue_client(
-        "Future Client", key_kind="ec256", not_before=dt.datetime.now(dt.timezone.utc)
-        + dt.timedelta(days=3))
+        "Future Client", key_kind="ec256", not_before=dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    )
     scenario = scenarios()[1]  # empty CA list: Java sends it, the server refuses it
     with scenario.server(pki) as server:
-        result = ct.test_connection(server.url, key_pair=pki.key_pair(issued),
-                                    trust_anchors=scenario.anchors_for(pki), policy=LOOPBACK,
-                                    **QUICK)
+        result = ct.test_connection(
+            server.url,
+            key_pair=pki.key_pair(issued),
+            trust_anchors=scenario.anchors_for(pki),
+            policy=LOOPBACK,
+            **QUICK,
+        )
     assert result.outcome == "certificate-expired"
     assert result.headline.startswith("Your certificate is not valid until ")
     stored = result.as_dict()

@@ -119,8 +119,9 @@ REFUSED_BY_DEFAULT = [
 def test_default_policy_refuses_without_connecting(text, resolver):
     connector = RecordingConnector()
     with pytest.raises(AddressRefused) as caught:
-        fetch_chain(parse_target(text), policy=OutboundPolicy(), resolver=resolver,
-                    connector=connector)
+        fetch_chain(
+            parse_target(text), policy=OutboundPolicy(), resolver=resolver, connector=connector
+        )
     assert connector.calls == []
     assert str(caught.value) == COULD_NOT_CONNECT
     assert caught.value.detail  # the real reason is kept for the log
@@ -137,16 +138,26 @@ def test_userinfo_urls_are_refused_before_any_lookup():
 def test_public_address_passes_the_policy_and_is_connected_to_directly():
     connector = RecordingConnector()
     with pytest.raises(ConnectionFailed) as caught:  # the fake connector refuses
-        fetch_chain(parse_target("public.example:8443"), policy=OutboundPolicy(),
-                    resolver=NAMES, connector=connector)
+        fetch_chain(
+            parse_target("public.example:8443"),
+            policy=OutboundPolicy(),
+            resolver=NAMES,
+            connector=connector,
+        )
     assert connector.calls == [(PUBLIC_V4, 8443)]  # the checked address, not the name
     assert str(caught.value) == COULD_NOT_CONNECT
 
 
 @pytest.mark.parametrize(
     "address",
-    [PUBLIC_V4, "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808",
-     "2002:808:808::1"],
+    [
+        PUBLIC_V4,
+        "8.8.8.8",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:808:808::1",
+    ],
 )
 def test_public_addresses_are_allowed(address):
     assert OutboundPolicy().refusal_reason(address) is None
@@ -248,9 +259,17 @@ def test_parse_target_forms(text, host, port, url, sni):
 
 @pytest.mark.parametrize(
     "text",
-    ["http://example.com", "ftp://example.com", "file:///etc/passwd", "file:/etc/passwd",
-     "gopher://example.com:70/", "ldap://example.com", "javascript:alert(1)", "mailto:a@b.example",
-     "wss://example.com"],
+    [
+        "http://example.com",
+        "ftp://example.com",
+        "file:///etc/passwd",
+        "file:/etc/passwd",
+        "gopher://example.com:70/",
+        "ldap://example.com",
+        "javascript:alert(1)",
+        "mailto:a@b.example",
+        "wss://example.com",
+    ],
 )
 def test_parse_target_refuses_other_schemes(text):
     with pytest.raises(UnsupportedScheme) as caught:
@@ -260,11 +279,29 @@ def test_parse_target_refuses_other_schemes(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "x" * 2049, "example.com:0", "example.com:65536", "example.com:99999",
-     "example.com:http", "example.com:-1", "example.com:", "example.com:٨٠", "exa mple.com",
-     "exam!ple.com", "-example.com", "a..b", "https://", "https://[::1",
-     "https://[example.com]:443",
-     "https://2001:db8::1/", "https://%31%32%37.0.0.1/", "x" * 64 + ".example", "[::1]x"],
+    [
+        "",
+        "   ",
+        "x" * 2049,
+        "example.com:0",
+        "example.com:65536",
+        "example.com:99999",
+        "example.com:http",
+        "example.com:-1",
+        "example.com:",
+        "example.com:٨٠",
+        "exa mple.com",
+        "exam!ple.com",
+        "-example.com",
+        "a..b",
+        "https://",
+        "https://[::1",
+        "https://[example.com]:443",
+        "https://2001:db8::1/",
+        "https://%31%32%37.0.0.1/",
+        "x" * 64 + ".example",
+        "[::1]x",
+    ],
 )
 def test_parse_target_rejects_invalid_addresses(text):
     with pytest.raises(InvalidAddress) as caught:
@@ -275,7 +312,9 @@ def test_parse_target_rejects_invalid_addresses(text):
 def test_resolve_deduplicates_and_drops_ipv6_scope():
     resolver = fake_resolver({"dup.example": ["192.0.2.1", "192.0.2.1", "fe80::1%eth0"]})
     assert resolve("dup.example", 443, resolver=resolver) == [
-        ipaddress.ip_address("192.0.2.1"), ipaddress.ip_address("fe80::1")]
+        ipaddress.ip_address("192.0.2.1"),
+        ipaddress.ip_address("fe80::1"),
+    ]
 
 
 def test_resolve_maps_dns_failure_to_name_not_found():

@@ -65,8 +65,10 @@ def test_lower_case_https_proxy_works_too(partner, monkeypatch):
     assert len(proxy.connects) == 1
 
 
-@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "127.0.0.0/8", "*", "localhost,127.0.0.1",
-                                      "PORT", "other.example, 127.0.0.1"])
+@pytest.mark.parametrize(
+    "no_proxy",
+    ["127.0.0.1", "127.0.0.0/8", "*", "localhost,127.0.0.1", "PORT", "other.example, 127.0.0.1"],
+)
 def test_no_proxy_bypasses_the_proxy(partner, monkeypatch, no_proxy):
     with ConnectProxy() as proxy:
         monkeypatch.setenv("HTTPS_PROXY", proxy.url)
@@ -125,13 +127,18 @@ def test_an_unreachable_proxy_gives_the_plain_message(partner, monkeypatch):
 def test_a_silent_proxy_times_out_within_the_connect_timeout(partner, monkeypatch):
     import socket
     import time
+
     silent = socket.create_server(("127.0.0.1", 0))  # accepts (backlog) but never answers
     with silent:
         monkeypatch.setenv("HTTPS_PROXY", f"127.0.0.1:{silent.getsockname()[1]}")
         started = time.monotonic()
         with pytest.raises(ConnectionTimedOut):
-            fetch_chain(parse_target(partner.address), policy=policy(),
-                        connect_timeout=0.5, handshake_timeout=0.5)
+            fetch_chain(
+                parse_target(partner.address),
+                policy=policy(),
+                connect_timeout=0.5,
+                handshake_timeout=0.5,
+            )
     assert time.monotonic() - started < 1.5
 
 
@@ -158,8 +165,12 @@ def test_a_name_only_the_proxy_can_resolve_goes_to_the_proxy(partner, monkeypatc
         monkeypatch.setenv("HTTPS_PROXY", proxy.url)
         # The test proxy cannot resolve it either: it answers 502, quoted to the user.
         with pytest.raises(ProxyRefused, match="502"):
-            fetch_chain(parse_target("partner.invalid:443"), policy=policy(),
-                        resolver=no_outside_dns, **QUICK)
+            fetch_chain(
+                parse_target("partner.invalid:443"),
+                policy=policy(),
+                resolver=no_outside_dns,
+                **QUICK,
+            )
     assert proxy.connects == ["CONNECT partner.invalid:443 HTTP/1.1"]
 
 
@@ -172,41 +183,54 @@ def test_fetch_proxy_setting_overrides_and_disables_the_environment(partner, mon
     assert env_proxy.connects == [] and len(configured.connects) == 1
 
 
-@pytest.mark.parametrize(("entries", "host", "port", "bypassed"), [
-    ("example.com", "example.com", 443, True),
-    ("example.com", "api.example.com", 443, True),
-    (".example.com", "example.com", 443, True),
-    (".example.com", "deep.api.example.com", 443, True),
-    ("example.com", "notexample.com", 443, False),
-    ("EXAMPLE.com.", "example.com", 443, True),
-    ("example.com:8443", "example.com", 8443, True),
-    ("example.com:8443", "example.com", 443, False),
-    ("10.0.0.0/8", "10.1.2.3", 443, True),
-    ("10.0.0.0/8", "ten.example", 443, False),  # names are not resolved for NO_PROXY
-    ("::1", "::1", 443, True),
-    ("[2001:db8::1]:443", "2001:db8::1", 443, True),
-    ("2001:db8::/32", "2001:db8::5", 443, True),
-    ("", "example.com", 443, False),
-    (" , ,*", "anything.example", 1, True),
-])
+@pytest.mark.parametrize(
+    ("entries", "host", "port", "bypassed"),
+    [
+        ("example.com", "example.com", 443, True),
+        ("example.com", "api.example.com", 443, True),
+        (".example.com", "example.com", 443, True),
+        (".example.com", "deep.api.example.com", 443, True),
+        ("example.com", "notexample.com", 443, False),
+        ("EXAMPLE.com.", "example.com", 443, True),
+        ("example.com:8443", "example.com", 8443, True),
+        ("example.com:8443", "example.com", 443, False),
+        ("10.0.0.0/8", "10.1.2.3", 443, True),
+        ("10.0.0.0/8", "ten.example", 443, False),  # names are not resolved for NO_PROXY
+        ("::1", "::1", 443, True),
+        ("[2001:db8::1]:443", "2001:db8::1", 443, True),
+        ("2001:db8::/32", "2001:db8::5", 443, True),
+        ("", "example.com", 443, False),
+        (" , ,*", "anything.example", 1, True),
+    ],
+)
 def test_no_proxy_follows_curl(entries, host, port, bypassed):
     target = parse_target(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
     assert NoProxy.parse(entries).bypasses(target) is bypassed
 
 
-@pytest.mark.parametrize(("text", "host", "port"), [
-    ("http://proxy.corp:3128", "proxy.corp", 3128),
-    ("proxy.corp:8080", "proxy.corp", 8080),
-    ("http://proxy.corp", "proxy.corp", 1080),
-    ("http://[fd00::1]:3128/", "fd00::1", 3128),
-])
+@pytest.mark.parametrize(
+    ("text", "host", "port"),
+    [
+        ("http://proxy.corp:3128", "proxy.corp", 3128),
+        ("proxy.corp:8080", "proxy.corp", 8080),
+        ("http://proxy.corp", "proxy.corp", 1080),
+        ("http://[fd00::1]:3128/", "fd00::1", 3128),
+    ],
+)
 def test_proxy_urls_parse(text, host, port):
     parsed = ProxyURL.parse(text)
     assert (parsed.host, parsed.port, parsed.username) == (host, port, None)
 
 
-@pytest.mark.parametrize("text", ["socks5://proxy:1080", "https://proxy:3128", "http://:3128",
-                                  "http://user:s3cret@proxy:notaport"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "socks5://proxy:1080",
+        "https://proxy:3128",
+        "http://:3128",
+        "http://user:s3cret@proxy:notaport",
+    ],
+)
 def test_bad_proxy_urls_are_refused_without_echoing_them(text):
     with pytest.raises(ValueError) as caught:
         ProxyURL.parse(text)

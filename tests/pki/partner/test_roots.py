@@ -58,14 +58,23 @@ def with_test_root(ca, tmp_path_factory) -> RootStore:
 def test_root_is_added_from_the_operator_bundle(ca, leaf, with_test_root):
     report = complete_chain([leaf, ca.intermediate.cert], roots=with_test_root)
     assert [der(e.certificate) for e in report.entries] == [
-        der(leaf), der(ca.intermediate.cert), der(ca.root.cert)]
+        der(leaf),
+        der(ca.intermediate.cert),
+        der(ca.root.cert),
+    ]
     assert [(e.source, e.store, e.sent_position) for e in report.entries] == [
-        (SOURCE_SERVER, None, 0), (SOURCE_SERVER, None, 1),
-        (SOURCE_ROOT_STORE, OPERATOR_ROOTS, None)]
+        (SOURCE_SERVER, None, 0),
+        (SOURCE_SERVER, None, 1),
+        (SOURCE_ROOT_STORE, OPERATOR_ROOTS, None),
+    ]
     assert report.entries[-1].origin == OPERATOR_ROOTS
     assert report.entries[0].origin == "sent by the server"
-    assert not (report.incomplete or report.out_of_order or report.extra_certificates
-                or report.self_signed_leaf)
+    assert not (
+        report.incomplete
+        or report.out_of_order
+        or report.extra_certificates
+        or report.self_signed_leaf
+    )
     assert report.root_from_store and report.root_in_store
 
 
@@ -110,9 +119,13 @@ def test_self_signed_leaf_is_flagged():
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self.example")])
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(NOW).not_valid_after(NOW + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + dt.timedelta(days=1))
         .sign(key, hashes.SHA256())
     )
     report = complete_chain([cert], roots=load_root_store())
@@ -125,10 +138,13 @@ def test_a_trusted_root_beats_a_cross_signed_copy_from_an_old_root(ca, leaf, wit
     # that has left the store; a client completes the chain with the root from its store.
     old_root = ThrowawayCA("Retired Root", key_kind="ec256").root
     cross_signed = (
-        x509.CertificateBuilder().subject_name(ca.root.cert.subject)
-        .issuer_name(old_root.cert.subject).public_key(ca.root.key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(ca.root.cert.subject)
+        .issuer_name(old_root.cert.subject)
+        .public_key(ca.root.key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW).not_valid_after(NOW + dt.timedelta(days=30))
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(old_root.key, hashes.SHA256())
     )
@@ -168,11 +184,13 @@ def test_mozilla_roots_are_loaded_quickly_and_cached():
 
 
 def test_a_well_known_mozilla_root_is_present():
-    isrg = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Internet Security Research Group"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "ISRG Root X1"),
-    ])
+    isrg = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Internet Security Research Group"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "ISRG Root X1"),
+        ]
+    )
     (found,) = load_root_store().with_subject(isrg)
     assert found.store == MOZILLA_ROOTS
     assert found.certificate.subject == found.certificate.issuer
@@ -193,8 +211,14 @@ def test_changed_bundle_is_reloaded(ca, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [(None, "cannot read"), (b"just text\n", "contains no PEM certificates"),
-     (b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n", "not valid")],
+    [
+        (None, "cannot read"),
+        (b"just text\n", "contains no PEM certificates"),
+        (
+            b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
+            "not valid",
+        ),
+    ],
 )
 def test_bad_extra_bundles_are_explained_to_the_operator(tmp_path, content, problem):
     bundle = tmp_path / "extra.pem"

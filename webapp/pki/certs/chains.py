@@ -121,8 +121,12 @@ def build_path(
         if len(path) >= MAX_CHAIN_LENGTH:
             return False
         fresh = [c for c in issuers(cert) if _fingerprint(certificate(c)) not in on_path]
-        fresh.sort(key=lambda c: (not _key_ids_match(cert, certificate(c)),
-                                  prefer(c) if prefer is not None else 0))
+        fresh.sort(
+            key=lambda c: (
+                not _key_ids_match(cert, certificate(c)),
+                prefer(c) if prefer is not None else 0,
+            )
+        )
         for candidate in fresh[:MAX_CANDIDATES]:
             if steps >= STEP_BUDGET:
                 return False
@@ -148,8 +152,9 @@ def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return SignatureChecks(budget=1).issued_by(cert, issuer)
 
 
-def order_chain(leaf: x509.Certificate,
-                others: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+def order_chain(
+    leaf: x509.Certificate, others: Iterable[x509.Certificate]
+) -> list[x509.Certificate]:
     """`leaf`, then its issuer, then that one's issuer... as far as `others` allow."""
     pool = [c for c in dedupe(others) if _fingerprint(c) != _fingerprint(leaf)]
     by_subject: dict[x509.Name, list[x509.Certificate]] = {}
@@ -205,7 +210,8 @@ def _key_ids_match(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     # AKI/SKI are only a hint for the order of the search (they can be missing or wrong).
     try:
         wanted = cert.extensions.get_extension_for_class(
-            x509.AuthorityKeyIdentifier).value.key_identifier
+            x509.AuthorityKeyIdentifier
+        ).value.key_identifier
         ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     except (x509.ExtensionNotFound, ValueError):
         return False
@@ -213,5 +219,5 @@ def _key_ids_match(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
 
 
 def _valid_now(cert: x509.Certificate) -> bool:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc

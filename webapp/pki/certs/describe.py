@@ -54,12 +54,13 @@ class CertificateSummary:
     dns_names: tuple[str, ...]
 
 
-def describe_certificate(cert: x509.Certificate, *,
-                         now: dt.datetime | None = None) -> CertificateSummary:
+def describe_certificate(
+    cert: x509.Certificate, *, now: dt.datetime | None = None
+) -> CertificateSummary:
     """Summarise `cert` for display; `now` is injectable so tests can pin the clock."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:  # a naive time cannot be compared with the certificate's UTC dates
-        now = now.replace(tzinfo=dt.timezone.utc)
+        now = now.replace(tzinfo=dt.UTC)
     not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     key_type, key_size, key_description = describe_public_key(cert.public_key())
     return CertificateSummary(
@@ -104,8 +105,7 @@ def fingerprint_sha256(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
-def _status(not_before: dt.datetime, not_after: dt.datetime,
-            now: dt.datetime) -> CertificateStatus:
+def _status(not_before: dt.datetime, not_after: dt.datetime, now: dt.datetime) -> CertificateStatus:
     if now < not_before:
         return "not_yet_valid"
     if now > not_after:

@@ -17,7 +17,7 @@ def first_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
 
 
 def plain_name(name: x509.Name) -> str:
-    """"Name (Organisation)" as people say it; the full distinguished name goes in details.
+    """ "Name (Organisation)" as people say it; the full distinguished name goes in details.
 
     Falls back on the organisation, then the organisational unit, then the distinguished name
     itself, so every certificate gets some readable label (issue 12).
@@ -26,5 +26,10 @@ def plain_name(name: x509.Name) -> str:
     organisation = first_attribute(name, NameOID.ORGANIZATION_NAME)
     if common and organisation and organisation != common:
         return f"{common} ({organisation})"
-    return (common or organisation or first_attribute(name, NameOID.ORGANIZATIONAL_UNIT_NAME)
-            or name.rfc4514_string() or "(no name)")
+    return (
+        common
+        or organisation
+        or first_attribute(name, NameOID.ORGANIZATIONAL_UNIT_NAME)
+        or name.rfc4514_string()
+        or "(no name)"
+    )

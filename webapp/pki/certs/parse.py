@@ -50,30 +50,37 @@ __all__ = [
 # parsing, fingerprinting and chain-building work a hostile 1 MiB upload can cause.
 MAX_CERTIFICATES = 100
 
-_NO_CERTIFICATES = ("This file does not contain any certificates we can read. "
-                    "Use a .pem, .cer, .crt, .der or .p7b file.")
+_NO_CERTIFICATES = (
+    "This file does not contain any certificates we can read. "
+    "Use a .pem, .cer, .crt, .der or .p7b file."
+)
 
 _PEM_TEXT_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, UnicodeEncodeError)
 
-_TOO_MANY = (f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
-             "certificates you need (the partner's chain), not a whole certificate store.")
+_TOO_MANY = (
+    f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
+    "certificates you need (the partner's chain), not a whole certificate store."
+)
 
 
 def parse_certificates(data: bytes) -> list[x509.Certificate]:
     """Every certificate in a PEM, DER or PKCS#7 file, deduplicated, in file order."""
     if not data.strip():
         raise CertificateParseError(
-            "This file is empty. Choose a certificate file: .pem, .cer, .crt, .der or .p7b.")
+            "This file is empty. Choose a certificate file: .pem, .cer, .crt, .der or .p7b."
+        )
     # The wrong file in the wrong step (issue 12): say where it belongs, not "unreadable".
     if java_keystore_kind(data) is not None:
         raise CertificateParseError(
             "This is a Java keystore (JKS), not a certificate file. Add the partner's "
             "certificate files here (.pem, .crt, .cer, .der or .p7b), or fetch them from the "
-            "partner's server address above.")
+            "partner's server address above."
+        )
     if looks_like_pkcs12(data):
         raise CertificateParseError(
             "This is a key pair file (.p12 or .pfx): it belongs in step 1, Keystore. Here, "
-            "add the partner's certificates.")
+            "add the partner's certificates."
+        )
     try:
         blocks = pem_blocks(data)
     except TooManyBlocksError as error:
@@ -95,8 +102,11 @@ def tolerating_old_serials() -> Iterator[None]:
     `check_readable` can refuse them with a sentence (RFC 5280 forbids them; cryptography
     warns now and will refuse them in a future release)."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
-                                category=CryptographyDeprecationWarning)
+        warnings.filterwarnings(
+            "ignore",
+            message="Parsed a serial number which wasn't positive",
+            category=CryptographyDeprecationWarning,
+        )
         yield
 
 
@@ -129,7 +139,8 @@ def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
         raise CertificateParseError(
             "This file holds a private key, not a certificate: it belongs in step 1, "
             "Keystore, and must never be sent to anyone. Here, add the partner's "
-            "certificates (.pem, .cer, .crt, .der or .p7b).")
+            "certificates (.pem, .cer, .crt, .der or .p7b)."
+        )
     return certs
 
 
@@ -145,7 +156,7 @@ def _load_der_certificate(block: PemBlock) -> x509.Certificate:
     try:
         if block.label == "TRUSTED CERTIFICATE":
             # OpenSSL appends its trust settings after the certificate; keep the certificate.
-            der = der[:element_length(der)]
+            der = der[: element_length(der)]
     except ValueError:
         raise CertificateParseError(DAMAGED) from None
     return load_der_certificate(der)
@@ -174,8 +185,9 @@ def _load_pkcs7(der: bytes) -> list[x509.Certificate] | None:
         # `openssl crl2pkcs7` writes an unsorted SET, which cryptography reads after warning;
         # the file is fine for our purpose, so the warning would only be noise. (The filter
         # is process-wide for the moment it is in place; at worst it hides the same warning.)
-        warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed",
-                                category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message="PKCS#7 certificates could not be parsed", category=UserWarning
+        )
         try:
             return pkcs7.load_der_pkcs7_certificates(der)
         except READ_FAILURES:

@@ -38,8 +38,10 @@ class TooManyBlocksError(ValueError):
     """More PEM blocks than MAX_PEM_BLOCKS; str() is a sentence for the user."""
 
     def __init__(self) -> None:
-        super().__init__(f"This file holds more than {MAX_PEM_BLOCKS} PEM blocks. Upload only "
-                         "the certificates (and key) you need.")
+        super().__init__(
+            f"This file holds more than {MAX_PEM_BLOCKS} PEM blocks. Upload only "
+            "the certificates (and key) you need."
+        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def pem_blocks(data: bytes) -> list[PemBlock]:
         elif label == open_label:
             if len(blocks) == MAX_PEM_BLOCKS:
                 raise TooManyBlocksError()
-            blocks.append(_rewrapped(label, text[start:marker.start()]))
+            blocks.append(_rewrapped(label, text[start : marker.start()]))
             open_label = ""
     return blocks
 
@@ -78,10 +80,16 @@ def _rewrapped(label: str, content: str) -> PemBlock:
     lines = [line.strip() for line in content.splitlines()]
     headers = [line for line in lines if ":" in line]
     body = "".join(line for line in lines if line and ":" not in line)
-    wrapped = [body[i:i + 64] for i in range(0, len(body), 64)]
+    wrapped = [body[i : i + 64] for i in range(0, len(body), 64)]
     # Legacy encrypted keys need a blank line between their headers and the body.
-    parts = [f"-----BEGIN {label}-----", *headers, *([""] if headers else []),
-             *wrapped, f"-----END {label}-----", ""]
+    parts = [
+        f"-----BEGIN {label}-----",
+        *headers,
+        *([""] if headers else []),
+        *wrapped,
+        f"-----END {label}-----",
+        "",
+    ]
     return PemBlock(label, "\n".join(parts).encode("ascii", "replace"))
 
 

@@ -48,13 +48,19 @@ READ_FAILURES: tuple[type[Exception], ...] = (
 _DESCRIBE_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, CryptographyDeprecationWarning)
 
 DAMAGED = "A certificate in this file is damaged or incomplete. Download or export it again."
-_KEY_TYPE = ("A certificate in this file uses a key type we cannot read. Use certificates "
-             "with RSA, EC or Ed25519 keys.")
-_EXTENSIONS = ("A certificate in this file has extensions we cannot read (a duplicate or an "
-               "unsupported name type). Ask its issuer for a standard certificate.")
+_KEY_TYPE = (
+    "A certificate in this file uses a key type we cannot read. Use certificates "
+    "with RSA, EC or Ed25519 keys."
+)
+_EXTENSIONS = (
+    "A certificate in this file has extensions we cannot read (a duplicate or an "
+    "unsupported name type). Ask its issuer for a standard certificate."
+)
 _VERSION = "A certificate in this file has an invalid version number. It cannot be used."
-_SERIAL = ("A certificate in this file has a zero or negative serial number, which newer "
-           "software refuses. Ask its issuer for a corrected certificate.")
+_SERIAL = (
+    "A certificate in this file has a zero or negative serial number, which newer "
+    "software refuses. Ask its issuer for a corrected certificate."
+)
 
 
 class CertificateParseError(ValueError):
@@ -65,8 +71,11 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
     """A DER certificate, read completely (`check_readable`), or CertificateParseError."""
     try:
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't",
-                                    category=CryptographyDeprecationWarning)
+            warnings.filterwarnings(
+                "ignore",
+                message="Parsed a serial number which wasn't",
+                category=CryptographyDeprecationWarning,
+            )
             cert = x509.load_der_x509_certificate(der)
     except x509.InvalidVersion:
         raise CertificateParseError(_VERSION) from None
@@ -85,8 +94,10 @@ def check_readable(cert: x509.Certificate) -> None:
             warnings.simplefilter("error", CryptographyDeprecationWarning)
             cert.serial_number  # noqa: B018 - zero or negative warns here on every use
         cert.version  # noqa: B018
-        cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
-        cert.not_valid_before_utc, cert.not_valid_after_utc
+        cert.subject.rfc4514_string()
+        cert.issuer.rfc4514_string()
+        cert.not_valid_before_utc  # noqa: B018
+        cert.not_valid_after_utc  # noqa: B018
         cert.public_key()
         cert.signature_algorithm_oid  # noqa: B018
         for extension in cert.extensions:
@@ -133,4 +144,3 @@ def _touch(value: object) -> None:
     # on access. Iterating a name list forces every general name in it.
     if isinstance(value, (x509.SubjectAlternativeName, x509.IssuerAlternativeName)):
         list(value)
-

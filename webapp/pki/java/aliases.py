@@ -55,8 +55,11 @@ def fits_java_keystore(alias: str) -> bool:
 
 def suggest_alias(cert: x509.Certificate, *, taken: Iterable[str] = ()) -> str:
     """A readable keystore alias from the certificate's name, unique among `taken`."""
-    name = (first_attribute(cert.subject, NameOID.COMMON_NAME)
-            or first_attribute(cert.subject, NameOID.ORGANIZATION_NAME) or "")
+    name = (
+        first_attribute(cert.subject, NameOID.COMMON_NAME)
+        or first_attribute(cert.subject, NameOID.ORGANIZATION_NAME)
+        or ""
+    )
     # Keytool lower-cases aliases; transliterate accents so "Müller" stays readable.
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     base = re.sub(r"[^a-z0-9._-]+", "-", ascii_name.lower().strip())
@@ -66,7 +69,7 @@ def suggest_alias(cert: x509.Certificate, *, taken: Iterable[str] = ()) -> str:
     while candidate in used:
         number += 1
         suffix = f"-{number}"
-        candidate = base[:ALIAS_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        candidate = base[: ALIAS_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
     return candidate
 
 

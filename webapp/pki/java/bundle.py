@@ -28,13 +28,20 @@ class ConnectionTestNote:
     headline: str  # its plain sentence
 
 
-def build_bundle(*, keystore: File, truststore: File, config: File, certificate: File,
-                 destination: DestinationConfig, own: CertificateSummary,
-                 trusted: Sequence[CertificateSummary],
-                 own_chain: Sequence[CertificateSummary] = (),
-                 reminder: ExpiryReminder | None = None,
-                 extra_files: Sequence[File] = (),
-                 connection_test: ConnectionTestNote | None = None) -> bytes:
+def build_bundle(
+    *,
+    keystore: File,
+    truststore: File,
+    config: File,
+    certificate: File,
+    destination: DestinationConfig,
+    own: CertificateSummary,
+    trusted: Sequence[CertificateSummary],
+    own_chain: Sequence[CertificateSummary] = (),
+    reminder: ExpiryReminder | None = None,
+    extra_files: Sequence[File] = (),
+    connection_test: ConnectionTestNote | None = None,
+) -> bytes:
     """A zip of the keystore, truststore, config, the user's certificate and README.txt
     (and reminder.ics, when a `reminder` is given: issue 13; and `extra_files`, such as the
     settings for other Java consumers: issue 14).
@@ -44,27 +51,50 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
     names, else FileNameError (two members of one name, one file on the platform).
     """
     check_distinct(keystore[0], truststore[0])
-    keystore = (safe_file_name(keystore[0], fallback="keystore.jks",
-                               extension=_store_extension(keystore[0])), keystore[1])
-    truststore = (safe_file_name(truststore[0], fallback="truststore.jks",
-                                 extension=_store_extension(truststore[0])), truststore[1])
-    config = (safe_file_name(config[0], fallback="destination.json", extension=".json"),
-              config[1])
-    certificate = (safe_file_name(certificate[0], fallback="certificate.pem", extension=".pem"),
-                   certificate[1])
-    extras = [(safe_file_name(name, fallback=f"file-{index}.txt",
-                              extension=os.path.splitext(name)[1].lower()), data)
-              for index, (name, data) in enumerate(extra_files, start=1)]
+    keystore = (
+        safe_file_name(
+            keystore[0], fallback="keystore.jks", extension=_store_extension(keystore[0])
+        ),
+        keystore[1],
+    )
+    truststore = (
+        safe_file_name(
+            truststore[0], fallback="truststore.jks", extension=_store_extension(truststore[0])
+        ),
+        truststore[1],
+    )
+    config = (safe_file_name(config[0], fallback="destination.json", extension=".json"), config[1])
+    certificate = (
+        safe_file_name(certificate[0], fallback="certificate.pem", extension=".pem"),
+        certificate[1],
+    )
+    extras = [
+        (
+            safe_file_name(
+                name, fallback=f"file-{index}.txt", extension=os.path.splitext(name)[1].lower()
+            ),
+            data,
+        )
+        for index, (name, data) in enumerate(extra_files, start=1)
+    ]
     names = [name.lower() for name, _ in (keystore, truststore, config, certificate, *extras)]
     names += ["readme.txt"] + (["reminder.ics"] if reminder is not None else [])
     if len(set(names)) != len(names):
-        raise FileNameError("Two of the files would have the same name. "
-                            "Choose different file names.")
-    readme = next_steps(keystore_name=keystore[0], truststore_name=truststore[0],
-                        certificate_name=certificate[0], destination=destination,
-                        own=own, trusted=trusted, own_chain=own_chain, reminder=reminder,
-                        other_files=[name for name, _ in extras],
-                        connection_test=connection_test)
+        raise FileNameError(
+            "Two of the files would have the same name. Choose different file names."
+        )
+    readme = next_steps(
+        keystore_name=keystore[0],
+        truststore_name=truststore[0],
+        certificate_name=certificate[0],
+        destination=destination,
+        own=own,
+        trusted=trusted,
+        own_chain=own_chain,
+        reminder=reminder,
+        other_files=[name for name, _ in extras],
+        connection_test=connection_test,
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in (keystore, truststore, config, certificate):
@@ -77,13 +107,19 @@ def build_bundle(*, keystore: File, truststore: File, config: File, certificate:
     return buffer.getvalue()
 
 
-def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: str,
-               destination: DestinationConfig, own: CertificateSummary,
-               trusted: Sequence[CertificateSummary],
-               own_chain: Sequence[CertificateSummary] = (),
-               reminder: ExpiryReminder | None = None,
-               other_files: Sequence[str] = (),
-               connection_test: ConnectionTestNote | None = None) -> str:
+def next_steps(
+    *,
+    keystore_name: str,
+    truststore_name: str,
+    certificate_name: str,
+    destination: DestinationConfig,
+    own: CertificateSummary,
+    trusted: Sequence[CertificateSummary],
+    own_chain: Sequence[CertificateSummary] = (),
+    reminder: ExpiryReminder | None = None,
+    other_files: Sequence[str] = (),
+    connection_test: ConnectionTestNote | None = None,
+) -> str:
     """The README.txt: where the files go, what to send to whom, when things expire.
 
     Each expiry names who renews it (issue 12): the user renews their own certificate, their
@@ -99,17 +135,19 @@ def next_steps(*, keystore_name: str, truststore_name: str, certificate_name: st
         f"{keystore_name}     your key pair (private key + certificate chain). Keep it secret.",
         f"{truststore_name}   the certificates you trust: the partner's server chain and your own.",
         "destination.json    the settings for the platform's HTTPS destination. It holds both",
-        "                    passwords: store it like a password and delete copies you do not need.",
+        "                    passwords: store it like a password; delete copies you do not need.",
         f"{certificate_name}  your certificate (public). This is the file to send to the partner.",
         "",
         "Next steps",
         "----------",
         f"1. Copy {keystore_name} and {truststore_name} to the platform's server, to the paths",
-        f"   named in destination.json ({destination.keystore_file} and {destination.truststore_file}).",
-        "2. Add keystoreFile, keystorePass, truststoreFile and truststorePass from destination.json",
-        f"   to the JSON of the destination for {destination.url or 'the partner URL'}.",
-        f"3. Email {certificate_name} to the partner's server administrator, so their server accepts",
-        "   your connections. Never send the keystore or a password.",
+        f"   named in destination.json ({destination.keystore_file} and "
+        f"{destination.truststore_file}).",
+        "2. Add keystoreFile, keystorePass, truststoreFile and truststorePass from",
+        "   destination.json to the JSON of the destination for "
+        f"{destination.url or 'the partner URL'}.",
+        f"3. Email {certificate_name} to the partner's server administrator, so their server",
+        "   accepts your connections. Never send the keystore or a password.",
         "4. Send a test message. If the partner refuses the connection, check with them that they",
         "   installed your certificate.",
         "",

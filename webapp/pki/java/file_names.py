@@ -54,8 +54,9 @@ def clean_file_name(raw: str, *, default: str, extension: str) -> str:
     if not name.lower().endswith(extension):
         name += extension
     if _reserved(name):
-        raise FileNameError(f"“{name}” is a name Windows reserves for a device. "
-                            "Choose another file name.")
+        raise FileNameError(
+            f"“{name}” is a name Windows reserves for a device. Choose another file name."
+        )
     return name
 
 
@@ -65,10 +66,10 @@ def safe_file_name(raw: str, *, fallback: str, extension: str = "") -> str:
     Unsafe characters become "-", leading dots, dashes and spaces go, the length is capped,
     reserved Windows names get a "-file" suffix; nothing usable left gives `fallback`.
     """
-    stem = raw[:-len(extension)] if extension and raw.lower().endswith(extension) else raw
+    stem = raw[: -len(extension)] if extension and raw.lower().endswith(extension) else raw
     stem = _UNSAFE.sub("-", stem)
     stem = _DOT_RUNS.sub(".", _DASH_RUNS.sub("-", stem)).lstrip(" .-").rstrip(" .")
-    stem = stem[:MAX_FILE_NAME - len(extension)].rstrip(" .")
+    stem = stem[: MAX_FILE_NAME - len(extension)].rstrip(" .")
     if not stem or not _FILE_NAME.match(stem):
         return fallback
     name = stem + extension

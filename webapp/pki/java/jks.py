@@ -64,8 +64,9 @@ def build_keystore(
     password: str,
 ) -> bytes:
     """A JKS holding one PrivateKeyEntry: the key (store password) and its full chain."""
-    java_alias = check_key_entry(alias=alias, private_key=private_key, chain=chain,
-                                 password=password)
+    java_alias = check_key_entry(
+        alias=alias, private_key=private_key, chain=chain, password=password
+    )
     pkcs8 = private_key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -77,12 +78,12 @@ def build_keystore(
     return _save(jks.KeyStore.new("jks", [entry]), password)
 
 
-def build_truststore(
-    *, entries: Sequence[tuple[str, x509.Certificate]], password: str
-) -> bytes:
+def build_truststore(*, entries: Sequence[tuple[str, x509.Certificate]], password: str) -> bytes:
     """A JKS holding only trusted certificates, one per (alias, certificate) pair."""
-    trusted = [jks.TrustedCertEntry.new(java_alias, _der(cert))
-               for java_alias, cert in check_trusted_entries(entries, password)]
+    trusted = [
+        jks.TrustedCertEntry.new(java_alias, _der(cert))
+        for java_alias, cert in check_trusted_entries(entries, password)
+    ]
     return _save(jks.KeyStore.new("jks", trusted), password)
 
 

@@ -60,8 +60,10 @@ def open_store(data: bytes, password: str, *, key_password: str | None = None) -
     anything else, for any input.
     """
     if len(data) > MAX_STORE_SIZE:
-        raise StoreTooLargeError(f"This file is larger than {MAX_STORE_SIZE // 1024} KB, "
-                                 "far more than a keystore or truststore needs.")
+        raise StoreTooLargeError(
+            f"This file is larger than {MAX_STORE_SIZE // 1024} KB, "
+            "far more than a keystore or truststore needs."
+        )
     if not data.strip():
         raise NotAStoreError()
     try:
@@ -75,7 +77,7 @@ def open_store(data: bytes, password: str, *, key_password: str | None = None) -
             raise UnsupportedStoreFormatError("Bouncy Castle (BKS or UBER)")
     except OpenStoreError:
         raise
-    except Exception:  # noqa: BLE001 - hostile input must never escape as a library error
+    except Exception:
         raise DamagedStoreError() from None
     raise NotAStoreError()
 
@@ -85,8 +87,10 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         raise DamagedStoreError()
     _magic, _version, count = _JKS_HEADER.unpack_from(data)
     if count > MAX_STORE_ENTRIES:
-        raise StoreTooLargeError(f"This store holds more than {MAX_STORE_ENTRIES} entries, far "
-                                 "more than a keystore or truststore for one connection needs.")
+        raise StoreTooLargeError(
+            f"This store holds more than {MAX_STORE_ENTRIES} entries, far "
+            "more than a keystore or truststore for one connection needs."
+        )
     _check_jks_integrity(data, password)
     try:
         store = jks.KeyStore.loads(data, password, try_decrypt_keys=False)
@@ -94,14 +98,19 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         raise StorePasswordError() from None
     if store.store_type != "jks":
         raise UnsupportedStoreFormatError(store.store_type.upper())
-    if sum(len(getattr(e, "cert_chain", ())) or 1 for e in store.entries.values()) \
-            > MAX_STORE_CERTIFICATES:
-        raise StoreTooLargeError(f"This store holds more than {MAX_STORE_CERTIFICATES} "
-                                 "certificates, far more than one connection needs.")
+    if (
+        sum(len(getattr(e, "cert_chain", ())) or 1 for e in store.entries.values())
+        > MAX_STORE_CERTIFICATES
+    ):
+        raise StoreTooLargeError(
+            f"This store holds more than {MAX_STORE_CERTIFICATES} "
+            "certificates, far more than one connection needs."
+        )
     if sum(isinstance(e, jks.PrivateKeyEntry) for e in store.entries.values()) > MAX_STORE_KEYS:
         raise too_many_keys()
-    entries = [_jks_entry(alias, item, password, key_password)
-               for alias, item in store.entries.items()]
+    entries = [
+        _jks_entry(alias, item, password, key_password) for alias, item in store.entries.items()
+    ]
     return OpenedStore("JKS", tuple(e for e in entries if e is not None))
 
 
@@ -117,8 +126,9 @@ def _check_jks_integrity(data: bytes, password: str) -> None:
         raise StorePasswordError()
 
 
-def _jks_entry(alias: str, item: object, password: str,
-               key_password: str | None) -> OpenedEntry | None:
+def _jks_entry(
+    alias: str, item: object, password: str, key_password: str | None
+) -> OpenedEntry | None:
     if isinstance(item, jks.TrustedCertEntry):
         return OpenedEntry(alias, "trustedCertEntry", (_certificate(item.cert),))
     if isinstance(item, jks.PrivateKeyEntry):
@@ -126,15 +136,15 @@ def _jks_entry(alias: str, item: object, password: str,
         certs = [_certificate(der) for _, der in item.cert_chain[:_MAX_JKS_CHAIN]]
         if not certs:
             raise DamagedStoreError()
-        return OpenedEntry(alias, "PrivateKeyEntry", tuple(order_chain(certs[0], certs[1:])),
-                           key)
+        return OpenedEntry(alias, "PrivateKeyEntry", tuple(order_chain(certs[0], certs[1:])), key)
     if isinstance(item, jks.SecretKeyEntry):
         return None  # JKS cannot hold these; JCEKS is refused before this point
     raise DamagedStoreError()
 
 
-def _decrypt_key(alias: str, item: jks.PrivateKeyEntry, password: str,
-                 key_password: str | None) -> PrivateKey:
+def _decrypt_key(
+    alias: str, item: jks.PrivateKeyEntry, password: str, key_password: str | None
+) -> PrivateKey:
     for attempt in (password, key_password):
         if attempt is None:
             continue
@@ -148,8 +158,9 @@ def _decrypt_key(alias: str, item: jks.PrivateKeyEntry, password: str,
             raise KeyPasswordRequiredError(alias)
         raise WrongKeyPasswordError(alias)
     try:
-        key = serialization.load_der_private_key(item.pkey_pkcs8, password=None,
-                                                 unsafe_skip_rsa_key_validation=True)
+        key = serialization.load_der_private_key(
+            item.pkey_pkcs8, password=None, unsafe_skip_rsa_key_validation=True
+        )
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise DamagedStoreError() from None
     reason = unsupported_key_reason(key)

@@ -65,14 +65,17 @@ class StorePasswordError(OpenStoreError):
 
 class NotAStoreError(OpenStoreError):
     def __init__(self) -> None:
-        super().__init__(f"This file is not a Java keystore or truststore. We read "
-                         f"{READABLE_FORMATS}.")
+        super().__init__(
+            f"This file is not a Java keystore or truststore. We read {READABLE_FORMATS}."
+        )
 
 
 class DamagedStoreError(OpenStoreError):
     def __init__(self) -> None:
-        super().__init__("This store is damaged or incomplete. Copy the file from the "
-                         "platform again and upload that copy.")
+        super().__init__(
+            "This store is damaged or incomplete. Copy the file from the "
+            "platform again and upload that copy."
+        )
 
 
 class UnsupportedStoreFormatError(OpenStoreError):
@@ -81,7 +84,8 @@ class UnsupportedStoreFormatError(OpenStoreError):
     def __init__(self, kind: str) -> None:
         super().__init__(
             f"This is a {kind} keystore, which we cannot read. We read {READABLE_FORMATS}: "
-            "convert it with keytool -importkeystore -deststoretype PKCS12 and upload that.")
+            "convert it with keytool -importkeystore -deststoretype PKCS12 and upload that."
+        )
 
 
 class KeyPasswordRequiredError(OpenStoreError):
@@ -89,8 +93,10 @@ class KeyPasswordRequiredError(OpenStoreError):
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
-        super().__init__(f"The key “{alias}” has its own password, different from the store "
-                         "password. Enter the key password as well.")
+        super().__init__(
+            f"The key “{alias}” has its own password, different from the store "
+            "password. Enter the key password as well."
+        )
 
 
 class WrongKeyPasswordError(OpenStoreError):
@@ -104,9 +110,11 @@ class StoreTooLargeError(OpenStoreError):
 
 
 def too_many_keys() -> StoreTooLargeError:
-    return StoreTooLargeError(f"This store holds more than {MAX_STORE_KEYS} private keys. "
-                              "Export only the key entry you need (keytool -importkeystore "
-                              "-srcalias) and upload that.")
+    return StoreTooLargeError(
+        f"This store holds more than {MAX_STORE_KEYS} private keys. "
+        "Export only the key entry you need (keytool -importkeystore "
+        "-srcalias) and upload that."
+    )
 
 
 class StoreTooCostlyError(OpenStoreError):
@@ -115,8 +123,10 @@ class StoreTooCostlyError(OpenStoreError):
 
 class NoKeyEntryError(OpenStoreError):
     def __init__(self) -> None:
-        super().__init__("This store holds no private key, only trusted certificates. "
-                         "Choose the keystore (the file with your own key), not the truststore.")
+        super().__init__(
+            "This store holds no private key, only trusted certificates. "
+            "Choose the keystore (the file with your own key), not the truststore."
+        )
 
 
 class ChooseKeyEntryError(OpenStoreError):

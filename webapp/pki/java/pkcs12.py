@@ -59,38 +59,50 @@ def require_pkcs12_password(password: str) -> None:
         raise PasswordError(
             "For a PKCS#12 store, use only letters a-z, digits, spaces and common punctuation "
             "(no accents or symbols such as €): Java cannot open PKCS#12 files protected "
-            "with other characters. Or choose the JKS format.")
+            "with other characters. Or choose the JKS format."
+        )
 
 
-def build_pkcs12_keystore(*, alias: str, private_key: PrivateKeyTypes,
-                          chain: Sequence[x509.Certificate], password: str) -> bytes:
+def build_pkcs12_keystore(
+    *, alias: str, private_key: PrivateKeyTypes, chain: Sequence[x509.Certificate], password: str
+) -> bytes:
     """A PKCS#12 holding one key entry: the key (store password) and its full chain."""
-    java_alias = check_key_entry(alias=alias, private_key=private_key, chain=chain,
-                                 password=password)
+    java_alias = check_key_entry(
+        alias=alias, private_key=private_key, chain=chain, password=password
+    )
     require_pkcs12_password(password)
     try:
         return pkcs12.serialize_key_and_certificates(
-            java_alias.encode("utf-8"), private_key, chain[0], list(chain[1:]),  # type: ignore[arg-type]
-            _encryption(password))
+            java_alias.encode("utf-8"),
+            private_key,  # type: ignore[arg-type]  # check_key_entry refused other key types
+            chain[0],
+            list(chain[1:]),
+            _encryption(password),
+        )
     except (TypeError, ValueError, UnsupportedAlgorithm):
         raise StoreError("This key cannot be stored in a PKCS#12 file.") from None
 
 
-def build_pkcs12_truststore(*, entries: Sequence[tuple[str, x509.Certificate]],
-                            password: str) -> bytes:
+def build_pkcs12_truststore(
+    *, entries: Sequence[tuple[str, x509.Certificate]], password: str
+) -> bytes:
     """A PKCS#12 holding only trusted-certificate entries Java recognises."""
-    certs = [pkcs12.PKCS12Certificate(cert, java_alias.encode("utf-8"))
-             for java_alias, cert in check_trusted_entries(entries, password)]
+    certs = [
+        pkcs12.PKCS12Certificate(cert, java_alias.encode("utf-8"))
+        for java_alias, cert in check_trusted_entries(entries, password)
+    ]
     require_pkcs12_password(password)
     return pkcs12.serialize_java_truststore(certs, _encryption(password))
 
 
 def _encryption(password: str) -> serialization.KeySerializationEncryption:
-    return (serialization.PrivateFormat.PKCS12.encryption_builder()
-            .kdf_rounds(PKCS12_KDF_ROUNDS)
-            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-            .hmac_hash(hashes.SHA256())
-            .build(password.encode("utf-8")))
+    return (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(PKCS12_KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode("utf-8"))
+    )
 
 
 def _der(cert: x509.Certificate) -> bytes:

@@ -87,7 +87,8 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
     except TooSlowToOpenError:
         raise StoreTooCostlyError(
             "This store's password protection is set to far more rounds than any ordinary "
-            "tool uses. Export it again with keytool's default settings and upload that.") from None
+            "tool uses. Export it again with keytool's default settings and upload that."
+        ) from None
     except (KeyPairError, ValueError):
         raise DamagedStoreError() from None
     if len(layout.key_bags) + len(hidden) > MAX_STORE_KEYS:
@@ -103,8 +104,9 @@ def _check_mac(pfx: bytes, secret: bytes | None) -> None:
         raise StorePasswordError()  # OpenSSL takes a C string: no such password can be right
     try:
         with warnings.catch_warnings(), tolerating_old_serials():
-            warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed",
-                                    category=UserWarning)
+            warnings.filterwarnings(
+                "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
+            )
             pkcs12.load_pkcs12(pfx, secret)
     except (ValueError, UnsupportedAlgorithm):
         raise StorePasswordError() from None
@@ -171,14 +173,20 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
     if len(cert_bags) > MAX_STORE_CERTIFICATES:
         raise _too_many("certificates")
     certs = [_certificate(b.value) for b in cert_bags]
-    pool = [c for c, b in zip(certs, cert_bags) if not b.java_trusted]
+    pool = [c for c, b in zip(certs, cert_bags, strict=False) if not b.java_trusted]
     entries: list[OpenedEntry] = []
     in_chains: set[bytes] = set()
     for bag in (b for b in bags if b.kind != _CERT_BAG):
         key = _private_key(bag, secret)
         spki = spki_der(key.public_key())
-        leaf = next((c for c, b in zip(certs, cert_bags)
-                     if bag.local_key_id and b.local_key_id == bag.local_key_id), None)
+        leaf = next(
+            (
+                c
+                for c, b in zip(certs, cert_bags, strict=False)
+                if bag.local_key_id and b.local_key_id == bag.local_key_id
+            ),
+            None,
+        )
         if leaf is None:
             leaf = next((c for c in pool if spki_der(c.public_key()) == spki), None)
         if leaf is None:
@@ -187,10 +195,11 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
         in_chains.update(c.fingerprint(hashes.SHA256()) for c in chain)
         name = bag.friendly_name or _name_of(leaf, cert_bags, certs)
         entries.append(OpenedEntry(_alias(name, leaf, entries), "PrivateKeyEntry", chain, key))
-    for cert, bag in zip(certs, cert_bags):
+    for cert, bag in zip(certs, cert_bags, strict=False):
         if bag.java_trusted or cert.fingerprint(hashes.SHA256()) not in in_chains:
-            entries.append(OpenedEntry(_alias(bag.friendly_name, cert, entries),
-                                       "trustedCertEntry", (cert,)))
+            entries.append(
+                OpenedEntry(_alias(bag.friendly_name, cert, entries), "trustedCertEntry", (cert,))
+            )
     if len(entries) > MAX_STORE_ENTRIES:
         raise _too_many("entries")
     return OpenedStore("PKCS12", tuple(entries))
@@ -199,13 +208,15 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
 def _private_key(bag: _Bag, secret: bytes | None) -> PrivateKey:
     shrouded = bag.kind == _SHROUDED_KEY_BAG
     try:
-        key = serialization.load_der_private_key(bag.value, secret if shrouded else None,
-                                                 unsafe_skip_rsa_key_validation=True)
+        key = serialization.load_der_private_key(
+            bag.value, secret if shrouded else None, unsafe_skip_rsa_key_validation=True
+        )
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if shrouded and secret is None:
             try:  # an empty password: OpenSSL and keytool differ on "" versus none
-                key = serialization.load_der_private_key(bag.value, b"",
-                                                         unsafe_skip_rsa_key_validation=True)
+                key = serialization.load_der_private_key(
+                    bag.value, b"", unsafe_skip_rsa_key_validation=True
+                )
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 raise DamagedStoreError() from None
         else:
@@ -227,7 +238,7 @@ def _certificate(value: bytes) -> x509.Certificate:
 
 
 def _name_of(leaf: x509.Certificate, bags: list[_Bag], certs: list[x509.Certificate]) -> str | None:
-    return next((b.friendly_name for c, b in zip(certs, bags) if c == leaf), None)
+    return next((b.friendly_name for c, b in zip(certs, bags, strict=False) if c == leaf), None)
 
 
 def _alias(name: str | None, cert: x509.Certificate, taken: list[OpenedEntry]) -> str:
@@ -239,5 +250,7 @@ def _alias(name: str | None, cert: x509.Certificate, taken: list[OpenedEntry]) -
 
 def _too_many(what: str) -> StoreTooLargeError:
     limit = MAX_STORE_ENTRIES if what == "entries" else MAX_STORE_CERTIFICATES
-    return StoreTooLargeError(f"This store holds more than {limit} {what}, far more than a "
-                              "keystore or truststore for one connection needs.")
+    return StoreTooLargeError(
+        f"This store holds more than {limit} {what}, far more than a "
+        "keystore or truststore for one connection needs."
+    )

@@ -52,16 +52,22 @@ class ExpiryReminder:
     @property
     def todo(self) -> str:
         if self.owner == "own":
-            return ("Renew it: open the keystore in mtls-kit, make a new key pair or load the "
-                    "CA's renewed certificate, and send the partner the new certificate.")
-        return ("Ask the partner for its new certificate, then update the truststore in "
-                "mtls-kit, keeping the old certificate until the partner has switched.")
+            return (
+                "Renew it: open the keystore in mtls-kit, make a new key pair or load the "
+                "CA's renewed certificate, and send the partner the new certificate."
+            )
+        return (
+            "Ask the partner for its new certificate, then update the truststore in "
+            "mtls-kit, keeping the old certificate until the partner has switched."
+        )
 
     def readme_sentence(self) -> str:
         """For the bundle README: which certificate expires when, and the reminder date."""
-        return (f"The first certificate to expire is {self.what}, on "
-                f"{self.expires:%d %B %Y}; the calendar file reminder.ics reminds you on "
-                f"{self.remind_on:%d %B %Y}, {self.lead_days} days before.")
+        return (
+            f"The first certificate to expire is {self.what}, on "
+            f"{self.expires:%d %B %Y}; the calendar file reminder.ics reminds you on "
+            f"{self.remind_on:%d %B %Y}, {self.lead_days} days before."
+        )
 
     def ics(self, *, now: dt.datetime | None = None) -> bytes:
         """An RFC 5545 calendar with one all-day event on `remind_on`."""
@@ -72,32 +78,45 @@ class ExpiryReminder:
         # Stable across downloads of the same bundle: a calendar replaces, not duplicates.
         serial = self.certificate.fingerprint(hashes.SHA256()).hex()[:32]
         event.add("uid", f"{serial}-{self.lead_days}@mtls-kit")
-        event.add("dtstamp", now or dt.datetime.now(dt.timezone.utc))
+        event.add("dtstamp", now or dt.datetime.now(dt.UTC))
         event.add("dtstart", self.remind_on)
         event.add("dtend", self.remind_on + dt.timedelta(days=1))
         event.add("summary", f"Certificate expires on {self.expires:%d %B %Y}: {self.what}")
-        event.add("description", f"{self.what[0].upper()}{self.what[1:]} expires on "
-                                 f"{self.expires:%d %B %Y at %H:%M} UTC. {self.todo}")
+        event.add(
+            "description",
+            f"{self.what[0].upper()}{self.what[1:]} expires on "
+            f"{self.expires:%d %B %Y at %H:%M} UTC. {self.todo}",
+        )
         calendar.add_component(event)
         return bytes(calendar.to_ical())
 
 
-def expiry_reminder(*, own: Sequence[x509.Certificate], partner: Sequence[x509.Certificate],
-                    lead_days: int = DEFAULT_LEAD_DAYS) -> ExpiryReminder:
+def expiry_reminder(
+    *,
+    own: Sequence[x509.Certificate],
+    partner: Sequence[x509.Certificate],
+    lead_days: int = DEFAULT_LEAD_DAYS,
+) -> ExpiryReminder:
     """The reminder for whichever of `own` (your chain) and `partner` expires first."""
     if not 1 <= lead_days <= 365:
         raise ReminderError("Choose a reminder between 1 and 365 days before the expiry.")
     candidates: list[tuple[x509.Certificate, Owner]] = [
-        *((cert, "own") for cert in own), *((cert, "partner") for cert in partner)]
+        *((cert, "own") for cert in own),
+        *((cert, "partner") for cert in partner),
+    ]
     if not candidates:
         raise ReminderError("There is no certificate to remind you about yet.")
     cert, owner = min(candidates, key=lambda pair: pair[0].not_valid_after_utc)
     expires = cert.not_valid_after_utc
-    return ExpiryReminder(cert, owner, expires, expires.date() - dt.timedelta(days=lead_days),
-                          lead_days)
+    return ExpiryReminder(
+        cert, owner, expires, expires.date() - dt.timedelta(days=lead_days), lead_days
+    )
 
 
 def _name(cert: x509.Certificate) -> str:
-    return (first_attribute(cert.subject, NameOID.COMMON_NAME)
-            or first_attribute(cert.subject, NameOID.ORGANIZATION_NAME)
-            or cert.subject.rfc4514_string() or "unnamed")
+    return (
+        first_attribute(cert.subject, NameOID.COMMON_NAME)
+        or first_attribute(cert.subject, NameOID.ORGANIZATION_NAME)
+        or cert.subject.rfc4514_string()
+        or "unnamed"
+    )

@@ -41,7 +41,8 @@ class ReplyKeyMismatchError(CaReplyError):
     def __init__(self) -> None:
         super().__init__(
             "This certificate belongs to another key, not to the key in this keystore. Use "
-            "the certificate the CA issued for the certificate request made from this keystore.")
+            "the certificate the CA issued for the certificate request made from this keystore."
+        )
 
 
 class ChainNotCompleteError(CaReplyError):
@@ -52,7 +53,8 @@ class ChainNotCompleteError(CaReplyError):
         super().__init__(
             f"The certificate chain cannot be completed: the certificate of its issuer "
             f"“{missing_issuer}” is missing. Ask the CA for the full chain (for example a "
-            ".p7b file) and upload that.")
+            ".p7b file) and upload that."
+        )
 
 
 @dataclass(frozen=True)
@@ -64,21 +66,31 @@ class KeystorePlan:
 
     def build(self, password: str) -> bytes:
         """The JKS keystore (one key entry, full chain, key password == store password)."""
-        return build_keystore(alias=self.alias, private_key=self.key_pair.private_key,
-                              chain=self.key_pair.chain, password=password)
+        return build_keystore(
+            alias=self.alias,
+            private_key=self.key_pair.private_key,
+            chain=self.key_pair.chain,
+            password=password,
+        )
 
 
-def plan_new_key_pair(store: OpenedStore, new: KeyPair, *,
-                      alias: str | None = None) -> KeystorePlan:
+def plan_new_key_pair(
+    store: OpenedStore, new: KeyPair, *, alias: str | None = None
+) -> KeystorePlan:
     """Replace the store's key entry (`alias`, or its only one) with `new`, keeping the alias."""
     old = store.key_entry(alias)
-    return KeystorePlan(old.alias.lower(), KeyPair(new.private_key, new.certificate, new.chain,
-                                                   old.alias.lower()))
+    return KeystorePlan(
+        old.alias.lower(), KeyPair(new.private_key, new.certificate, new.chain, old.alias.lower())
+    )
 
 
-def apply_ca_reply(entry: OpenedEntry, reply: bytes, *,
-                   roots: RootStore | None = None,
-                   extra_roots: Sequence[x509.Certificate] = ()) -> KeyPair:
+def apply_ca_reply(
+    entry: OpenedEntry,
+    reply: bytes,
+    *,
+    roots: RootStore | None = None,
+    extra_roots: Sequence[x509.Certificate] = (),
+) -> KeyPair:
     """The key entry's key with the CA's reply as its chain, leaf first, ending at a root.
 
     `reply`: the signed certificate alone or with its chain (PEM, DER or PKCS#7). Raises
@@ -94,8 +106,10 @@ def apply_ca_reply(entry: OpenedEntry, reply: bytes, *,
     leaf = max(leaves, key=lambda c: c.not_valid_after_utc)  # renewed twice: the newest
     _check_key(entry.private_key)
     if leaf == entry.certificate and len(certs) == 1 and _self_signed(leaf):
-        raise CaReplyError("This is the keystore's own placeholder certificate, not the CA's "
-                           "reply. Upload the certificate the CA sent back.")
+        raise CaReplyError(
+            "This is the keystore's own placeholder certificate, not the CA's "
+            "reply. Upload the certificate the CA sent back."
+        )
     known = dedupe([*certs, *entry.chain[1:], *extra_roots])
     chain = order_chain(leaf, [c for c in known if c != leaf])
     chain = _close_with_root(chain, [*extra_roots, *_roots_for(chain[-1], roots)])
@@ -104,19 +118,22 @@ def apply_ca_reply(entry: OpenedEntry, reply: bytes, *,
 
 def _check_key(private_key: PrivateKey) -> None:
     """The consistency check open_store skipped (RSA: ~200 ms a key), for the key kept."""
-    pkcs8 = private_key.private_bytes(serialization.Encoding.DER,
-                                      serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption())
+    pkcs8 = private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     try:
         serialization.load_der_private_key(pkcs8, password=None)
     except ValueError:
-        raise CaReplyError("The key in this keystore is damaged, so it cannot be renewed with "
-                           "the CA's reply. Make a new key pair and request a new "
-                           "certificate.") from None
+        raise CaReplyError(
+            "The key in this keystore is damaged, so it cannot be renewed with "
+            "the CA's reply. Make a new key pair and request a new "
+            "certificate."
+        ) from None
 
 
-def _close_with_root(chain: list[x509.Certificate],
-                     roots: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+def _close_with_root(
+    chain: list[x509.Certificate], roots: Iterable[x509.Certificate]
+) -> list[x509.Certificate]:
     last = chain[-1]
     if _self_signed(last):
         return chain

@@ -120,8 +120,9 @@ def require_usable_password(password: str) -> None:
         raise PasswordError("The password contains characters that cannot be used.") from None
 
 
-def check_key_entry(*, alias: str, private_key: PrivateKeyTypes,
-                    chain: Sequence[x509.Certificate], password: str) -> str:
+def check_key_entry(
+    *, alias: str, private_key: PrivateKeyTypes, chain: Sequence[x509.Certificate], password: str
+) -> str:
     """Everything a key entry must satisfy; returns the alias as it will be stored."""
     require_usable_password(password)
     java_alias = check_alias(alias)
@@ -136,8 +137,9 @@ def check_key_entry(*, alias: str, private_key: PrivateKeyTypes,
     return java_alias
 
 
-def check_trusted_entries(entries: Sequence[tuple[str, x509.Certificate]],
-                          password: str) -> list[tuple[str, x509.Certificate]]:
+def check_trusted_entries(
+    entries: Sequence[tuple[str, x509.Certificate]], password: str
+) -> list[tuple[str, x509.Certificate]]:
     """The (alias as stored, certificate) pairs of a truststore, or StoreError saying why not."""
     require_usable_password(password)
     if not entries:

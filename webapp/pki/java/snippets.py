@@ -45,20 +45,38 @@ class Snippet:
     text: str
 
 
-def consumer_snippets(config: DestinationConfig, *, keystore_format: str | StoreFormat,
-                      truststore_format: str | StoreFormat,
-                      bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> tuple[Snippet, ...]:
+def consumer_snippets(
+    config: DestinationConfig,
+    *,
+    keystore_format: str | StoreFormat,
+    truststore_format: str | StoreFormat,
+    bundle: str = DEFAULT_BUNDLE_NAME,
+    mask: bool = False,
+) -> tuple[Snippet, ...]:
     """Every snippet, in the order the page shows them."""
     formats = {"keystore_format": keystore_format, "truststore_format": truststore_format}
     return (
-        Snippet("spring-yaml", "Spring Boot (application.yml)", "yaml",
-                spring_bundle_yaml(config, **formats, bundle=bundle, mask=mask)),
-        Snippet("spring-properties", "Spring Boot (application.properties)", "properties",
-                spring_bundle_properties(config, **formats, bundle=bundle, mask=mask)),
-        Snippet("jvm", "Any Java application (JVM options)", "shell",
-                jvm_system_properties(config, **formats, mask=mask)),
-        Snippet("java", "Java code (SSLContext)", "java",
-                java_sslcontext_sample(config, **formats)),
+        Snippet(
+            "spring-yaml",
+            "Spring Boot (application.yml)",
+            "yaml",
+            spring_bundle_yaml(config, **formats, bundle=bundle, mask=mask),
+        ),
+        Snippet(
+            "spring-properties",
+            "Spring Boot (application.properties)",
+            "properties",
+            spring_bundle_properties(config, **formats, bundle=bundle, mask=mask),
+        ),
+        Snippet(
+            "jvm",
+            "Any Java application (JVM options)",
+            "shell",
+            jvm_system_properties(config, **formats, mask=mask),
+        ),
+        Snippet(
+            "java", "Java code (SSLContext)", "java", java_sslcontext_sample(config, **formats)
+        ),
     )
 
 
@@ -71,9 +89,14 @@ def spring_location(path: str) -> str:
     return "file:" + path.replace("\\", "/")
 
 
-def spring_bundle_yaml(config: DestinationConfig, *, keystore_format: str | StoreFormat,
-                       truststore_format: str | StoreFormat,
-                       bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> str:
+def spring_bundle_yaml(
+    config: DestinationConfig,
+    *,
+    keystore_format: str | StoreFormat,
+    truststore_format: str | StoreFormat,
+    bundle: str = DEFAULT_BUNDLE_NAME,
+    mask: bool = False,
+) -> str:
     """spring.ssl.bundle.jks.<bundle> as YAML (Spring Boot 3.1+)."""
     lines = ["spring:", "  ssl:", "    bundle:", "      jks:", f"        {_bundle(bundle)}:"]
     for store, values in _stores(config, keystore_format, truststore_format, mask):
@@ -82,21 +105,32 @@ def spring_bundle_yaml(config: DestinationConfig, *, keystore_format: str | Stor
     return "\n".join(lines) + "\n"
 
 
-def spring_bundle_properties(config: DestinationConfig, *, keystore_format: str | StoreFormat,
-                             truststore_format: str | StoreFormat,
-                             bundle: str = DEFAULT_BUNDLE_NAME, mask: bool = False) -> str:
+def spring_bundle_properties(
+    config: DestinationConfig,
+    *,
+    keystore_format: str | StoreFormat,
+    truststore_format: str | StoreFormat,
+    bundle: str = DEFAULT_BUNDLE_NAME,
+    mask: bool = False,
+) -> str:
     """spring.ssl.bundle.jks.<bundle> as .properties lines (java.util.Properties escapes)."""
     prefix = f"spring.ssl.bundle.jks.{_bundle(bundle)}"
     # The mask is for reading on a page, not for pasting: shown as is, not as \u2022 escapes.
-    lines = [f"{prefix}.{store}.{name}="
-             f"{value if mask and value == MASK else _properties_value(value)}"
-             for store, values in _stores(config, keystore_format, truststore_format, mask)
-             for name, value in values]
+    lines = [
+        f"{prefix}.{store}.{name}={value if mask and value == MASK else _properties_value(value)}"
+        for store, values in _stores(config, keystore_format, truststore_format, mask)
+        for name, value in values
+    ]
     return "\n".join(lines) + "\n"
 
 
-def jvm_system_properties(config: DestinationConfig, *, keystore_format: str | StoreFormat,
-                          truststore_format: str | StoreFormat, mask: bool = False) -> str:
+def jvm_system_properties(
+    config: DestinationConfig,
+    *,
+    keystore_format: str | StoreFormat,
+    truststore_format: str | StoreFormat,
+    mask: bool = False,
+) -> str:
     """javax.net.ssl.* options for the java command line, quoted for a POSIX shell."""
     values = {
         "keyStore": config.keystore_file,
@@ -110,8 +144,12 @@ def jvm_system_properties(config: DestinationConfig, *, keystore_format: str | S
     return " \\\n".join(flags) + "\n"
 
 
-def java_sslcontext_sample(config: DestinationConfig, *, keystore_format: str | StoreFormat,
-                           truststore_format: str | StoreFormat) -> str:
+def java_sslcontext_sample(
+    config: DestinationConfig,
+    *,
+    keystore_format: str | StoreFormat,
+    truststore_format: str | StoreFormat,
+) -> str:
     """A few lines of JDK code building an SSLContext; passwords come from the environment."""
     ks_type = store_format(keystore_format).java_type
     ts_type = store_format(truststore_format).java_type
@@ -139,16 +177,23 @@ HttpClient client = HttpClient.newBuilder().sslContext(sslContext).build();
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _stores(config: DestinationConfig, keystore_format: str | StoreFormat,
-            truststore_format: str | StoreFormat,
-            mask: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+def _stores(
+    config: DestinationConfig,
+    keystore_format: str | StoreFormat,
+    truststore_format: str | StoreFormat,
+    mask: bool,
+) -> list[tuple[str, list[tuple[str, str]]]]:
     def store(path: str, password: str, fmt: str | StoreFormat) -> list[tuple[str, str]]:
-        return [("location", spring_location(path)), ("password", MASK if mask else password),
-                ("type", store_format(fmt).java_type)]
+        return [
+            ("location", spring_location(path)),
+            ("password", MASK if mask else password),
+            ("type", store_format(fmt).java_type),
+        ]
 
-    return [("keystore", store(config.keystore_file, config.keystore_pass, keystore_format)),
-            ("truststore", store(config.truststore_file, config.truststore_pass,
-                                 truststore_format))]
+    return [
+        ("keystore", store(config.keystore_file, config.keystore_pass, keystore_format)),
+        ("truststore", store(config.truststore_file, config.truststore_pass, truststore_format)),
+    ]
 
 
 def _bundle(name: str) -> str:
@@ -171,13 +216,26 @@ def _yaml_printable(char: str) -> bool:
     """YAML's c-printable set (§5.1), less the byte order mark and what YAML 1.1 (SnakeYAML)
     reads as a line break: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR."""
     code = ord(char)
-    return (code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E
-            or 0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029)
-            or 0xE000 <= code <= 0xFFFD and code != 0xFEFF or code >= 0x10000)
+    return (
+        code in (0x09, 0x0A, 0x0D)
+        or 0x20 <= code <= 0x7E
+        or (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
+        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+        or code >= 0x10000
+    )
 
 
-_PROPERTIES_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f",
-                       "=": "\\=", ":": "\\:", "#": "\\#", "!": "\\!"}
+_PROPERTIES_ESCAPES = {
+    "\\": "\\\\",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\f": "\\f",
+    "=": "\\=",
+    ":": "\\:",
+    "#": "\\#",
+    "!": "\\!",
+}
 
 
 def _properties_value(value: str) -> str:
@@ -201,7 +259,7 @@ def _properties_value(value: str) -> str:
 
 def _utf16_units(char: str) -> list[int]:
     data = char.encode("utf-16-be", "surrogatepass")
-    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
 def _java_string(value: str) -> str:

@@ -93,8 +93,9 @@ def with_format_extension(file_name: str, format: str | StoreFormat) -> str:
     return stem + store_format(format).extension
 
 
-def check_store_password(password: str, confirmation: str,
-                         format: str | StoreFormat = StoreFormat.JKS) -> None:
+def check_store_password(
+    password: str, confirmation: str, format: str | StoreFormat = StoreFormat.JKS
+) -> None:
     """The page's password rule for a new store of this format (PasswordError if refused)."""
     check_password(password, confirmation)
     if store_format(format) is StoreFormat.PKCS12:
@@ -110,20 +111,31 @@ def detect_format(data: bytes) -> StoreFormat | None:
     return None
 
 
-def build_keystore(*, alias: str, private_key: PrivateKeyTypes,
-                   chain: Sequence[x509.Certificate], password: str,
-                   format: str | StoreFormat = StoreFormat.JKS) -> bytes:
+def build_keystore(
+    *,
+    alias: str,
+    private_key: PrivateKeyTypes,
+    chain: Sequence[x509.Certificate],
+    password: str,
+    format: str | StoreFormat = StoreFormat.JKS,
+) -> bytes:
     """A keystore with one key entry (key password == store password) and its full chain."""
-    builder = (jks.build_keystore if store_format(format) is StoreFormat.JKS
-               else build_pkcs12_keystore)
+    builder = (
+        jks.build_keystore if store_format(format) is StoreFormat.JKS else build_pkcs12_keystore
+    )
     return builder(alias=alias, private_key=private_key, chain=chain, password=password)
 
 
-def build_truststore(*, entries: Sequence[tuple[str, x509.Certificate]], password: str,
-                     format: str | StoreFormat = StoreFormat.JKS) -> bytes:
+def build_truststore(
+    *,
+    entries: Sequence[tuple[str, x509.Certificate]],
+    password: str,
+    format: str | StoreFormat = StoreFormat.JKS,
+) -> bytes:
     """A truststore with one trusted-certificate entry per (alias, certificate) pair."""
-    builder = (jks.build_truststore if store_format(format) is StoreFormat.JKS
-               else build_pkcs12_truststore)
+    builder = (
+        jks.build_truststore if store_format(format) is StoreFormat.JKS else build_pkcs12_truststore
+    )
     return builder(entries=entries, password=password)
 
 
@@ -139,8 +151,14 @@ def read_store(data: bytes, password: str) -> StoreContents:
         raise StoreError(
             f"The key “{error.alias}” has its own password; it must match the store password."
         ) from None
-    return StoreContents(tuple(
-        StoreEntry(entry.alias, entry.kind,
-                   tuple(c.public_bytes(serialization.Encoding.DER) for c in entry.chain),
-                   entry.private_key)
-        for entry in opened.entries))
+    return StoreContents(
+        tuple(
+            StoreEntry(
+                entry.alias,
+                entry.kind,
+                tuple(c.public_bytes(serialization.Encoding.DER) for c in entry.chain),
+                entry.private_key,
+            )
+            for entry in opened.entries
+        )
+    )

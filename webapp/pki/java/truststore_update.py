@@ -34,8 +34,10 @@ TrustStatus = Literal["new", "unchanged", "no_longer_sent", "expired"]
 RECOMMENDATIONS: dict[TrustStatus, str] = {
     "new": "Add it: the partner now uses this certificate.",
     "unchanged": "Keep it: the partner still uses this certificate.",
-    "no_longer_sent": ("Keep it until the partner has switched over to its new certificate, "
-                       "then remove it at the next update."),
+    "no_longer_sent": (
+        "Keep it until the partner has switched over to its new certificate, "
+        "then remove it at the next update."
+    ),
     "expired": "Remove it: it has expired and no longer secures anything.",
 }
 
@@ -76,14 +78,15 @@ class TrustComparison:
         return build_truststore(entries=self.entries_to_keep, password=password)
 
 
-def compare_truststore(old: OpenedStore, fresh: Sequence[x509.Certificate], *,
-                       now: dt.datetime | None = None) -> TrustComparison:
+def compare_truststore(
+    old: OpenedStore, fresh: Sequence[x509.Certificate], *, now: dt.datetime | None = None
+) -> TrustComparison:
     """Classify the old store's trusted certificates against `fresh` (fetched or uploaded).
 
     `fresh`: what the truststore would hold if built today, i.e. the partner's chain as
     completed with its root (partner.collect_partner_chain), not only what the server sent.
     """
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     fresh_prints = {_fingerprint(cert) for cert in fresh}
     changes: list[TrustChange] = []
     seen: set[bytes] = set()
@@ -94,8 +97,9 @@ def compare_truststore(old: OpenedStore, fresh: Sequence[x509.Certificate], *,
             continue
         seen.add(_fingerprint(cert))
         alias = _unique(entry.alias.strip().lower(), cert, taken)
-        status: TrustStatus = "unchanged" if _fingerprint(cert) in fresh_prints \
-            else "no_longer_sent"
+        status: TrustStatus = (
+            "unchanged" if _fingerprint(cert) in fresh_prints else "no_longer_sent"
+        )
         changes.append(TrustChange(cert, alias, "expired" if _expired(cert, now) else status))
     for cert in dedupe(fresh):
         if _fingerprint(cert) in seen:

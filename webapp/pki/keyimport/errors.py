@@ -24,8 +24,7 @@ class KeyPairError(ValueError):
 
 class PasswordRequiredError(KeyPairError):
     def __init__(self) -> None:
-        super().__init__("This file is protected by a password. "
-                         "Enter the key pair file password.")
+        super().__init__("This file is protected by a password. Enter the key pair file password.")
 
 
 # Key pair file passwords come from whatever made the file (password managers, HSM exports,
@@ -36,14 +35,17 @@ MAX_KEY_FILE_PASSWORD_LENGTH = 4096
 
 class PasswordTooLongError(KeyPairError):
     def __init__(self) -> None:
-        super().__init__(f"This password is longer than {MAX_KEY_FILE_PASSWORD_LENGTH} "
-                         "characters, more than any key pair file uses. Check what was pasted.")
+        super().__init__(
+            f"This password is longer than {MAX_KEY_FILE_PASSWORD_LENGTH} "
+            "characters, more than any key pair file uses. Check what was pasted."
+        )
 
 
 class WrongPasswordError(KeyPairError):
     def __init__(self) -> None:
-        super().__init__("The password does not open this file. "
-                         "Check the key pair file password and try again.")
+        super().__init__(
+            "The password does not open this file. Check the key pair file password and try again."
+        )
 
 
 class NotAKeyPairError(KeyPairError):
@@ -52,8 +54,10 @@ class NotAKeyPairError(KeyPairError):
 
 class KeyMismatchError(KeyPairError):
     def __init__(self) -> None:
-        super().__init__("The private key does not belong to this certificate. Use the key "
-                         "file that was created together with the certificate.")
+        super().__init__(
+            "The private key does not belong to this certificate. Use the key "
+            "file that was created together with the certificate."
+        )
 
 
 class UnsupportedKeyError(KeyPairError):

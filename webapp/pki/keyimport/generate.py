@@ -69,13 +69,15 @@ class GeneratedRequest:
 
 def request_subject(*, organisation: str, common_name: str, country: str = "") -> x509.Name:
     """The subject from the plain form fields; RequestFieldError for the first bad one."""
-    common_name = _check_text("common_name", common_name, "the name for this connection",
-                              required=True)
+    common_name = _check_text(
+        "common_name", common_name, "the name for this connection", required=True
+    )
     organisation = _check_text("organisation", organisation, "the organisation", required=False)
     country = country.strip().upper()
     if country and not re.fullmatch(r"[A-Z]{2}", country):
-        raise RequestFieldError("country", "Enter the country as two letters, for example DE "
-                                "or GB, or leave it empty.")
+        raise RequestFieldError(
+            "country", "Enter the country as two letters, for example DE or GB, or leave it empty."
+        )
     attributes = []
     if country:
         attributes.append(x509.NameAttribute(NameOID.COUNTRY_NAME, country))
@@ -85,19 +87,24 @@ def request_subject(*, organisation: str, common_name: str, country: str = "") -
     return x509.Name(attributes)
 
 
-def generate_key_and_request(*, organisation: str, common_name: str, country: str = "",
-                             key_type: str = DEFAULT_KEY_TYPE,
-                             now: dt.datetime | None = None) -> GeneratedRequest:
+def generate_key_and_request(
+    *,
+    organisation: str,
+    common_name: str,
+    country: str = "",
+    key_type: str = DEFAULT_KEY_TYPE,
+    now: dt.datetime | None = None,
+) -> GeneratedRequest:
     """A new key, its self-signed placeholder certificate, and a PKCS#10 request (PEM)."""
-    subject = request_subject(organisation=organisation, common_name=common_name,
-                              country=country)
+    subject = request_subject(organisation=organisation, common_name=common_name, country=country)
     key = _new_key(key_type)
     digest = _digest_for(key)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     public_key = key.public_key()
     placeholder = (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(subject)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
@@ -105,11 +112,7 @@ def generate_key_and_request(*, organisation: str, common_name: str, country: st
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(key, digest)
     )
-    csr = (
-        x509.CertificateSigningRequestBuilder()
-        .subject_name(subject)
-        .sign(key, digest)
-    )
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, digest)
     pair = KeyPair(key, placeholder, (placeholder,), None)
     return GeneratedRequest(pair, csr.public_bytes(serialization.Encoding.PEM))
 
@@ -123,8 +126,9 @@ def _check_text(field_name: str, value: str, what: str, *, required: bool) -> st
     if len(value) > _MAX_FIELD:
         raise RequestFieldError(field_name, f"Use at most {_MAX_FIELD} characters for {what}.")
     if not all(char.isprintable() for char in value) or any(ord(c) > 0xFFFF for c in value):
-        raise RequestFieldError(field_name, f"Use letters, digits, spaces and punctuation for "
-                                f"{what}.")
+        raise RequestFieldError(
+            field_name, f"Use letters, digits, spaces and punctuation for {what}."
+        )
     return value
 
 

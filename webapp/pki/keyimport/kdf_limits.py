@@ -83,7 +83,7 @@ def algorithm_cost(algorithm: Element, *, passwords: int = 1) -> KdfCost | None:
     oid, params = _algorithm(algorithm)
     number = pkcs12_pbe_number(oid)
     if number is not None or oid in PBES1:
-        salt, count, *_ = der.children(params, at_least=2)
+        _salt, count, *_ = der.children(params, at_least=2)
         runs = _PKCS12_PBE_RUNS.get(number or 0, 1)
         return _cost(der.integer(count), runs * passwords)
     if oid == PBES2:
@@ -128,18 +128,20 @@ def check_costs(costs: Iterable[KdfCost]) -> None:
         raise TooSlowToOpenError(
             f"This file's password protection is set to {highest:,} rounds, far more than any "
             f"ordinary tool uses (we accept up to {MAX_ITERATIONS:,}). Export the key pair "
-            "again with your tool's default settings and upload that file.")
+            "again with your tool's default settings and upload that file."
+        )
     if sum(c.work for c in costs) > MAX_TOTAL_WORK:
         raise TooSlowToOpenError(
             "This upload would need too much password checking to open: its parts are "
             "protected with unusually many rounds. Export the key pair again with your "
-            "tool's default settings, or upload fewer keys at once.")
+            "tool's default settings, or upload fewer keys at once."
+        )
 
 
 def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> KdfCost:
     oid, params = _algorithm(kdf)
     if oid == PBKDF2:
-        salt, count, *optional = der.children(params, at_least=2)
+        _salt, count, *optional = der.children(params, at_least=2)
         key_size, prf_size = default_key_size, 20
         for item in optional:
             if item.tag == 0x02:
@@ -149,17 +151,19 @@ def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> Kdf
         blocks = max(1, -(-key_size // prf_size))
         return _cost(der.integer(count), blocks * passwords)
     if oid == SCRYPT:
-        salt, n, r, p, *_ = der.children(params, at_least=4)
+        _salt, n, r, p, *_ = der.children(params, at_least=4)
         cost, block, parallel = der.integer(n), der.integer(r), der.integer(p)
         if 128 * cost * block > MAX_SCRYPT_MEMORY:
             raise TooSlowToOpenError(
                 "This file's password protection (scrypt) asks for more memory than we allow. "
-                "Export the key again with your tool's default settings.")
+                "Export the key again with your tool's default settings."
+            )
         # Each of the N steps mixes 2 * r blocks, p times, and runs twice (RFC 7914 §5).
         return _cost(cost, 2 * block * parallel * passwords)
     raise TooSlowToOpenError(
         "This file is protected with a password scheme we cannot check safely. Export the key "
-        "pair again with your tool's default settings (PKCS#12 or PKCS#8 with AES).")
+        "pair again with your tool's default settings (PKCS#12 or PKCS#8 with AES)."
+    )
 
 
 def _cost(iterations: int, runs: int) -> KdfCost:

@@ -38,15 +38,19 @@ class KeyPair:
 
     def private_key_pkcs8_der(self) -> bytes:
         """Unencrypted PKCS#8 DER, the form a JKS PrivateKeyEntry is built from."""
-        return self.private_key.private_bytes(serialization.Encoding.DER,
-                                              serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption())
+        return self.private_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
 
     def to_pem_bundle(self) -> str:
         """Key and chain as PEM text, for the encrypted vault only (the key is not encrypted)."""
-        key = self.private_key.private_bytes(serialization.Encoding.PEM,
-                                             serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption())
+        key = self.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         # JSON-quoted so any friendly name (even with line breaks) survives the round trip.
         alias = "" if self.source_alias is None else _ALIAS_LINE + json.dumps(self.source_alias)
         certs = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self.chain)
@@ -59,18 +63,20 @@ class KeyPair:
         try:
             if text.startswith(_ALIAS_LINE):  # read PEM only after it: a name may hold "-----"
                 first_line, text = text.split("\n", 1)
-                alias = str(json.loads(first_line[len(_ALIAS_LINE):]))
+                alias = str(json.loads(first_line[len(_ALIAS_LINE) :]))
             blocks = pem_blocks(text.encode("utf-8"))
             # The full RSA consistency check (~45 ms for 2048 bits) already ran when the user
             # uploaded the key; this bundle only ever comes back from our own encrypted,
             # authenticated vault record, so the check would prove nothing new.
-            key = serialization.load_pem_private_key(blocks[0].pem, None,
-                                                     unsafe_skip_rsa_key_validation=True)
+            key = serialization.load_pem_private_key(
+                blocks[0].pem, None, unsafe_skip_rsa_key_validation=True
+            )
             chain = tuple(x509.load_pem_x509_certificate(b.pem) for b in blocks[1:])
             return cls(supported_key(key), chain[0], chain, alias)
         except READ_FAILURES:
-            raise KeyPairError("The saved key pair could not be read. "
-                               "Please upload the key pair file again.") from None
+            raise KeyPairError(
+                "The saved key pair could not be read. Please upload the key pair file again."
+            ) from None
 
 
 def supported_key(key: object) -> PrivateKey:

@@ -71,10 +71,9 @@ __all__ = [
 ]
 
 
-
-
-def load_key_pairs(data: bytes, password: str | None, *,
-                   extra: bytes | None = None) -> list[KeyPair]:
+def load_key_pairs(
+    data: bytes, password: str | None, *, extra: bytes | None = None
+) -> list[KeyPair]:
     """Every key pair in `data` (plus `extra`, e.g. a separate key or certificate file)."""
     if password is not None and len(password) > MAX_KEY_FILE_PASSWORD_LENGTH:
         raise PasswordTooLongError()
@@ -88,8 +87,9 @@ def load_key_pairs(data: bytes, password: str | None, *,
         raise NotAKeyPairError(DAMAGED_FILE) from None
 
 
-def _load_key_pairs(data: bytes, password: str | None, *,
-                    extra: bytes | None = None) -> list[KeyPair]:
+def _load_key_pairs(
+    data: bytes, password: str | None, *, extra: bytes | None = None
+) -> list[KeyPair]:
     # surrogatepass: a password no keyboard can type must fail as a wrong password, not crash.
     secret = password.encode("utf-8", "surrogatepass") if password else None
     uploads = [scan_keypair_file(blob) for blob in ((data,) if extra is None else (data, extra))]
@@ -131,7 +131,8 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
         elif any(b.label.endswith("CERTIFICATE REQUEST") for b in blocks):
             raise NotAKeyPairError(
                 "This is a certificate request (CSR), not a key pair. Once the certificate "
-                "has been issued, upload it together with its private key.")
+                "has been issued, upload it together with its private key."
+            )
     elif upload.layout is not None:
         _read_pkcs12(upload.layout, secret, found)
     else:
@@ -148,7 +149,8 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
 def _not_a_key_pair() -> NotAKeyPairError:
     return NotAKeyPairError(
         "This is not a key pair file we can read. Use a .p12 or .pfx file, or a .pem "
-        "file with the private key and its certificate.")
+        "file with the private key and its certificate."
+    )
 
 
 def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
@@ -199,8 +201,9 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
         try:
             with warnings.catch_warnings(), tolerating_old_serials():
                 # BER files load after a "could not be parsed as DER" warning: they are fine.
-                warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed",
-                                        category=UserWarning)
+                warnings.filterwarnings(
+                    "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
+                )
                 bundle = pkcs12.load_pkcs12(layout.pfx, attempt)
             break
         except (ValueError, UnsupportedAlgorithm):
@@ -211,8 +214,10 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
         raise WrongPasswordError() if secret else PasswordRequiredError()
     entries = ([bundle.cert] if bundle.cert else []) + bundle.additional_certs
     if len(found.certs) + len(entries) > MAX_CERTIFICATES:
-        raise NotAKeyPairError(f"This file holds more than {MAX_CERTIFICATES} certificates. "
-                               "Export only the key pair and its own chain.")
+        raise NotAKeyPairError(
+            f"This file holds more than {MAX_CERTIFICATES} certificates. "
+            "Export only the key pair and its own chain."
+        )
     for entry in entries:
         try:
             check_readable(entry.certificate)
@@ -220,8 +225,10 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
             raise NotAKeyPairError(str(error)) from None
         found.certs.append(entry.certificate)
         if entry.friendly_name:
-            found.names.setdefault(entry.certificate.fingerprint(hashes.SHA256()),
-                                   entry.friendly_name.decode("utf-8", "replace"))
+            found.names.setdefault(
+                entry.certificate.fingerprint(hashes.SHA256()),
+                entry.friendly_name.decode("utf-8", "replace"),
+            )
     several = _all_key_bags(layout.key_bags, attempt)
     if several:
         found.keys.extend((supported_key(key), name) for key, name in several)
@@ -229,8 +236,9 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
         found.keys.append((supported_key(bundle.key), None))
 
 
-def _all_key_bags(bags: tuple[KeyBag, ...],
-                  secret: bytes | None) -> list[tuple[PrivateKeyTypes, str | None]]:
+def _all_key_bags(
+    bags: tuple[KeyBag, ...], secret: bytes | None
+) -> list[tuple[PrivateKeyTypes, str | None]]:
     """All keys of a multi-key PKCS#12 (keytool makes these); [] for the usual single key.
 
     `load_pkcs12` returns only one key. Keys outside encrypted content are plain PKCS#8
@@ -240,8 +248,13 @@ def _all_key_bags(bags: tuple[KeyBag, ...],
     if len(bags) < 2:
         return []
     try:
-        return [(serialization.load_der_private_key(bag.pkcs8, secret if bag.shrouded else None),
-                 bag.friendly_name) for bag in bags]
+        return [
+            (
+                serialization.load_der_private_key(bag.pkcs8, secret if bag.shrouded else None),
+                bag.friendly_name,
+            )
+            for bag in bags
+        ]
     except (ValueError, TypeError, UnsupportedAlgorithm):
         return []
 
@@ -253,8 +266,10 @@ def _pair_up(found: _Found) -> list[KeyPair]:
         unique_keys.setdefault(spki_der(key.public_key()), (key, alias))
     certs = found.certs
     if len(certs) > MAX_CERTIFICATES:
-        raise NotAKeyPairError(f"This upload holds more than {MAX_CERTIFICATES} certificates. "
-                               "Upload only the key pair and its own chain.")
+        raise NotAKeyPairError(
+            f"This upload holds more than {MAX_CERTIFICATES} certificates. "
+            "Upload only the key pair and its own chain."
+        )
     if not unique_keys and not certs:
         raise _not_a_key_pair()
     if not unique_keys:
@@ -263,10 +278,13 @@ def _pair_up(found: _Found) -> list[KeyPair]:
         raise NotAKeyPairError(
             f"This looks like {what} without a private key. If it is the partner's, add it "
             "in step 2, Truststore. If it is yours, add your private key file as well (“My "
-            "private key is in a separate file”), or use the .p12 or .pfx file you were given.")
+            "private key is in a separate file”), or use the .p12 or .pfx file you were given."
+        )
     if not certs:
-        raise NotAKeyPairError("This file holds only a private key, without its certificate. "
-                               "Add the certificate file as well.")
+        raise NotAKeyPairError(
+            "This file holds only a private key, without its certificate. "
+            "Add the certificate file as well."
+        )
     pairs = []
     for spki, (key, alias) in unique_keys.items():
         matches = [c for c in certs if spki_der(c.public_key()) == spki]
@@ -275,6 +293,9 @@ def _pair_up(found: _Found) -> list[KeyPair]:
         # A renewed certificate may reuse the key; the newest one is the one to deploy.
         leaf = max(matches, key=lambda c: c.not_valid_after_utc)
         chain = order_chain(leaf, certs)
-        pairs.append(KeyPair(key, leaf, tuple(chain),
-                             alias or found.names.get(leaf.fingerprint(hashes.SHA256()))))
+        pairs.append(
+            KeyPair(
+                key, leaf, tuple(chain), alias or found.names.get(leaf.fingerprint(hashes.SHA256()))
+            )
+        )
     return pairs

@@ -28,9 +28,12 @@ PKCS12_PBE = bytes.fromhex("2a864886f70d010c01")
 # PBKDF2 pseudo-random functions (RFC 8018 B.1.2): OID -> (hash name, output size in bytes).
 _HMAC = bytes.fromhex("2a864886f70d02")
 HMAC_PRFS = {
-    _HMAC + b"\x07": ("sha1", 20), _HMAC + b"\x08": ("sha224", 28),
-    _HMAC + b"\x09": ("sha256", 32), _HMAC + b"\x0a": ("sha384", 48),
-    _HMAC + b"\x0b": ("sha512", 64), _HMAC + b"\x0c": ("sha512_224", 28),
+    _HMAC + b"\x07": ("sha1", 20),
+    _HMAC + b"\x08": ("sha224", 28),
+    _HMAC + b"\x09": ("sha256", 32),
+    _HMAC + b"\x0a": ("sha384", 48),
+    _HMAC + b"\x0b": ("sha512", 64),
+    _HMAC + b"\x0c": ("sha512_224", 28),
     _HMAC + b"\x0d": ("sha512_256", 32),
 }
 _AES = bytes.fromhex("6086480165030401")

@@ -58,6 +58,7 @@ def _cbc(algorithm: Callable[[bytes], CipherAlgorithm]) -> _Decrypt:
     def decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
         decryptor = Cipher(algorithm(key), modes.CBC(iv)).decryptor()
         return decryptor.update(data) + decryptor.finalize()
+
     return decrypt
 
 
@@ -73,8 +74,12 @@ def _rc4(key: bytes, iv: bytes, data: bytes) -> bytes:
 
 # PKCS#12 PBE, by the last byte of its OID: (key size, IV size, cipher).
 _PKCS12_CIPHERS: dict[int, tuple[int, int, _Decrypt]] = {
-    1: (16, 0, _rc4), 2: (5, 0, _rc4), 3: (24, 8, _cbc(TripleDES)),
-    4: (16, 8, _cbc(TripleDES)), 5: (16, 8, _cbc(RC2)), 6: (5, 8, _rc2_40),
+    1: (16, 0, _rc4),
+    2: (5, 0, _rc4),
+    3: (24, 8, _cbc(TripleDES)),
+    4: (16, 8, _cbc(TripleDES)),
+    5: (16, 8, _cbc(RC2)),
+    6: (5, 8, _rc2_40),
 }
 
 
@@ -175,8 +180,8 @@ def pkcs12_kdf(password: bytes, salt: bytes, iterations: int, purpose: int, size
         out += digest
         b = int.from_bytes((digest * (v // u + 1))[:v], "big")
         for start in range(0, len(blocks), v):
-            value = (int.from_bytes(blocks[start:start + v], "big") + b + 1) % (1 << (8 * v))
-            blocks[start:start + v] = value.to_bytes(v, "big")
+            value = (int.from_bytes(blocks[start : start + v], "big") + b + 1) % (1 << (8 * v))
+            blocks[start : start + v] = value.to_bytes(v, "big")
     return out[:size]
 
 
@@ -213,7 +218,8 @@ def _algorithm(algorithm: Element) -> tuple[bytes, Element]:
 def _unsupported() -> TooSlowToOpenError:
     return TooSlowToOpenError(
         "This file is protected with a password scheme we cannot check safely. Export the key "
-        "pair again with your tool's default settings.")
+        "pair again with your tool's default settings."
+    )
 
 
 def _raise_unsupported() -> type[hashes.HashAlgorithm]:

@@ -118,9 +118,13 @@ def read_safe_contents(data: bytes, *, nesting: int = 0) -> list[KeyBag]:
         if bag_id.tag != _OID or not value.constructed:
             raise der.DerError("not a SafeBag")
         if bag_id.body in (_OID_KEY_BAG, _OID_SHROUDED_KEY_BAG):
-            found.append(KeyBag(der.first_child(value).encoded,
-                                bag_id.body == _OID_SHROUDED_KEY_BAG,
-                                _friendly_name(attributes)))
+            found.append(
+                KeyBag(
+                    der.first_child(value).encoded,
+                    bag_id.body == _OID_SHROUDED_KEY_BAG,
+                    _friendly_name(attributes),
+                )
+            )
         elif bag_id.body == _OID_SAFE_CONTENTS_BAG:
             found += read_safe_contents(der.first_child(value).encoded, nesting=nesting + 1)
     return found
@@ -144,8 +148,11 @@ def _encrypted_content(tagged: Element | None) -> EncryptedContent:
         return EncryptedContent(algorithm, b"")
     # [0] IMPLICIT OCTET STRING: primitive (0x80) or, in BER, constructed (0xA0) in pieces.
     piece = ciphertext[0]
-    body = piece.body if not piece.constructed else b"".join(
-        der.octets(part) for part in der.children(piece))
+    body = (
+        piece.body
+        if not piece.constructed
+        else b"".join(der.octets(part) for part in der.children(piece))
+    )
     return EncryptedContent(algorithm, body)
 
 

@@ -26,8 +26,10 @@ __all__ = ["DAMAGED_KEY", "MAX_KEY_ENTRIES", "ScannedFile", "scan_keypair_file",
 # handful of keys, so the cap bounds the work a hostile upload can cause.
 MAX_KEY_ENTRIES = 20
 
-DAMAGED_KEY = ("The private key in this file is damaged or in a form we cannot read. "
-               "Export it again as a .p12 file or a PKCS#8 .pem file.")
+DAMAGED_KEY = (
+    "The private key in this file is damaged or in a form we cannot read. "
+    "Export it again as a .p12 file or a PKCS#8 .pem file."
+)
 DAMAGED_FILE = "This key pair file is damaged or incomplete. Download or export it again."
 
 
@@ -44,15 +46,17 @@ class ScannedFile:
 def scan_keypair_file(blob: bytes) -> ScannedFile:
     """What kind of file `blob` is and what opening it will cost; refuses what it can already."""
     if not blob.strip():
-        raise NotAKeyPairError("This file is empty. "
-                               "Choose your key pair file (.p12, .pfx or .pem).")
+        raise NotAKeyPairError(
+            "This file is empty. Choose your key pair file (.p12, .pfx or .pem)."
+        )
     kind = java_keystore_kind(blob)
     if kind is not None:
         # Issue 12: no command line for people who have never used one.
         raise NotAKeyPairError(
             f"This is a Java keystore ({kind}), not a key pair file. Use the .p12 or .pfx "
             "file your certificate authority or IT team gave you; if you only have this "
-            "keystore, ask them for your key pair as a .p12 file.")
+            "keystore, ask them for your key pair as a .p12 file."
+        )
     try:
         blocks = pem_blocks(blob)
     except TooManyBlocksError as error:
@@ -97,5 +101,7 @@ def _pem_key_cost(block: PemBlock) -> list[KdfCost]:
 
 
 def too_many_keys() -> NotAKeyPairError:
-    return NotAKeyPairError(f"This file holds more than {MAX_KEY_ENTRIES} private keys. "
-                            "Export only the key pair you need and upload that.")
+    return NotAKeyPairError(
+        f"This file holds more than {MAX_KEY_ENTRIES} private keys. "
+        "Export only the key pair you need and upload that."
+    )

@@ -64,8 +64,7 @@ def plain_name(name: x509.Name) -> str:
 
 def _canonical(name: x509.Name) -> _CanonicalName:
     return tuple(
-        frozenset((attr.oid.dotted_string, _fold(attr.value)) for attr in rdn)
-        for rdn in name.rdns
+        frozenset((attr.oid.dotted_string, _fold(attr.value)) for attr in rdn) for rdn in name.rdns
     )
 
 

@@ -40,7 +40,8 @@ def ca_issuer_urls(cert: x509.Certificate) -> list[str]:
     except (x509.ExtensionNotFound, ValueError):
         return []
     return [
-        str(d.access_location.value) for d in aia
+        str(d.access_location.value)
+        for d in aia
         if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
         and isinstance(d.access_location, x509.UniformResourceIdentifier)
         and str(d.access_location.value).lower().startswith("http://")
@@ -59,13 +60,16 @@ def download_issuer(
     """The body served at an http:// CA Issuers URL (DER or PKCS#7, not parsed here)."""
     target, path = _http_target(url)
     deadline = time.monotonic() + timeout
-    sock, _ = open_connection(target, policy=policy, timeout=timeout, resolver=resolver,
-                              connector=connector)
+    sock, _ = open_connection(
+        target, policy=policy, timeout=timeout, resolver=resolver, connector=connector
+    )
     with sock:
         host = f"[{target.host}]" if ":" in target.host else target.host
-        request = (f"GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: mtls-kit\r\n"
-                   "Accept: application/pkix-cert, application/pkcs7-mime\r\n"
-                   "Connection: close\r\n\r\n")
+        request = (
+            f"GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: mtls-kit\r\n"
+            "Accept: application/pkix-cert, application/pkcs7-mime\r\n"
+            "Connection: close\r\n\r\n"
+        )
         try:
             sock.settimeout(max(0.01, deadline - time.monotonic()))
             sock.sendall(request.encode("ascii"))

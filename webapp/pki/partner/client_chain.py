@@ -79,8 +79,9 @@ class ClientChainReport:
 
     def completed_key_pair(self, key_pair: KeyPair) -> KeyPair:
         """`key_pair` with the completed chain (the same key and leaf)."""
-        return KeyPair(key_pair.private_key, key_pair.certificate, self.chain,
-                       key_pair.source_alias)
+        return KeyPair(
+            key_pair.private_key, key_pair.certificate, self.chain, key_pair.source_alias
+        )
 
 
 def complete_client_chain(
@@ -100,22 +101,25 @@ def complete_client_chain(
     downloads = 0
     while not _self_signed(links[-1].certificate) and len(links) < MAX_CHAIN_LENGTH:
         current = links[-1].certificate
-        found = (_from_given(current, given, FROM_FILE) or _from_roots(current, roots)
-                 or _from_given(current, downloaded, FROM_CA_DOWNLOAD))
+        found = (
+            _from_given(current, given, FROM_FILE)
+            or _from_roots(current, roots)
+            or _from_given(current, downloaded, FROM_CA_DOWNLOAD)
+        )
         if found is None and downloads < MAX_DOWNLOADS:
             downloads += 1
             found = _from_download(current, fetch, errors, downloaded)
         if found is None:
-            return ClientChainReport(tuple(links), False, _missing(current, errors),
-                                     tuple(errors))
+            return ClientChainReport(tuple(links), False, _missing(current, errors), tuple(errors))
         links.append(found)
     complete = _self_signed(links[-1].certificate)
     problem = None if complete else "The certificate chain is too long to complete."
     return ClientChainReport(tuple(links), complete, problem, tuple(errors))
 
 
-def _from_given(cert: x509.Certificate, given: Sequence[x509.Certificate], source: str
-                ) -> ClientChainLink | None:
+def _from_given(
+    cert: x509.Certificate, given: Sequence[x509.Certificate], source: str
+) -> ClientChainLink | None:
     issuer = next((c for c in given if is_issued_by(cert, c)), None)
     return None if issuer is None else ClientChainLink(issuer, source)
 
@@ -128,8 +132,12 @@ def _from_roots(cert: x509.Certificate, roots: RootStore) -> ClientChainLink | N
     return None
 
 
-def _from_download(cert: x509.Certificate, fetch: IssuerFetcher, errors: list[str],
-                   downloaded: list[x509.Certificate]) -> ClientChainLink | None:
+def _from_download(
+    cert: x509.Certificate,
+    fetch: IssuerFetcher,
+    errors: list[str],
+    downloaded: list[x509.Certificate],
+) -> ClientChainLink | None:
     """The issuer from the certificate's CA Issuers URLs; other certificates in a PKCS#7
     answer (often the root) join `downloaded` so the next step can use them."""
     for url in ca_issuer_urls(cert):
@@ -147,11 +155,16 @@ def _from_download(cert: x509.Certificate, fetch: IssuerFetcher, errors: list[st
 
 
 def _missing(cert: x509.Certificate, errors: list[str]) -> str:
-    tried = " We tried to download it from the address in your certificate, but could not." \
-        if errors else ""
-    return (f"The certificate ‘{plain_name(cert.issuer)}’ that issued "
-            f"‘{plain_name(cert.subject)}’ is missing.{tried} Ask your certificate authority "
-            "for its intermediate certificate and add it under Chain files.")
+    tried = (
+        " We tried to download it from the address in your certificate, but could not."
+        if errors
+        else ""
+    )
+    return (
+        f"The certificate ‘{plain_name(cert.issuer)}’ that issued "
+        f"‘{plain_name(cert.subject)}’ is missing.{tried} Ask your certificate authority "
+        "for its intermediate certificate and add it under Chain files."
+    )
 
 
 def _self_signed(cert: x509.Certificate) -> bool:

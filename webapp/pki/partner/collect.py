@@ -75,8 +75,9 @@ def collect_partner_chain(
     Raises FetchError (str() is a sentence for the user) when the server cannot be checked.
     """
     target = parse_target(raw_url)
-    fetched = fetch_chain(target, policy=policy, connect_timeout=connect_timeout,
-                          handshake_timeout=handshake_timeout)
+    fetched = fetch_chain(
+        target, policy=policy, connect_timeout=connect_timeout, handshake_timeout=handshake_timeout
+    )
     report = complete_chain(fetched.certificates, roots=load_root_store(extra_roots))
     entries = [*report.entries, *report.extra_certificates]
     typed = raw_url.strip()
@@ -103,23 +104,34 @@ def chain_warnings(report: ChainReport, hostname_matches: bool, host: str) -> li
     """What the user should know about the partner's chain, in plain words."""
     warnings = []
     if not hostname_matches:
-        warnings.append(f"The server's certificate is not issued for “{host}”. "
-                        "Check the address with the partner.")
+        warnings.append(
+            f"The server's certificate is not issued for “{host}”. "
+            "Check the address with the partner."
+        )
     if report.self_signed_leaf:
-        warnings.append("The server uses a self-signed certificate: it is trusted only because "
-                        "you add it here.")
+        warnings.append(
+            "The server uses a self-signed certificate: it is trusted only because you add it here."
+        )
     if report.any_expired:
-        warnings.append("A certificate in the server's chain has expired: connections will fail "
-                        "until the partner renews it.")
+        warnings.append(
+            "A certificate in the server's chain has expired: connections will fail "
+            "until the partner renews it."
+        )
     if report.any_not_yet_valid:
         warnings.append("A certificate in the server's chain is not valid yet.")
     if report.incomplete:
-        warnings.append("We could not find the root certificate of this chain. Ask the partner "
-                        "for their root and intermediate certificates and upload them below.")
+        warnings.append(
+            "We could not find the root certificate of this chain. Ask the partner "
+            "for their root and intermediate certificates and upload them below."
+        )
     if report.out_of_order:
-        warnings.append("The server sends its certificates out of order. Most clients cope, "
-                        "but tell the partner.")
+        warnings.append(
+            "The server sends its certificates out of order. Most clients cope, "
+            "but tell the partner."
+        )
     if report.extra_certificates:
-        warnings.append("The server also sent certificates that are not part of its chain; "
-                        "they are listed but you may leave them out.")
+        warnings.append(
+            "The server also sent certificates that are not part of its chain; "
+            "they are listed but you may leave them out."
+        )
     return warnings

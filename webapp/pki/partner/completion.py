@@ -79,7 +79,7 @@ def complete_chain(
     """
     if not sent:
         raise ValueError("complete_chain needs at least the server's leaf certificate")
-    when = now or dt.datetime.now(dt.timezone.utc)
+    when = now or dt.datetime.now(dt.UTC)
     checks = SignatureChecks()
     by_subject: dict[x509.Name, list[_Link]] = {}
     for position, cert in enumerate(sent[:MAX_SENT]):
@@ -87,14 +87,20 @@ def complete_chain(
 
     def issuers(cert: x509.Certificate) -> list[_Link]:
         # The server's own certificates first, then the root stores' (same name).
-        from_store: list[_Link] = [(trusted.certificate, None, trusted)
-                                   for trusted in roots.with_subject(cert.issuer)]
+        from_store: list[_Link] = [
+            (trusted.certificate, None, trusted) for trusted in roots.with_subject(cert.issuer)
+        ]
         return [*by_subject.get(cert.issuer, []), *from_store]
 
     start: _Link = (sent[0], 0, None)
-    path = build_path(start, certificate=lambda link: link[0], issuers=issuers,
-                      is_anchor=lambda link: link[2] is not None, checks=checks,
-                      prefer=lambda link: link[2] is not None)
+    path = build_path(
+        start,
+        certificate=lambda link: link[0],
+        issuers=issuers,
+        is_anchor=lambda link: link[2] is not None,
+        checks=checks,
+        prefer=lambda link: link[2] is not None,
+    )
     links = list(path.links)
     used = {position for _, position, _ in links if position is not None}
     sent_order = [position for _, position, _ in links if position is not None]
@@ -114,7 +120,10 @@ def complete_chain(
 
 
 def _entry(
-    cert: x509.Certificate, position: int | None, root: TrustedRoot | None, now: dt.datetime,
+    cert: x509.Certificate,
+    position: int | None,
+    root: TrustedRoot | None,
+    now: dt.datetime,
     checks: SignatureChecks,
 ) -> ChainEntry:
     return ChainEntry(

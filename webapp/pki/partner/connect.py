@@ -59,7 +59,6 @@ class ConnectionTimedOut(FetchError):
     )
 
 
-
 def open_connection(
     target: Target,
     *,
@@ -96,8 +95,9 @@ def connect_tcp(address: IPAddress, port: int, timeout: float) -> socket.socket:
     return sock
 
 
-def _check_before_proxy(target: Target, policy: OutboundPolicy, resolver: Resolver,
-                        timeout: float) -> IPAddress | None:
+def _check_before_proxy(
+    target: Target, policy: OutboundPolicy, resolver: Resolver, timeout: float
+) -> IPAddress | None:
     lookup = min(timeout / 2, LOCAL_LOOKUP_TIMEOUT_BEHIND_PROXY)
     try:
         addresses = resolve(target.host, target.port, resolver=resolver, timeout=lookup)
@@ -108,12 +108,17 @@ def _check_before_proxy(target: Target, policy: OutboundPolicy, resolver: Resolv
     return addresses[0]
 
 
-def _tunnel(proxy: ProxyURL, target: Target, deadline: float, resolver: Resolver,
-            connector: Connector) -> socket.socket:
+def _tunnel(
+    proxy: ProxyURL, target: Target, deadline: float, resolver: Resolver, connector: Connector
+) -> socket.socket:
     """Connect to the proxy (not checked by the policy: the operator chose it) and CONNECT."""
     try:
-        proxy_addresses = resolve(proxy.host, proxy.port, resolver=resolver,
-                                  timeout=max(deadline - time.monotonic(), 0.001))
+        proxy_addresses = resolve(
+            proxy.host,
+            proxy.port,
+            resolver=resolver,
+            timeout=max(deadline - time.monotonic(), 0.001),
+        )
         sock, _ = _connect_first(proxy_addresses, proxy.port, connector, deadline)
     except ConnectionTimedOut as exc:
         raise ProxyUnreachable(f"proxy {proxy.netloc}: {exc.detail}") from None

@@ -58,14 +58,20 @@ def test_connection(
     (a message for beside the field); every other problem is an outcome in the result.
     """
     target = parse_target(url)
-    when = now or dt.datetime.now(dt.timezone.utc)
+    when = now or dt.datetime.now(dt.UTC)
     base = _Report(target.url, when, key_pair)
 
     def attempt(identity: KeyPair | None) -> Attempt:
-        sock, _ = open_connection(target, policy=policy, timeout=connect_timeout,
-                                  resolver=resolver, connector=connector)
-        return attempt_handshake(sock, target.sni, identity=identity, timeout=handshake_timeout,
-                                 after_handshake_wait=after_handshake_wait)
+        sock, _ = open_connection(
+            target, policy=policy, timeout=connect_timeout, resolver=resolver, connector=connector
+        )
+        return attempt_handshake(
+            sock,
+            target.sni,
+            identity=identity,
+            timeout=handshake_timeout,
+            after_handshake_wait=after_handshake_wait,
+        )
 
     try:
         probe = attempt(None)
@@ -91,8 +97,13 @@ _SERVER_REACTIONS = (o.REJECTED, o.ISSUER_NOT_ACCEPTED, o.ACCEPTED)
 test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 
-def _server_problem(target: Target, probe: Attempt, anchors: Sequence[x509.Certificate],
-                    when: dt.datetime, base: _Report) -> o.ConnectionTestResult | None:
+def _server_problem(
+    target: Target,
+    probe: Attempt,
+    anchors: Sequence[x509.Certificate],
+    when: dt.datetime,
+    base: _Report,
+) -> o.ConnectionTestResult | None:
     trust = check_server_trust(probe.server_chain, anchors, now=when)
     if not trust.trusted:
         return base.result(o.SERVER_NOT_TRUSTED, probe, missing=trust.problem)
@@ -119,33 +130,57 @@ class _Report:
 
     def unreachable(self, exc: FetchError) -> o.ConnectionTestResult:
         headline, next_step, detail = unreachable_words(exc)
-        return o.ConnectionTestResult(url=self.url, outcome=o.UNREACHABLE, headline=headline,
-                                      next_step=next_step, detail=detail, tested_at=self.when,
-                                      log_detail=f"{type(exc).__name__}: {exc.detail}",
-                                      your_issuer=plain_name(self.key_pair.certificate.issuer))
+        return o.ConnectionTestResult(
+            url=self.url,
+            outcome=o.UNREACHABLE,
+            headline=headline,
+            next_step=next_step,
+            detail=detail,
+            tested_at=self.when,
+            log_detail=f"{type(exc).__name__}: {exc.detail}",
+            your_issuer=plain_name(self.key_pair.certificate.issuer),
+        )
 
-    def result(self, outcome: str, attempt: Attempt, *, missing: str | None = None,
-               host: str | None = None) -> o.ConnectionTestResult:
+    def result(
+        self, outcome: str, attempt: Attempt, *, missing: str | None = None, host: str | None = None
+    ) -> o.ConnectionTestResult:
         if (self.expired or self.not_yet_valid) and outcome not in (
-                o.SERVER_NOT_TRUSTED, o.HOSTNAME_MISMATCH):
+            o.SERVER_NOT_TRUSTED,
+            o.HOSTNAME_MISMATCH,
+        ):
             outcome_reported = o.CERTIFICATE_EXPIRED
         else:
             outcome_reported = outcome
         # The probe's alert (no certificate sent) is the server's reaction only when that
         # probe was the real test; after a server problem Java would not have got that far.
-        alert = (o.translate_alert(attempt.alert_reason)
-                 if attempt.alert_reason and outcome in _SERVER_REACTIONS else None)
-        words = describe(outcome_reported, attempt=attempt, alert=alert, missing=missing,
-                         host=host, key_pair=self.key_pair, when=self.when,
-                         server_outcome=outcome)
+        alert = (
+            o.translate_alert(attempt.alert_reason)
+            if attempt.alert_reason and outcome in _SERVER_REACTIONS
+            else None
+        )
+        words = describe(
+            outcome_reported,
+            attempt=attempt,
+            alert=alert,
+            missing=missing,
+            host=host,
+            key_pair=self.key_pair,
+            when=self.when,
+            server_outcome=outcome,
+        )
         return o.ConnectionTestResult(
-            url=self.url, outcome=outcome_reported, headline=words.headline,
-            next_step=words.next_step, detail=words.detail, tested_at=self.when,
+            url=self.url,
+            outcome=outcome_reported,
+            headline=words.headline,
+            next_step=words.next_step,
+            detail=words.detail,
+            tested_at=self.when,
             tls_version=attempt.tls_version,
             certificate_requested=attempt.certificate_requested,
             acceptable_issuers=tuple(plain_name(n) for n in attempt.acceptable),
             your_issuer=plain_name(self.key_pair.certificate.issuer),
-            alert=alert[1] if alert else None, alert_code=alert[0] if alert else None,
+            alert=alert[1] if alert else None,
+            alert_code=alert[0] if alert else None,
             missing_certificate=missing,
             server_certificates=tuple(plain_name(c.subject) for c in attempt.server_chain),
         )

@@ -125,8 +125,9 @@ def fetch_chain(
 ) -> FetchedChain:
     """Connect to `target` (if the policy allows every address it resolves to) and return
     the certificates the server sends. Takes at most connect_timeout + handshake_timeout."""
-    sock, address = open_connection(target, policy=policy, timeout=connect_timeout,
-                                    resolver=resolver, connector=connector)
+    sock, address = open_connection(
+        target, policy=policy, timeout=connect_timeout, resolver=resolver, connector=connector
+    )
     ders, tls_version = _handshake(sock, target.sni, timeout=handshake_timeout)
     if len(ders) > MAX_SERVER_CERTIFICATES:
         raise TooManyCertificates(f"{target.url}: {len(ders)} certificates")

@@ -13,6 +13,7 @@ hang-up in that window is the server's verdict; silence or data means it carried
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import time
@@ -93,8 +94,13 @@ def _client_context(identity: KeyPair | None, attempt: Attempt) -> SSL.Context:
     return context
 
 
-def _drive(conn: SSL.Connection, step: object, selector: selectors.BaseSelector,
-           deadline: float, attempt: Attempt) -> bool:
+def _drive(
+    conn: SSL.Connection,
+    step: object,
+    selector: selectors.BaseSelector,
+    deadline: float,
+    attempt: Attempt,
+) -> bool:
     """Run `step` until done (True) or failed (False, recorded); time out past `deadline`."""
     while True:
         try:
@@ -109,8 +115,9 @@ def _drive(conn: SSL.Connection, step: object, selector: selectors.BaseSelector,
             return False
 
 
-def _read_verdict(conn: SSL.Connection, selector: selectors.BaseSelector, wait_until: float,
-                  attempt: Attempt) -> bool:
+def _read_verdict(
+    conn: SSL.Connection, selector: selectors.BaseSelector, wait_until: float, attempt: Attempt
+) -> bool:
     """Read (sending nothing) until data, an alert, a hang-up, or `wait_until`."""
     while True:
         try:
@@ -137,8 +144,9 @@ def _record(exc: BaseException, attempt: Attempt) -> None:
     attempt.failure = "; ".join(texts) or f"{type(exc).__name__}: {exc}"
 
 
-def _wait(selector: selectors.BaseSelector, conn: SSL.Connection, event: int,
-          deadline: float) -> None:
+def _wait(
+    selector: selectors.BaseSelector, conn: SSL.Connection, event: int, deadline: float
+) -> None:
     remaining = deadline - time.monotonic()
     selector.register(conn.fileno(), event)
     try:
@@ -149,8 +157,6 @@ def _wait(selector: selectors.BaseSelector, conn: SSL.Connection, event: int,
 
 
 def _close(conn: SSL.Connection, sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(SSL.Error, OSError):
         conn.shutdown()  # best effort close_notify; the server may be gone already
-    except (SSL.Error, OSError):
-        pass
     sock.close()

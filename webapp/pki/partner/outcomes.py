@@ -46,50 +46,79 @@ CERTIFICATE_EXPIRED = "certificate-expired"
 UNREACHABLE = "unreachable"
 
 # In order of precedence (see the module docstring).
-OUTCOMES = (UNREACHABLE, SERVER_NOT_TRUSTED, HOSTNAME_MISMATCH, CERTIFICATE_EXPIRED,
-            CLIENT_CERT_NOT_REQUESTED, ISSUER_NOT_ACCEPTED, REJECTED, ACCEPTED)
+OUTCOMES = (
+    UNREACHABLE,
+    SERVER_NOT_TRUSTED,
+    HOSTNAME_MISMATCH,
+    CERTIFICATE_EXPIRED,
+    CLIENT_CERT_NOT_REQUESTED,
+    ISSUER_NOT_ACCEPTED,
+    REJECTED,
+    ACCEPTED,
+)
 
-_ASK_PARTNER = ("Send the partner kit to the partner's administrator and ask them to trust "
-                "your certificate's issuer.")
+_ASK_PARTNER = (
+    "Send the partner kit to the partner's administrator and ask them to trust "
+    "your certificate's issuer."
+)
 
 # TLS alert (OpenSSL's wording, without the "sslv3 alert" prefix) -> (code, plain words, next).
 _ALERTS: dict[str, tuple[str, str, str]] = {
-    "unknown ca": ("unknown_ca",
-                   "The partner's server does not know the authority that issued your "
-                   "certificate.", _ASK_PARTNER),
-    "bad certificate": ("bad_certificate",
-                        "The partner's server could not accept your certificate: usually it "
-                        "does not trust its issuer, or the chain sent with it is incomplete.",
-                        "Check that your key pair includes its intermediate certificates, "
-                        "then " + _ASK_PARTNER[0].lower() + _ASK_PARTNER[1:]),
-    "certificate unknown": ("certificate_unknown",
-                            "The partner's server could not check your certificate.",
-                            _ASK_PARTNER),
-    "unsupported certificate": ("unsupported_certificate",
-                                "The partner's server does not support this kind of "
-                                "certificate (key type or usage).",
-                                "Ask the partner which kind of certificate they need."),
-    "certificate required": ("certificate_required",
-                             "The partner's server requires a client certificate, and none "
-                             "was sent.", _ASK_PARTNER),
-    "certificate expired": ("certificate_expired",
-                            "The partner's server says your certificate has expired.",
-                            "Ask your certificate authority for a new certificate."),
-    "certificate revoked": ("certificate_revoked",
-                            "The partner's server says your certificate has been revoked "
-                            "(withdrawn by the authority that issued it).",
-                            "Ask your certificate authority for a new certificate."),
-    "access denied": ("access_denied",
-                      "The partner's server trusts your certificate but does not allow it "
-                      "access.",
-                      "Ask the partner's administrator to give this certificate access."),
-    "handshake failure": ("handshake_failure",
-                          "The partner's server ended the secure connection setup; with "
-                          "mutual TLS this usually means it did not get a certificate it "
-                          "accepts.", _ASK_PARTNER),
-    "decrypt error": ("decrypt_error",
-                      "The partner's server could not verify the signature made with your "
-                      "key.", "Check that the key and the certificate belong together."),
+    "unknown ca": (
+        "unknown_ca",
+        "The partner's server does not know the authority that issued your certificate.",
+        _ASK_PARTNER,
+    ),
+    "bad certificate": (
+        "bad_certificate",
+        "The partner's server could not accept your certificate: usually it "
+        "does not trust its issuer, or the chain sent with it is incomplete.",
+        "Check that your key pair includes its intermediate certificates, "
+        "then " + _ASK_PARTNER[0].lower() + _ASK_PARTNER[1:],
+    ),
+    "certificate unknown": (
+        "certificate_unknown",
+        "The partner's server could not check your certificate.",
+        _ASK_PARTNER,
+    ),
+    "unsupported certificate": (
+        "unsupported_certificate",
+        "The partner's server does not support this kind of certificate (key type or usage).",
+        "Ask the partner which kind of certificate they need.",
+    ),
+    "certificate required": (
+        "certificate_required",
+        "The partner's server requires a client certificate, and none was sent.",
+        _ASK_PARTNER,
+    ),
+    "certificate expired": (
+        "certificate_expired",
+        "The partner's server says your certificate has expired.",
+        "Ask your certificate authority for a new certificate.",
+    ),
+    "certificate revoked": (
+        "certificate_revoked",
+        "The partner's server says your certificate has been revoked "
+        "(withdrawn by the authority that issued it).",
+        "Ask your certificate authority for a new certificate.",
+    ),
+    "access denied": (
+        "access_denied",
+        "The partner's server trusts your certificate but does not allow it access.",
+        "Ask the partner's administrator to give this certificate access.",
+    ),
+    "handshake failure": (
+        "handshake_failure",
+        "The partner's server ended the secure connection setup; with "
+        "mutual TLS this usually means it did not get a certificate it "
+        "accepts.",
+        _ASK_PARTNER,
+    ),
+    "decrypt error": (
+        "decrypt_error",
+        "The partner's server could not verify the signature made with your key.",
+        "Check that the key and the certificate belong together.",
+    ),
 }
 
 
@@ -100,9 +129,11 @@ def translate_alert(reason: str) -> tuple[str, str, str] | None:
     if "alert " not in text:
         return None
     name = text.rsplit("alert ", 1)[1].strip()
-    return _ALERTS.get(name) or (name.replace(" ", "_"),
-                                 f"The partner's server ended the connection ({name}).",
-                                 _ASK_PARTNER)
+    return _ALERTS.get(name) or (
+        name.replace(" ", "_"),
+        f"The partner's server ended the connection ({name}).",
+        _ASK_PARTNER,
+    )
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,14 @@ def build_partner_kit(
     now: dt.datetime | None = None,
 ) -> bytes:
     """The kit as zip bytes; entries are dated `now` so the same input gives the same zip."""
-    chain = (key_pair_or_chain.chain if isinstance(key_pair_or_chain, KeyPair)
-             else tuple(key_pair_or_chain))
+    chain = (
+        key_pair_or_chain.chain
+        if isinstance(key_pair_or_chain, KeyPair)
+        else tuple(key_pair_or_chain)
+    )
     if not chain:
         raise ValueError("build_partner_kit needs at least the user's certificate")
-    when = now or dt.datetime.now(dt.timezone.utc)
+    when = now or dt.datetime.now(dt.UTC)
     files = {
         CHAIN_FILE: b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain),
         DETAILS_FILE: _details(chain).encode("utf-8"),
@@ -59,8 +62,11 @@ def build_partner_kit(
 def _details(chain: Sequence[x509.Certificate]) -> str:
     lines = ["Certificate details", "===================", ""]
     for position, cert in enumerate(chain):
-        role = ("Our certificate (the one your server will receive)" if position == 0
-                else f"Issuer {position}" + (" (root)" if cert.issuer == cert.subject else ""))
+        role = (
+            "Our certificate (the one your server will receive)"
+            if position == 0
+            else f"Issuer {position}" + (" (root)" if cert.issuer == cert.subject else "")
+        )
         lines += [
             role,
             f"  Name:                {plain_name(cert.subject)}",
@@ -78,31 +84,35 @@ def _email(chain: Sequence[x509.Certificate], destination_url: str) -> str:
     leaf = chain[0]
     issuer = chain[1] if len(chain) > 1 else leaf
     top = chain[-1]
-    return "\n".join([
-        "Subject: Please trust our client certificate for " + destination_url,
-        "",
-        "Hello,",
-        "",
-        f"we are setting up a secure connection (mutual TLS) to {destination_url}.",
-        "Our system will identify itself with the client certificate attached "
-        f"({CHAIN_FILE}).",
-        "",
-        "Could you please:",
-        f"1. add ‘{plain_name(top.subject)}’"
-        + (f" (and, if your server needs it, ‘{plain_name(issuer.subject)}’)"
-           if issuer is not top else "")
-        + " to the certificates your server trusts for client authentication;",
-        "2. if your server sends a list of accepted certificate authorities, add it to that "
-        "list too;",
-        "3. if access is granted per certificate, allow our certificate "
-        f"‘{plain_name(leaf.subject)}’.",
-        "",
-        f"Our certificate's SHA-256 fingerprint is {fingerprint_sha256(leaf)};",
-        f"it is valid until {leaf.not_valid_after_utc:%d %B %Y}. The attached "
-        f"{DETAILS_FILE} lists every certificate in the chain.",
-        "",
-        "Please let us know when this is done, so that we can test the connection.",
-        "",
-        "Thank you,",
-        "",
-    ])
+    return "\n".join(
+        [
+            "Subject: Please trust our client certificate for " + destination_url,
+            "",
+            "Hello,",
+            "",
+            f"we are setting up a secure connection (mutual TLS) to {destination_url}.",
+            f"Our system will identify itself with the client certificate attached ({CHAIN_FILE}).",
+            "",
+            "Could you please:",
+            f"1. add ‘{plain_name(top.subject)}’"
+            + (
+                f" (and, if your server needs it, ‘{plain_name(issuer.subject)}’)"
+                if issuer is not top
+                else ""
+            )
+            + " to the certificates your server trusts for client authentication;",
+            "2. if your server sends a list of accepted certificate authorities, add it to that "
+            "list too;",
+            "3. if access is granted per certificate, allow our certificate "
+            f"‘{plain_name(leaf.subject)}’.",
+            "",
+            f"Our certificate's SHA-256 fingerprint is {fingerprint_sha256(leaf)};",
+            f"it is valid until {leaf.not_valid_after_utc:%d %B %Y}. The attached "
+            f"{DETAILS_FILE} lists every certificate in the chain.",
+            "",
+            "Please let us know when this is done, so that we can test the connection.",
+            "",
+            "Thank you,",
+            "",
+        ]
+    )

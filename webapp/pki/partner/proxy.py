@@ -101,8 +101,9 @@ class NoProxy:
         if self.everything:
             return True
         try:
-            address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = (
-                ipaddress.ip_address(target.host))
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(
+                target.host
+            )
         except ValueError:
             address = None
         host = target.host.lower().rstrip(".")
@@ -154,8 +155,9 @@ class ProxySettings:
         return cls(ProxyURL.parse(url) if url.strip() else None, NoProxy.parse(no_proxy))
 
     @classmethod
-    def from_config(cls, value: str | None,
-                    environ: Mapping[str, str] | None = None) -> ProxySettings:
+    def from_config(
+        cls, value: str | None, environ: Mapping[str, str] | None = None
+    ) -> ProxySettings:
         """FETCH_PROXY: a URL overrides HTTPS_PROXY (NO_PROXY still applies); "none" or
         "direct" turns the proxy off; empty or None defers to the environment."""
         text = (value or "").strip()

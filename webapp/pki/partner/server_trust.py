@@ -65,22 +65,38 @@ def check_server_trust(
         return ServerTrust(False, tuple(path), None, _missing(path[-1]))
     for cert in below_anchor:
         if now > cert.not_valid_after_utc:
-            return ServerTrust(False, tuple(path), anchor, (
-                f"The server's certificate ‘{plain_name(cert.subject)}’ expired on "
-                f"{cert.not_valid_after_utc:%d %B %Y}."))
+            return ServerTrust(
+                False,
+                tuple(path),
+                anchor,
+                (
+                    f"The server's certificate ‘{plain_name(cert.subject)}’ expired on "
+                    f"{cert.not_valid_after_utc:%d %B %Y}."
+                ),
+            )
         if now < cert.not_valid_before_utc:
-            return ServerTrust(False, tuple(path), anchor, (
-                f"The server's certificate ‘{plain_name(cert.subject)}’ is not valid until "
-                f"{cert.not_valid_before_utc:%d %B %Y}."))
+            return ServerTrust(
+                False,
+                tuple(path),
+                anchor,
+                (
+                    f"The server's certificate ‘{plain_name(cert.subject)}’ is not valid until "
+                    f"{cert.not_valid_before_utc:%d %B %Y}."
+                ),
+            )
     return ServerTrust(True, tuple(path), anchor, None)
 
 
 def _missing(last: x509.Certificate) -> str:
     if last.issuer == last.subject:
-        return (f"The truststore lacks the root ‘{plain_name(last.subject)}’ "
-                "that the partner's server sent.")
-    return (f"The truststore lacks the certificate ‘{plain_name(last.issuer)}’ "
-            f"that issued ‘{plain_name(last.subject)}’.")
+        return (
+            f"The truststore lacks the root ‘{plain_name(last.subject)}’ "
+            "that the partner's server sent."
+        )
+    return (
+        f"The truststore lacks the certificate ‘{plain_name(last.issuer)}’ "
+        f"that issued ‘{plain_name(last.subject)}’."
+    )
 
 
 def _is_ca(cert: x509.Certificate) -> bool:

@@ -52,8 +52,9 @@ class ProxyRefused(FetchError):
         super().__init__(detail, message=self.message + shown)
 
 
-def request_tunnel(sock: socket.socket, proxy: ProxyURL, target: Target, *,
-                   deadline: float) -> None:
+def request_tunnel(
+    sock: socket.socket, proxy: ProxyURL, target: Target, *, deadline: float
+) -> None:
     """Ask the proxy on `sock` for a tunnel to `target`; return once it has agreed.
 
     Raises ProxyAuthenticationRequired or ProxyRefused for an answer other than 2xx;

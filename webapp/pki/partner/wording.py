@@ -40,38 +40,56 @@ def unreachable_words(exc: FetchError) -> tuple[str, str, str]:
     return str(exc), "Check the address and port, then test again.", detail
 
 
-def describe(outcome: str, *, attempt: Attempt, alert: tuple[str, str, str] | None,
-             missing: str | None, host: str | None, key_pair: KeyPair, when: dt.datetime,
-             server_outcome: str) -> Words:
+def describe(
+    outcome: str,
+    *,
+    attempt: Attempt,
+    alert: tuple[str, str, str] | None,
+    missing: str | None,
+    host: str | None,
+    key_pair: KeyPair,
+    when: dt.datetime,
+    server_outcome: str,
+) -> Words:
     """Headline, next step and detail for `outcome` (server_outcome: before the expiry rule)."""
     cert = key_pair.certificate
     issuer = plain_name(cert.issuer)
     accepts = ", ".join(f"‘{plain_name(n)}’" for n in attempt.acceptable) or "none listed"
     if outcome == o.SERVER_NOT_TRUSTED:
         headline = "Your truststore does not trust the partner's server."
-        next_step = (f"{missing} Go back to the truststore step and add the partner's "
-                     "missing certificate (fetch the chain again or upload it).")
+        next_step = (
+            f"{missing} Go back to the truststore step and add the partner's "
+            "missing certificate (fetch the chain again or upload it)."
+        )
     elif outcome == o.HOSTNAME_MISMATCH:
         names = _names(attempt)
         headline = f"The partner's certificate is not made out for {host}."
-        next_step = (f"Check the address. The certificate names {names}; use one of those, "
-                     f"or ask the partner for a certificate that names {host}.")
+        next_step = (
+            f"Check the address. The certificate names {names}; use one of those, "
+            f"or ask the partner for a certificate that names {host}."
+        )
     elif outcome == o.CERTIFICATE_EXPIRED:
         if when > cert.not_valid_after_utc:
             headline = f"Your certificate expired on {cert.not_valid_after_utc:%d %B %Y}."
         else:
             headline = f"Your certificate is not valid until {cert.not_valid_before_utc:%d %B %Y}."
-        next_step = ("Ask your certificate authority for a new certificate, import it, and "
-                     "test again.")
+        next_step = (
+            "Ask your certificate authority for a new certificate, import it, and test again."
+        )
     elif outcome == o.CLIENT_CERT_NOT_REQUESTED:
-        headline = ("The connection works, but the partner's server did not ask for your "
-                    "certificate.")
-        next_step = ("Mutual TLS is not switched on at this address. Check with the partner "
-                     "that this is the right address, or whether they still have to turn on "
-                     "client certificates.")
+        headline = (
+            "The connection works, but the partner's server did not ask for your certificate."
+        )
+        next_step = (
+            "Mutual TLS is not switched on at this address. Check with the partner "
+            "that this is the right address, or whether they still have to turn on "
+            "client certificates."
+        )
     elif outcome == o.ISSUER_NOT_ACCEPTED:
-        headline = (f"The partner's server only accepts certificates from {accepts}; yours "
-                    f"is from ‘{issuer}’, so Java will not send it.")
+        headline = (
+            f"The partner's server only accepts certificates from {accepts}; yours "
+            f"is from ‘{issuer}’, so Java will not send it."
+        )
         next_step = f"{_KIT} and ask them to accept certificates from ‘{issuer}’."
     elif outcome == o.REJECTED:
         headline = "The partner's server refused your certificate."
@@ -100,11 +118,11 @@ def _names(attempt: Attempt) -> str:
 def _detail(attempt: Attempt, key_pair: KeyPair, server_outcome: str) -> str:
     lines = [
         f"TLS version: {attempt.tls_version or 'handshake not completed'}",
-        "Server certificates: " + (" <- ".join(plain_name(c.subject)
-                                               for c in attempt.server_chain) or "none"),
+        "Server certificates: "
+        + (" <- ".join(plain_name(c.subject) for c in attempt.server_chain) or "none"),
         f"Client certificate requested: {'yes' if attempt.certificate_requested else 'no'}",
-        "Acceptable CAs listed by the server: " + (
-            "; ".join(n.rfc4514_string() for n in attempt.acceptable) or "none (any issuer)"),
+        "Acceptable CAs listed by the server: "
+        + ("; ".join(n.rfc4514_string() for n in attempt.acceptable) or "none (any issuer)"),
         f"Your certificate: {key_pair.certificate.subject.rfc4514_string()}, issued by "
         f"{key_pair.certificate.issuer.rfc4514_string()}, chain of {len(key_pair.chain)}",
         f"Server's reaction: {server_outcome}"
