@@ -6,8 +6,7 @@ from flask import Blueprint, current_app, request
 
 from ..audit import audit, certificate_facts
 from ..pki.certs import certificates_from_pem
-from ..pki.java import AliasError, StoreError, normalise_alias, suggest_alias, validate_alias
-from ..pki.java.file_names import FileNameError, check_distinct
+from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
@@ -23,7 +22,6 @@ from ._htmx import done, render_wizard
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live import render_live
 from .own_chain import completed_candidate
-from .passwords import password_errors
 from .plans import (
     KeystorePlan,
     TruststorePlan,
@@ -31,8 +29,9 @@ from .plans import (
     plan_truststore,
     validity_problem,
 )
-from .store_formats import file_name_for, saved_format, store_file_name, submitted_format
-from .validation import FieldError, field, password_field
+from .store_formats import file_name_for
+from .store_settings import read_store_settings
+from .validation import field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
@@ -152,44 +151,19 @@ def save_settings():
     alias = filename = None
     saved = load_state().keystore
     try:
-        fmt = submitted_format(form.get("keystore_format"), saved.format)
-    except StoreError as exc:
-        errors["keystore_format"], fmt = str(exc), saved_format(saved.format)
-    try:
         alias = validate_alias(field(form, "alias"))
     except AliasError as exc:
         errors["alias"] = str(exc)
-    try:
-        filename = store_file_name(field(form, "keystore_filename"), kind="keystore", fmt=fmt)
-    except FieldError as exc:
-        errors["keystore_filename"] = str(exc)
-    try:  # issue 10, hole 5: two stores under one name would be one file on the platform
-        if filename is not None:
-            check_distinct(filename, load_state().truststore.filename or "truststore.jks")
-    except FileNameError as exc:
-        errors["keystore_filename"], filename = str(exc), None
-    password = password_field(form, "keystore_password")
-    confirm = password_field(form, "confirm_keystore_password")
-    typed = bool(password or confirm)
-    rejected = password_errors(
-        password,
-        confirm,
-        "keystore_password",
-        "confirm_keystore_password",
-        required=not saved.password,
-        fmt=fmt,
+    chosen = read_store_settings(
+        form,
+        kind="keystore",
+        saved_format_value=saved.format,
+        saved_password=saved.password,
+        other_file_name=load_state().truststore.filename or "truststore.jks",
     )
-    if not typed and saved.password and not rejected:
-        # PKCS#12 chosen over a saved password Java could not use with it (issue 14).
-        rejected = password_errors(
-            saved.password,
-            saved.password,
-            "keystore_password",
-            "confirm_keystore_password",
-            required=False,
-            fmt=fmt,
-        )
-    errors.update(rejected)
+    fmt, filename, password = chosen.fmt, chosen.filename, chosen.password
+    typed, rejected = chosen.typed, chosen.rejected
+    errors.update(chosen.errors)
 
     asked = form.get("validity_asked") == "1"
     confirmed = form.get("validity_confirmed") == "on"

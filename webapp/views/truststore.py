@@ -10,8 +10,7 @@ from ..audit import audit, certificate_facts, outcome_code
 from ..limits import limit_fetches
 from ..outbound_config import outbound_policy
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
-from ..pki.java import AliasError, StoreError, validate_alias
-from ..pki.java.file_names import FileNameError, check_distinct
+from ..pki.java import AliasError, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
@@ -23,12 +22,12 @@ from . import audit_facts
 from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
 from .live import render_live
-from .passwords import password_errors
 from .plans import TruststorePlan, plan_truststore
-from .store_formats import file_name_for, saved_format, store_file_name, submitted_format
+from .step_views import truststore_view
+from .store_formats import file_name_for
+from .store_settings import read_store_settings
 from .trust_changes import recommend_new
-from .validation import FieldError, field, password_field
-from .wizard import truststore_view
+from .validation import field
 
 bp = Blueprint("truststore", __name__, url_prefix="/truststore")
 log = logging.getLogger(__name__)
@@ -153,43 +152,17 @@ def save_settings():
         if include:
             seen[alias] = entry.fingerprint
         choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)
-    filename = None
     saved = load_state().truststore
-    try:
-        fmt = submitted_format(form.get("truststore_format"), saved.format)
-    except StoreError as exc:
-        errors["truststore_format"], fmt = str(exc), saved_format(saved.format)
-    try:
-        filename = store_file_name(field(form, "truststore_filename"), kind="truststore", fmt=fmt)
-    except FieldError as exc:
-        errors["truststore_filename"] = str(exc)
-    try:  # issue 10, hole 5: two stores under one name would be one file on the platform
-        if filename is not None:
-            check_distinct(load_state().keystore.filename or "keystore.jks", filename)
-    except FileNameError as exc:
-        errors["truststore_filename"], filename = str(exc), None
-    password = password_field(form, "truststore_password")
-    confirm = password_field(form, "confirm_truststore_password")
-    typed = bool(password or confirm)
-    rejected = password_errors(
-        password,
-        confirm,
-        "truststore_password",
-        "confirm_truststore_password",
-        required=not view.has_password,
-        fmt=fmt,
+    chosen = read_store_settings(
+        form,
+        kind="truststore",
+        saved_format_value=saved.format,
+        saved_password=saved.password if view.has_password else None,
+        other_file_name=load_state().keystore.filename or "keystore.jks",
     )
-    if not typed and saved.password and not rejected:
-        # PKCS#12 chosen over a saved password Java could not use with it (issue 14).
-        rejected = password_errors(
-            saved.password,
-            saved.password,
-            "truststore_password",
-            "confirm_truststore_password",
-            required=False,
-            fmt=fmt,
-        )
-    errors.update(rejected)
+    fmt, filename, password = chosen.fmt, chosen.filename, chosen.password
+    typed, rejected = chosen.typed, chosen.rejected
+    errors.update(chosen.errors)
     if view.entries and not seen:
         errors["certificates"] = "Include at least one certificate."
 

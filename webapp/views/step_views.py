@@ -1,0 +1,207 @@
+"""What each step shows, read from the saved state: the keystore, truststore and finish
+view models. `wizard` puts them together with the modes and the change digests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..pki.certs import CertificateSummary
+from ..pki.java import (
+    DestinationConfig,
+    Snippet,
+    StoreFormat,
+    TrustChange,
+    consumer_snippets,
+    file_path,
+)
+from ..state import FetchReport, OpenedStoreState, State
+from .certificates import summary
+from .plans import (
+    KeystorePlan,
+    TrustEntry,
+    TruststorePlan,
+    chain_file_name,
+    plan_keystore,
+    plan_truststore,
+    trust_entries,
+    validity_problem,
+)
+from .store_formats import file_name_for, saved_format
+from .trust_changes import trust_changes
+
+
+@dataclass
+class Candidate:
+    index: int
+    pems: list[str]
+    source_alias: str | None
+
+    @property
+    def leaf(self) -> CertificateSummary:
+        return summary(self.pems[0])
+
+    @cached_property
+    def chain(self) -> list[CertificateSummary]:
+        return [summary(pem) for pem in self.pems]
+
+
+@dataclass
+class KeystoreView:
+    candidates: list[Candidate] = field(default_factory=list)
+    selected: int = 0
+    source_name: str = ""
+    alias: str = ""
+    filename: str = "keystore.jks"
+    has_password: bool = False
+    plan: KeystorePlan | None = None
+    pending_name: str = ""  # a file kept after a wrong password, to retry without choosing it
+    validity_problem: str | None = None  # expired / not yet valid, and not confirmed
+    validity_confirmed: bool = False
+    opened: OpenedStoreState | None = None  # last year's keystore (issue 13)
+    has_request: bool = False  # a key generated here waits for the CA's reply
+    format: StoreFormat = StoreFormat.JKS
+
+    @property
+    def complete(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def opened_entries(self) -> list[tuple[str, str, CertificateSummary]]:
+        """(alias, kind, leaf summary) of each entry of the opened keystore."""
+        if self.opened is None:
+            return []
+        return [(e.alias, e.kind, summary(e.chain[0])) for e in self.opened.entries if e.chain]
+
+    @property
+    def imported(self) -> bool:
+        return bool(self.candidates)
+
+    @property
+    def send_filename(self) -> str:
+        """The file to send to the partner (the chain of the chosen key pair)."""
+        chosen = self.chosen
+        return chain_file_name(chosen.pems[0]) if chosen else ""
+
+    @property
+    def chosen(self) -> Candidate | None:
+        if not self.candidates:
+            return None
+        return self.candidates[min(max(self.selected, 0), len(self.candidates) - 1)]
+
+
+@dataclass
+class TruststoreView:
+    entries: list[TrustEntry] = field(default_factory=list)
+    fetch: FetchReport | None = None
+    filename: str = "truststore.jks"
+    has_password: bool = False
+    plan: TruststorePlan | None = None
+    # field -> message: saved aliases Java would refuse (duplicates), shown without being asked
+    conflicts: dict[str, str] = field(default_factory=dict)
+    opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
+    changes: dict[str, TrustChange] = field(default_factory=dict)  # by fingerprint
+    format: StoreFormat = StoreFormat.JKS
+
+    @property
+    def complete(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def collected(self) -> bool:
+        """Partner certificates were fetched or uploaded (own certificates alone are not enough)."""
+        return any(e.source != "own" for e in self.entries)
+
+    @property
+    def included(self) -> list[TrustEntry]:
+        return [e for e in self.entries if e.include]
+
+
+@dataclass
+class FinishView:
+    url: str
+    method: str
+    folder: str
+    ready: bool
+    config: DestinationConfig | None
+    keystore_format: StoreFormat = StoreFormat.JKS
+    truststore_format: StoreFormat = StoreFormat.JKS
+
+    def snippets(self, *, mask: bool) -> tuple[Snippet, ...]:
+        """The settings for other Java consumers (issue 14), from the same values as config."""
+        if self.config is None:
+            return ()
+        return consumer_snippets(
+            self.config,
+            keystore_format=self.keystore_format,
+            truststore_format=self.truststore_format,
+            mask=mask,
+        )
+
+
+def keystore_view(state: State) -> KeystoreView:
+    saved = state.keystore
+    plan = plan_keystore(state)
+    fmt = saved_format(saved.format)
+    return KeystoreView(
+        candidates=[
+            Candidate(i, list(c.chain), c.source_alias) for i, c in enumerate(saved.candidates)
+        ],
+        selected=saved.selected,
+        source_name=saved.source_name,
+        alias=saved.alias,
+        filename=file_name_for(saved.filename, kind="keystore", fmt=fmt),
+        has_password=bool(saved.password),
+        plan=plan if isinstance(plan, KeystorePlan) else None,
+        format=fmt,
+        pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
+        validity_problem=validity_problem(state),
+        validity_confirmed=saved.validity_confirmed,
+        opened=saved.opened,
+        has_request=bool(saved.request_pem),
+    )
+
+
+def truststore_view(state: State) -> TruststoreView:
+    saved = state.truststore
+    entries = trust_entries(state)
+    plan = plan_truststore(state, entries)
+    fmt = saved_format(saved.format)
+    return TruststoreView(
+        entries=entries,
+        fetch=saved.fetch,
+        format=fmt,
+        filename=file_name_for(saved.filename, kind="truststore", fmt=fmt),
+        has_password=bool(saved.password),
+        plan=plan if isinstance(plan, TruststorePlan) else None,
+        conflicts={}
+        if isinstance(plan, TruststorePlan)
+        else {p.field: p.message for p in plan if p.field.startswith("alias-")},
+        opened=saved.opened,
+        changes=trust_changes(state),
+    )
+
+
+def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishView:
+    saved = state.destination
+    url = saved.url or (ts.fetch.url if ts.fetch else "")
+    method = saved.method or "POST"
+    config = None
+    if ks.plan and ts.plan:
+        config = DestinationConfig(
+            url=url,
+            method=method,
+            keystore_file=file_path(saved.folder, ks.plan.filename),
+            keystore_pass=ks.plan.password,
+            truststore_file=file_path(saved.folder, ts.plan.filename),
+            truststore_pass=ts.plan.password,
+        )
+    return FinishView(
+        url,
+        method,
+        saved.folder,
+        config is not None,
+        config,
+        keystore_format=ks.format,
+        truststore_format=ts.format,
+    )
