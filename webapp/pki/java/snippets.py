@@ -13,6 +13,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict, Unpack
 
 from webapp.pki.java.destination import DestinationConfig
 from webapp.pki.java.stores import StoreFormat, store_format
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_BUNDLE_NAME",
     "MASK",
     "Snippet",
+    "SpringBundleOptions",
     "consumer_snippets",
     "java_sslcontext_sample",
     "jvm_system_properties",
@@ -89,37 +91,40 @@ def spring_location(path: str) -> str:
     return "file:" + path.replace("\\", "/")
 
 
-def spring_bundle_yaml(
-    config: DestinationConfig,
-    *,
-    keystore_format: str | StoreFormat,
-    truststore_format: str | StoreFormat,
-    bundle: str = DEFAULT_BUNDLE_NAME,
-    mask: bool = False,
-) -> str:
+class SpringBundleOptions(TypedDict):
+    """The Spring builders' options besides the config: the two formats, bundle and mask."""
+
+    keystore_format: str | StoreFormat
+    truststore_format: str | StoreFormat
+    bundle: NotRequired[str]  # default DEFAULT_BUNDLE_NAME
+    mask: NotRequired[bool]  # default False
+
+
+def spring_bundle_yaml(config: DestinationConfig, **options: Unpack[SpringBundleOptions]) -> str:
     """spring.ssl.bundle.jks.<bundle> as YAML (Spring Boot 3.1+)."""
-    lines = ["spring:", "  ssl:", "    bundle:", "      jks:", f"        {_bundle(bundle)}:"]
-    for store, values in _stores(config, keystore_format, truststore_format, mask):
-        lines.append(f"          {store}:")
-        lines += [f"            {name}: {_yaml_string(value)}" for name, value in values]
+    name, settings = _spring_settings(config, options)
+    lines = ["spring:", "  ssl:", "    bundle:", "      jks:", f"        {name}:"]
+    current = ""
+    for key, value in settings:
+        store, setting = key.split(".")
+        if store != current:
+            lines.append(f"          {store}:")
+            current = store
+        lines.append(f"            {setting}: {_yaml_string(value)}")
     return "\n".join(lines) + "\n"
 
 
 def spring_bundle_properties(
-    config: DestinationConfig,
-    *,
-    keystore_format: str | StoreFormat,
-    truststore_format: str | StoreFormat,
-    bundle: str = DEFAULT_BUNDLE_NAME,
-    mask: bool = False,
+    config: DestinationConfig, **options: Unpack[SpringBundleOptions]
 ) -> str:
     """spring.ssl.bundle.jks.<bundle> as .properties lines (java.util.Properties escapes)."""
-    prefix = f"spring.ssl.bundle.jks.{_bundle(bundle)}"
+    name, settings = _spring_settings(config, options)
+    mask = options.get("mask", False)
     # The mask is for reading on a page, not for pasting: shown as is, not as \u2022 escapes.
     lines = [
-        f"{prefix}.{store}.{name}={value if mask and value == MASK else _properties_value(value)}"
-        for store, values in _stores(config, keystore_format, truststore_format, mask)
-        for name, value in values
+        f"spring.ssl.bundle.jks.{name}.{key}="
+        f"{value if mask and value == MASK else _properties_value(value)}"
+        for key, value in settings
     ]
     return "\n".join(lines) + "\n"
 
@@ -177,23 +182,32 @@ HttpClient client = HttpClient.newBuilder().sslContext(sslContext).build();
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _stores(
-    config: DestinationConfig,
-    keystore_format: str | StoreFormat,
-    truststore_format: str | StoreFormat,
-    mask: bool,
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    def store(path: str, password: str, fmt: str | StoreFormat) -> list[tuple[str, str]]:
-        return [
-            ("location", spring_location(path)),
-            ("password", MASK if mask else password),
-            ("type", store_format(fmt).java_type),
-        ]
-
-    return [
-        ("keystore", store(config.keystore_file, config.keystore_pass, keystore_format)),
-        ("truststore", store(config.truststore_file, config.truststore_pass, truststore_format)),
+def _spring_settings(
+    config: DestinationConfig, options: SpringBundleOptions
+) -> tuple[str, list[tuple[str, str]]]:
+    """The bundle's name and its settings as ("store.setting", value), in the order both
+    Spring syntaxes list them: one list, so the YAML and the .properties cannot drift apart."""
+    name = _bundle(options.get("bundle", DEFAULT_BUNDLE_NAME))
+    mask = options.get("mask", False)
+    stores = (
+        ("keystore", config.keystore_file, config.keystore_pass, options["keystore_format"]),
+        (
+            "truststore",
+            config.truststore_file,
+            config.truststore_pass,
+            options["truststore_format"],
+        ),
+    )
+    settings = [
+        setting
+        for store, path, password, fmt in stores
+        for setting in (
+            (f"{store}.location", spring_location(path)),
+            (f"{store}.password", MASK if mask else password),
+            (f"{store}.type", store_format(fmt).java_type),
+        )
     ]
+    return name, settings
 
 
 def _bundle(name: str) -> str:

@@ -1,0 +1,80 @@
+"""`mtls-kit test`: the mutual-TLS connection test with the two stores."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from webapp.cli_options import PROBLEMS, json_option, network_option, store_paths_options
+from webapp.cli_support import (
+    InputProblem,
+    emit,
+    password_options,
+    read_input,
+    read_password,
+    reports_problems,
+)
+from webapp.cli_views import outbound_policy, stored_key_pair
+from webapp.pki.java import read_store
+
+# Imported when the command runs, so that a build without the engine still offers the rest.
+CONNECTION_TEST = "webapp.pki.partner.connection_test"
+
+
+@click.command(
+    name="test",
+    epilog="""\b
+Example:
+  mtls-kit test https://partner.example/in --keystore keystore.jks \\
+      --truststore truststore.jks --store-password-env STORE_PASS \\
+      --truststore-password-env TRUST_PASS --json
+""",
+)
+@click.argument("url")
+@store_paths_options
+@network_option
+@password_options("store", "truststore")
+@json_option
+@reports_problems(*PROBLEMS)
+def connection_test(
+    url: str,
+    keystore_path: Path,
+    truststore_path: Path,
+    allow_network: tuple[str, ...],
+    as_json: bool,
+    **passwords: Any,
+) -> None:
+    """Connect to the partner with your keystore and truststore: the mutual-TLS test."""
+    try:
+        engine = importlib.import_module(CONNECTION_TEST)
+    except ModuleNotFoundError as error:
+        if error.name != CONNECTION_TEST:
+            raise
+        raise InputProblem("The connection test is not available in this version.") from None
+    pair = stored_key_pair(
+        read_store(read_input(keystore_path), read_password(passwords, "store") or "")
+    )
+    trusted = read_store(read_input(truststore_path), read_password(passwords, "truststore") or "")
+    anchors = [
+        cert
+        for entry in trusted.entries
+        if entry.kind == "trustedCertEntry"
+        for cert in entry.certificates
+    ]
+    result = engine.test_connection(
+        url, key_pair=pair, trust_anchors=anchors, policy=outbound_policy(allow_network)
+    )
+    report = {
+        "ok": result.outcome == "accepted",
+        "outcome": result.outcome,
+        "headline": result.headline,
+        "next_step": result.next_step,
+        "detail": getattr(result, "detail", None),
+    }
+    emit(as_json, report, [line for line in (result.headline, result.next_step) if line])
+    if result.outcome != "accepted":
+        sys.exit(1)

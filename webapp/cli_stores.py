@@ -1,0 +1,203 @@
+"""`mtls-kit keystore` and `mtls-kit truststore`: build the two Java stores."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from webapp.cli_options import (
+    PROBLEMS,
+    force_option,
+    format_option,
+    json_option,
+    network_option,
+    written_store,
+)
+from webapp.cli_support import (
+    InputProblem,
+    emit,
+    password_options,
+    read_input,
+    read_password,
+    reports_problems,
+    write_output,
+)
+from webapp.cli_views import (
+    certificate_lines,
+    choose_format,
+    describe_chain,
+    fetch_timeout,
+    load_own_chain,
+    load_pairs,
+    outbound_policy,
+)
+from webapp.pki.certs import CertificateParseError, dedupe, parse_certificates
+from webapp.pki.java import (
+    build_keystore,
+    build_truststore,
+    default_file_name,
+    suggest_alias,
+    validate_alias,
+)
+from webapp.pki.partner import collect_partner_chain, extra_root_paths
+
+
+@click.command(
+    epilog="""\b
+Example:
+  mtls-kit keystore client.pem --extra client.key --alias acme \\
+      --out keystore.p12 --store-password-env STORE_PASS --json
+"""
+)
+@click.argument("keypair_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--extra",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A separate key or certificate file that belongs to KEYPAIR_FILE.",
+)
+@click.option("--alias", help="Name of the key entry; default: from the certificate's name.")
+@click.option(
+    "--pair",
+    type=click.IntRange(min=1),
+    help="Which key pair (1, 2...) when the file holds several.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@format_option
+@force_option
+@password_options("key", "store")
+@json_option
+@reports_problems(*PROBLEMS)
+def keystore(
+    keypair_file: Path,
+    extra: Path | None,
+    alias: str | None,
+    pair: int | None,
+    out: Path | None,
+    format_name: str | None,
+    force: bool,
+    as_json: bool,
+    **passwords: Any,
+) -> None:
+    """Build a keystore: one key entry with its full chain (key password = store password)."""
+    fmt = choose_format(format_name, out)
+    out = out or Path(default_file_name("keystore", fmt))
+    pairs = load_pairs(read_input(keypair_file), read_input(extra) if extra else None, passwords)
+    if len(pairs) > 1 and pair is None:
+        raise InputProblem(
+            f"This file holds {len(pairs)} key pairs. Choose one with --pair "
+            "NUMBER (see `mtls-kit inspect`)."
+        )
+    if pair is not None and pair > len(pairs):
+        raise InputProblem(f"This file holds only {len(pairs)} key pair(s).")
+    chosen = pairs[(pair or 1) - 1]
+    java_alias = validate_alias(alias) if alias is not None else suggest_alias(chosen.certificate)
+    password = read_password(passwords, "store", new=True, format=fmt)
+    assert password is not None
+    data = build_keystore(
+        alias=java_alias,
+        private_key=chosen.private_key,
+        chain=chosen.chain,
+        password=password,
+        format=fmt,
+    )
+    write_output(out, data, force=force)
+    chain = describe_chain(chosen.chain)
+    emit(
+        as_json,
+        {**written_store(out, fmt), "alias": java_alias, "chain": chain},
+        [
+            (
+                f"Wrote {out} ({fmt.label}): key entry “{java_alias}” with "
+                f"{len(chain)} certificate(s)."
+            ),
+            *certificate_lines(chain),
+        ],
+    )
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  mtls-kit truststore --url https://partner.example --out truststore.p12 \\
+      --truststore-password-env TRUST_PASS
+  mtls-kit truststore --cert partner-root.pem --cert partner-ca.pem \\
+      --own client.p12 --key-password-env KEY_PASS --out truststore.jks
+"""
+)
+@click.option("--url", help="Fetch the partner server's certificate chain from this address.")
+@click.option(
+    "--cert",
+    "cert_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A certificate file to trust: PEM, DER or PKCS#7 (repeatable).",
+)
+@click.option(
+    "--own",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also trust your own chain, from your keystore or key pair file.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@format_option
+@force_option
+@network_option
+@password_options("truststore", "store", "key")
+@json_option
+@reports_problems(*PROBLEMS)
+def truststore(
+    url: str | None,
+    cert_files: tuple[Path, ...],
+    own: Path | None,
+    out: Path | None,
+    format_name: str | None,
+    force: bool,
+    allow_network: tuple[str, ...],
+    as_json: bool,
+    **passwords: Any,
+) -> None:
+    """Build a truststore from the partner's server, certificate files and your own chain."""
+    if not (url or cert_files or own):
+        raise click.UsageError("Give --url, --cert or --own: something to trust.")
+    fmt = choose_format(format_name, out)
+    out = out or Path(default_file_name("truststore", fmt))
+    found: list[tuple[Any, str]] = []
+    warnings: list[str] = []
+    if url:
+        timeout = fetch_timeout()
+        chain = collect_partner_chain(
+            url,
+            policy=outbound_policy(allow_network),
+            extra_roots=extra_root_paths(os.environ.get("FLASK_EXTRA_ROOTS")),
+            connect_timeout=timeout,
+            handshake_timeout=timeout,
+        )
+        found += [(item.certificate, item.source) for item in chain.certificates]
+        warnings += chain.warnings
+    for path in cert_files:
+        try:
+            found += [(cert, "file") for cert in parse_certificates(read_input(path))]
+        except CertificateParseError as error:
+            raise InputProblem(f"{path}: {error}") from None
+    if own:
+        found += [(cert, "own") for cert in load_own_chain(read_input(own), passwords)]
+    certs = dedupe(cert for cert, _ in found)
+    entries: list[tuple[str, Any]] = []
+    for cert in certs:
+        entries.append((suggest_alias(cert, taken=[alias for alias, _ in entries]), cert))
+    password = read_password(passwords, "truststore", new=True, format=fmt)
+    assert password is not None
+    write_output(out, build_truststore(entries=entries, password=password, format=fmt), force=force)
+    described = [{"alias": alias, **describe_chain([cert])[0]} for alias, cert in entries]
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    emit(
+        as_json,
+        {**written_store(out, fmt), "entries": described, "warnings": warnings},
+        [
+            f"Wrote {out} ({fmt.label}) with {len(entries)} trusted certificate(s):",
+            *(f"  {d['alias']}: " + certificate_lines([d])[0].strip() for d in described),
+        ],
+    )
