@@ -47,6 +47,9 @@ def test_choosing_pkcs12_downloads_a_p12_keystore(
     import_key_pair(page, key_files.p12, P12_PASSWORD)
     choice = page.get_by_role("group", name="Keystore format")
     expect(choice.get_by_label("JKS", exact=True)).to_be_checked()
+    # JKS and the usual name need no look: the choice is folded until opened (issue 12).
+    expect(choice).to_be_hidden()
+    page.get_by_text("Keystore format and file name", exact=True).click()
     choice.get_by_label("PKCS#12", exact=True).check()
     if javascript:
         expect(field(page, "Keystore file name")).to_have_value("keystore.p12")
@@ -77,6 +80,7 @@ def test_the_finish_step_offers_settings_for_other_java_setups(
     create_keystore(page, KEYSTORE_PASSWORD)
     expect(link(page, "Download keystore")).to_be_visible()
     upload_certificates(page, key_files.partner_p7b)
+    page.get_by_text("Truststore format and file name", exact=True).click()
     page.get_by_role("group", name="Truststore format").get_by_label("PKCS#12", exact=True).check()
     create_truststore(page, TRUSTSTORE_PASSWORD)
     expect(page.locator("#config-json")).to_contain_text('"truststoreFile": "truststore.p12"')
