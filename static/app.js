@@ -204,7 +204,7 @@
     }, 250);
   }
   document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest("a[data-erases], form[data-erases] button")) {
+    if (event.target.closest && event.target.closest("a[data-erases], button[data-erases], form[data-erases] button")) {
       awaitErased();
     }
   }, true);

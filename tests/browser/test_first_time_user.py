@@ -47,6 +47,8 @@ from tests.support.tls_server import LocalTLSServer
 # The issue's target for the page after the truststore step (3 partner + 3 own certificates).
 MAX_HEIGHT_AFTER_TRUSTSTORE = 2000
 ERASED = "Your files were downloaded and erased from this server"
+# A form button: erasing is a POST with the CSRF token (issue 10), never a link.
+ERASE = "Get the zip and erase my data from this server"
 
 
 def test_a_wrong_password_keeps_the_file_for_the_retry(page: Page, key_files: KeyFiles) -> None:
@@ -131,7 +133,7 @@ def test_the_new_states_fit_a_small_phone(
     create_truststore(phone, TRUSTSTORE_PASSWORD)
     expect(phone.locator("#step-finish .file-card--send")).to_be_visible()
     no_overflow(phone, MOBILE["width"])
-    download(phone, "Get the zip and erase my data from this server", downloads)
+    download(phone, ERASE, downloads, role="button")
     expect(phone.get_by_role("heading", name=ERASED)).to_be_visible()
     no_overflow(phone, MOBILE["width"])
 
@@ -151,8 +153,7 @@ def test_erasing_after_download_shows_that_nothing_is_left(
     page: Page, key_files: KeyFiles, partner_server: LocalTLSServer, downloads: Path
 ) -> None:
     _finished(page, key_files, partner_server)
-    erase = "Get the zip and erase my data from this server"
-    bundle = read_bundle(download(page, erase, downloads))
+    bundle = read_bundle(download(page, ERASE, downloads, role="button"))
     assert "keystore.jks" in bundle.names
 
     heading = page.get_by_role("heading", name=ERASED)
@@ -173,7 +174,7 @@ def test_erased_without_javascript_any_next_click_says_so(
 ) -> None:
     page = open_page(javascript=False)
     _finished(page, key_files, partner_server)
-    download(page, "Get the zip and erase my data from this server", downloads)
+    download(page, ERASE, downloads, role="button")
     page.goto("/keystore/download")  # a button left on the old page
     expect(page.get_by_role("heading", name=ERASED)).to_be_visible()
 

@@ -123,7 +123,7 @@ def test_screenshots_of_every_step(
     page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
     page.screenshot(path=screenshot_dir / "08-whole-page.png", caret="initial", full_page=True)
     with page.expect_download():
-        link(page, "Get the zip and erase my data from this server").click()
+        button(page, "Get the zip and erase my data from this server").click()
     expect(
         page.get_by_role("heading", name="Your files were downloaded and erased from this server")
     ).to_be_visible()

@@ -11,6 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -106,10 +107,19 @@ def create_truststore(
         button(page, "Create truststore").click()
 
 
-def download(page: Page, name: str, folder: Path) -> Path:
-    """Click the download link called `name`; return the saved file."""
+def download(
+    page: Page,
+    name: str,
+    folder: Path,
+    *,
+    role: Literal["link", "button"] = "link",
+    within: Locator | None = None,
+) -> Path:
+    """Click the download link (or, with role="button", the form button) called `name`,
+    looked for `within` a part of the page if given; return the saved file."""
+    control = (within or page).get_by_role(role, name=name, exact=True)
     with page.expect_download() as info:
-        link(page, name).click()
+        control.click()
     saved = folder / info.value.suggested_filename
     info.value.save_as(saved)
     assert info.value.failure() is None
