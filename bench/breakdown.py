@@ -36,10 +36,10 @@ CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "view model: plans, certificate parsing (views/wizard.py; descriptions: in rendering)",
+        "view model: plans, certificate parsing (views/step_views.py; descriptions: in rendering)",
         (
-            ("webapp/views/wizard.py", "keystore_view"),
-            ("webapp/views/wizard.py", "truststore_view"),
+            ("webapp/views/step_views.py", "keystore_view"),
+            ("webapp/views/step_views.py", "truststore_view"),
         ),
     ),
     ("template rendering (Jinja)", (("flask/templating.py", "render_template"),)),
