@@ -11,9 +11,15 @@ from dataclasses import replace
 
 from flask import Flask, current_app
 
-from .pki.partner import OutboundPolicy, ProxySettings
+from .pki.partner import (
+    OutboundPolicy,
+    ProxySettings,
+    RootStore,
+    extra_root_paths,
+    load_root_store,
+)
 
-__all__ = ["init_app", "outbound_policy", "policy_from_config"]
+__all__ = ["init_app", "outbound_policy", "policy_from_config", "root_store"]
 
 
 def policy_from_config(config: dict) -> OutboundPolicy:
@@ -26,6 +32,11 @@ def outbound_policy() -> OutboundPolicy:
     """The policy for this request; the environment is read each time (cheap, and a test or
     an operator's restartless change of HTTPS_PROXY takes effect)."""
     return policy_from_config(current_app.config)
+
+
+def root_store() -> RootStore:
+    """Mozilla's roots plus the operator's (FLASK_EXTRA_ROOTS), parsed once per file version."""
+    return load_root_store(extra_root_paths(current_app.config.get("EXTRA_ROOTS")))
 
 
 def init_app(app: Flask) -> None:

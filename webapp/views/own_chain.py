@@ -16,28 +16,21 @@ from collections.abc import Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from flask import current_app
 
-from ..outbound_config import outbound_policy
-from ..pki.certs import certificate_pem
+from ..outbound_config import outbound_policy, root_store
+from ..pki.certs import certificate_pem, is_self_signed
 from ..pki.keyimport import KeyPair
 from ..pki.partner import (
     FROM_FILE,
     ClientChainReport,
     complete_client_chain,
-    extra_root_paths,
-    load_root_store,
 )
 from ..state import KeyPairCandidate
 
-__all__ = ["CHAIN_FILES", "completed_candidate", "is_self_signed"]
+__all__ = ["CHAIN_FILES", "completed_candidate"]
 
 CHAIN_FILES = "Chain files"  # the source label of certificates the user added under that name
 log = logging.getLogger(__name__)
-
-
-def is_self_signed(cert: x509.Certificate) -> bool:
-    return cert.subject == cert.issuer
 
 
 def completed_candidate(
@@ -85,7 +78,7 @@ def _candidate(pair: KeyPair, sources: list[str], problem: str) -> KeyPairCandid
 
 def _complete(pair: KeyPair, chain_files: Sequence[x509.Certificate]) -> ClientChainReport | None:
     try:
-        roots = load_root_store(extra_root_paths(current_app.config.get("EXTRA_ROOTS")))
+        roots = root_store()
     except ValueError as exc:  # a broken EXTRA_ROOTS: the operator's problem, not the user's
         log.warning("chain completion skipped: %s", exc)
         return None

@@ -8,9 +8,10 @@ name, so the platform's settings stay the same; the normal steps then build from
 from __future__ import annotations
 
 from cryptography import x509
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from ..audit import audit, certificate_facts
+from ..outbound_config import root_store
 from ..pki.certs import CertificateParseError, certificate_pem, certificates_from_pem
 from ..pki.java import (
     MIN_PASSWORD_LENGTH,
@@ -34,7 +35,6 @@ from ..pki.keyimport import (
     RequestFieldError,
     generate_key_and_request,
 )
-from ..pki.partner import extra_root_paths, load_root_store
 from ..sessions import load_state, update_state
 from ..state import KeyPairCandidate, KeystoreState, OpenedStoreEntry, OpenedStoreState, State
 from . import audit_facts
@@ -190,7 +190,7 @@ def import_ca_reply():
                 tuple(pair.chain),
                 pair.private_key,
             )
-            roots = load_root_store(extra_root_paths(current_app.config.get("EXTRA_ROOTS")))
+            roots = root_store()
             renewed = apply_ca_reply(entry, data, roots=roots, extra_roots=_trusted(saved))
         except (CertificateParseError, CaReplyError, KeyPairError) as exc:
             error = str(exc)

@@ -1,6 +1,12 @@
 """Certificates: find PEM blocks, parse PEM/DER/PKCS#7, describe one, order a chain."""
 
-from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, dedupe, is_issued_by, order_chain
+from webapp.pki.certs.chains import (
+    MAX_CHAIN_LENGTH,
+    dedupe,
+    is_issued_by,
+    is_self_signed,
+    order_chain,
+)
 from webapp.pki.certs.describe import (
     EXPIRY_WARNING_DAYS,
     CertificateStatus,
@@ -55,6 +61,7 @@ __all__ = [
     "fingerprint_sha256",
     "first_attribute",
     "is_issued_by",
+    "is_self_signed",
     "order_chain",
     "parse_certificates",
     "pem_blocks",

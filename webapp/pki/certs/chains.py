@@ -34,6 +34,7 @@ __all__ = [
     "build_path",
     "dedupe",
     "is_issued_by",
+    "is_self_signed",
     "order_chain",
 ]
 
@@ -150,6 +151,11 @@ def build_path(
 def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     """True if `issuer` signed `cert` (names match and, where we can check, the signature)."""
     return SignatureChecks(budget=1).issued_by(cert, issuer)
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    """A root: it names itself as its issuer and its own key verifies its signature."""
+    return is_issued_by(cert, cert)
 
 
 def order_chain(

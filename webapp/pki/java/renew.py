@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, dedupe, is_issued_by, order_chain
+from webapp.pki.certs.chains import (
+    MAX_CHAIN_LENGTH,
+    dedupe,
+    is_issued_by,
+    is_self_signed,
+    order_chain,
+)
 from webapp.pki.certs.parse import parse_certificates
 from webapp.pki.java.jks import build_keystore
 from webapp.pki.java.opened import OpenedEntry, OpenedStore
@@ -105,7 +111,7 @@ def apply_ca_reply(
         raise ReplyKeyMismatchError()
     leaf = max(leaves, key=lambda c: c.not_valid_after_utc)  # renewed twice: the newest
     _check_key(entry.private_key)
-    if leaf == entry.certificate and len(certs) == 1 and _self_signed(leaf):
+    if leaf == entry.certificate and len(certs) == 1 and is_self_signed(leaf):
         raise CaReplyError(
             "This is the keystore's own placeholder certificate, not the CA's "
             "reply. Upload the certificate the CA sent back."
@@ -135,10 +141,10 @@ def _close_with_root(
     chain: list[x509.Certificate], roots: Iterable[x509.Certificate]
 ) -> list[x509.Certificate]:
     last = chain[-1]
-    if _self_signed(last):
+    if is_self_signed(last):
         return chain
     for root in roots:
-        if is_issued_by(last, root) and _self_signed(root) and len(chain) < MAX_CHAIN_LENGTH:
+        if is_issued_by(last, root) and is_self_signed(root) and len(chain) < MAX_CHAIN_LENGTH:
             return [*chain, root]
     issuer = last.issuer.rfc4514_string() or "unnamed issuer"
     raise ChainNotCompleteError(issuer)
@@ -148,7 +154,3 @@ def _roots_for(cert: x509.Certificate, roots: RootStore | None) -> list[x509.Cer
     if roots is None:
         return []
     return [trusted.certificate for trusted in roots.with_subject(cert.issuer)]
-
-
-def _self_signed(cert: x509.Certificate) -> bool:
-    return is_issued_by(cert, cert)

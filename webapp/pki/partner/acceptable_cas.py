@@ -28,11 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 
-from webapp.pki.certs.names import first_attribute
-
-__all__ = ["java_would_send", "matching_issuer", "plain_name"]
+__all__ = ["java_would_send", "matching_issuer"]
 
 _CanonicalName = tuple[frozenset[tuple[str, str]], ...]
 
@@ -51,15 +48,6 @@ def matching_issuer(
         if _canonical(cert.issuer) in wanted:
             return cert.issuer
     return None
-
-
-def plain_name(name: x509.Name) -> str:
-    """'Common Name (Organisation)', the way a person recognises a certificate authority."""
-    common = first_attribute(name, NameOID.COMMON_NAME)
-    org = first_attribute(name, NameOID.ORGANIZATION_NAME)
-    if common and org and org != common:
-        return f"{common} ({org})"
-    return common or org or name.rfc4514_string() or "(no name)"
 
 
 def _canonical(name: x509.Name) -> _CanonicalName:

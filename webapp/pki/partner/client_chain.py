@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by, is_self_signed
+from webapp.pki.certs.names import plain_name
 from webapp.pki.certs.parse import CertificateParseError, parse_certificates
 from webapp.pki.keyimport.keypair import KeyPair
-from webapp.pki.partner.acceptable_cas import plain_name
 from webapp.pki.partner.aia import ca_issuer_urls, download_issuer
 from webapp.pki.partner.outbound import OutboundPolicy
 from webapp.pki.partner.roots import OPERATOR_ROOTS, RootStore
@@ -99,7 +99,7 @@ def complete_client_chain(
     links = [ClientChainLink(key_pair.certificate, FROM_FILE)]
     errors: list[str] = []
     downloads = 0
-    while not _self_signed(links[-1].certificate) and len(links) < MAX_CHAIN_LENGTH:
+    while not is_self_signed(links[-1].certificate) and len(links) < MAX_CHAIN_LENGTH:
         current = links[-1].certificate
         found = (
             _from_given(current, given, FROM_FILE)
@@ -112,7 +112,7 @@ def complete_client_chain(
         if found is None:
             return ClientChainReport(tuple(links), False, _missing(current, errors), tuple(errors))
         links.append(found)
-    complete = _self_signed(links[-1].certificate)
+    complete = is_self_signed(links[-1].certificate)
     problem = None if complete else "The certificate chain is too long to complete."
     return ClientChainReport(tuple(links), complete, problem, tuple(errors))
 
@@ -165,7 +165,3 @@ def _missing(cert: x509.Certificate, errors: list[str]) -> str:
         f"‘{plain_name(cert.subject)}’ is missing.{tried} Ask your certificate authority "
         "for its intermediate certificate and add it under Chain files."
     )
-
-
-def _self_signed(cert: x509.Certificate) -> bool:
-    return is_issued_by(cert, cert)

@@ -24,9 +24,10 @@ from collections.abc import Sequence
 
 from cryptography import x509
 
+from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner import outcomes as o
-from webapp.pki.partner.acceptable_cas import java_would_send, plain_name
+from webapp.pki.partner.acceptable_cas import java_would_send
 from webapp.pki.partner.connect import DEFAULT_CONNECT_TIMEOUT, Connector, open_connection
 from webapp.pki.partner.fetch import DEFAULT_HANDSHAKE_TIMEOUT, HandshakeFailed, NotTLS
 from webapp.pki.partner.handshake import DEFAULT_AFTER_HANDSHAKE_WAIT, Attempt, attempt_handshake

@@ -20,8 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from webapp.pki.certs.describe import fingerprint_sha256
+from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
-from webapp.pki.partner.acceptable_cas import plain_name
 
 __all__ = ["CHAIN_FILE", "DETAILS_FILE", "EMAIL_FILE", "build_partner_kit"]
 

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by
-from webapp.pki.partner.acceptable_cas import plain_name
+from webapp.pki.certs.names import plain_name
 
 __all__ = ["ServerTrust", "check_server_trust"]
 

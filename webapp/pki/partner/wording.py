@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
+from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner import outcomes as o
-from webapp.pki.partner.acceptable_cas import plain_name
 from webapp.pki.partner.handshake import Attempt
 from webapp.pki.partner.outbound import COULD_NOT_CONNECT
 from webapp.pki.partner.targets import FetchError
