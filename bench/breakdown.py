@@ -36,16 +36,16 @@ CATEGORIES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "view model: plans, certificate parsing (views/step_views.py; descriptions: in rendering)",
+        "view model: plans, certificate parsing (views/view_models.py; descriptions: in rendering)",
         (
-            ("webapp/views/step_views.py", "keystore_view"),
-            ("webapp/views/step_views.py", "truststore_view"),
+            ("webapp/views/view_models.py", "keystore_view"),
+            ("webapp/views/view_models.py", "truststore_view"),
         ),
     ),
     ("template rendering (Jinja)", (("flask/templating.py", "render_template"),)),
     (
         "session vault (load/update, AES-GCM + SQLite)",
-        (("webapp/sessions.py", "load_state"), ("webapp/sessions.py", "update_state")),
+        (("webapp/web/sessions.py", "load_state"), ("webapp/web/sessions.py", "update_state")),
     ),
     (
         "JKS writing (pyjks)",

@@ -5,7 +5,7 @@ import gzip
 import pytest
 
 from webapp import create_app
-from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.web.security import CONTENT_SECURITY_POLICY
 
 
 @pytest.fixture

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from . import (
-    audit,
-    config,
-    errors,
-    limits,
-    metrics,
-    observability,
-    outbound_config,
-    security,
-    sessions,
-    static_compression,
-    vault_commands,
-)
+# Flask, its extensions and the views are imported inside create_app: `mtls-kit` (webapp.cli)
+# imports this package too, and needs only the PKI core (issue 18: --help in < 0.35 s).
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app: config, extensions, blueprints — nothing else."""
+    from flask import Flask
+
+    from . import config
+    from .views import connection, finish, keystore, main, renewal, truststore, truststore_update
+    from .web import (
+        errors,
+        limits,
+        outbound,
+        security,
+        sessions,
+        static_files,
+        vault_commands,
+    )
+    from .web.ops import audit, metrics, observability
+
     app = Flask(
         __name__,
         instance_path=_instance_path(),
@@ -43,21 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
-    static_compression.init_app(app)
-    outbound_config.init_app(app)
+    static_files.init_app(app)
+    outbound.init_app(app)
     audit.init_app(app)
     metrics.init_app(app)
     vault_commands.init_app(app)
-
-    from .views import (
-        connection,
-        finish,
-        keystore,
-        main,
-        renewal,
-        truststore,
-        truststore_update,
-    )
 
     for module in (main, keystore, truststore, finish, renewal, truststore_update, connection):
         app.register_blueprint(module.bp)

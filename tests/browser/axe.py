@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.axe_install import AXE_FILE, AXE_VERSION
-from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.web.security import CONTENT_SECURITY_POLICY
 
 __all__ = ["AXE_VERSION", "axe_violations", "assert_accessible"]
 

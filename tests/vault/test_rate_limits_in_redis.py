@@ -9,7 +9,7 @@ import redis
 
 from tests.conftest import ThrowawayPki, app_config_for
 from webapp import create_app
-from webapp.limits import FETCH_TOO_OFTEN
+from webapp.web.limits import FETCH_TOO_OFTEN
 
 
 def fetch_error(app) -> str:

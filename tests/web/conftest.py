@@ -320,6 +320,6 @@ def no_hidden_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     crashes = [
         r.getMessage()
         for r in caplog.get_records("call")
-        if r.name == "webapp.errors" and r.levelno >= logging.ERROR
+        if r.name == "webapp.web.errors" and r.levelno >= logging.ERROR
     ]
     assert not crashes, f"the app hit unexpected errors: {crashes}"

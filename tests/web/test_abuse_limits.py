@@ -15,8 +15,8 @@ from flask import Flask
 
 from tests.conftest import ThrowawayPki, app_config_for
 from webapp import create_app
-from webapp.limits import FETCH_TOO_OFTEN
 from webapp.vault import MAX_STATE_BYTES
+from webapp.web.limits import FETCH_TOO_OFTEN
 
 from .page import assert_error_beside
 from .procedure import HTMX, page_of, saved_state, upload_certificates

@@ -14,9 +14,9 @@ from flask import Flask
 
 from tests.conftest import ThrowawayPki, app_config_for
 from tests.support.tls_server import LocalTLSServer
-from webapp import audit as audit_module
 from webapp import create_app
 from webapp.pki.certs.describe import fingerprint_sha256
+from webapp.web.ops import audit as audit_module
 
 from .conftest import FormatCase
 from .procedure import (

@@ -22,8 +22,8 @@ from tests.pki.partner.test_outbound import REFUSED_BY_DEFAULT, RecordingConnect
 from tests.support.connection_scenarios import Scenario, ScenarioPki, make_pki, scenarios
 from tests.support.throwaway_pki import Issued
 from webapp import create_app
-from webapp.limits import FETCH_TOO_OFTEN
 from webapp.pki.partner import parse_target
+from webapp.web.limits import FETCH_TOO_OFTEN
 
 from .page import Page, assert_no_internals
 from .procedure import (

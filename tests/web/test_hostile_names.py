@@ -116,7 +116,7 @@ def test_the_bundle_builder_itself_refuses_one_name_for_both_stores(
 ):
     finish_everything(client, keypair_uploads, throwaway_pki)
     with app.app_context():  # a state saved before the rule (or by another client)
-        from webapp.sessions import vault
+        from webapp.web.sessions import vault
 
         token = client.get_cookie(app.config["VAULT_COOKIE_NAME"]).value
         vault().update(token, lambda s: s["truststore"].update(filename="keystore.jks"))

@@ -16,7 +16,8 @@ from flask import Response, request
 
 from tests.conftest import ThrowawayPki, app_config_for
 from tests.support.tls_server import LocalTLSServer
-from webapp import create_app, observability
+from webapp import create_app
+from webapp.web.ops import observability
 
 from .conftest import P12_PASSWORD, FormatCase
 from .misbehaving_servers import closed_port

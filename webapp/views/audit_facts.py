@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..audit import certificate_facts
-from ..sessions import load_state, update_state
 from ..state import State
+from ..web.ops.audit import certificate_facts
+from ..web.sessions import load_state, update_state
 from .certificates import certificate
 from .plans import trust_entries
 

@@ -17,9 +17,6 @@ import logging
 
 from flask import Blueprint, current_app, request
 
-from ..audit import audit
-from ..limits import limit_outbound
-from ..outbound_config import outbound_policy
 from ..pki.certs import CertificateParseError, certificates_from_pem, parse_certificates
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..pki.partner import (
@@ -29,13 +26,16 @@ from ..pki.partner import (
     parse_target,
     test_connection,
 )
-from ..sessions import load_state, update_state
 from ..state import ConnectionTest, State
-from ._htmx import done, render_wizard
+from ..web.limits import limit_outbound
+from ..web.ops.audit import audit
+from ..web.outbound import outbound_policy
+from ..web.sessions import load_state, update_state
 from .certificates import certificate
-from .connection_view import test_basis
+from .connection_panel import test_basis
 from .files import attachment
 from .own_chain import completed_candidate
+from .rendering import done, render_wizard
 from .validation import MAX_FIELD, field
 from .wizard import Wizard
 

@@ -26,7 +26,7 @@ from ..pki.java import (
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
-from .connection_view import readme_note
+from .connection_panel import readme_note
 from .plans import (
     KeystorePlan,
     TruststorePlan,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from ..audit import audit
 from ..pki.java import HTTP_METHODS, FileNameError
-from ..sessions import load_state, update_state, wipe_state
 from ..state import State
+from ..web.ops.audit import audit
+from ..web.sessions import load_state, update_state, wipe_state
 from . import audit_facts
-from ._htmx import done, is_htmx, render_wizard
 from .files import attachment, bundle_file, config_file, snippet_files
-from .live import render_live
+from .live_preview import render_live
+from .rendering import done, is_htmx, render_wizard
 from .validation import MAX_FIELD, field
 from .wizard import SNIPPET_FILES, wizard_context
 

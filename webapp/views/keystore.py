@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from ..audit import audit, certificate_facts
 from ..pki.certs import certificates_from_pem
 from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..pki.keyimport import (
@@ -15,12 +14,12 @@ from ..pki.keyimport import (
     WrongPasswordError,
     load_key_pairs,
 )
-from ..sessions import load_state, rotate_session, update_state
 from ..state import KeystoreState, PendingUpload, State
+from ..web.ops.audit import audit, certificate_facts
+from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
-from ._htmx import done, render_wizard
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
-from .live import render_live
+from .live_preview import render_live
 from .own_chain import completed_candidate
 from .plans import (
     KeystorePlan,
@@ -29,6 +28,7 @@ from .plans import (
     plan_truststore,
     validity_problem,
 )
+from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import read_store_settings
 from .validation import field, password_field

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
-from ..audit import audit
-from ..sessions import clear_erased, update_state, vault, wipe_state
 from ..state import State
 from ..vault import VaultUnavailable
-from ._htmx import done, render_wizard
+from ..web.ops.audit import audit
+from ..web.sessions import clear_erased, update_state, vault, wipe_state
+from .rendering import done, render_wizard
 from .wizard import STEPS
 
 bp = Blueprint("main", __name__)

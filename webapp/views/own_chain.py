@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from ..outbound_config import outbound_policy, root_store
 from ..pki.certs import certificate_pem, is_self_signed
 from ..pki.keyimport import KeyPair
 from ..pki.partner import (
@@ -26,6 +25,7 @@ from ..pki.partner import (
     complete_client_chain,
 )
 from ..state import KeyPairCandidate
+from ..web.outbound import outbound_policy, root_store
 
 __all__ = ["CHAIN_FILES", "completed_candidate"]
 

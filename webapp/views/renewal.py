@@ -10,8 +10,6 @@ from __future__ import annotations
 from cryptography import x509
 from flask import Blueprint, request
 
-from ..audit import audit, certificate_facts
-from ..outbound_config import root_store
 from ..pki.certs import CertificateParseError, certificate_pem, certificates_from_pem
 from ..pki.java import (
     MIN_PASSWORD_LENGTH,
@@ -35,11 +33,13 @@ from ..pki.keyimport import (
     RequestFieldError,
     generate_key_and_request,
 )
-from ..sessions import load_state, update_state
 from ..state import KeyPairCandidate, KeystoreState, OpenedStoreEntry, OpenedStoreState, State
+from ..web.ops.audit import audit, certificate_facts
+from ..web.outbound import root_store
+from ..web.sessions import load_state, update_state
 from . import audit_facts
-from ._htmx import done, render_wizard
 from .files import attachment, reminder_file
+from .rendering import done, render_wizard
 from .validation import FieldError, clean_file_name, field
 
 bp = Blueprint("renewal", __name__)

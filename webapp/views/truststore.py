@@ -6,9 +6,6 @@ import logging
 
 from flask import Blueprint, current_app, request
 
-from ..audit import audit, certificate_facts, outcome_code
-from ..limits import limit_fetches
-from ..outbound_config import outbound_policy
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
 from ..pki.java import AliasError, validate_alias
 from ..pki.partner import (
@@ -16,18 +13,21 @@ from ..pki.partner import (
     collect_partner_chain,
     extra_root_paths,
 )
-from ..sessions import load_state, update_state
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
+from ..web.limits import limit_fetches
+from ..web.ops.audit import audit, certificate_facts, outcome_code
+from ..web.outbound import outbound_policy
+from ..web.sessions import load_state, update_state
 from . import audit_facts
-from ._htmx import done, render_wizard
 from .files import attachment, truststore_file
-from .live import render_live
+from .live_preview import render_live
 from .plans import TruststorePlan, plan_truststore
-from .step_views import truststore_view
+from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import read_store_settings
 from .trust_changes import recommend_new
 from .validation import field
+from .view_models import truststore_view
 
 bp = Blueprint("truststore", __name__, url_prefix="/truststore")
 log = logging.getLogger(__name__)

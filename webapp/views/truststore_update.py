@@ -7,14 +7,14 @@ import datetime as dt
 
 from flask import Blueprint
 
-from ..audit import audit, certificate_facts
 from ..pki.certs import certificate_pem
 from ..pki.java import RECOMMENDATIONS
-from ..sessions import load_state, update_state
 from ..state import State, TrustChoice, TrustedCertificate
-from ._htmx import done, render_wizard
+from ..web.ops.audit import audit, certificate_facts
+from ..web.sessions import load_state, update_state
 from .certificates import certificate, fingerprint
 from .plans import alias_problem
+from .rendering import done, render_wizard
 from .renewal import kept_file_name, kept_password, opened_state, read_store
 from .trust_changes import OLD_SOURCE, STATUS_LABELS
 from .truststore import MAX_CERTIFICATES

@@ -14,8 +14,8 @@ from ..pki.java import (
     STORE_FORMATS,
 )
 from ..state import STEPS, FetchReport, OpenedStoreState, State
-from .connection_view import ConnectionPanel, connection_panel
-from .step_views import (
+from .connection_panel import ConnectionPanel, connection_panel
+from .view_models import (
     FinishView,
     KeystoreView,
     TruststoreView,

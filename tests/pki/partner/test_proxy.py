@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from tests.support.connect_proxy import ConnectProxy
 from tests.support.throwaway_pki import ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
-from webapp.outbound_config import policy_from_config
 from webapp.pki.partner.connect import ConnectionTimedOut
 from webapp.pki.partner.fetch import fetch_chain
 from webapp.pki.partner.outbound import AddressRefused
@@ -22,6 +21,7 @@ from webapp.pki.partner.tunnel import (
     ProxyRefused,
     ProxyUnreachable,
 )
+from webapp.web.outbound import policy_from_config
 
 LOOPBACK = '["127.0.0.0/8"]'
 QUICK = {"connect_timeout": 2.0, "handshake_timeout": 2.0}

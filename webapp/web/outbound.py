@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flask import Flask, current_app
 
-from .pki.partner import (
+from ..pki.partner import (
     OutboundPolicy,
     ProxySettings,
     RootStore,

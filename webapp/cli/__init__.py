@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import click
 
-from webapp.cli_config import config
-from webapp.cli_connection import CONNECTION_TEST, connection_test
-from webapp.cli_inspect import inspect
-from webapp.cli_stores import keystore, truststore
+from webapp.cli.config import config
+from webapp.cli.connection import CONNECTION_TEST, connection_test
+from webapp.cli.inspect import inspect
+from webapp.cli.stores import keystore, truststore
 
 __all__ = ["CONNECTION_TEST", "main"]
 

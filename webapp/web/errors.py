@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wsgi import get_input_stream
 
-from .vault import MAX_STATE_BYTES, StateTooLarge, VaultUnavailable
+from ..vault import MAX_STATE_BYTES, StateTooLarge, VaultUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 
 def too_large(exc: RequestEntityTooLarge):
-    from .views._htmx import render_wizard
+    from ..views.rendering import render_wizard
 
     _drain_body()
     limit = int(request.max_content_length or 0)
@@ -105,7 +105,7 @@ def unexpected_error(exc: Exception):
 
 def _alert(title: str, message: str, status: int):
     """A full error page for a browser; for htmx, an alert on top of the wizard, which stays."""
-    from .views._htmx import is_htmx
+    from ..views.rendering import is_htmx
 
     if is_htmx():
         response = make_response(

@@ -11,7 +11,7 @@ from typing import Any
 import click
 from cryptography import x509
 
-from webapp.cli_support import InputProblem, read_input, read_password
+from webapp.cli.support import InputProblem, read_input, read_password
 from webapp.config import DEFAULTS
 from webapp.pki.certs import describe_certificate
 from webapp.pki.java import (

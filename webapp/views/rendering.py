@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Response, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..sessions import erased_after_download, load_state, state_before_change, state_lost
+from ..web.sessions import erased_after_download, load_state, state_before_change, state_lost
 from .wizard import STEPS, Wizard, wizard_context
 
 

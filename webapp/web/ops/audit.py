@@ -27,8 +27,8 @@ from typing import Any
 from cryptography import x509
 from flask import Flask, current_app, g, has_request_context, request
 
+from ...pki.certs.describe import fingerprint_sha256
 from .observability import StdoutHandler
-from .pki.certs.describe import fingerprint_sha256
 
 __all__ = [
     "ACTIONS",
@@ -67,7 +67,7 @@ ACTIONS = frozenset(
 _SECRET_NAMES = re.compile(r"pass|secret|token|private|key_pem|cookie|credential", re.IGNORECASE)
 _MAX_USER = 200  # a user name from a header; longer is not a user name
 # Called with (action, fields) after each line: the metrics count actions without views
-# having to call a second API (see webapp.metrics).
+# having to call a second API (see webapp.web.ops.metrics).
 _listeners: list[Callable[[str, dict[str, Any]], None]] = []
 
 
@@ -91,7 +91,9 @@ def init_app(app: Flask) -> None:
 def audit(action: str, **fields: Any) -> None:
     """Log one audit line for `action` with `fields` (public facts only; JSON values)."""
     if action not in ACTIONS:
-        _warnings.warning("audit: unknown action %r (add it to webapp.audit.ACTIONS)", action)
+        _warnings.warning(
+            "audit: unknown action %r (add it to webapp.web.ops.audit.ACTIONS)", action
+        )
     line: dict[str, Any] = {
         "log": "audit",  # tells audit lines from request lines when both go to stdout
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),

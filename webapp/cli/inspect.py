@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from webapp.cli_options import PROBLEMS, json_option
-from webapp.cli_support import emit, password_options, read_input, read_password, reports_problems
-from webapp.cli_views import certificate_lines, describe_chain, load_pairs, store_lines
+from webapp.cli.inputs import certificate_lines, describe_chain, load_pairs, store_lines
+from webapp.cli.options import PROBLEMS, json_option
+from webapp.cli.support import emit, password_options, read_input, read_password, reports_problems
 from webapp.pki.certs import CertificateParseError, parse_certificates
 from webapp.pki.java import StoreFormat, detect_format, read_store
 

@@ -8,24 +8,7 @@ from typing import Any
 
 import click
 
-from webapp.cli_options import (
-    PROBLEMS,
-    force_option,
-    format_option,
-    json_option,
-    network_option,
-    written_store,
-)
-from webapp.cli_support import (
-    InputProblem,
-    emit,
-    password_options,
-    read_input,
-    read_password,
-    reports_problems,
-    write_output,
-)
-from webapp.cli_views import (
+from webapp.cli.inputs import (
     certificate_lines,
     choose_format,
     describe_chain,
@@ -33,6 +16,23 @@ from webapp.cli_views import (
     load_own_chain,
     load_pairs,
     outbound_policy,
+)
+from webapp.cli.options import (
+    PROBLEMS,
+    force_option,
+    format_option,
+    json_option,
+    network_option,
+    written_store,
+)
+from webapp.cli.support import (
+    InputProblem,
+    emit,
+    password_options,
+    read_input,
+    read_password,
+    reports_problems,
+    write_output,
 )
 from webapp.pki.certs import CertificateParseError, dedupe, parse_certificates
 from webapp.pki.java import (

@@ -93,7 +93,7 @@ def _per_address() -> str:
 
 def _refused_beside(field: str, focus: str) -> Callable[[RequestLimit], Any]:
     def refused(limit: RequestLimit) -> Any:
-        from .views._htmx import render_wizard
+        from ..views.rendering import render_wizard
 
         # Beside the field, status 200, like every other fetch problem: the user stays in
         # the flow.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Response, make_response
 
-from ..sessions import load_state
-from ._htmx import render_steps
+from ..web.sessions import load_state
+from .rendering import render_steps
 from .wizard import wizard_context
 
 

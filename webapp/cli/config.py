@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from webapp.cli_options import PROBLEMS, force_option, json_option, store_paths_options
-from webapp.cli_support import emit, password_options, reports_problems, write_output
-from webapp.cli_views import open_configured_stores, settings_text
+from webapp.cli.inputs import open_configured_stores, settings_text
+from webapp.cli.options import PROBLEMS, force_option, json_option, store_paths_options
+from webapp.cli.support import emit, password_options, reports_problems, write_output
 from webapp.pki.java import DEFAULT_BUNDLE_NAME, HTTP_METHODS, DestinationConfig, file_path
 from webapp.pki.partner import parse_target
 

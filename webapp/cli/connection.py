@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from webapp.cli_options import PROBLEMS, json_option, network_option, store_paths_options
-from webapp.cli_support import (
+from webapp.cli.inputs import outbound_policy, stored_key_pair
+from webapp.cli.options import PROBLEMS, json_option, network_option, store_paths_options
+from webapp.cli.support import (
     InputProblem,
     emit,
     password_options,
@@ -18,7 +19,6 @@ from webapp.cli_support import (
     read_password,
     reports_problems,
 )
-from webapp.cli_views import outbound_policy, stored_key_pair
 from webapp.pki.java import read_store
 
 # Imported when the command runs, so that a build without the engine still offers the rest.

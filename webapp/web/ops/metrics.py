@@ -10,7 +10,7 @@ What is counted, and where it comes from (views need no metrics calls):
   downloads the bundle again, or the single files, is not counted twice);
 - mtls_kit_files_built_total{kind,format}: every download (each is built fresh);
 - mtls_kit_partner_fetches_total{outcome}, mtls_kit_connection_tests_total{outcome}: by code;
-  these three come from the audit trail (webapp.audit listener);
+  these three come from the audit trail (webapp.web.ops.audit listener);
 - mtls_kit_errors_shown_total{kind}: every message shown beside a field ("field:<name>") or
   as an alert ("alert:<title>"), from the templates rendered;
 - mtls_kit_request_duration_seconds{route,method}: per URL rule (not the raw path, whose
@@ -44,8 +44,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from ...vault import Vault, VaultUnavailable
 from . import audit
-from .vault import Vault, VaultUnavailable
 
 __all__ = ["bp", "init_app"]
 

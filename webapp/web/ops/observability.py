@@ -25,7 +25,7 @@ class _StdoutHandler(logging.StreamHandler):
         super().emit(record)
 
 
-StdoutHandler = _StdoutHandler  # shared with webapp.audit, so both log the same way
+StdoutHandler = _StdoutHandler  # shared with webapp.web.ops.audit, so both log the same way
 
 
 def init_app(app: Flask) -> None:

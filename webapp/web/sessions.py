@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from .state import State
-from .vault import SessionGone, Vault, open_vault
-from .vault.vault import DEFAULT_STORAGE_TIMEOUT
+from ..state import State
+from ..vault import SessionGone, Vault, open_vault
+from ..vault.vault import DEFAULT_STORAGE_TIMEOUT
 
 
 def init_app(app: Flask) -> None:

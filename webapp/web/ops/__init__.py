@@ -1,0 +1,1 @@
+"""What operators read: the audit trail, Prometheus metrics and request logs."""
