@@ -34,7 +34,7 @@ from tests.support.throwaway_pki import NOW, ThrowawayCA, new_key
 from tests.support.tools import require_tool
 from webapp.pki.java import build_keystore, build_truststore
 
-__all__ = ["JavaText", "java_error_texts", "log_wrapped"]
+__all__ = ["JavaText", "debug_excerpt", "java_error_texts", "log_wrapped", "variants"]
 
 SOURCE = Path(__file__).parent / "java" / "JavaErrors.java"
 PASSWORD = "changeit"
@@ -57,6 +57,30 @@ def log_wrapped(text: str, *, style: int = 0) -> str:
         "[2026-12-02T09:14:07,311][SEVERE][org.acme.platform.destination.HttpsDelivery] ",
     )
     return "\n".join(prefixes[style % 2] + line for line in text.splitlines())
+
+
+def debug_excerpt(text: str) -> str:
+    """The part of a javax.net.debug log people copy: from the CertificateRequest on."""
+    lines = text.splitlines()
+    marks = ("CertificateRequest", "Consuming server Certificate")
+    start = next((i for i, line in enumerate(lines) if any(m in line for m in marks)), 0)
+    return "\n".join(lines[start:])
+
+
+def variants(item: JavaText) -> list[tuple[str, str]]:
+    """The text as generated, inside two kinds of platform log, and (for a javax.net.debug
+    log) the excerpt from the CertificateRequest on, bare and inside a log."""
+    text = item.text
+    if "javax.net.ssl|" in text:
+        text = debug_excerpt(text)
+        found = [("debug log", item.text), ("debug excerpt", text)]
+    else:
+        found = [("as printed", text)]
+    return [
+        *found,
+        ("logback log", log_wrapped(text)),
+        ("JUL-like log", log_wrapped(text, style=1)),
+    ]
 
 
 @functools.cache
@@ -122,7 +146,8 @@ class _Generator:
                 _s("1.2", trusted_clients="other", listed=()),
                 {},
             ),
-            ("own certificate expired", "expired", _s("1.3", listed=()), {"ks": "expired"}),
+            # Java does not check its own certificate's dates; the server just hangs up.
+            ("own certificate expired", "rejected", _s("1.3", listed=()), {"ks": "expired"}),
             (
                 "TLS 1.2 client, TLS 1.3 server",
                 "protocol-mismatch",
@@ -139,11 +164,28 @@ class _Generator:
         for name, code, scenario, options in cases:
             with scenario.server(self.pki) as server:
                 yield JavaText(name, code, self._connect(server.port, **options))
-        # In TLS 1.2 the server's refusal of NO certificate is a bare handshake_failure; only
-        # the debug log shows that Java answered the CertificateRequest with an empty list.
-        with _s("1.2", listed=("other",)).server(self.pki) as server:
-            debug = self._connect(server.port, jvm=["-Djavax.net.debug=ssl:handshake"])
-        yield JavaText("TLS 1.2 handshake_failure, debug log", "issuer-not-accepted", debug)
+        # In TLS 1.2 the server's refusal of NO certificate looks like any refusal (a reset,
+        # a broken pipe or handshake_failure); only the debug log shows that Java answered
+        # the CertificateRequest with an empty list.
+        debug = ["-Djavax.net.debug=ssl:handshake"]
+        for name, code, scenario, options in [
+            ("TLS 1.2, no certificate sent", "rejected", _s("1.2", listed=("other",)), {}),
+            (
+                "TLS 1.2, no certificate sent, debug log",
+                "issuer-not-accepted",
+                _s("1.2", listed=("other",)),
+                {"jvm": debug},
+            ),
+            (
+                "TLS 1.3 certificate_required, debug log",
+                "issuer-not-accepted",
+                _s("1.3", listed=("other",)),
+                {"jvm": debug},
+            ),
+            ("PKIX, debug log", "server-not-trusted", _s("1.2"), {"ts": "other", "jvm": debug}),
+        ]:
+            with scenario.server(self.pki) as server:
+                yield JavaText(name, code, self._connect(server.port, **options))
         with _expired_server(self.pki) as server:
             yield JavaText("partner certificate expired", "expired", self._connect(server.port))
 
