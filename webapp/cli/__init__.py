@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import click
 
+from webapp.cli.check import check
 from webapp.cli.config import config
 from webapp.cli.connection import CONNECTION_TEST, connection_test
+from webapp.cli.explain import explain_error
 from webapp.cli.inspect import inspect
 from webapp.cli.stores import keystore, truststore
 
@@ -42,7 +44,7 @@ def main() -> None:
     """
 
 
-for command in (keystore, truststore, config, inspect, connection_test):
+for command in (keystore, truststore, config, inspect, connection_test, explain_error, check):
     main.add_command(command)
 
 
