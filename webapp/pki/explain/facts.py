@@ -78,7 +78,12 @@ def _trust(files: SavedFiles) -> list[str]:
             "chain in the truststore step to compare."
         ]
     leaf = files.partner_chain[0]
-    issuers = [c for c in files.trusted if c.subject == leaf.issuer or c == leaf]
+    if leaf in files.trusted:
+        return [
+            "Your truststore holds the partner's server certificate itself, as last fetched "
+            "here. The partner may have changed its certificate since: fetch again and compare."
+        ]
+    issuers = [c for c in files.trusted if c.subject == leaf.issuer]
     if not issuers:
         return [
             "Your truststore does not contain the certificate that issued the partner's current "
