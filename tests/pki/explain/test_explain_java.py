@@ -138,3 +138,11 @@ def test_the_files_give_the_dates_of_an_expired_own_certificate():
     said = what_the_files_show("rejected", files, now=end + dt.timedelta(days=1))
     assert said[1] == f"Your certificate expired on {end:%d %B %Y}; renew it first."
     assert what_the_files_show("timeout", files) == []
+
+
+def test_the_files_name_the_destination_when_the_partner_cannot_be_reached():
+    files = SavedFiles(destination_host="partner.example")
+    for cause in ("unreachable", "timeout"):
+        [said] = what_the_files_show(cause, files)
+        assert said.startswith("Your settings here send the platform to partner.example")
+    assert what_the_files_show("unreachable", SavedFiles()) == []

@@ -61,6 +61,11 @@ def what_the_files_show(
             "The stores made here use one password for the store and for the key: give the "
             "platform exactly the passwords shown in the destination settings."
         ]
+    if cause in (o.UNREACHABLE, r.TIMEOUT) and files.destination_host:
+        return [
+            f"Your settings here send the platform to {files.destination_host}: check that the "
+            "platform uses this address, and that its network may reach it."
+        ]
     if cause == r.NOT_A_KEYSTORE and files.keystore_type:
         return [
             f"Your keystore from this session is a {files.keystore_type} file: set the "
