@@ -14,11 +14,13 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import functools
+import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ __all__ = ["JavaText", "debug_excerpt", "java_error_texts", "log_wrapped", "vari
 SOURCE = Path(__file__).parent / "java" / "JavaErrors.java"
 PASSWORD = "changeit"
 READ_TIMEOUT_MILLIS = 1500
+NGINX = "/usr/sbin/nginx"  # Debian's nginx-light
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,28 @@ class _Generator:
         yield from self._handshakes()
         yield from self._stores_that_fail()
         yield from self._network()
+        yield from self._http_refusals()
+
+    def _http_refusals(self) -> Iterator[JavaText]:
+        """nginx (Debian's nginx-light) completes the handshake whatever the client sends and
+        refuses afterwards with a 400 page: only the logged response body tells why."""
+        if _nginx_path() is None:
+            return
+        cases = [
+            # Java sends its certificate (the client root is listed) but the chain is deeper
+            # than nginx verifies: "400 The SSL certificate error".
+            ("nginx 400, certificate error", "rejected", self.pki.client_ca.root.cert, 0),
+            # Only another CA is listed, so Java sends none: "No required SSL certificate".
+            (
+                "nginx 400, no certificate sent",
+                "issuer-not-accepted",
+                self.pki.other_ca.root.cert,
+                9,
+            ),
+        ]
+        for name, code, listed, depth in cases:
+            with _nginx(self.folder / name.replace(" ", "-"), self.pki, listed, depth) as port:
+                yield JavaText(name, code, self._connect(port, https_path="/in"))
 
     def _handshakes(self) -> Iterator[JavaText]:
         cases = [
@@ -163,7 +188,12 @@ class _Generator:
         ]
         for name, code, scenario, options in cases:
             with scenario.server(self.pki) as server:
-                yield JavaText(name, code, self._connect(server.port, **options))
+                text = self._connect(server.port, **options)
+            if name == "own certificate expired" and "certificate_expired" in text:
+                # Whether Java reads the server's alert before the reset is a race; when it
+                # does, the alert names the cause.
+                code = "expired"
+            yield JavaText(name, code, text)
         # In TLS 1.2 the server's refusal of NO certificate looks like any refusal (a reset,
         # a broken pipe or handshake_failure); only the debug log shows that Java answered
         # the CertificateRequest with an empty list.
@@ -254,6 +284,7 @@ class _Generator:
         key_pass: str | None = None,
         ts: str = "good",
         jvm: list[str] | None = None,
+        https_path: str | None = None,
     ) -> str:
         keystore = {None: str(self.keystore), "expired": str(self.expired_keystore)}.get(ks, ks)
         truststore = self.other_truststore if ts == "other" else self.truststore
@@ -265,6 +296,7 @@ class _Generator:
             *("-cp", str(self.classes), "JavaErrors", host, str(port)),
             *(keystore, ks_type, ks_pass, key_pass or ks_pass),
             *(str(truststore), "JKS", PASSWORD, str(READ_TIMEOUT_MILLIS)),
+            *([https_path] if https_path else []),
         ]
         result = subprocess.run(
             argv,
@@ -330,6 +362,72 @@ def _silent_server() -> Iterator[int]:
         server.close()
         for conn in held:
             conn.close()
+
+
+def _nginx_path() -> str | None:
+    """nginx, or None by hand when it is missing (those texts are left out); under CI=true a
+    missing nginx fails, as every missing tool does (.ci/run installs nginx-light)."""
+    if os.access(NGINX, os.X_OK) or shutil.which("nginx"):
+        return require_tool("nginx", path=NGINX)
+    if os.environ.get("CI") == "true":
+        require_tool("nginx", path=NGINX, why="the HTTP-level refusals come from nginx")
+    return None
+
+
+@contextmanager
+def _nginx(folder: Path, pki: ScenarioPki, listed: x509.Certificate, depth: int) -> Iterator[int]:
+    """nginx on a free loopback port with its own config, requiring a client certificate."""
+    nginx = _nginx_path()
+    assert nginx is not None
+    folder.mkdir(parents=True)
+    (folder / "server.pem").write_bytes(pki.server.chain_pem(include_root=False))
+    (folder / "server.key").write_bytes(pki.server.key_pem())
+    (folder / "clients.pem").write_bytes(listed.public_bytes(serialization.Encoding.PEM))
+    probe = socket.create_server(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    temp = " ".join(
+        f"{kind}_temp_path {folder}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        f"""daemon off; master_process off; worker_processes 1; pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 16; }}
+http {{
+  access_log off; {temp}
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {folder}/server.pem; ssl_certificate_key {folder}/server.key;
+    ssl_client_certificate {folder}/clients.pem;
+    ssl_verify_client on; ssl_verify_depth {depth};
+    location / {{ return 200 "delivered\\n"; }}
+  }}
+}}
+"""
+    )
+    argv = [nginx, "-p", str(folder), "-e", str(folder / "error.log")]
+    argv += ["-c", str(folder / "nginx.conf")]
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
+        try:
+            _wait_for(port, process, folder / "error.log")
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"nginx did not start:\n{log.read_text(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("nginx did not listen within 10 s")
 
 
 def _compile(folder: Path) -> Path:

@@ -3,8 +3,10 @@ import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -19,14 +21,17 @@ import javax.net.ssl.TrustManagerFactory;
  * "Cannot recover key") and lets the caller choose the timeouts (to provoke "Read timed out").
  *
  * Usage: java JavaErrors HOST PORT KEYSTORE KS_TYPE KS_PASSWORD KEY_PASSWORD
- *                        TRUSTSTORE TS_TYPE TS_PASSWORD TIMEOUT_MILLIS
+ *                        TRUSTSTORE TS_TYPE TS_PASSWORD TIMEOUT_MILLIS [HTTPS_PATH]
+ *
+ * With HTTPS_PATH it sends a GET through HttpsURLConnection, as an integration platform
+ * posts a message, and logs the error body of a 4xx answer before the IOException.
  *
  * Prints "connected: <line>" and exits 0 when the handshake and the first read succeed;
  * otherwise prints the stack trace and exits 1.
  */
 public final class JavaErrors {
     public static void main(String[] args) {
-        if (args.length != 10) {
+        if (args.length != 10 && args.length != 11) {
             System.err.println("usage: JavaErrors HOST PORT KS KS_TYPE KS_PASS KEY_PASS"
                     + " TS TS_TYPE TS_PASS TIMEOUT_MILLIS");
             System.exit(2);
@@ -43,6 +48,10 @@ public final class JavaErrors {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
             int timeout = Integer.parseInt(args[9]);
+            if (args.length == 11) {
+                https(context, args[0], args[1], args[10], timeout);
+                return;
+            }
             try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
                 socket.connect(new InetSocketAddress(args[0], Integer.parseInt(args[1])), timeout);
                 socket.setSoTimeout(timeout);
@@ -58,6 +67,24 @@ public final class JavaErrors {
             e.printStackTrace();
             System.exit(1);
         }
+    }
+
+    private static void https(SSLContext context, String host, String port, String path,
+            int timeout) throws Exception {
+        URL url = new URL("https://" + host + ":" + port + path);
+        HttpsURLConnection connection = (HttpsURLConnection) url.openConnection();
+        connection.setSSLSocketFactory(context.getSocketFactory());
+        connection.setConnectTimeout(timeout);
+        connection.setReadTimeout(timeout);
+        int status = connection.getResponseCode();
+        if (status >= 400) {
+            InputStream error = connection.getErrorStream();
+            String body = error == null ? "" : new String(error.readAllBytes(), StandardCharsets.UTF_8);
+            System.err.println("Delivery failed: HTTP " + status + " " + connection.getResponseMessage()
+                    + ", response body: " + body.replaceAll("\\s+", " ").trim());
+        }
+        System.out.println("connected: " + new String(
+                connection.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     private static KeyStore load(String path, String type, char[] password) throws Exception {

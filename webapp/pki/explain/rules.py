@@ -229,7 +229,8 @@ RULES: tuple[Rule, ...] = (
         ),
         "The partner's server refused your certificate.",
         PARTNER,
-        _UNKNOWN_CA + " It ended the connection during or right after the handshake.",
+        _UNKNOWN_CA + " It ended the connection during or right after the handshake, or "
+        "answered the first request with an error about the certificate.",
         _ASK_PARTNER,
         partner_kit=True,
     ),
