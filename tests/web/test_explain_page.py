@@ -4,6 +4,8 @@ add what they show."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from tests.support.java_errors import java_error_texts, variants
@@ -102,3 +104,19 @@ def test_the_answer_says_what_the_fetched_chain_shows(client, throwaway_pki):
     # The fetch trusts the server's own certificate too (the truststore step's default).
     assert "Your truststore holds the partner's server certificate itself" in answer
     assert "fetch again and compare" in answer
+
+
+def test_a_first_visit_is_answered_while_the_session_storage_is_down(tmp_path, throwaway_pki):
+    """The explanation needs no saved work: without a session it never asks the storage."""
+    from tests.conftest import app_config_for
+    from webapp import create_app
+
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    config = app_config_for(
+        tmp_path, throwaway_pki, VAULT_URL=f"redis://127.0.0.1:{port}/0", VAULT_STORAGE_TIMEOUT=0.5
+    )
+    app = create_app(config)
+    (item,) = [t for t in java_error_texts() if t.name == "connection refused"]
+    page = answer_of(app.test_client(), item.text)
+    assert cause_of(page) == "unreachable"

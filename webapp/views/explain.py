@@ -12,6 +12,7 @@ from flask import Blueprint, make_response, render_template, request
 
 from ..pki.explain import EmptyPaste, PasteTooLarge, SavedFiles, explain, what_the_files_show
 from ..state import State
+from ..vault import VaultUnavailable
 from ..web.sessions import load_state
 from .certificates import certificate, fingerprint
 from .rendering import is_htmx
@@ -37,9 +38,11 @@ def explain_error():
         return _answer(errors={FIELD: str(error)}, text="", answer=None, facts=[], kit=False)
     except EmptyPaste as error:
         return _answer(errors={FIELD: str(error)}, text=text, answer=None, facts=[], kit=False)
-    state = load_state()
-    files = saved_files(state)
-    facts = what_the_files_show(found.cause, files)
+    try:
+        state = load_state()
+    except VaultUnavailable:  # the explanation needs no saved work: answer without it
+        state = State()
+    facts = what_the_files_show(found.cause, saved_files(state))
     chosen = state.keystore.chosen
     kit = found.partner_kit and chosen is not None and bool(chosen.chain)
     return _answer(errors={}, text=text, answer=found, facts=facts, kit=kit)
