@@ -7,6 +7,7 @@ user's own certificate, and the partner's certificates in the truststore.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,4 +61,7 @@ def break_dates(
 
 def _date(cert: x509.Certificate, now: dt.datetime, what: str) -> BreakDate:
     end = cert.not_valid_after_utc
-    return BreakDate(end, what, (end - now).days if end >= now else -((now - end).days + 1))
+    if end >= now:
+        return BreakDate(end, what, (end - now).days)
+    # Past: at least one day ago, so that an hour-old expiry reads "already passed".
+    return BreakDate(end, what, -math.ceil((now - end) / dt.timedelta(days=1)))
