@@ -16,14 +16,15 @@ from webapp.pki.check.timeline import break_dates
 
 def test_break_dates_are_soonest_first_and_count_the_days():
     ca = ThrowawayCA("Timeline Root", key_kind="ec256")
-    own = ca.issue_client("Me", key_kind="ec256", not_after=NOW + dt.timedelta(days=20))
+    now = NOW.replace(microsecond=0)  # certificates keep whole seconds
+    own = ca.issue_client("Me", key_kind="ec256", not_after=now + dt.timedelta(days=20))
     gone = ca.issue_client(
         "Gone",
         key_kind="ec256",
-        not_before=NOW - dt.timedelta(days=30),
-        not_after=NOW - dt.timedelta(days=2),
+        not_before=now - dt.timedelta(days=30),
+        not_after=now - dt.timedelta(days=2),
     )
-    dates = break_dates(own.cert, [ca.root.cert, gone.cert, ca.root.cert], now=NOW)
+    dates = break_dates(own.cert, [ca.root.cert, gone.cert, ca.root.cert], now=now)
     assert [d.when for d in dates] == sorted(d.when for d in dates)
     assert len(dates) == 3  # the repeated root is listed once
     first, mine, root = dates

@@ -7,7 +7,6 @@ user's own certificate, and the partner's certificates in the truststore.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,4 +63,4 @@ def _date(cert: x509.Certificate, now: dt.datetime, what: str) -> BreakDate:
     if end >= now:
         return BreakDate(end, what, (end - now).days)
     # Past: at least one day ago, so that an hour-old expiry reads "already passed".
-    return BreakDate(end, what, -math.ceil((now - end) / dt.timedelta(days=1)))
+    return BreakDate(end, what, -max(1, (now - end).days))
