@@ -74,6 +74,8 @@ def import_key_pair():
             if not state.keystore.candidates:  # an imported key pair is never replaced here
                 state.keystore.pending_upload = pending
 
+        if pending is not None:
+            rotate_session()  # the kept file holds the key: never under a planted token
         if pending is not None or kept is not None:
             update_state(remember)
         return render_wizard(errors=errors, focus="step-keystore")
@@ -97,8 +99,9 @@ def import_key_pair():
             format=state.keystore.format,  # a new key pair, the same platform
         )
 
+    # A new token before the key is written: a planted one opens nothing (issues 10, 19).
+    rotate_session()
     update_state(keep)
-    rotate_session()  # a new token once a key is held: a planted one opens nothing (issue 10)
     audit(
         "keypair.imported",
         file=name,

@@ -36,7 +36,7 @@ from ..pki.keyimport import (
 from ..state import KeyPairCandidate, KeystoreState, OpenedStoreEntry, OpenedStoreState, State
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import root_store
-from ..web.sessions import load_state, update_state
+from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
 from .files import attachment, reminder_file
 from .rendering import done, render_wizard
@@ -161,6 +161,7 @@ def open_keystore():
             opened=opened,
         )
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit(
         "keystore.opened", file=name, certificates=certificate_facts(p.certificate for p in pairs)
@@ -205,6 +206,7 @@ def import_ca_reply():
         ks.source_name = ks.source_name or "your keystore"
         state.current = "keystore"
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit(
         "careply.imported",
@@ -262,6 +264,7 @@ def generate_key():
             request_pem=csr,
         )
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit("keypair.generated", certificates=certificate_facts([pair.certificate]))
     return done("step-keystore")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wsgi import get_input_stream
@@ -75,6 +75,11 @@ def storage_unavailable(exc: VaultUnavailable):
         "please try again shortly."
     )
     return _alert("Storage unavailable", message, 503)
+
+
+def moved_session(message: str) -> Response:
+    """The session moved to a new token while this request was on its way (sessions.py)."""
+    return make_response(_alert("Please do that again", message, 409))
 
 
 def state_too_large(exc: StateTooLarge):
