@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from ..pki.certs import certificates_from_pem
-from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
+from ..pki.java import AliasError, alias_from_store, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
@@ -124,10 +124,11 @@ def select_key_pair():
             saved.selected = index
             saved.validity_confirmed = False  # confirmed for the other certificate, not this one
             chosen = saved.candidates[index]
+            leaf = certificates_from_pem(chosen.chain[0])[0]
             if saved.opened and chosen.source_alias:  # an opened keystore keeps its aliases
-                saved.alias = normalise_alias(chosen.source_alias)
+                saved.alias = alias_from_store(chosen.source_alias, leaf)
             else:
-                saved.alias = suggest_alias(certificates_from_pem(chosen.chain[0])[0])
+                saved.alias = suggest_alias(leaf)
 
     update_state(choose)
     return done("step-keystore")

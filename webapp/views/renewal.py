@@ -21,9 +21,10 @@ from ..pki.java import (
     OpenStoreError,
     StorePasswordError,
     WrongKeyPasswordError,
+    alias_from_store,
     apply_ca_reply,
-    normalise_alias,
     open_store,
+    safe_file_name,
     suggest_alias,
 )
 from ..pki.keyimport import (
@@ -155,7 +156,7 @@ def open_keystore():
             candidates=[candidate_of(pair) for pair in pairs],
             selected=0,
             source_name=name,
-            alias=normalise_alias(pairs[0].source_alias or ""),
+            alias=alias_from_store(pairs[0].source_alias, pairs[0].certificate),
             filename=kept_file_name(name, "keystore.jks"),
             password=kept_password(password),
             opened=opened,
@@ -281,7 +282,8 @@ def download_request():
             status=409,
         )
     audit("request.downloaded", **audit_facts.keystore())
-    name = f"{saved.alias or 'request'}.csr"
+    # The alias may be an opened store's: "../../evil", "con", CR/LF (issue 19).
+    name = safe_file_name(saved.alias or "", fallback="request.csr", extension=".csr")
     return attachment((name, saved.request_pem.encode()), "application/pkcs10")
 
 
