@@ -64,6 +64,10 @@ def init_app(app: Flask) -> None:
         path = vault_url[len("sqlite:///") :] or os.path.join(app.instance_path, "vault.db")
         uri = f"{limits_sqlite.SCHEME}://{os.path.abspath(path)}"
         app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
+        # A busy file waits as long as the vault would, then counts in memory (fallback).
+        timeout = app.config.get("VAULT_STORAGE_TIMEOUT")
+        if timeout is not None:
+            app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"timeout": float(timeout)})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # A Redis outage must not turn every fetch into an error page: fall back to memory.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
