@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -76,6 +77,10 @@ def rotate_session() -> None:
     goes out with the old one and gets "reload" again, then (after the grace) an empty
     session like any unknown token. Without the mark, the in-flight request would have found
     no session, started an empty one and set its cookie over the new one: the work gone.
+    A request that was already running when the move happened is caught on its way out
+    (_write_cookie): its answer becomes the same "reload", its cookie is not set, and an
+    empty session it may have started is erased. What the mark tells the holder of the old
+    token is only that a key was added in the last minute.
     """
     old = _token()
     rotated = vault().rotate(old)
@@ -95,8 +100,9 @@ def moved_token() -> bool:
 
 
 MOVED_MESSAGE = (
-    "Your work was just given a new session key (a key pair was added in another tab or "
-    "request), so this was not done. The page reloads with your work: please do it again."
+    "Your work was just given a new session key (a key pair was added in another tab), "
+    "so this may not have been saved. The page reloads with your work: check it, and do "
+    "this again if it is missing."
 )
 
 
@@ -260,7 +266,9 @@ def _moved_during_request() -> bool:
         return False  # the view's own storage error (if any) is what the user sees
     stray = g.get("session_token")
     if stray and stray != request.cookies.get(cookie_name()):
-        vault().delete(stray)  # an empty session started because the old one was gone
+        # A session started because the old one was gone: nobody will ever hold its token.
+        with suppress(VaultUnavailable):
+            vault().delete(stray)
     return True
 
 
