@@ -15,7 +15,13 @@ from tests.support.connection_scenarios import LOOPBACK, make_pki
 from tests.support.mtls_server import MtlsServer
 from webapp.pki.partner import connection_test as ct
 from webapp.pki.partner import outcomes
-from webapp.pki.partner.http_answer import HttpAnswer, head_request, read_answer, verdict_for
+from webapp.pki.partner.http_answer import (
+    HttpAnswer,
+    head_request,
+    read_answer,
+    request_path,
+    verdict_for,
+)
 from webapp.pki.partner.targets import parse_target
 from webapp.pki.partner.wording import SERVER_CHANGED
 from webapp.web.outbound import policy_from_config
@@ -158,6 +164,10 @@ def test_the_request_is_one_plain_head_with_host_and_close():
         b"HEAD / HTTP/1.1\r\nHost: partner.example\r\n"
     )
     assert read_answer(b"HTTP/1.1 200 OK\r\n\r\n") == HttpAnswer(200, "OK", "")
+    # Nothing from the URL can end the request line or add a header.
+    path = request_path("https://h/a\r\nX-Injected: 1\x00")
+    assert path == "/aX-Injected:%201%00"  # urlsplit drops CR/LF; the rest is quoted
+    assert not any(ch in path for ch in "\r\n \x00")
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(200, "accepted"), (403, "forbidden")])

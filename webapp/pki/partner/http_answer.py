@@ -13,6 +13,11 @@ HEAD answers carry no body (RFC 9110, 9.3.2), and nginx's 400 to a HEAD is a bar
 So a 400 counts as a certificate problem when its reason or body names one, OR when it is bare
 and came after a handshake in which the server asked for a certificate: a well-formed HEAD
 with a Host header has nothing else for a server to find bad.
+
+The request is only sent on the connection that presented our certificate: when Java would
+send none, the first connection already decided (issuer-not-accepted), whatever the server
+would answer. 401/403 is `forbidden`; every other answer (or none) is `accepted`, with the
+status in the detail.
 """
 
 from __future__ import annotations
