@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.interop.test_connection_verdicts import java_stores
+from tests.support.connect_proxy import ConnectProxy
 from tests.support.connection_scenarios import LOOPBACK, ScenarioPki, make_pki
 from tests.support.java import MtlsResult, run_mtls_client
 from tests.support.nginx_server import NGINX, NginxServer, NginxSetup
@@ -35,6 +36,7 @@ from tests.support.throwaway_pki import NOW, ThrowawayCA, new_key
 from tests.support.tools import require_tool
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner import connection_test as ct
+from webapp.web.outbound import policy_from_config
 
 pytestmark = pytest.mark.java
 
@@ -203,3 +205,31 @@ def test_tool_and_java_agree_against_nginx(index, pki, server_eku_client, tmp_pa
     assert ok, f"tool said {verdict.outcome}; Java {java.stdout}\n{java.stderr}\n{log[-1500:]}"
     if setup.expected == "rejected":
         assert "client SSL certificate verify error" in log  # nginx's own reason, for the record
+
+
+@pytest.mark.parametrize("index", [7, 8], ids=["revoked", "403"])
+def test_the_same_verdict_through_the_proxy_tunnel(index, pki, tmp_path, monkeypatch):
+    """The HEAD request travels through the organisation's proxy (CONNECT) like the handshake."""
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    setup = setups(pki)[index]
+    chain = pki.server.full_chain[:-1]
+    with (
+        ConnectProxy() as proxy,
+        NginxServer(tmp_path, chain=chain, key=pki.server.key, setup=setup.nginx) as nginx,
+    ):
+        policy = policy_from_config(
+            {"FETCH_ALLOWED_NETWORKS": '["127.0.0.0/8"]', "FETCH_PROXY": proxy.url}
+        )
+        verdict = ct.test_connection(
+            f"https://127.0.0.1:{nginx.port}{PATH}",
+            key_pair=pki.key_pair(),
+            trust_anchors=[pki.server_ca.root.cert],
+            policy=policy,
+            connect_timeout=3,
+            handshake_timeout=5,
+            after_handshake_wait=1,
+        )
+    assert verdict.outcome == setup.expected, verdict.detail
+    assert len(proxy.connects) == 2  # the probe and the connection with our certificate
+    assert f'"HEAD {PATH} HTTP/1.1"' in (tmp_path / "access.log").read_text()
