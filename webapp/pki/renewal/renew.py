@@ -29,7 +29,7 @@ from webapp.pki.partner.outbound import OutboundPolicy
 from webapp.pki.partner.roots import load_root_store
 from webapp.pki.renewal.errors import LastYearError, NotRenewedError
 from webapp.pki.renewal.last_year import LastYear
-from webapp.pki.renewal.result import Renewal, renewal_bundle
+from webapp.pki.renewal.result import Renewal, day, renewal_bundle
 from webapp.pki.renewal.trust import update_truststore
 
 __all__ = ["Network", "renew"]
@@ -127,8 +127,8 @@ def _check_renewed(last: LastYear, new: KeyPair) -> None:
         )
     if new.certificate.not_valid_after_utc <= old.not_valid_after_utc:
         raise NotRenewedError(
-            f"This certificate is valid until {new.certificate.not_valid_after_utc:%d %B %Y}, "
-            f"no later than last year's ({old.not_valid_after_utc:%d %B %Y}). Choose the file "
+            f"This certificate is valid until {day(new.certificate.not_valid_after_utc)}, no "
+            f"later than last year's ({day(old.not_valid_after_utc)}). Choose the file "
             "with your new certificate."
         )
 

@@ -20,7 +20,7 @@ from webapp.pki.partner.outcomes import ConnectionTestResult
 from webapp.pki.renewal.last_year import LastYear
 from webapp.pki.renewal.trust import TrustUpdate
 
-__all__ = ["BUNDLE_NAME", "SNIPPET_FILE_NAMES", "Renewal", "renewal_bundle"]
+__all__ = ["BUNDLE_NAME", "SNIPPET_FILE_NAMES", "Renewal", "day", "renewal_bundle"]
 
 File = tuple[str, bytes]
 
@@ -60,7 +60,7 @@ class Renewal:
 
     @property
     def validity(self) -> str:
-        return f"valid until {self.old_not_after:%d %B %Y} → {self.new_not_after:%d %B %Y}"
+        return f"valid until {day(self.old_not_after)} → {day(self.new_not_after)}"
 
     @property
     def summary(self) -> str:
@@ -86,7 +86,7 @@ class Renewal:
         lines.append(f"{ts_name} ({last.truststore.format.label}), the same password as last year:")
         for entry in self.trust.entries:
             whose = "yours" if entry.own else "partner"
-            until = f"{entry.certificate.not_valid_after_utc:%d %B %Y}"
+            until = day(entry.certificate.not_valid_after_utc)
             lines.append(
                 f"  {entry.words}: “{entry.alias}” {plain_name(entry.certificate.subject)} "
                 f"({whose}, valid until {until})"
@@ -97,6 +97,11 @@ class Renewal:
         if test.next_step and not test.passed:
             lines.append(test.next_step)
         return tuple(lines)
+
+
+def day(when: dt.datetime) -> str:
+    """A date as people write it: "2 December 2027"."""
+    return f"{when.day} {when:%B %Y}"
 
 
 def renewal_bundle(renewal: Renewal) -> bytes:

@@ -42,17 +42,21 @@ def assign_roles(
     truststore = _named(stores, destination.truststore_file if destination else "")
     rest = [s for s in stores if s is not keystore and s is not truststore]
     passwords = [p for p in (*typed, *_configured(destination)) if p]
-    if keystore is None or truststore is None:
-        for store in rest:
-            holds_key = _holds_key(store, passwords)
-            if holds_key is True and keystore is None:
-                keystore = store
-            elif holds_key is False and truststore is None:
-                truststore = store
+    undecided = []
+    for store in rest if keystore is None or truststore is None else []:
+        holds_key = _holds_key(store, passwords)
+        if holds_key is True and keystore is None:
+            keystore = store
+        elif holds_key is False and truststore is None:
+            truststore = store
+        elif holds_key is None:
+            undecided.append(store)
+    if len(undecided) == 1 and (keystore is None) != (truststore is None):
+        # The other one is known: this one is the store that is left.
+        keystore, truststore = keystore or undecided[0], truststore or undecided[0]
     if keystore is None:
-        undecided = [s for s in rest if s is not truststore and _holds_key(s, passwords) is None]
         if undecided:  # a PKCS#12 keeps its entries secret: its password tells
-            raise PasswordMissingError("keystore_password", undecided[0][0])
+            raise PasswordMissingError("keystore_password", "your keystore")
         raise LastYearFilesError(_NEITHER.format("keystore (the file with your key)"))
     if truststore is None:
         raise LastYearFilesError(_NEITHER.format("truststore"))

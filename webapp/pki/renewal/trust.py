@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from cryptography import x509
@@ -103,7 +103,21 @@ def update_truststore(
         else:
             action = "kept_no_longer_sent"
         entries.append(TrustUpdateEntry(change.certificate, change.alias, action, own))
-    return TrustUpdate(tuple(entries))
+    return TrustUpdate(tuple(_reuse_alias(entries, old_own[0], new_own[0])))
+
+
+def _reuse_alias(
+    entries: list[TrustUpdateEntry], old_leaf: x509.Certificate, new_leaf: x509.Certificate
+) -> list[TrustUpdateEntry]:
+    """The new certificate takes the alias of the old one it replaces ("renewal-client",
+    not "renewal-client-2"): the alias is free, and names what the entry is for."""
+    old = next((e for e in entries if e.certificate == old_leaf and e.action == "replaced"), None)
+    if old is None:
+        return entries
+    return [
+        replace(e, alias=old.alias) if e.certificate == new_leaf and e.action == "added" else e
+        for e in entries
+    ]
 
 
 def _print(cert: x509.Certificate) -> bytes:
