@@ -152,14 +152,16 @@ def last_year_zip(world: RenewalWorld, setup: LastYearSetup) -> bytes:
     )
 
 
-def new_p12(world: RenewalWorld, *, with_chain: bool = False) -> bytes:
+def new_p12(
+    world: RenewalWorld, *, with_chain: bool = False, password: str = KEY_FILE_PASSWORD
+) -> bytes:
     """This year's key pair file; by default the leaf alone, as some CAs hand it out."""
     return pkcs12.serialize_key_and_certificates(
         b"Renewal Client",
         world.new.key,  # type: ignore[arg-type]
         world.new.cert,
         world.new.chain if with_chain else None,
-        BestAvailableEncryption(KEY_FILE_PASSWORD.encode()),
+        BestAvailableEncryption(password.encode()),
     )
 
 
