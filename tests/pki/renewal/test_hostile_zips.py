@@ -121,3 +121,9 @@ def test_folders_inside_the_zip_are_fine(good: dict[str, bytes]) -> None:
     data = zip_of(*((f"mtls-files/{name}", blob) for name, blob in good.items()))
     last = open_last_year([("again.zip", data)])
     assert last.keystore.file_name == "keystore.jks" and last.from_zip
+
+
+def test_too_many_loose_files_are_refused() -> None:
+    with pytest.raises(LastYearFilesError) as error:
+        open_last_year([(f"f{i}.txt", b"x") for i in range(MAX_MEMBERS + 1)])
+    assert f"at most {MAX_MEMBERS} files" in str(error.value)

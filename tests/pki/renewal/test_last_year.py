@@ -169,6 +169,7 @@ def test_without_destination_json_both_passwords_are_asked_for(
     with pytest.raises(PasswordMissingError) as first:
         open_last_year(stores)
     assert first.value.field == "keystore_password"
+    assert "there is no destination.json" in str(first.value)
     with pytest.raises(PasswordMissingError) as second:
         open_last_year(stores, keystore_password=setup.keystore_password)
     assert second.value.field == "truststore_password"

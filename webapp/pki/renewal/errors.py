@@ -54,12 +54,10 @@ class LastYearFilesError(LastYearError):
 class PasswordMissingError(LastYearError):
     """destination.json does not hold this password (or there is no destination.json)."""
 
-    def __init__(self, field: Field, file_name: str) -> None:
+    def __init__(self, field: Field, file_name: str, *, have_config: bool = True) -> None:
         self.file_name = file_name
-        super().__init__(
-            f"Enter the {FIELD_LABELS[field]} of {file_name}: destination.json does not hold it.",
-            field=field,
-        )
+        why = "destination.json does not hold it" if have_config else "there is no destination.json"
+        super().__init__(f"Enter the {FIELD_LABELS[field]} of {file_name}: {why}.", field=field)
 
 
 class PasswordWrongError(LastYearError):

@@ -179,7 +179,7 @@ def _open(
     password_field: Field = "keystore_password" if role == "keystore" else "truststore_password"
     attempts = [p for p in (typed, configured or None) if p is not None]
     if not attempts:
-        raise PasswordMissingError(password_field, name)
+        raise PasswordMissingError(password_field, name, have_config=configured is not None)
     for password in attempts:
         try:
             opened = open_store(data, password, key_password=key_password)

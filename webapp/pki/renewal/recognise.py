@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig
 from webapp.pki.java.snippets import DEFAULT_BUNDLE_NAME
 from webapp.pki.renewal.errors import LastYearFilesError
-from webapp.pki.renewal.unzip import is_zip, read_zip
+from webapp.pki.renewal.unzip import MAX_MEMBERS, is_zip, read_zip
 from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
 
 __all__ = ["Recognised", "base_name", "recognise"]
@@ -42,6 +42,11 @@ class Recognised:
 
 def recognise(files: Sequence[File]) -> Recognised:
     """Unpack last year's zip (at most one) and sort every file by what it holds."""
+    if len(files) > MAX_MEMBERS:
+        raise LastYearFilesError(
+            f"Choose at most {MAX_MEMBERS} files: last year's zip, or the keystore, the "
+            "truststore and destination.json."
+        )
     zips = [data for _, data in files if is_zip(data)]
     if len(zips) > 1:
         raise LastYearFilesError("Choose one zip: last year's “Download all” file.")

@@ -56,7 +56,9 @@ def assign_roles(
         keystore, truststore = keystore or undecided[0], truststore or undecided[0]
     if keystore is None:
         if undecided:  # a PKCS#12 keeps its entries secret: its password tells
-            raise PasswordMissingError("keystore_password", "your keystore")
+            raise PasswordMissingError(
+                "keystore_password", "your keystore", have_config=destination is not None
+            )
         raise LastYearFilesError(_NEITHER.format("keystore (the file with your key)"))
     if truststore is None:
         raise LastYearFilesError(_NEITHER.format("truststore"))
