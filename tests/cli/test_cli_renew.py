@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
 import stat
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import KEY_ENV, KEY_PASS, STORE_PASS, TRUST_ENV, TRUST_PASS, mtls_kit
+from tests.cli.conftest import (
+    KEY_ENV,
+    KEY_PASS,
+    PASSWORD_ENV,
+    STORE_PASS,
+    TRUST_ENV,
+    TRUST_PASS,
+    command,
+    mtls_kit,
+)
+from tests.cli.test_cli_prompt import TIMEOUT, expect
 from tests.conftest import ThrowawayPki
 from tests.support.java import run_mtls_client
 from tests.support.last_year import (
@@ -290,3 +303,54 @@ def test_no_key_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "last.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
     run = mtls_kit("renew", "last.zip", "--out", "new.zip", cwd=tmp_path)
     assert run.returncode == 2 and "--key-file" in run.stderr
+
+
+def test_at_a_terminal_only_the_wrong_password_is_asked_for(
+    world: RenewalWorld, partner: MtlsServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    setup = setup_for(partner)
+    write_inputs(world, setup, tmp_path)
+    files = last_year_files(world, setup)
+    config = json.loads(files["destination.json"])
+    config["truststorePass"] = "changed on the platform"
+    files["destination.json"] = json.dumps(config).encode()
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in PASSWORD_ENV}
+    environment.update({"LC_ALL": "C.UTF-8", "MTLS_KEY_PASS": KEY_PASS, **env})
+    process = subprocess.Popen(
+        [
+            *command(),
+            "renew",
+            *files,
+            "--key-file",
+            "new.p12",
+            *KEY_ENV,
+            "--out",
+            "new.zip",
+            *LOOPBACK,
+        ],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        cwd=tmp_path,
+        env=environment,
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = bytearray()
+    try:
+        expect(master, "Truststore password: ", seen)
+        os.write(master, TRUST_PASS.encode() + b"\n")
+        stdout, _ = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert process.returncode == 0, bytes(seen)
+    assert b"does not open acme-trust.jks" in seen
+    assert b"Keystore password" not in seen  # destination.json's opened the keystore
+    assert TRUST_PASS.encode() not in seen and b"connection test: accepted" in stdout
+    written = json.loads(members((tmp_path / "new.zip").read_bytes())["destination.json"])
+    assert written["truststorePass"] == TRUST_PASS  # the one that opens the truststore
