@@ -354,3 +354,19 @@ def test_at_a_terminal_only_the_wrong_password_is_asked_for(
     assert TRUST_PASS.encode() not in seen and b"connection test: accepted" in stdout
     written = json.loads(members((tmp_path / "new.zip").read_bytes())["destination.json"])
     assert written["truststorePass"] == TRUST_PASS  # the one that opens the truststore
+
+
+def test_files_without_a_url_ask_for_url(
+    world: RenewalWorld, partner: MtlsServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    setup = LastYearSetup(url="", keystore_password=STORE_PASS, truststore_password=TRUST_PASS)
+    old_zip = write_inputs(world, setup, tmp_path)
+    args = ["renew", old_zip, "--key-file", "new.p12", *KEY_ENV, "--out", "new.zip", *LOOPBACK]
+
+    asked = mtls_kit(*args, cwd=tmp_path, env=env)
+    assert asked.returncode == 1 and "--url URL" in asked.stderr
+
+    given = mtls_kit(*args, "--url", partner.url + "/in", "--json", cwd=tmp_path, env=env)
+    assert given.returncode == 0, given.stderr
+    assert given.json()["destination"]["url"] == partner.url + "/in"
+    assert given.json()["destination"]["keystorePass"] == "••••••••"

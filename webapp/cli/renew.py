@@ -32,6 +32,7 @@ from webapp.pki.partner import extra_root_paths
 from webapp.pki.renewal import (
     FIELD_LABELS,
     LastYear,
+    LastYearError,
     Network,
     PasswordMissingError,
     PasswordWrongError,
@@ -40,6 +41,12 @@ from webapp.pki.renewal import (
     renew,
 )
 
+# What answers a field that last year's files left open, on the command line.
+_HINTS = {
+    "alias": " Choose it with --alias NAME.",
+    "url": " Give it with --url URL.",
+    "new_key_file": " Give it with --key-file PATH.",
+}
 # Which option gives the password a field of last year's files asks for.
 _PASSWORD_PREFIX = {"keystore_password": "store", "truststore_password": "truststore"}
 
@@ -106,9 +113,12 @@ def renew_command(
         raise InputProblem(
             f"{out} already exists. Choose another --out, or add --force to replace it."
         )
-    last = _open(last_year, alias, passwords)
-    new = _new_key_pair(key_file, key_extra, pair, passwords)
-    renewal = renew(last, new, network=network_settings(allow_network), url=url)
+    try:
+        last = _open(last_year, alias, passwords)
+        new = _new_key_pair(key_file, key_extra, pair, passwords)
+        renewal = renew(last, new, network=network_settings(allow_network), url=url)
+    except LastYearError as error:  # the page's sentence, and the option that answers it
+        raise InputProblem(f"{error}{_HINTS.get(error.field, '')}") from None
     write_output(out, renewal.bundle, force=force)
     emit(as_json, _report(renewal, out), _lines(renewal, out))
     if not renewal.connection.passed:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import jks
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from tests.support.last_year import LastYearSetup, RenewalWorld, last_year_files, last_year_zip
+from tests.support.throwaway_pki import Issued
 from webapp.pki.certs.describe import fingerprint_sha256
 from webapp.pki.java import StoreFormat
 from webapp.pki.renewal import (
@@ -212,3 +216,33 @@ def test_a_damaged_store_is_named_by_its_file(world: RenewalWorld) -> None:
     # A JKS whose integrity hash fails reads as a wrong password, by design of the format.
     assert error.value.field in ("truststore_password", "last_year_files")
     assert setup.truststore_name in str(error.value)
+
+
+def test_a_keystore_with_two_keys_asks_which_alias(world: RenewalWorld) -> None:
+    setup = setup_for(StoreFormat.JKS, StoreFormat.JKS)
+    files = last_year_files(world, setup)
+    other = world.user_ca.issue_client("Second Client", key_kind="ec256")
+    entries = [
+        jks.PrivateKeyEntry.new(alias, [_der(c) for c in issued.full_chain], _pkcs8(issued))
+        for alias, issued in (("acme-client", world.old), ("second", other))
+    ]
+    files[setup.keystore_name] = jks.KeyStore.new("jks", entries).saves(setup.keystore_password)
+
+    with pytest.raises(LastYearError) as error:
+        open_last_year(list(files.items()))
+    assert error.value.field == "alias" and "“second”" in str(error.value)
+
+    last = open_last_year(list(files.items()), alias="acme-client")
+    assert last.alias == "acme-client" and last.own_chain[0] == world.old.cert
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _pkcs8(issued: Issued) -> bytes:
+    return issued.key.private_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )

@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.java.destination import DestinationConfig
+from webapp.pki.java.file_names import FileNameError
 from webapp.pki.java.stores import build_keystore, build_truststore
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner.client_chain import complete_client_chain
@@ -27,7 +28,7 @@ from webapp.pki.partner.connection_test import test_connection
 from webapp.pki.partner.fetch import DEFAULT_HANDSHAKE_TIMEOUT
 from webapp.pki.partner.outbound import OutboundPolicy
 from webapp.pki.partner.roots import load_root_store
-from webapp.pki.renewal.errors import LastYearError, NotRenewedError
+from webapp.pki.renewal.errors import LastYearError, LastYearFilesError, NotRenewedError
 from webapp.pki.renewal.last_year import LastYear
 from webapp.pki.renewal.result import Renewal, day, renewal_bundle
 from webapp.pki.renewal.trust import update_truststore
@@ -114,7 +115,10 @@ def renew(
         chain_added=added,
         connection=tested,
     )
-    return replace(renewal, bundle=renewal_bundle(renewal))
+    try:
+        return replace(renewal, bundle=renewal_bundle(renewal))
+    except FileNameError as error:  # destination.json gave both stores one name
+        raise LastYearFilesError(str(error)) from None
 
 
 def _check_renewed(last: LastYear, new: KeyPair) -> None:

@@ -111,7 +111,10 @@ def _reuse_alias(
 ) -> list[TrustUpdateEntry]:
     """The new certificate takes the alias of the old one it replaces ("renewal-client",
     not "renewal-client-2"): the alias is free, and names what the entry is for."""
-    old = next((e for e in entries if e.certificate == old_leaf and e.action == "replaced"), None)
+    old = next(
+        (e for e in entries if e.certificate == old_leaf and e.action in ("replaced", "expired")),
+        None,
+    )
     if old is None:
         return entries
     return [
