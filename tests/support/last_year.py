@@ -14,7 +14,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 
 from tests.support.mtls_server import MtlsServer
@@ -34,7 +33,15 @@ from webapp.pki.java import (
 )
 from webapp.pki.renewal import SNIPPET_FILE_NAMES
 
-__all__ = ["KEY_FILE_PASSWORD", "LastYearSetup", "RenewalWorld", "last_year_zip", "new_p12"]
+__all__ = [
+    "KEY_FILE_PASSWORD",
+    "LastYearSetup",
+    "RenewalWorld",
+    "last_year_files",
+    "last_year_zip",
+    "members",
+    "new_p12",
+]
 
 NOW = dt.datetime.now(dt.UTC)
 KEY_FILE_PASSWORD = "new-Key-file-pw 1"  # throw-away passwords for throw-away keys
@@ -168,7 +175,3 @@ def new_p12(
 def members(zip_bytes: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-def pem(cert_holder: Issued) -> bytes:
-    return cert_holder.cert.public_bytes(serialization.Encoding.PEM)

@@ -4,6 +4,7 @@ refused with a sentence, without inflating more than the caps (issue 21)."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 import time
 import zipfile
@@ -14,6 +15,7 @@ from tests.support.last_year import LastYearSetup, RenewalWorld, last_year_zip, 
 from webapp.pki.renewal import (
     MAX_MEMBER_SIZE,
     MAX_MEMBERS,
+    LastYearError,
     LastYearFilesError,
     open_last_year,
 )
@@ -127,3 +129,22 @@ def test_too_many_loose_files_are_refused() -> None:
     with pytest.raises(LastYearFilesError) as error:
         open_last_year([(f"f{i}.txt", b"x") for i in range(MAX_MEMBERS + 1)])
     assert f"at most {MAX_MEMBERS} files" in str(error.value)
+
+
+def test_damaged_copies_of_a_good_zip_give_only_sentences(good: dict[str, bytes]) -> None:
+    # Flipped bytes anywhere (headers, members, the central directory): whatever breaks, the
+    # user gets a LastYearError with a field, never another exception.
+    data = zip_of(*good.items())
+    rng = random.Random(21)
+    outcomes: dict[str, int] = {}
+    for _ in range(120):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        try:
+            open_last_year([("mtls-files.zip", bytes(damaged))])
+            outcomes["opened"] = outcomes.get("opened", 0) + 1
+        except LastYearError as error:
+            assert error.field in ("last_year_files", "keystore_password", "truststore_password")
+            outcomes[type(error).__name__] = outcomes.get(type(error).__name__, 0) + 1
+    assert outcomes.get("LastYearFilesError", 0) > 0  # the damage was seen, not ignored

@@ -17,8 +17,7 @@ from dataclasses import dataclass, replace
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from webapp.pki.java.destination import DestinationConfig
-from webapp.pki.java.file_names import FileNameError
+from webapp.pki.java.file_names import FileNameError, check_distinct
 from webapp.pki.java.stores import build_keystore, build_truststore
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner.client_chain import complete_client_chain
@@ -31,9 +30,11 @@ from webapp.pki.partner.roots import load_root_store
 from webapp.pki.renewal.errors import LastYearError, LastYearFilesError, NotRenewedError
 from webapp.pki.renewal.last_year import LastYear
 from webapp.pki.renewal.result import Renewal, day, renewal_bundle
-from webapp.pki.renewal.trust import update_truststore
+from webapp.pki.renewal.trust import TrustUpdate, update_truststore
 
 __all__ = ["Network", "renew"]
+
+File = tuple[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,7 @@ def renew(
     the partner's server cannot be reached for its chain; the connection test's outcome,
     whatever it is, is in the result.
     """
-    target = (url or last.destination.url).strip()
-    if not target:
-        raise LastYearError(
-            "Enter the partner's URL: last year's files do not say where to connect.",
-            field="url",
-        )
+    target = _target(last, url)
     _check_renewed(last, new)
     pair, added = _complete_chain(new, last, network)
     partner = collect_partner_chain(
@@ -83,6 +79,49 @@ def renew(
         new_own=pair.chain,
         now=now,
     )
+    keystore, truststore = _build_stores(last, pair, trust)
+    tested = test_connection(
+        target,
+        key_pair=pair,
+        trust_anchors=[cert for _, cert in trust.kept_entries],
+        policy=network.policy,
+        connect_timeout=network.connect_timeout,
+        handshake_timeout=network.handshake_timeout,
+    )
+    renewal = Renewal(
+        last_year=last,
+        key_pair=pair,
+        keystore=keystore,
+        truststore=truststore,
+        destination=replace(last.destination, url=target),
+        trust=trust,
+        partner_warnings=partner.warnings,
+        chain_added=added,
+        connection=tested,
+    )
+    try:
+        return replace(renewal, bundle=renewal_bundle(renewal))
+    except FileNameError as error:  # two members of one name: the platform has one file
+        raise LastYearFilesError(str(error)) from None
+
+
+def _target(last: LastYear, url: str | None) -> str:
+    """The partner's URL (last year's unless given), once the two names are known apart."""
+    try:
+        check_distinct(last.keystore.file_name, last.truststore.file_name)
+    except FileNameError as error:
+        raise LastYearFilesError(f"destination.json: {error}") from None
+    target = (url or last.destination.url).strip()
+    if not target:
+        raise LastYearError(
+            "Enter the partner's URL: last year's files do not say where to connect.",
+            field="url",
+        )
+    return target
+
+
+def _build_stores(last: LastYear, pair: KeyPair, trust: TrustUpdate) -> tuple[File, File]:
+    """Both stores under last year's names, formats and passwords; the key under its alias."""
     keystore = build_keystore(
         alias=last.alias,
         private_key=pair.private_key,
@@ -95,30 +134,7 @@ def renew(
         password=last.truststore.password,
         format=last.truststore.format,
     )
-    destination: DestinationConfig = replace(last.destination, url=target)
-    tested = test_connection(
-        target,
-        key_pair=pair,
-        trust_anchors=[cert for _, cert in trust.kept_entries],
-        policy=network.policy,
-        connect_timeout=network.connect_timeout,
-        handshake_timeout=network.handshake_timeout,
-    )
-    renewal = Renewal(
-        last_year=last,
-        key_pair=pair,
-        keystore=(last.keystore.file_name, keystore),
-        truststore=(last.truststore.file_name, truststore),
-        destination=destination,
-        trust=trust,
-        partner_warnings=partner.warnings,
-        chain_added=added,
-        connection=tested,
-    )
-    try:
-        return replace(renewal, bundle=renewal_bundle(renewal))
-    except FileNameError as error:  # destination.json gave both stores one name
-        raise LastYearFilesError(str(error)) from None
+    return (last.keystore.file_name, keystore), (last.truststore.file_name, truststore)
 
 
 def _check_renewed(last: LastYear, new: KeyPair) -> None:

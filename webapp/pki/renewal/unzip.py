@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 
 from webapp.pki.java.opened import MAX_STORE_SIZE
@@ -45,6 +47,18 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or an empty 
 _ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
+# What zipfile and zlib raise on damaged input (the fuzz test in test_hostile_zips found
+# zlib.error escaping); RuntimeError/NotImplementedError: encryption or methods it refuses.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    ValueError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
 _REFUSED = "This zip cannot be used: {}. Use the zip that “Download all” gave you."
 
 
@@ -61,7 +75,7 @@ def read_zip(data: bytes) -> list[File]:
         raise _refused(f"it is larger than {MAX_ZIP_SIZE // 1024} KB")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except _DAMAGED:
         raise LastYearFilesError(
             "This zip is damaged or incomplete. Download it again, or give the files in it."
         ) from None
@@ -110,7 +124,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with archive.open(info) as member:
             blob = member.read(MAX_MEMBER_SIZE + 1)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
+    except _DAMAGED:
         raise LastYearFilesError(
             f"The file “{_base_name(info.filename)}” in this zip is damaged. "
             "Download the zip again, or give the files in it."
