@@ -108,10 +108,6 @@ class LastYear:
         found += [Expiry("partner", describe_certificate(c)) for c in self.partner_certificates]
         return tuple(sorted(found, key=lambda e: e.summary.not_after))
 
-    @property
-    def own_expiry(self) -> CertificateSummary:
-        return describe_certificate(self.own_chain[0])
-
 
 def open_last_year(
     files: Sequence[File],
