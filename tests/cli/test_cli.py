@@ -24,6 +24,7 @@ from tests.cli.conftest import (
     mtls_kit,
 )
 from tests.support.config_formats import read_block_yaml, read_shell_words
+from tests.support.throwaway_pki import ThrowawayCA
 from webapp import cli
 from webapp.pki.java import read_store
 from webapp.pki.keyimport import WrongPasswordError
@@ -436,3 +437,17 @@ def test_without_force_a_symlink_at_out_counts_as_existing(inputs: Path, tmp_pat
     )  # fmt: skip
     assert run.returncode == 1 and "already exists" in run.stderr
     assert not (tmp_path / "missing-target").exists()
+
+
+def test_inspect_prints_a_hostile_name_on_its_own_line_without_escapes(tmp_path: Path) -> None:
+    """Names from a file go through the one sanitiser (issue 19) before the terminal too:
+    CR/LF would forge lines, ESC sequences retitle or recolour the terminal."""
+    hostile = "Partner\x1b]0;pwned\x07\r\nOK: all certificates valid"
+    issued = ThrowawayCA("Inspect Root", key_kind="ec256").issue_client(hostile, key_kind="ec256")
+    (tmp_path / "partner.pem").write_bytes(issued.cert_pem())
+    run = mtls_kit("inspect", "partner.pem", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("partner.pem: 1 certificate")
+    assert "\x1b" not in run.stdout and "\r" not in run.stdout
+    assert not any(line.startswith("OK:") for line in lines)
