@@ -20,7 +20,6 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from tests.support.connection_scenarios import Scenario, ScenarioPki, make_pki
 from tests.support.java import JAVA_ENV, STRICT_TYPES, TIMEOUT_SECONDS
 from tests.support.mtls_server import MtlsServer
+from tests.support.nginx_server import NGINX, NginxServer, NginxSetup
 from tests.support.throwaway_pki import NOW, ThrowawayCA, new_key
 from tests.support.tools import require_tool
 from webapp.pki.java import build_keystore, build_truststore
@@ -41,7 +41,6 @@ __all__ = ["JavaText", "debug_excerpt", "java_error_texts", "log_wrapped", "vari
 SOURCE = Path(__file__).parent / "java" / "JavaErrors.java"
 PASSWORD = "changeit"
 READ_TIMEOUT_MILLIS = 1500
-NGINX = "/usr/sbin/nginx"  # Debian's nginx-light
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,8 @@ class _Generator:
 
     def _http_refusals(self) -> Iterator[JavaText]:
         """nginx (Debian's nginx-light) completes the handshake whatever the client sends and
-        refuses afterwards with a 400 page: only the logged response body tells why."""
+        refuses afterwards with a 400 page: only the logged response body tells why (the
+        server is tests/support/nginx_server.py, as in the interop tests)."""
         if _nginx_path() is None:
             return
         cases = [
@@ -145,8 +145,14 @@ class _Generator:
             ),
         ]
         for name, code, listed, depth in cases:
-            with _nginx(self.folder / name.replace(" ", "-"), self.pki, listed, depth) as port:
-                yield JavaText(name, code, self._connect(port, https_path="/in"))
+            setup = NginxSetup(client_cas=(listed,), verify_depth=depth)
+            folder = self.folder / name.replace(" ", "-").replace(",", "")
+            folder.mkdir()
+            server = self.pki.server
+            with NginxServer(
+                folder, chain=server.full_chain[:-1], key=server.key, setup=setup
+            ) as nginx:
+                yield JavaText(name, code, self._connect(nginx.port, https_path="/in"))
 
     def _handshakes(self) -> Iterator[JavaText]:
         cases = [
@@ -372,62 +378,6 @@ def _nginx_path() -> str | None:
     if os.environ.get("CI") == "true":
         require_tool("nginx", path=NGINX, why="the HTTP-level refusals come from nginx")
     return None
-
-
-@contextmanager
-def _nginx(folder: Path, pki: ScenarioPki, listed: x509.Certificate, depth: int) -> Iterator[int]:
-    """nginx on a free loopback port with its own config, requiring a client certificate."""
-    nginx = _nginx_path()
-    assert nginx is not None
-    folder.mkdir(parents=True)
-    (folder / "server.pem").write_bytes(pki.server.chain_pem(include_root=False))
-    (folder / "server.key").write_bytes(pki.server.key_pem())
-    (folder / "clients.pem").write_bytes(listed.public_bytes(serialization.Encoding.PEM))
-    probe = socket.create_server(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    temp = " ".join(
-        f"{kind}_temp_path {folder}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (folder / "nginx.conf").write_text(
-        f"""daemon off; master_process off; worker_processes 1; pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{ worker_connections 16; }}
-http {{
-  access_log off; {temp}
-  server {{
-    listen 127.0.0.1:{port} ssl;
-    ssl_certificate {folder}/server.pem; ssl_certificate_key {folder}/server.key;
-    ssl_client_certificate {folder}/clients.pem;
-    ssl_verify_client on; ssl_verify_depth {depth};
-    location / {{ return 200 "delivered\\n"; }}
-  }}
-}}
-"""
-    )
-    argv = [nginx, "-p", str(folder), "-e", str(folder / "error.log")]
-    argv += ["-c", str(folder / "nginx.conf")]
-    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
-        try:
-            _wait_for(port, process, folder / "error.log")
-            yield port
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"nginx did not start:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("nginx did not listen within 10 s")
 
 
 def _compile(folder: Path) -> Path:
