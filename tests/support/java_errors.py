@@ -144,8 +144,10 @@ class _Generator:
                 9,
             ),
         ]
+        cases.append(("nginx 403 for our subject", "forbidden", self.pki.client_ca.root.cert, 9))
         for name, code, listed, depth in cases:
-            setup = NginxSetup(client_cas=(listed,), verify_depth=depth)
+            deny = "CN=Client One" if code == "forbidden" else None
+            setup = NginxSetup(client_cas=(listed,), verify_depth=depth, forbidden_subject=deny)
             folder = self.folder / name.replace(" ", "-").replace(",", "")
             folder.mkdir()
             server = self.pki.server

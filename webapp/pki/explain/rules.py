@@ -235,6 +235,22 @@ RULES: tuple[Rule, ...] = (
         partner_kit=True,
     ),
     Rule(
+        o.FORBIDDEN,
+        (
+            r"HTTP response code: 40[13]\b",
+            r"\b40[13] (?:Forbidden|Unauthorized)\b",
+            r"status(?: code)?[ :=]+40[13]\b",
+        ),
+        "The secure connection works, but the partner's server does not allow your "
+        "certificate at this address.",
+        PARTNER,
+        "The server accepted the certificate during the handshake, then answered the request "
+        "with 401 or 403: this certificate (or this address) is not given access.",
+        f"{_KIT} and ask them to give your certificate access to this address, or check "
+        "that the address is the right one.",
+        partner_kit=True,
+    ),
+    Rule(
         TIMEOUT,
         (r"connect timed out", r"Read timed out", r"SocketTimeoutException", r"timed out"),
         "The partner's server did not answer in time.",
