@@ -137,6 +137,18 @@ def test_an_expired_partner_certificate(pki: ScenarioPki, tmp_path: Path) -> Non
     assert "expired on" in report["problems"][0]["message"]
 
 
+def test_a_partner_certificate_that_expires_soon(pki: ScenarioPki, tmp_path: Path) -> None:
+    files = stores(tmp_path, pki.client, [pki.server_ca.root.cert])
+    ending = server_cert(pki.server_ca, not_after=NOW + dt.timedelta(days=10))
+    with server_for(pki, ending) as server:
+        run = check(tmp_path, files, server, "--json")
+    assert run.returncode == 1, run
+    report = run.json()
+    assert (report["ok"], report["outcome"]) == (False, "accepted")
+    assert codes(run) == ["partner-expires-soon"]
+    assert f"{ending.cert.not_valid_after_utc:%d %B %Y}" in report["problems"][0]["message"]
+
+
 def test_a_wrong_store_password(pki: ScenarioPki, tmp_path: Path) -> None:
     files = stores(tmp_path, pki.client, [pki.server_ca.root.cert])
     with server_for(pki, pki.server) as server:
