@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import time
 
 import pytest
 
@@ -149,3 +150,13 @@ def test_the_files_name_the_destination_when_the_partner_cannot_be_reached():
         [said] = what_the_files_show(cause, files)
         assert said.startswith("Your settings here send the platform to partner.example")
     assert what_the_files_show("unreachable", SavedFiles()) == []
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["TrustAnchor " * 5400, "No name matching " * 3800, "KeyStore " * 7000, "a" * 65000],
+)
+def test_a_hostile_paste_is_read_quickly(hostile):
+    started = time.perf_counter()
+    explain(hostile)
+    assert time.perf_counter() - started < 1.0  # ~0.05 s on a quiet machine
