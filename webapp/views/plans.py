@@ -107,7 +107,7 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
             placeholder=is_placeholder(state) and not keep_placeholder,
             issuer_missing=bool(chosen and chosen.chain_problem),
             alone_confirmed=ks.alone_confirmed,
-            validity_confirmed=ks.validity_confirmed or keep_placeholder,
+            validity_confirmed=ks.validity_confirmed,
             renewing=is_opened_certificate(state),
         )
     ]
