@@ -241,7 +241,6 @@ def test_bad_ca_replies(
 ):
     page_of(open_keystore(client, keytool_stores.files["generated.jks"], STORE_PASSWORD))
     before = saved_state(client, app)
-    entry = open_store(keytool_stores.files["generated.jks"], STORE_PASSWORD).key_entry()
     data = {
         "other-key": pem(lifecycle_client.cert),
         "garbage": b"not a certificate",

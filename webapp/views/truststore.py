@@ -124,7 +124,7 @@ def _forget_other_address(typed: str) -> str | None:
         state.current = "truststore"
 
     update_state(forget)
-    return previous.host or previous.url
+    return previous.url or previous.host
 
 
 def _same_address(typed: str, url: str) -> bool:
@@ -223,9 +223,12 @@ def save_settings():
 
     if not live and not view.entries:
         errors["server_url"] = "Fetch the partner's certificates or upload them first."
-    update_state(keep)
+    state = update_state(keep)
     if live:
         return render_live("truststore")
+    if not errors and isinstance(plan := plan_truststore(state), list):
+        # e.g. only the user's own chain included (issue 20): said beside the certificates.
+        errors.update({p.field: p.message for p in plan if p.field == "certificates"})
     if errors:
         # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
         shown = {

@@ -92,7 +92,7 @@ def test_missing_issuer_is_named_by_its_subject_not_called_an_intermediate(ca):
     assert report.problem == (
         "We could not find the certificate of ‘Chain Root Intermediate (mtls-kit tests)’, "
         "which issued ‘No AIA Client (mtls-kit tests)’: it is not in your file, your Chain "
-        "files, your organisation's roots and the root store. If you have it, add it under "
+        "files, your organisation's roots or the root store. If you have it, add it under "
         "Chain files."
     )
     assert "intermediate certificate" not in report.problem
