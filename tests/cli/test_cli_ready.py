@@ -89,3 +89,22 @@ def test_a_complete_key_pair_file_is_ready_as_before(inputs: Path, tmp_path: Pat
         "keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks", *STORE_ENV, cwd=tmp_path
     )
     assert made.returncode == 0, made.stderr
+
+
+def test_a_truststore_of_your_own_chain_alone_is_refused(inputs: Path, tmp_path: Path) -> None:
+    refused = mtls_kit(
+        "truststore",
+        "--own",
+        inputs / "client.p12",
+        *KEY_ENV,
+        "--out",
+        "t.jks",
+        *TRUST_ENV,
+        cwd=tmp_path,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "Give --url or --cert too: your own chain alone does not let Java trust the "
+        "partner's server."
+    )
+    assert not (tmp_path / "t.jks").exists()

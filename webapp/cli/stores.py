@@ -216,6 +216,15 @@ def truststore(
             raise InputProblem(f"{path}: {error}") from None
     if own:
         found += [(cert, "own") for cert in load_own_chain(read_input(own), passwords)]
+    # The page's rule (pki.java.readiness): your own chain alone trusts no partner server.
+    partner = dedupe(cert for cert, source in found if source != "own")
+    if readiness.truststore_problems(
+        partner=len(partner), included=len(found), partner_included=len(partner)
+    ):
+        raise InputProblem(
+            "Give --url or --cert too: your own chain alone does not let Java trust the "
+            "partner's server."
+        )
     certs = dedupe(cert for cert, _ in found)
     entries: list[tuple[str, Any]] = []
     for cert in certs:

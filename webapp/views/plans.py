@@ -248,17 +248,14 @@ def plan_truststore(
     for entry in included:
         if (problem := alias_problem(entry.alias)) is not None:
             problems.append(Problem(f"alias-{entry.key}", problem))
-    if not any(e.source != "own" for e in entries):
-        problems.append(
-            Problem("server_url", "Fetch the partner's certificates or upload them first.")
+    problems += [
+        Problem(p.field, p.message)
+        for p in readiness.truststore_problems(
+            partner=sum(e.source != "own" for e in entries),
+            included=len(included),
+            partner_included=sum(e.source != "own" for e in included),
         )
-    elif not included:
-        problems.append(Problem("certificates", "Include at least one certificate."))
-    elif not any(e.source != "own" for e in included):
-        # Your own chain alone would not let Java trust the partner's server (issue 20).
-        problems.append(
-            Problem("certificates", "Include at least one of the partner's certificates.")
-        )
+    ]
     fmt = saved_format(ts.format)
     if not ts.password:
         problems.append(Problem("truststore_password", "Choose a truststore password."))

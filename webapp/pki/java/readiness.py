@@ -31,9 +31,12 @@ __all__ = [
     "PLACEHOLDER_MESSAGE",
     "RENEWAL_WINDOW_DAYS",
     "VALIDITY_FIELD",
-    "KeystoreProblem",
+    "NO_PARTNER_CERTIFICATE",
+    "NO_PARTNER_INCLUDED",
+    "StoreProblem",
     "alone_message",
     "keystore_problems",
+    "truststore_problems",
     "sent_alone",
     "validity_problem",
 ]
@@ -49,12 +52,14 @@ PLACEHOLDER_MESSAGE = (
     "Your certificate is a placeholder until your certificate authority signs the request: "
     "do not deploy this keystore and do not send this certificate to the partner."
 )
+NO_PARTNER_CERTIFICATE = "Fetch the partner's certificates or upload them first."
+NO_PARTNER_INCLUDED = "Include at least one of the partner's certificates."
 EXPIRED = "Your certificate has expired: the partner will refuse it."
 NOT_YET_VALID = "Your certificate is not valid yet: the partner will refuse it until then."
 
 
 @dataclass(frozen=True)
-class KeystoreProblem:
+class StoreProblem:
     field: str  # the form field the message belongs beside
     message: str
 
@@ -114,7 +119,7 @@ def keystore_problems(
     validity_confirmed: bool = False,
     renewing: bool = False,
     now: dt.datetime | None = None,
-) -> list[KeystoreProblem]:
+) -> list[StoreProblem]:
     """Why a keystore holding `chain` (leaf first) is not ready; empty when it is.
 
     `issuer_missing`: the leaf's issuer was looked for and not found (the page looks in the
@@ -123,14 +128,30 @@ def keystore_problems(
     (servers hold their own roots), and is ready.
     """
     if not chain:
-        return [KeystoreProblem("key_file", "Import your key pair file first.")]
+        return [StoreProblem("key_file", "Import your key pair file first.")]
     if placeholder:
-        return [KeystoreProblem(PLACEHOLDER_FIELD, PLACEHOLDER_MESSAGE)]
+        return [StoreProblem(PLACEHOLDER_FIELD, PLACEHOLDER_MESSAGE)]
     problems = []
     missing = sent_alone(chain) if issuer_missing is None else issuer_missing
     if missing and not alone_confirmed:
-        problems.append(KeystoreProblem(ALONE_FIELD, alone_message(chain[0])))
+        problems.append(StoreProblem(ALONE_FIELD, alone_message(chain[0])))
     problem = validity_problem(chain[0], renewing=renewing, now=now)
     if problem is not None and not validity_confirmed:
-        problems.append(KeystoreProblem(VALIDITY_FIELD, problem))
+        problems.append(StoreProblem(VALIDITY_FIELD, problem))
     return problems
+
+
+def truststore_problems(
+    *, partner: int, included: int, partner_included: int
+) -> list[StoreProblem]:
+    """Why a truststore is not ready: Java trusts the partner's server only through one of
+    the partner's certificates; the user's own chain alone is not enough (issue 20).
+    `partner`: partner certificates collected; `included`: entries chosen;
+    `partner_included`: partner certificates among them."""
+    if partner == 0:
+        return [StoreProblem("server_url", NO_PARTNER_CERTIFICATE)]
+    if included == 0:
+        return [StoreProblem("certificates", "Include at least one certificate.")]
+    if partner_included == 0:
+        return [StoreProblem("certificates", NO_PARTNER_INCLUDED)]
+    return []
