@@ -338,7 +338,9 @@ def test_own_certificates_in_a_truststore_update_are_labelled_yours(
     field(page, "Existing truststore").set_input_files(old)
     field(page, "Existing truststore password").fill(STORE_PASSWORD)
     button(page, "Open truststore").click()
+    expect(page.get_by_label("Include Partner Retired Root", exact=True)).to_be_visible()
     fetch_certificates(page, partner_url(partner_server))
+    expect(page.get_by_label("Include 127.0.0.1", exact=True)).to_be_visible()
     items = page.locator("#step-truststore .cert-list li")
     ours = items.filter(has=page.get_by_label("Include Our Test Root", exact=True))
     expect(ours).to_contain_text("Yours. Your own certificate (or the authority that issued it)")
@@ -346,3 +348,29 @@ def test_own_certificates_in_a_truststore_update_are_labelled_yours(
     theirs = items.filter(has=page.get_by_label("Include Partner Retired Root", exact=True))
     expect(theirs).to_contain_text("No longer sent by the server.")
     assert_accessible(page, "a truststore update with your own certificates")
+
+
+@pytest.mark.parametrize(
+    "name, store_type", [("truststore.jks", "JKS"), ("truststore.p12", "PKCS12")]
+)
+def test_updating_a_keytool_truststore_keeps_its_format_and_file_name(
+    page: Page,
+    key_files: KeyFiles,
+    keytool_stores: KeytoolStores,
+    downloads: Path,
+    name: str,
+    store_type: str,
+) -> None:
+    open_wizard(page)
+    import_key_pair(page, key_files.p12, P12_PASSWORD)
+    create_keystore(page, KEYSTORE_PASSWORD)
+    expect(link(page, "Download keystore")).to_be_visible()
+    page.get_by_text("Updating? Open last year's truststore", exact=True).click()
+    field(page, "Existing truststore").set_input_files(keytool_stores.path(name))
+    field(page, "Existing truststore password").fill(STORE_PASSWORD)
+    button(page, "Open truststore").click()
+    expect(field(page, "Truststore file name")).to_have_value(name)
+    updated = download(page, "Download truststore", downloads)
+    assert updated.name == name
+    entries = keytool_list(updated, STORE_PASSWORD, storetype=store_type).entries
+    assert {"partner root", "partner ca"} <= set(entries)
