@@ -38,6 +38,7 @@ from .page import Page, assert_error_beside
 from .procedure import (
     HTMX,
     KEYSTORE_PASSWORD,
+    TRUSTSTORE_PASSWORD,
     Upload,
     complete_keystore,
     download,
@@ -215,6 +216,9 @@ def test_placeholder_offers_nothing_to_send_and_a_leaf_only_reply_works(
     assert "Download all" not in finished.links() and "Download config" not in finished.links()
     for url in ("/finish/destination.json", "/finish/bundle.zip", "/finish/reminder.ics"):
         assert client.get(url).status_code == 409, url
+    # The placeholder is not the user's certificate yet: it joins no truststore.
+    trusted = open_store(download(client, "/truststore/download").data, TRUSTSTORE_PASSWORD)
+    assert [e.certificate for e in trusted.entries] == [pki.server_ca.root.cert]
 
     # The CA answers with the certificate alone, signed by its root.
     csr = x509.load_pem_x509_csr(download(client, "/keystore/request.csr").data)

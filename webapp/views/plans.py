@@ -203,7 +203,8 @@ def trust_entries(state: State) -> list[TrustEntry]:
     certificate (same name, new key) must not get the alias an older saved one keeps.
     """
     ts = state.truststore
-    items = [(c.pem, c.source) for c in ts.certs] + [(p, "own") for p in own_certificates(state)]
+    # A placeholder is not the user's certificate yet (issue 20): it joins no truststore.
+    items = [(c.pem, c.source) for c in ts.certs] + [(p, "own") for p in sendable_chain(state)]
     seen: set[str] = set()
     unique: list[tuple[str, str, str]] = []
     for pem, source in items:
