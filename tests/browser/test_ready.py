@@ -47,6 +47,7 @@ from tests.support.throwaway_pki import Issued, ThrowawayCA, new_key
 from tests.support.tls_server import LocalTLSServer
 from webapp.pki.java import build_truststore
 from webapp.pki.java.destination_url import NOT_HTTPS
+from webapp.pki.java.readiness import ALONE_NOT_CHOSEN
 
 ALONE = "Create it with my certificate alone"
 KEPT = "Download keystore (keeps your new key until the CA answers)"
@@ -106,7 +107,7 @@ def choose_alone(page: Page) -> None:
     expect(page.locator("#step-keystore")).not_to_contain_text("cannot be created")
     expect(field(page, "Chain files")).to_have_attribute("multiple", "")
     create_keystore(page, KEYSTORE_PASSWORD)
-    check_error_beside(page, ALONE, "Java will send your certificate alone.")
+    check_error_beside(page, ALONE, ALONE_NOT_CHOSEN)
     expect(link(page, "Download keystore")).to_have_count(0)
     assert_accessible(page, "the certificate alone, not chosen yet")
     page.get_by_label(ALONE, exact=True).check()

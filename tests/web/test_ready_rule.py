@@ -31,7 +31,7 @@ from tests.support.tls_server import LocalTLSServer
 from webapp import create_app
 from webapp.pki.java import build_truststore, open_store
 from webapp.pki.java.destination_url import NOT_HTTPS
-from webapp.pki.java.readiness import PLACEHOLDER_MESSAGE
+from webapp.pki.java.readiness import ALONE_NOT_CHOSEN, PLACEHOLDER_MESSAGE
 
 from .conftest import FormatCase, cryptography_p12
 from .page import Page, assert_error_beside
@@ -146,7 +146,7 @@ def test_leaf_alone_is_a_choice_and_java_connects(
     assert "Until then the keystore cannot be created" not in imported.text
 
     refused = tick_alone(client, alias="direct", ticked=False)
-    assert_error_beside(refused, "chain_alone", "Java will send your certificate alone.")
+    assert_error_beside(refused, "chain_alone", ALONE_NOT_CHOSEN)
     assert "Download keystore" not in refused.links()
     assert client.get("/keystore/download").status_code == 409
 

@@ -203,8 +203,8 @@ def save_settings():
     state = update_state(keep)
     if not live and (problem := validity_problem(state)) is not None:
         errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
-    if not live and (problem := alone_problem(state)) is not None:
-        errors[readiness.ALONE_FIELD] = problem
+    if not live and alone_problem(state) is not None:  # explained above the Chain files
+        errors[readiness.ALONE_FIELD] = readiness.ALONE_NOT_CHOSEN
     if live:
         return render_live("keystore")
     if errors:

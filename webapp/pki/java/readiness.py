@@ -27,6 +27,7 @@ from webapp.pki.java.reminder import DEFAULT_LEAD_DAYS
 __all__ = [
     "ALONE_FIELD",
     "ALONE_LABEL",
+    "ALONE_NOT_CHOSEN",
     "PLACEHOLDER_FIELD",
     "PLACEHOLDER_MESSAGE",
     "RENEWAL_WINDOW_DAYS",
@@ -48,6 +49,10 @@ PLACEHOLDER_FIELD = "placeholder"
 # The reminder's lead time: a renewal due within it is a renewal to do now.
 RENEWAL_WINDOW_DAYS = DEFAULT_LEAD_DAYS
 
+ALONE_NOT_CHOSEN = (
+    f"Tick “{ALONE_LABEL}” to create the keystore anyway, or add the missing certificate "
+    "under Chain files."
+)
 PLACEHOLDER_MESSAGE = (
     "Your certificate is a placeholder until your certificate authority signs the request: "
     "do not deploy this keystore and do not send this certificate to the partner."
