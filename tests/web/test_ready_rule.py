@@ -29,7 +29,7 @@ from tests.support.keytool_stores import STORE_PASSWORD, KeytoolStores
 from tests.support.throwaway_pki import Issued, ThrowawayCA, new_key
 from tests.support.tls_server import LocalTLSServer
 from webapp import create_app
-from webapp.pki.java import build_truststore, open_store
+from webapp.pki.java import build_keystore, build_truststore, open_store
 from webapp.pki.java.destination_url import NOT_HTTPS
 from webapp.pki.java.readiness import ALONE_NOT_CHOSEN, PLACEHOLDER_MESSAGE
 
@@ -411,3 +411,31 @@ def test_own_certificates_in_a_truststore_update_are_labelled_yours(
     page = page_of(upload_certificates(client, [(pem(fresh), "new.pem")]))
     assert page.text.count("No longer sent by the server.") == 1  # only the partner's
     assert page.text.count("Yours. Your own certificate") == 3  # leaf, intermediate, root
+
+
+def test_an_opened_keystore_with_its_certificate_alone_is_the_same_choice(
+    client: FlaskClient, pki: ScenarioPki
+) -> None:
+    leaf = issued_by_root(pki.client_ca, "Client One Opened")
+    old = build_keystore(
+        alias="opened", private_key=leaf.key, chain=[leaf.cert], password=STORE_PASSWORD
+    )
+    page = page_of(open_keystore(client, old, STORE_PASSWORD, name="platform.jks"))
+    assert_alone_is_offered(page, "Client Root (mtls-kit tests)")
+    assert client.get("/keystore/download").status_code == 409
+    ticked = page_of(
+        client.post(
+            "/keystore/settings",
+            headers=HTMX,
+            data={
+                "alias": "opened",
+                "keystore_filename": "platform.jks",
+                "chain_alone_asked": "1",
+                "chain_alone": "on",
+            },
+        )
+    )
+    assert not ticked.errors(), ticked.errors()
+    response = download(client, "/keystore/download")
+    assert response.headers["Content-Disposition"].endswith("filename=platform.jks")
+    assert open_store(response.data, STORE_PASSWORD).key_entry().chain == (leaf.cert,)

@@ -162,11 +162,14 @@ def open_keystore():
             values={"open_keystore": "1", "ask_key_password": "1" if ask else ""},
         )
     opened = opened_state(name, store)
+    # The same chain completion as an import (issue 20: one rule for every path); outside
+    # the state update, as it may download an issuer.
+    candidates = [completed_candidate(pair) for pair in pairs]
 
     def keep(state: State) -> None:
         state.current = "keystore"
         state.keystore = KeystoreState(
-            candidates=[candidate_of(pair) for pair in pairs],
+            candidates=candidates,
             selected=0,
             source_name=name,
             alias=normalise_alias(pairs[0].source_alias or ""),
