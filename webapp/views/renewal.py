@@ -22,10 +22,11 @@ from ..pki.java import (
     StoreFormat,
     StorePasswordError,
     WrongKeyPasswordError,
+    alias_from_store,
     apply_ca_reply,
     default_file_name,
-    normalise_alias,
     open_store,
+    safe_file_name,
     suggest_alias,
 )
 from ..pki.java.stores import StoreKind
@@ -39,7 +40,7 @@ from ..pki.keyimport import (
 from ..state import KeyPairCandidate, KeystoreState, OpenedStoreEntry, OpenedStoreState, State
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import root_store
-from ..web.sessions import load_state, update_state
+from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
 from .files import attachment, reminder_file
 from .own_chain import completed_candidate
@@ -172,13 +173,14 @@ def open_keystore():
             candidates=candidates,
             selected=0,
             source_name=name,
-            alias=normalise_alias(pairs[0].source_alias or ""),
+            alias=alias_from_store(pairs[0].source_alias, pairs[0].certificate),
             filename=kept_file_name(name, "keystore", kept_format(store)),
             password=kept_password(password),
             opened=opened,
             format=kept_format(store).value,
         )
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit(
         "keystore.opened", file=name, certificates=certificate_facts(p.certificate for p in pairs)
@@ -232,6 +234,7 @@ def import_ca_reply():
         ks.source_name = ks.source_name or "your keystore"
         state.current = "keystore"
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit(
         "careply.imported",
@@ -292,6 +295,7 @@ def generate_key():
             format=old.format,
         )
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit("keypair.generated", certificates=certificate_facts([pair.certificate]))
     return done("step-keystore")
@@ -308,7 +312,8 @@ def download_request():
             status=409,
         )
     audit("request.downloaded", **audit_facts.keystore())
-    name = f"{saved.alias or 'request'}.csr"
+    # The alias may be an opened store's: "../../evil", "con", CR/LF (issue 19).
+    name = safe_file_name(saved.alias or "", fallback="request.csr", extension=".csr")
     return attachment((name, saved.request_pem.encode()), "application/pkcs10")
 
 
