@@ -42,8 +42,8 @@ from webapp.pki.keyimport.errors import (
 )
 from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import KeyPair, supported_key
-from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
-from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, is_utf8, key_bag_costs
+from webapp.pki.keyimport.pkcs12_contents import hidden_bags
+from webapp.pki.keyimport.pkcs12_structure import Pkcs12Layout, SafeBag, is_utf8, key_bag_costs
 from webapp.pki.keyimport.scan import (
     DAMAGED_FILE,
     DAMAGED_KEY,
@@ -187,7 +187,7 @@ def _load_der_key(blob: bytes, secret: bytes | None) -> PrivateKey | None:
 def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> None:
     # OpenSSL decrypts a key bag hidden in the encrypted content with the count the bag
     # names, which only shows once that content is decrypted: look first, then check.
-    hidden = hidden_key_bags(layout.encrypted_contents, secret)
+    hidden = [bag for bag in hidden_bags(layout, secret) if bag.is_key]
     found.costs.extend(key_bag_costs(hidden))
     check_costs(found.costs)
     if len(layout.key_bags) + len(hidden) > MAX_KEY_ENTRIES:
@@ -237,7 +237,7 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
 
 
 def _all_key_bags(
-    bags: tuple[KeyBag, ...], secret: bytes | None
+    bags: tuple[SafeBag, ...], secret: bytes | None
 ) -> list[tuple[PrivateKeyTypes, str | None]]:
     """All keys of a multi-key PKCS#12 (keytool makes these); [] for the usual single key.
 

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from webapp.pki import der
 from webapp.pki.der import Element
-from webapp.pki.keyimport.errors import TooSlowToOpenError
+from webapp.pki.keyimport.errors import TooManyPartsError, TooSlowToOpenError
 from webapp.pki.keyimport.oids import (
     AES_KEY_SIZES,
     DES_EDE3_CBC,
@@ -39,12 +39,14 @@ from webapp.pki.keyimport.oids import (
     pkcs12_pbe_number,
 )
 from webapp.pki.keyimport.pkcs12_structure import (
+    BagTally,
     EncryptedContent,
-    KeyBag,
+    Pkcs12Layout,
+    SafeBag,
     read_safe_contents,
 )
 
-__all__ = ["decrypt_content", "hidden_key_bags", "pkcs12_kdf"]
+__all__ = ["hidden_bags", "pkcs12_kdf"]
 
 # PBKDF2 pseudo-random functions this module can compute, by OID.
 _PRFS: dict[bytes, type[hashes.HashAlgorithm]] = {
@@ -83,42 +85,27 @@ _PKCS12_CIPHERS: dict[int, tuple[int, int, _Decrypt]] = {
 }
 
 
-def hidden_key_bags(contents: tuple[EncryptedContent, ...], secret: bytes | None) -> list[KeyBag]:
-    """Key bags inside the encrypted contents, for every password that opens them."""
-    found: list[KeyBag] = []
-    for content in contents:
+def hidden_bags(layout: Pkcs12Layout, secret: bytes | None) -> list[SafeBag]:
+    """The key and certificate bags inside the encrypted contents, each content decrypted
+    with the first password that opens it. They count against the file's bag cap with the
+    bags outside (TooManyPartsError)."""
+    found: list[SafeBag] = []
+    tally = BagTally(layout.bag_count)
+    for content in layout.encrypted_contents:
         for password in _candidates(secret):
             try:
                 plaintext = _decrypt(content, password)
                 if plaintext is not None:
                     # One password opens it; another would only give garbage.
-                    found += read_safe_contents(plaintext)
+                    found += read_safe_contents(plaintext, tally)
                     break
-            except TooSlowToOpenError:
+            except (TooSlowToOpenError, TooManyPartsError):
                 raise
             except ValueError:
                 # Malformed parameters or ciphertext (OpenSSL cannot decrypt them either), or
                 # a wrong password that happened to leave valid-looking padding.
                 continue
     return found
-
-
-def decrypt_content(content: EncryptedContent, secret: bytes | None) -> bytes | None:
-    """The SafeContents DER inside `content` for the first password that opens it, or None.
-
-    Only for content whose cost was already checked (`Pkcs12Layout.costs`): the store opener
-    (webapp/pki/java/pkcs12_store.py) reads certificate bags and their attributes with it.
-    """
-    for password in _candidates(secret):
-        try:
-            plaintext = _decrypt(content, password)
-        except TooSlowToOpenError:
-            raise
-        except ValueError:
-            continue
-        if plaintext is not None:
-            return plaintext
-    return None
 
 
 def _candidates(secret: bytes | None) -> list[bytes | None]:
