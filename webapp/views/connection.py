@@ -35,6 +35,7 @@ from .certificates import certificate
 from .connection_panel import test_basis
 from .files import attachment
 from .own_chain import completed_candidate
+from .plans import NO_KEY_PAIR
 from .rendering import done, render_wizard
 from .validation import MAX_FIELD, field
 from .wizard import Wizard
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 NOT_READY = "Finish the keystore and truststore steps first, then test the connection."
 NO_URL = "Type the partner's address (for example https://partner.example/in) first."
-NO_KEY_PAIR = "Import your key pair file first."
 NO_CHAIN_FILES = "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
 MAX_CHAIN_FILES = 10
 

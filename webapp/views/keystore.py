@@ -22,6 +22,7 @@ from .files import attachment, certificate_chain_file, certificate_file, keystor
 from .live_preview import render_live
 from .own_chain import completed_candidate
 from .plans import (
+    NO_KEY_PAIR,
     KeystorePlan,
     TruststorePlan,
     plan_keystore,
@@ -190,7 +191,7 @@ def save_settings():
             state.current = "finish" if done_ else "truststore"
 
     if not live and not saved.candidates:
-        errors["key_file"] = "Import your key pair file first."
+        errors["key_file"] = NO_KEY_PAIR
     state = update_state(keep)
     if not live and (problem := validity_problem(state)) is not None:
         errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
@@ -223,7 +224,7 @@ def download_certificate_chain():
     Public only: safe to mail."""
     built = certificate_chain_file(load_state())
     if built is None:
-        return _not_ready("Import your key pair file first.")
+        return _not_ready(NO_KEY_PAIR)
     audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
 
@@ -233,7 +234,7 @@ def download_certificate():
     """The user's own certificate (public part only), to mail to the partner's administrator."""
     built = certificate_file(load_state())
     if built is None:
-        return _not_ready("Import your key pair file first.")
+        return _not_ready(NO_KEY_PAIR)
     audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
 

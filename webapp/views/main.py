@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 
+from ..pki.java import HTTP_METHODS, MIN_PASSWORD_LENGTH
 from ..state import State
 from ..vault import VaultUnavailable
 from ..web.ops.audit import audit
@@ -12,6 +14,14 @@ from .rendering import done, render_wizard
 from .wizard import STEPS
 
 bp = Blueprint("main", __name__)
+
+
+@bp.record_once
+def share_rules(setup: BlueprintSetupState) -> None:
+    """The core's rules that templates show, from their one home (not written in a template)."""
+    setup.app.jinja_env.globals.update(
+        min_password_length=MIN_PASSWORD_LENGTH, http_methods=HTTP_METHODS
+    )
 
 
 @bp.get("/")

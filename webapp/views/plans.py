@@ -8,11 +8,17 @@ beside.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import AliasError, StoreFormat, normalise_alias, suggest_alias, validate_alias
+from ..pki.java import (
+    StoreFormat,
+    alias_problem,
+    alias_used_above,
+    normalise_alias,
+    repeated_aliases,
+    suggest_alias,
+)
 from ..state import KeyPairCandidate, State
 from .certificates import certificate, fingerprint, summary
 from .store_formats import file_name_for, format_password_problem, saved_format
@@ -25,6 +31,10 @@ SOURCE_LABELS = {
     "own": "your own certificate",
     "old truststore": "from your old truststore",
 }
+
+
+# The keystore step, the downloads and the connection test all say this before a key pair.
+NO_KEY_PAIR = "Import your key pair file first."
 
 
 @dataclass(frozen=True)
@@ -74,22 +84,11 @@ class TruststorePlan:
     format: StoreFormat = StoreFormat.JKS
 
 
-@functools.lru_cache(maxsize=1024)
-def alias_problem(alias: str) -> str | None:
-    """Why Java cannot hold `alias`, or None. Cached: every request plans both stores, and
-    the check walks the alias character by character."""
-    try:
-        validate_alias(alias)
-    except AliasError as exc:
-        return str(exc)
-    return None
-
-
 def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
     ks = state.keystore
     problems = []
     if ks.chosen is None:
-        problems.append(Problem("key_file", "Import your key pair file first."))
+        problems.append(Problem("key_file", NO_KEY_PAIR))
     elif ks.chosen.chain_problem:  # issue 11: Java would send the leaf alone
         problems.append(Problem("chain_files", ks.chosen.chain_problem))
     alias = normalise_alias(ks.alias)
@@ -167,16 +166,11 @@ def trust_entries(state: State) -> list[TrustEntry]:
 
 def alias_conflicts(entries: list[TrustEntry]) -> list[Problem]:
     """Included entries whose alias an earlier included entry already has (Java would refuse)."""
-    problems, used = [], set()
-    for entry in entries:
-        if not entry.include:
-            continue
-        alias = normalise_alias(entry.alias)
-        if alias in used:
-            message = f"The alias “{entry.alias}” is already used above. Aliases must be unique."
-            problems.append(Problem(f"alias-{entry.key}", message))
-        used.add(alias)
-    return problems
+    included = [entry for entry in entries if entry.include]
+    return [
+        Problem(f"alias-{included[at].key}", alias_used_above(included[at].alias))
+        for at in repeated_aliases([entry.alias for entry in included])
+    ]
 
 
 def plan_truststore(

@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, current_app, request
 
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
-from ..pki.java import AliasError, validate_alias
+from ..pki.java import AliasError, alias_used_above, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
@@ -146,9 +146,7 @@ def save_settings():
             errors[f"alias-{key}"] = str(exc)
             alias = entry.alias
         if include and alias in seen:
-            errors[f"alias-{key}"] = (
-                f"The alias “{alias}” is already used above. Aliases must be unique."
-            )
+            errors[f"alias-{key}"] = alias_used_above(alias)
         if include:
             seen[alias] = entry.fingerprint
         choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)

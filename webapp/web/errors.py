@@ -26,7 +26,19 @@ UPLOAD_FIELDS = {
 DRAIN_LIMIT = 64 * 1024 * 1024
 
 
+def file_too_large(limit: int) -> str:
+    """The one sentence for an over-size upload: the server says it, and static/app.js (which
+    refuses the file before it is sent) reads it from <body data-file-too-large>."""
+    return (
+        f"This file is too large. Key pair and certificate files are a few KB; "
+        f"the limit is {limit // 1024} KB. Check that you chose the right file."
+    )
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(
+        lambda: {"file_too_large": file_too_large(int(current_app.config["MAX_CONTENT_LENGTH"]))}
+    )
     app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(CSRFError, page_expired)
     app.register_error_handler(VaultUnavailable, storage_unavailable)
@@ -40,10 +52,7 @@ def too_large(exc: RequestEntityTooLarge):
 
     _drain_body()
     limit = int(request.max_content_length or 0)
-    message = (
-        f"This file is too large. Key pair and certificate files are a few KB; "
-        f"the limit is {limit // 1024} KB. Check that you chose the right file."
-    )
+    message = file_too_large(limit)
     field, step = UPLOAD_FIELDS.get(request.path, ("form", ""))
     if request.content_length is not None and request.content_length <= limit:
         # Within the size limit, so Werkzeug stopped at the number of parts (issue 10, hole

@@ -175,7 +175,7 @@ def test_both_formats_apply_the_same_rules(
             password=PASSWORD,
             format=fmt,
         )
-    with pytest.raises(StoreError, match="used twice"):
+    with pytest.raises(StoreError, match="is already used above"):
         build_truststore(
             entries=[("a", client.cert), ("A", client.cert)], password=PASSWORD, format=fmt
         )

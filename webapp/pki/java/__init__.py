@@ -4,8 +4,11 @@ consumers' settings (snippets), the bundle."""
 from webapp.pki.java.aliases import (
     ALIAS_MAX_LENGTH,
     AliasError,
+    alias_problem,
+    alias_used_above,
     fits_java_keystore,
     normalise_alias,
+    repeated_aliases,
     suggest_alias,
     validate_alias,
 )
@@ -56,6 +59,7 @@ from webapp.pki.java.renew import (
     plan_new_key_pair,
 )
 from webapp.pki.java.rules import (
+    CHOOSE_PASSWORD,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     PasswordError,
@@ -96,6 +100,10 @@ from webapp.pki.java.truststore_update import (
 
 __all__ = [
     "ALIAS_MAX_LENGTH",
+    "CHOOSE_PASSWORD",
+    "alias_problem",
+    "alias_used_above",
+    "repeated_aliases",
     "DEFAULT_BUNDLE_NAME",
     "DEFAULT_LEAD_DAYS",
     "HTTP_METHODS",

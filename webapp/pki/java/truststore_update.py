@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.certs.chains import dedupe
-from webapp.pki.java.aliases import fits_java_keystore, suggest_alias
+from webapp.pki.java.aliases import alias_problem, suggest_alias
 from webapp.pki.java.jks import build_truststore
 from webapp.pki.java.opened import OpenedStore
 
@@ -111,7 +111,7 @@ def compare_truststore(
 
 
 def _unique(wanted: str, cert: x509.Certificate, taken: set[str]) -> str:
-    usable = wanted and wanted not in taken and fits_java_keystore(wanted)
+    usable = wanted and wanted not in taken and alias_problem(wanted) is None
     alias = wanted if usable else suggest_alias(cert, taken=taken)
     taken.add(alias)
     return alias
