@@ -21,7 +21,8 @@ DEFAULT_STORAGE_TIMEOUT = 5.0
 # A fresh 128-bit id collides with probability ~2**-128; a repeat means a broken RNG.
 _NEW_SESSION_ATTEMPTS = 3
 
-State = dict[str, Any]
+# The saved work as the vault stores it: the JSON record of webapp.state.State.
+StateRecord = dict[str, Any]
 
 
 class Vault:
@@ -43,7 +44,7 @@ class Vault:
         self._secret = secret
         self._ttl_ms = idle_timeout * 1000
 
-    def new_session(self, state: State | None = None) -> str:
+    def new_session(self, state: StateRecord | None = None) -> str:
         """Start a session holding ``state`` (default empty); return its cookie token."""
         plaintext = encode_state({} if state is None else state)
         for _ in range(_NEW_SESSION_ATTEMPTS):
@@ -54,7 +55,7 @@ class Vault:
                 return str(token)
         raise RuntimeError("could not pick an unused session id; is the system RNG broken?")
 
-    def load(self, token: str | None) -> State | None:
+    def load(self, token: str | None) -> StateRecord | None:
         """The session's state, or None if the token is missing, malformed, wrong or expired.
 
         A successful load restarts the idle timer.
@@ -69,7 +70,7 @@ class Vault:
         plaintext = unseal(record, key=parsed.key, storage_key=storage_key)
         return None if plaintext is None else decode_state(plaintext)
 
-    def update(self, token: str | None, fn: Callable[[State], object]) -> State:
+    def update(self, token: str | None, fn: Callable[[StateRecord], object]) -> StateRecord:
         """Apply ``fn`` to the latest state atomically and store the result; return it.
 
         ``fn`` mutates the dict it is given in place; its return value is ignored (so

@@ -36,6 +36,7 @@ __all__ = [
     "is_issued_by",
     "is_self_signed",
     "order_chain",
+    "valid_now",
 ]
 
 # Real chains are 2-4 certificates long; a longer "chain" is a hostile or broken upload.
@@ -171,7 +172,7 @@ def order_chain(
         certificate=lambda c: c,
         issuers=lambda c: by_subject.get(c.issuer, []),
         # Several candidates happen with renewed or cross-signed CAs: prefer one valid now.
-        prefer=lambda c: not _valid_now(c),
+        prefer=lambda c: not valid_now(c),
     )
     return list(path.links)
 
@@ -224,6 +225,7 @@ def _key_ids_match(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return wanted is not None and ski.digest == wanted
 
 
-def _valid_now(cert: x509.Certificate) -> bool:
+def valid_now(cert: x509.Certificate) -> bool:
+    """Within its validity period now: among several issuers, the one to prefer."""
     now = dt.datetime.now(dt.UTC)
     return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc

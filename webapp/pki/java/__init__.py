@@ -53,10 +53,8 @@ from webapp.pki.java.reminder import (
 from webapp.pki.java.renew import (
     CaReplyError,
     ChainNotCompleteError,
-    KeystorePlan,
     ReplyKeyMismatchError,
     apply_ca_reply,
-    plan_new_key_pair,
 )
 from webapp.pki.java.rules import (
     CHOOSE_PASSWORD,
@@ -128,7 +126,6 @@ __all__ = [
     "ExpiryReminder",
     "FileNameError",
     "KeyPasswordRequiredError",
-    "KeystorePlan",
     "NoKeyEntryError",
     "NotAStoreError",
     "OpenStoreError",
@@ -172,7 +169,6 @@ __all__ = [
     "next_steps",
     "normalise_alias",
     "open_store",
-    "plan_new_key_pair",
     "read_store",
     "safe_file_name",
     "spring_bundle_properties",

@@ -164,8 +164,3 @@ class ConnectionTestResult:
         values["acceptable_issuers"] = list(self.acceptable_issuers)
         values["server_certificates"] = list(self.server_certificates)
         return values
-
-    @property
-    def passed(self) -> bool:
-        """True when Java would complete mutual TLS with these files."""
-        return self.outcome == ACCEPTED
