@@ -1,10 +1,10 @@
-"""Step 1: import the user's key pair and build the keystore (JKS) from it."""
+"""Step 1: import the user's key pair, complete its chain ("Chain files"), build the keystore."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from ..pki.certs import certificates_from_pem
+from ..pki.certs import CertificateParseError, certificates_from_pem, parse_certificates
 from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
@@ -37,6 +37,8 @@ from .validation import field, password_field
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
 NO_FILE = "Choose your key pair file (.p12, .pfx or .pem)."
+NO_CHAIN_FILES = "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
+MAX_CHAIN_FILES = 10
 
 
 @bp.post("/import")
@@ -237,6 +239,49 @@ def download_certificate():
         return _not_ready(NO_KEY_PAIR)
     audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
+
+
+@bp.post("/chain-files")
+def add_chain_files():
+    """Complete the imported key pair's chain with the certificates the user uploads."""
+    files = [f for f in request.files.getlist("chain_files") if f and f.filename]
+    state = load_state()
+    chosen = state.keystore.chosen
+    if chosen is None:
+        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore")
+    error = NO_CHAIN_FILES if not files else None
+    found = []
+    for upload in files[:MAX_CHAIN_FILES]:
+        try:
+            found.extend(parse_certificates(upload.read()))
+        except CertificateParseError as exc:
+            error = f"{(upload.filename or '')[:100]}: {exc}"
+            break
+    if error is not None:
+        return render_wizard(errors={"chain_files": error}, focus="step-keystore")
+    try:
+        pair = KeyPair.from_pem_bundle(chosen.bundle)
+    except KeyPairError:
+        return render_wizard(errors={"chain_files": NO_KEY_PAIR}, focus="step-keystore")
+    already = [c for pem in chosen.chain[1:] for c in certificates_from_pem(pem)]
+    completed = completed_candidate(pair, chain_files=[*already, *found])
+    if completed.chain_problem:
+        return render_wizard(
+            errors={
+                "chain_files": "None of these certificates issued yours. " + completed.chain_problem
+            },
+            focus="step-keystore",
+        )
+    index = state.keystore.candidates.index(chosen)
+
+    def keep(state: State) -> None:
+        candidates = state.keystore.candidates
+        if index < len(candidates) and candidates[index].bundle == chosen.bundle:
+            candidates[index] = completed
+        state.current = "keystore"
+
+    update_state(keep)
+    return done("step-keystore")
 
 
 def _not_ready(message: str):
