@@ -1,19 +1,16 @@
-"""What changed since last year's truststore (issue 13), for the page: one status and one
-sentence of advice per certificate, computed from the saved state on each request."""
+"""What changed since last year's truststore (issue 13), from the saved state: the state's
+side of `pki.java.truststore_update` (which classifies and words each certificate).
+
+Kept apart from the /truststore/open view (views/truststore_update.py) because the view
+models use it, and they sit below the blueprints."""
 
 from __future__ import annotations
 
 from ..pki.java import OpenedEntry, OpenedStore, StoreType, TrustChange, compare_truststore
 from ..state import State, TrustChoice
-from .certificates import certificate, fingerprint
+from .certificates import certificate
 
 OLD_SOURCE = "old truststore"  # TrustedCertificate.source of what the opened store held
-STATUS_LABELS = {
-    "new": "New",
-    "unchanged": "Unchanged",
-    "no_longer_sent": "No longer sent by the server",
-    "expired": "Expired",
-}
 
 
 def trust_changes(state: State) -> dict[str, TrustChange]:
@@ -33,7 +30,7 @@ def trust_changes(state: State) -> dict[str, TrustChange]:
         ),
     )
     comparison = compare_truststore(old, [certificate(pem) for pem in fresh])
-    return {fingerprint_of(change): change for change in comparison.changes}
+    return {change.fingerprint: change for change in comparison.changes}
 
 
 def recommend_new(state: State) -> None:
@@ -44,10 +41,4 @@ def recommend_new(state: State) -> None:
             state.truststore.choices[print_] = TrustChoice(alias="", include=False)
 
 
-def fingerprint_of(change: TrustChange) -> str:
-    from cryptography.hazmat.primitives import hashes
-
-    return change.certificate.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
-__all__ = ["OLD_SOURCE", "STATUS_LABELS", "fingerprint", "recommend_new", "trust_changes"]
+__all__ = ["OLD_SOURCE", "recommend_new", "trust_changes"]

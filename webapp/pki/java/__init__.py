@@ -90,6 +90,7 @@ from webapp.pki.java.stores import (
 )
 from webapp.pki.java.truststore_update import (
     RECOMMENDATIONS,
+    STATUS_LABELS,
     TrustChange,
     TrustComparison,
     TrustStatus,
@@ -115,6 +116,7 @@ __all__ = [
     "PKCS12_KDF_ROUNDS",
     "READABLE_FORMATS",
     "RECOMMENDATIONS",
+    "STATUS_LABELS",
     "STORE_FORMATS",
     "AliasError",
     "CaReplyError",

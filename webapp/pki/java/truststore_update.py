@@ -23,6 +23,7 @@ from webapp.pki.java.opened import OpenedStore
 
 __all__ = [
     "RECOMMENDATIONS",
+    "STATUS_LABELS",
     "TrustChange",
     "TrustComparison",
     "TrustStatus",
@@ -31,6 +32,13 @@ __all__ = [
 
 TrustStatus = Literal["new", "unchanged", "no_longer_sent", "expired"]
 
+# The words for each status, for the page and the README alike: one place.
+STATUS_LABELS: dict[TrustStatus, str] = {
+    "new": "New",
+    "unchanged": "Unchanged",
+    "no_longer_sent": "No longer sent by the server",
+    "expired": "Expired",
+}
 RECOMMENDATIONS: dict[TrustStatus, str] = {
     "new": "Add it: the partner now uses this certificate.",
     "unchanged": "Keep it: the partner still uses this certificate.",
@@ -53,6 +61,11 @@ class TrustChange:
     @property
     def recommendation(self) -> str:
         return RECOMMENDATIONS[self.status]
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256, colon-separated upper-case hex: how the saved state names a certificate."""
+        return _fingerprint(self.certificate).hex(":").upper()
 
     @property
     def keep(self) -> bool:
