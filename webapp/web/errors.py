@@ -10,6 +10,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from werkzeug.wsgi import get_input_stream
 
 from ..vault import MAX_STATE_BYTES, StateTooLarge, VaultUnavailable
+from .pages import pages
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,6 @@ def init_app(app: Flask) -> None:
 
 
 def too_large(exc: RequestEntityTooLarge):
-    from ..views.rendering import render_wizard
-
     _drain_body()
     limit = int(request.max_content_length or 0)
     message = file_too_large(limit)
@@ -65,7 +64,7 @@ def too_large(exc: RequestEntityTooLarge):
     elif field == "form":  # no file was sent here: talking about files would mislead
         message = "What you sent is far longer than any of these fields allows. Please check it."
     # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
-    return render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
+    return pages().render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
 
 
 def page_expired(exc: CSRFError):
@@ -114,9 +113,7 @@ def unexpected_error(exc: Exception):
 
 def _alert(title: str, message: str, status: int):
     """A full error page for a browser; for htmx, an alert on top of the wizard, which stays."""
-    from ..views.rendering import is_htmx
-
-    if is_htmx():
+    if pages().is_htmx():
         response = make_response(
             render_template("_alert.html", message=message, title=title), status
         )
