@@ -1,59 +1,54 @@
 """What Java reads: JKS and PKCS#12 stores, aliases, the destination config and other
-consumers' settings (snippets), the bundle."""
+consumers' settings (snippets), the bundle.
+
+The facade holds what the views, the web glue and the command line use (issue 18: a small
+surface); everything else stays in its module, for the package and the tests.
+"""
 
 from webapp.pki.java.aliases import (
-    ALIAS_MAX_LENGTH,
     AliasError,
     alias_problem,
     alias_used_above,
-    fits_java_keystore,
     normalise_alias,
     repeated_aliases,
     suggest_alias,
     validate_alias,
 )
-from webapp.pki.java.bundle import ConnectionTestNote, build_bundle, next_steps
-from webapp.pki.java.destination import HTTP_METHODS, DestinationConfig, file_path
+from webapp.pki.java.bundle import (
+    ConnectionTestNote,
+    build_bundle,
+)
+from webapp.pki.java.destination import (
+    HTTP_METHODS,
+    DestinationConfig,
+    file_path,
+)
 from webapp.pki.java.file_names import (
     MAX_FILE_NAME,
     FileNameError,
-    check_distinct,
     clean_file_name,
     safe_file_name,
 )
-from webapp.pki.java.open_store import open_store
+from webapp.pki.java.open_store import (
+    open_store,
+)
 from webapp.pki.java.opened import (
-    MAX_STORE_CERTIFICATES,
-    MAX_STORE_ENTRIES,
-    MAX_STORE_KEYS,
-    MAX_STORE_SIZE,
-    READABLE_FORMATS,
-    ChooseKeyEntryError,
-    DamagedStoreError,
     KeyPasswordRequiredError,
     NoKeyEntryError,
-    NotAStoreError,
     OpenedEntry,
     OpenedStore,
     OpenStoreError,
     StorePasswordError,
-    StoreTooCostlyError,
-    StoreTooLargeError,
     StoreType,
-    UnsupportedStoreFormatError,
     WrongKeyPasswordError,
 )
-from webapp.pki.java.pkcs12 import PKCS12_KDF_ROUNDS
 from webapp.pki.java.reminder import (
-    DEFAULT_LEAD_DAYS,
     ExpiryReminder,
     ReminderError,
     expiry_reminder,
 )
 from webapp.pki.java.renew import (
     CaReplyError,
-    ChainNotCompleteError,
-    ReplyKeyMismatchError,
     apply_ca_reply,
 )
 from webapp.pki.java.rules import (
@@ -62,19 +57,12 @@ from webapp.pki.java.rules import (
     MIN_PASSWORD_LENGTH,
     PasswordError,
     StoreContents,
-    StoreEntry,
     StoreError,
-    check_alias,
-    check_password,
 )
 from webapp.pki.java.snippets import (
     DEFAULT_BUNDLE_NAME,
     Snippet,
     consumer_snippets,
-    java_sslcontext_sample,
-    jvm_system_properties,
-    spring_bundle_properties,
-    spring_bundle_yaml,
 )
 from webapp.pki.java.stores import (
     STORE_FORMATS,
@@ -92,71 +80,46 @@ from webapp.pki.java.truststore_update import (
     RECOMMENDATIONS,
     STATUS_LABELS,
     TrustChange,
-    TrustComparison,
-    TrustStatus,
     compare_truststore,
 )
 
 __all__ = [
-    "ALIAS_MAX_LENGTH",
-    "CHOOSE_PASSWORD",
-    "alias_problem",
-    "alias_used_above",
-    "repeated_aliases",
-    "DEFAULT_BUNDLE_NAME",
-    "DEFAULT_LEAD_DAYS",
-    "HTTP_METHODS",
-    "MAX_FILE_NAME",
-    "MAX_PASSWORD_LENGTH",
-    "MAX_STORE_CERTIFICATES",
-    "MAX_STORE_ENTRIES",
-    "MAX_STORE_KEYS",
-    "MAX_STORE_SIZE",
-    "MIN_PASSWORD_LENGTH",
-    "PKCS12_KDF_ROUNDS",
-    "READABLE_FORMATS",
-    "RECOMMENDATIONS",
-    "STATUS_LABELS",
-    "STORE_FORMATS",
     "AliasError",
+    "CHOOSE_PASSWORD",
     "CaReplyError",
-    "ChainNotCompleteError",
-    "ChooseKeyEntryError",
     "ConnectionTestNote",
-    "DamagedStoreError",
+    "DEFAULT_BUNDLE_NAME",
     "DestinationConfig",
     "ExpiryReminder",
     "FileNameError",
+    "HTTP_METHODS",
     "KeyPasswordRequiredError",
+    "MAX_FILE_NAME",
+    "MAX_PASSWORD_LENGTH",
+    "MIN_PASSWORD_LENGTH",
     "NoKeyEntryError",
-    "NotAStoreError",
     "OpenStoreError",
     "OpenedEntry",
     "OpenedStore",
     "PasswordError",
+    "RECOMMENDATIONS",
     "ReminderError",
-    "ReplyKeyMismatchError",
+    "STATUS_LABELS",
+    "STORE_FORMATS",
     "Snippet",
     "StoreContents",
-    "StoreEntry",
     "StoreError",
     "StoreFormat",
     "StorePasswordError",
-    "StoreTooCostlyError",
-    "StoreTooLargeError",
     "StoreType",
     "TrustChange",
-    "TrustComparison",
-    "TrustStatus",
-    "UnsupportedStoreFormatError",
     "WrongKeyPasswordError",
+    "alias_problem",
+    "alias_used_above",
     "apply_ca_reply",
     "build_bundle",
     "build_keystore",
     "build_truststore",
-    "check_alias",
-    "check_distinct",
-    "check_password",
     "check_store_password",
     "clean_file_name",
     "compare_truststore",
@@ -165,16 +128,11 @@ __all__ = [
     "detect_format",
     "expiry_reminder",
     "file_path",
-    "fits_java_keystore",
-    "java_sslcontext_sample",
-    "jvm_system_properties",
-    "next_steps",
     "normalise_alias",
     "open_store",
     "read_store",
+    "repeated_aliases",
     "safe_file_name",
-    "spring_bundle_properties",
-    "spring_bundle_yaml",
     "store_format",
     "suggest_alias",
     "validate_alias",
