@@ -1,8 +1,4 @@
-"""Certificates: find PEM blocks, parse PEM/DER/PKCS#7, describe one, order a chain.
-
-The facade holds what the views, the web glue and the command line use (issue 18: a small
-surface); everything else stays in its module, for the package and the tests.
-"""
+"""Certificates: find PEM blocks, parse PEM/DER/PKCS#7, describe one, order a chain."""
 
 from webapp.pki.certs.chains import (
     dedupe,

@@ -32,6 +32,7 @@ __all__ = [
     "ChainPath",
     "SignatureChecks",
     "build_path",
+    "by_subject_name",
     "dedupe",
     "is_issued_by",
     "is_self_signed",
@@ -164,9 +165,7 @@ def order_chain(
 ) -> list[x509.Certificate]:
     """`leaf`, then its issuer, then that one's issuer... as far as `others` allow."""
     pool = [c for c in dedupe(others) if _fingerprint(c) != _fingerprint(leaf)]
-    by_subject: dict[x509.Name, list[x509.Certificate]] = {}
-    for cert in pool:
-        by_subject.setdefault(cert.subject, []).append(cert)
+    by_subject = by_subject_name(pool, certificate=lambda c: c)
     path = build_path(
         leaf,
         certificate=lambda c: c,
@@ -175,6 +174,17 @@ def order_chain(
         prefer=lambda c: not valid_now(c),
     )
     return list(path.links)
+
+
+def by_subject_name(
+    links: Iterable[T], *, certificate: Callable[[T], x509.Certificate]
+) -> dict[x509.Name, list[T]]:
+    """`links` grouped by their certificate's subject, in order: the candidates build_path's
+    `issuers` callback names for a certificate are `groups.get(cert.issuer, [])`."""
+    groups: dict[x509.Name, list[T]] = {}
+    for link in links:
+        groups.setdefault(certificate(link).subject, []).append(link)
+    return groups
 
 
 def dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:

@@ -1,9 +1,5 @@
 """What Java reads: JKS and PKCS#12 stores, aliases, the destination config and other
-consumers' settings (snippets), the bundle.
-
-The facade holds what the views, the web glue and the command line use (issue 18: a small
-surface); everything else stays in its module, for the package and the tests.
-"""
+consumers' settings (snippets), the bundle."""
 
 from webapp.pki.java.aliases import (
     AliasError,

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki.certs.chains import order_chain
-from webapp.pki.certs.parse import CertificateParseError, check_readable, tolerating_old_serials
+from webapp.pki.certs.parse import tolerating_old_serials
 from webapp.pki.java.aliases import suggest_alias
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
@@ -37,6 +37,7 @@ from webapp.pki.java.opened import (
     StorePasswordError,
     StoreTooCostlyError,
     StoreTooLargeError,
+    store_certificate,
     too_many_keys,
 )
 from webapp.pki.keyimport.errors import (
@@ -101,7 +102,7 @@ def _entries_from(bags: list[SafeBag], secret: bytes | None) -> OpenedStore:
     cert_bags = [b for b in bags if not b.is_key]
     if len(cert_bags) > MAX_STORE_CERTIFICATES:
         raise _too_many("certificates")
-    certs = [_certificate(b.value) for b in cert_bags]
+    certs = [store_certificate(b.value) for b in cert_bags]
     pool = [c for c, b in zip(certs, cert_bags, strict=False) if not b.java_trusted]
     entries: list[OpenedEntry] = []
     in_chains: set[bytes] = set()
@@ -154,16 +155,6 @@ def _private_key(bag: SafeBag, secret: bytes | None) -> PrivateKey:
         return supported_key(key)
     except UnsupportedKeyError as error:
         raise OpenStoreError(str(error)) from None
-
-
-def _certificate(value: bytes) -> x509.Certificate:
-    try:
-        with tolerating_old_serials():
-            cert = x509.load_der_x509_certificate(value)
-        check_readable(cert)
-    except (ValueError, CertificateParseError):
-        raise DamagedStoreError() from None
-    return cert
 
 
 def _name_of(

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from webapp.pki.certs.chains import build_path, dedupe, is_self_signed, valid_now
+from webapp.pki.certs.chains import (
+    build_path,
+    by_subject_name,
+    dedupe,
+    is_self_signed,
+    valid_now,
+)
 from webapp.pki.certs.parse import parse_certificates
 from webapp.pki.java.opened import OpenedEntry
 from webapp.pki.java.rules import StoreError
@@ -104,9 +110,7 @@ def _chain_to_root(
 ) -> list[x509.Certificate]:
     """`leaf` up to a self-signed root, from `known` (the reply, the old chain, the extra
     roots; valid ones first) and then the root store's roots (keytool's -trustcacerts)."""
-    by_subject: dict[x509.Name, list[x509.Certificate]] = {}
-    for cert in known:
-        by_subject.setdefault(cert.subject, []).append(cert)
+    by_subject = by_subject_name(known, certificate=lambda cert: cert)
     path = build_path(
         leaf,
         certificate=lambda cert: cert,

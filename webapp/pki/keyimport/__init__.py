@@ -1,8 +1,4 @@
-"""Key pairs from the files people have: PKCS#12, PEM, PKCS#8 and DER, priced before decryption.
-
-The facade holds what the views, the web glue and the command line use (issue 18: a small
-surface); everything else stays in its module, for the package and the tests.
-"""
+"""Key pairs from the files people have: PKCS#12, PEM, PKCS#8 and DER, priced before decryption."""
 
 from webapp.pki.keyimport.errors import (
     MAX_KEY_FILE_PASSWORD_LENGTH,

@@ -1,9 +1,5 @@
 """The partner's side: where we may connect, fetching a server's chain, completing it,
-and testing the mutual-TLS connection the way Java will make it.
-
-The facade holds what the views, the web glue and the command line use (issue 18: a small
-surface); everything else stays in its module, for the package and the tests.
-"""
+and testing the mutual-TLS connection the way Java will make it."""
 
 from webapp.pki.partner.client_chain import (
     FROM_FILE,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from webapp.pki.certs.chains import SignatureChecks, build_path
+from webapp.pki.certs.chains import SignatureChecks, build_path, by_subject_name
 from webapp.pki.certs.names import plain_name
 
 __all__ = ["ServerTrust", "check_server_trust"]
@@ -84,10 +84,11 @@ def _path_to_anchor(
 
     Truststore entries are tried before sent certificates; of the sent ones, only CAs."""
     anchor_prints = {_print(a) for a in anchors}
-    by_subject: dict[x509.Name, list[_Link]] = {}
-    for link in [*(_Link(a, True) for a in anchors), *(_Link(c, False) for c in sent[1:])]:
-        if link.entry or _is_ca(link.cert):
-            by_subject.setdefault(link.cert.subject, []).append(link)
+    links = [*(_Link(a, True) for a in anchors), *(_Link(c, False) for c in sent[1:])]
+    by_subject = by_subject_name(
+        (link for link in links if link.entry or _is_ca(link.cert)),
+        certificate=lambda link: link.cert,
+    )
     checks = SignatureChecks()
     found = build_path(
         _Link(sent[0], False),
