@@ -35,6 +35,9 @@ SOURCE_LABELS = {
 
 # The keystore step, the downloads and the connection test all say this before a key pair.
 NO_KEY_PAIR = "Import your key pair file first."
+# The truststore's two "not yet": the plan and the truststore step's own form both say them.
+NO_PARTNER_CERTIFICATES = "Fetch the partner's certificates or upload them first."
+NONE_INCLUDED = "Include at least one certificate."
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,9 @@ def plan_truststore(
         if (problem := alias_problem(entry.alias)) is not None:
             problems.append(Problem(f"alias-{entry.key}", problem))
     if not any(e.source != "own" for e in entries):
-        problems.append(
-            Problem("server_url", "Fetch the partner's certificates or upload them first.")
-        )
+        problems.append(Problem("server_url", NO_PARTNER_CERTIFICATES))
     elif not included:
-        problems.append(Problem("certificates", "Include at least one certificate."))
+        problems.append(Problem("certificates", NONE_INCLUDED))
     fmt = saved_format(ts.format)
     if not ts.password:
         problems.append(Problem("truststore_password", "Choose a truststore password."))

@@ -21,7 +21,7 @@ from ..web.sessions import load_state, update_state
 from . import audit_facts
 from .files import attachment, truststore_file
 from .live_preview import render_live
-from .plans import TruststorePlan, plan_truststore
+from .plans import NO_PARTNER_CERTIFICATES, NONE_INCLUDED, TruststorePlan, plan_truststore
 from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import read_store_settings
@@ -162,7 +162,7 @@ def save_settings():
     typed, rejected = chosen.typed, chosen.rejected
     errors.update(chosen.errors)
     if view.entries and not seen:
-        errors["certificates"] = "Include at least one certificate."
+        errors["certificates"] = NONE_INCLUDED
 
     def keep(state: State) -> None:
         ts = state.truststore
@@ -182,7 +182,7 @@ def save_settings():
             state.current = "finish" if done_ else "truststore"
 
     if not live and not view.entries:
-        errors["server_url"] = "Fetch the partner's certificates or upload them first."
+        errors["server_url"] = NO_PARTNER_CERTIFICATES
     update_state(keep)
     if live:
         return render_live("truststore")

@@ -35,6 +35,7 @@ from webapp.pki.java.opened import (
     UnsupportedStoreFormatError,
     WrongKeyPasswordError,
     store_certificate,
+    too_many,
     too_many_keys,
 )
 from webapp.pki.java.pkcs12_store import open_pkcs12_store
@@ -82,10 +83,7 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         raise DamagedStoreError()
     _magic, _version, count = _JKS_HEADER.unpack_from(data)
     if count > MAX_STORE_ENTRIES:
-        raise StoreTooLargeError(
-            f"This store holds more than {MAX_STORE_ENTRIES} entries, far "
-            "more than a keystore or truststore for one connection needs."
-        )
+        raise too_many("entries")
     _check_jks_integrity(data, password)
     try:
         store = jks.KeyStore.loads(data, password, try_decrypt_keys=False)
@@ -97,10 +95,7 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         sum(len(getattr(e, "cert_chain", ())) or 1 for e in store.entries.values())
         > MAX_STORE_CERTIFICATES
     ):
-        raise StoreTooLargeError(
-            f"This store holds more than {MAX_STORE_CERTIFICATES} "
-            "certificates, far more than one connection needs."
-        )
+        raise too_many("certificates")
     if sum(isinstance(e, jks.PrivateKeyEntry) for e in store.entries.values()) > MAX_STORE_KEYS:
         raise too_many_keys()
     entries = [

@@ -38,6 +38,8 @@ __all__ = [
     "UnsupportedStoreFormatError",
     "WrongKeyPasswordError",
     "store_certificate",
+    "too_many",
+    "too_many_keys",
 ]
 
 # The upload limit of the app (webapp/config.py MAX_CONTENT_LENGTH): a client keystore is a
@@ -109,6 +111,15 @@ class WrongKeyPasswordError(OpenStoreError):
 
 class StoreTooLargeError(OpenStoreError):
     """More entries, certificates or bytes than any real keystore or truststore has."""
+
+
+def too_many(what: Literal["entries", "certificates"]) -> StoreTooLargeError:
+    """The one sentence for a store with more entries or certificates than the caps above."""
+    limit = MAX_STORE_ENTRIES if what == "entries" else MAX_STORE_CERTIFICATES
+    return StoreTooLargeError(
+        f"This store holds more than {limit} {what}, far more than a "
+        "keystore or truststore for one connection needs."
+    )
 
 
 def too_many_keys() -> StoreTooLargeError:

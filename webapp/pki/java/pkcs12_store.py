@@ -16,15 +16,11 @@ Every password-hashing count is priced before anything is decrypted (keyimport.k
 
 from __future__ import annotations
 
-import warnings
-
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki.certs.chains import order_chain
-from webapp.pki.certs.parse import tolerating_old_serials
 from webapp.pki.java.aliases import suggest_alias
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
@@ -38,6 +34,7 @@ from webapp.pki.java.opened import (
     StoreTooCostlyError,
     StoreTooLargeError,
     store_certificate,
+    too_many,
     too_many_keys,
 )
 from webapp.pki.keyimport.errors import (
@@ -48,8 +45,8 @@ from webapp.pki.keyimport.errors import (
 )
 from webapp.pki.keyimport.kdf_limits import check_costs
 from webapp.pki.keyimport.keypair import supported_key
-from webapp.pki.keyimport.pkcs12_contents import hidden_bags
-from webapp.pki.keyimport.pkcs12_structure import SafeBag, is_utf8, key_bag_costs, read_layout
+from webapp.pki.keyimport.pkcs12_contents import hidden_bags, openssl_can_use, openssl_load
+from webapp.pki.keyimport.pkcs12_structure import SafeBag, key_bag_costs, read_layout
 from webapp.pki.keys import PrivateKey, spki_der
 
 __all__ = ["open_pkcs12_store"]
@@ -80,20 +77,16 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
         raise too_many_keys()
     _check_mac(layout.pfx, secret)
     if len(bags) > MAX_STORE_CERTIFICATES + MAX_STORE_ENTRIES:
-        raise _too_many("certificates")
+        raise too_many("certificates")
     return _entries_from(bags, secret)
 
 
 def _check_mac(pfx: bytes, secret: bytes | None) -> None:
     """load_pkcs12 verifies the MAC: the first place a wrong password shows."""
-    if secret is not None and (b"\0" in secret or not is_utf8(secret)):
-        raise StorePasswordError()  # OpenSSL takes a C string: no such password can be right
+    if not openssl_can_use(secret):
+        raise StorePasswordError()  # no such password can be right
     try:
-        with warnings.catch_warnings(), tolerating_old_serials():
-            warnings.filterwarnings(
-                "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
-            )
-            pkcs12.load_pkcs12(pfx, secret)
+        openssl_load(pfx, secret)
     except (ValueError, UnsupportedAlgorithm):
         raise StorePasswordError() from None
 
@@ -101,7 +94,7 @@ def _check_mac(pfx: bytes, secret: bytes | None) -> None:
 def _entries_from(bags: list[SafeBag], secret: bytes | None) -> OpenedStore:
     cert_bags = [b for b in bags if not b.is_key]
     if len(cert_bags) > MAX_STORE_CERTIFICATES:
-        raise _too_many("certificates")
+        raise too_many("certificates")
     certs = [store_certificate(b.value) for b in cert_bags]
     pool = [c for c, b in zip(certs, cert_bags, strict=False) if not b.java_trusted]
     entries: list[OpenedEntry] = []
@@ -131,7 +124,7 @@ def _entries_from(bags: list[SafeBag], secret: bytes | None) -> OpenedStore:
                 OpenedEntry(_alias(bag.friendly_name, cert, entries), "trustedCertEntry", (cert,))
             )
     if len(entries) > MAX_STORE_ENTRIES:
-        raise _too_many("entries")
+        raise too_many("entries")
     return OpenedStore("PKCS12", tuple(entries))
 
 
@@ -168,11 +161,3 @@ def _alias(name: str | None, cert: x509.Certificate, taken: list[OpenedEntry]) -
     if name and name.strip() and name.strip().lower() not in used:
         return name.strip()
     return suggest_alias(cert, taken=used)
-
-
-def _too_many(what: str) -> StoreTooLargeError:
-    limit = MAX_STORE_ENTRIES if what == "entries" else MAX_STORE_CERTIFICATES
-    return StoreTooLargeError(
-        f"This store holds more than {limit} {what}, far more than a "
-        "keystore or truststore for one connection needs."
-    )

@@ -9,11 +9,15 @@ key bags found inside, so their counts can be checked too.
 Schemes: PBES2 with PBKDF2 and AES-CBC or 3DES (OpenSSL 3, JDK 12+), and the PKCS#12 PBE
 family (RFC 7292 appendix B/C: 3DES, RC2, RC4; OpenSSL -legacy, Windows, JDK 8-11).
 A password scheme outside these is refused: we could not check what hides behind it.
+
+`openssl_load` is the one call of OpenSSL's own reader (`load_pkcs12`), for the key import
+and the store opener alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Callable
 
 from Cryptodome.Cipher import ARC2  # RC2 with 40 effective bits; a dependency of pyjks
@@ -26,8 +30,10 @@ from cryptography.hazmat.primitives.ciphers import (
     modes,
 )
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki import der
+from webapp.pki.certs.parse import tolerating_old_serials
 from webapp.pki.der import Element
 from webapp.pki.keyimport.errors import TooManyPartsError, TooSlowToOpenError
 from webapp.pki.keyimport.oids import (
@@ -43,10 +49,11 @@ from webapp.pki.keyimport.pkcs12_structure import (
     EncryptedContent,
     Pkcs12Layout,
     SafeBag,
+    is_utf8,
     read_safe_contents,
 )
 
-__all__ = ["hidden_bags", "pkcs12_kdf"]
+__all__ = ["hidden_bags", "openssl_can_use", "openssl_load", "pkcs12_kdf"]
 
 # PBKDF2 pseudo-random functions this module can compute, by OID.
 _PRFS: dict[bytes, type[hashes.HashAlgorithm]] = {
@@ -106,6 +113,25 @@ def hidden_bags(layout: Pkcs12Layout, secret: bytes | None) -> list[SafeBag]:
                 # a wrong password that happened to leave valid-looking padding.
                 continue
     return found
+
+
+def openssl_can_use(secret: bytes | None) -> bool:
+    """Could these password bytes be right? OpenSSL takes a UTF-8 C string: a NUL or a lone
+    surrogate cannot be part of a PKCS#12 password (the binding panics or fails oddly)."""
+    return secret is None or (b"\0" not in secret and is_utf8(secret))
+
+
+def openssl_load(pfx: bytes, secret: bytes | None) -> pkcs12.PKCS12KeyAndCertificates:
+    """OpenSSL's reading of a PFX whose costs were checked; it verifies the MAC first.
+
+    ValueError or UnsupportedAlgorithm when the password does not open it.
+    """
+    with warnings.catch_warnings(), tolerating_old_serials():
+        # BER files load after a "could not be parsed as DER" warning: they are fine.
+        warnings.filterwarnings(
+            "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
+        )
+        return pkcs12.load_pkcs12(pfx, secret)
 
 
 def _candidates(secret: bytes | None) -> list[bytes | None]:
