@@ -1,8 +1,11 @@
 """Put certificates in chain order: leaf, its issuer, that one's issuer... (RFC 5280 §6).
 
-Java sends a keystore's chain as stored, so the order matters. This is the ONE chain builder:
-the key pair import (`order_chain`) and the partner chain completion (`build_path`, with the
-root stores as extra issuers) both use it.
+Java sends a keystore's chain as stored, so the order matters. This is the ONE chain builder
+(issue 18): the key pair import and the store openers (`order_chain`), the partner chain
+completion (with the root stores as extra issuers), the user's own chain completion
+(partner/client_chain.py, with CA Issuers downloads), the verdict on the partner's server
+(partner/server_trust.py, truststore entries as anchors) and the CA reply (java/renew.py)
+all build their paths with `build_path`.
 
 The search is bounded by construction (issue 10, hole 1): a hostile server can send two
 groups of certificates that all sign each other under the same names, and an unbounded
