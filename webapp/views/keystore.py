@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from ..pki.certs import CertificateParseError, certificates_from_pem, parse_certificates
+from ..pki.certs import CertificateParseError, certificates_from_pem
 from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
@@ -18,6 +18,7 @@ from ..state import KeystoreState, PendingUpload, State
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
+from .certificates import chosen_files, uploaded_certificates
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live_preview import render_live
 from .own_chain import completed_candidate
@@ -244,19 +245,17 @@ def download_certificate():
 @bp.post("/chain-files")
 def add_chain_files():
     """Complete the imported key pair's chain with the certificates the user uploads."""
-    files = [f for f in request.files.getlist("chain_files") if f and f.filename]
     state = load_state()
     chosen = state.keystore.chosen
     if chosen is None:
         return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore")
-    error = NO_CHAIN_FILES if not files else None
-    found = []
-    for upload in files[:MAX_CHAIN_FILES]:
-        try:
-            found.extend(parse_certificates(upload.read()))
-        except CertificateParseError as exc:
-            error = f"{(upload.filename or '')[:100]}: {exc}"
-            break
+    error, found = None, []
+    try:
+        found = uploaded_certificates("chain_files", at_most=MAX_CHAIN_FILES)
+    except CertificateParseError as exc:
+        error = str(exc)
+    if not chosen_files("chain_files"):
+        error = NO_CHAIN_FILES
     if error is not None:
         return render_wizard(errors={"chain_files": error}, focus="step-keystore")
     try:

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, request
 
-from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
+from ..pki.certs import CertificateParseError, certificate_pem
 from ..pki.java import AliasError, alias_used_above, validate_alias
 from ..pki.partner import (
     FetchError,
@@ -19,6 +19,7 @@ from ..web.ops.audit import audit, certificate_facts, outcome_code
 from ..web.outbound import outbound_policy
 from ..web.sessions import load_state, update_state
 from . import audit_facts
+from .certificates import chosen_files, uploaded_certificates
 from .files import attachment, truststore_file
 from .live_preview import render_live
 from .plans import NO_PARTNER_CERTIFICATES, NONE_INCLUDED, TruststorePlan, plan_truststore
@@ -99,17 +100,13 @@ def fetch_certificates():
 @bp.post("/upload")
 def upload_certificates():
     """Add every certificate of the uploaded files (PEM, DER, PKCS#7), without duplicates."""
-    files = [f for f in request.files.getlist("cert_files") if f and f.filename]
-    error = None
-    found = []
-    if not files:
+    error, found = None, []
+    try:
+        found = uploaded_certificates("cert_files")
+    except CertificateParseError as exc:
+        error = str(exc)
+    if not chosen_files("cert_files"):
         error = "Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b)."
-    for upload in files:
-        try:
-            found.extend(parse_certificates(upload.read()))
-        except CertificateParseError as exc:
-            error = f"{(upload.filename or '')[:100]}: {exc}"
-            break
     saved = load_state().truststore.certs
     if error is None and len(saved) + len(found) > MAX_CERTIFICATES:
         error = f"A truststore can hold at most {MAX_CERTIFICATES} certificates here."
