@@ -19,8 +19,10 @@ WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 KNOWN = {
     "pki/java/bundle.py:build_bundle",
     "pki/java/bundle.py:next_steps",
+    "pki/java/snippets.py",
     "pki/partner/wording.py:describe",
     "state.py",
+    "vault/sqlite_backend.py",
     "views/keystore.py:import_key_pair",
     "views/keystore.py:save_settings",
     "views/truststore.py:save_settings",

@@ -23,6 +23,7 @@ from ..pki.partner import (
     parse_target,
     test_connection,
 )
+from ..pki.partner.wording import SENT_REQUEST
 from ..state import ConnectionTest, State
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit
@@ -41,6 +42,12 @@ log = logging.getLogger(__name__)
 
 NOT_READY = "Finish the keystore and truststore steps first, then test the connection."
 NO_URL = "Type the partner's address (for example https://partner.example/in) first."
+
+
+@bp.app_context_processor
+def sent_request() -> dict:
+    """What the test sends, said beside Test connection (the words live in the PKI core)."""
+    return {"sent_request": SENT_REQUEST}
 
 
 @bp.post("/test")

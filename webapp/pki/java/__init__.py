@@ -1,8 +1,10 @@
 """What Java reads: JKS and PKCS#12 stores, aliases, the destination config and other
-consumers' settings (snippets), the bundle."""
+consumers' settings (snippets), the bundle.
+"""
 
 from webapp.pki.java.aliases import (
     AliasError,
+    alias_from_store,
     alias_problem,
     alias_used_above,
     normalise_alias,
@@ -110,6 +112,7 @@ __all__ = [
     "StoreType",
     "TrustChange",
     "WrongKeyPasswordError",
+    "alias_from_store",
     "alias_problem",
     "alias_used_above",
     "apply_ca_reply",

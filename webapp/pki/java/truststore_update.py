@@ -124,6 +124,7 @@ def compare_truststore(
 
 
 def _unique(wanted: str, cert: x509.Certificate, taken: set[str]) -> str:
+    # The old store's alias is kept only if the alias field would accept it (issue 19).
     usable = wanted and wanted not in taken and alias_problem(wanted) is None
     alias = wanted if usable else suggest_alias(cert, taken=taken)
     taken.add(alias)

@@ -1,5 +1,6 @@
 """The partner's side: where we may connect, fetching a server's chain, completing it,
-and testing the mutual-TLS connection the way Java will make it."""
+and testing the mutual-TLS connection the way Java will make it.
+"""
 
 from webapp.pki.partner.client_chain import (
     FROM_FILE,
@@ -16,6 +17,7 @@ from webapp.pki.partner.outbound import (
     OutboundPolicy,
 )
 from webapp.pki.partner.outcomes import (
+    FORBIDDEN,
     ISSUER_NOT_ACCEPTED,
     REJECTED,
     ConnectionTestResult,
@@ -39,6 +41,7 @@ from webapp.pki.partner.targets import (
 __all__ = [
     "ClientChainReport",
     "ConnectionTestResult",
+    "FORBIDDEN",
     "FROM_FILE",
     "FetchError",
     "ISSUER_NOT_ACCEPTED",
