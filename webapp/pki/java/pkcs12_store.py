@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki import der
@@ -40,18 +40,25 @@ from webapp.pki.java.opened import (
     StoreTooLargeError,
     too_many_keys,
 )
+from webapp.pki.key_checks import KeyCheckBudget, load_der_key
 from webapp.pki.keyimport.errors import KeyPairError, TooSlowToOpenError, UnsupportedKeyError
-from webapp.pki.keyimport.kdf_limits import check_costs
+from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import supported_key
-from webapp.pki.keyimport.pkcs12_contents import decrypt_content, hidden_key_bags
+from webapp.pki.keyimport.pkcs12_contents import (
+    check_key_bags,
+    decrypt_content,
+    hidden_key_bags,
+    key_bag_check_costs,
+)
 from webapp.pki.keyimport.pkcs12_structure import (
+    KeyBag,
     content_info,
     explicit_octets,
     is_utf8,
     key_bag_costs,
     read_layout,
 )
-from webapp.pki.keys import PrivateKey, spki_der
+from webapp.pki.keys import KeyRefusedError, PrivateKey, spki_der
 
 __all__ = ["open_pkcs12_store"]
 
@@ -93,9 +100,26 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
         raise DamagedStoreError() from None
     if len(layout.key_bags) + len(hidden) > MAX_STORE_KEYS:
         raise too_many_keys()
-    _check_mac(layout.pfx, secret)
+    _check_key_rule((*layout.key_bags, *hidden), layout.costs() + key_bag_costs(hidden), secret)
+    _check_mac(layout.pfx, secret)  # load_pkcs12 runs the RSA check: the key rule comes first
     bags = _all_bags(data, secret)
     return _entries_from(bags, secret)
+
+
+def _check_key_rule(bags: tuple[KeyBag, ...], costs: list[KdfCost], secret: bytes | None) -> None:
+    """Every key's size and type (issue 19), read before any key is loaded with its check."""
+    try:
+        check_costs(costs + key_bag_check_costs(bags))
+        check_key_bags(bags, secret, KeyCheckBudget())
+    except TooSlowToOpenError:
+        raise StoreTooCostlyError(
+            "This store's password protection is set to far more rounds than any ordinary "
+            "tool uses. Export it again with keytool's default settings and upload that."
+        ) from None
+    except KeyRefusedError as error:
+        raise OpenStoreError(str(error)) from None
+    except ValueError:
+        raise DamagedStoreError() from None
 
 
 def _check_mac(pfx: bytes, secret: bytes | None) -> None:
@@ -208,15 +232,14 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
 def _private_key(bag: _Bag, secret: bytes | None) -> PrivateKey:
     shrouded = bag.kind == _SHROUDED_KEY_BAG
     try:
-        key = serialization.load_der_private_key(
-            bag.value, secret if shrouded else None, unsafe_skip_rsa_key_validation=True
-        )
+        # Checked once, here (issue 19); the rule already ran on every bag (_check_key_rule).
+        key = load_der_key(bag.value, secret if shrouded else None)
+    except KeyRefusedError as error:
+        raise OpenStoreError(str(error)) from None
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if shrouded and secret is None:
             try:  # an empty password: OpenSSL and keytool differ on "" versus none
-                key = serialization.load_der_private_key(
-                    bag.value, b"", unsafe_skip_rsa_key_validation=True
-                )
+                key = load_der_key(bag.value, b"")
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 raise DamagedStoreError() from None
         else:

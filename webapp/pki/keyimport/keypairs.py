@@ -29,6 +29,7 @@ from webapp.pki.certs.parse import (
 )
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
 from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
+from webapp.pki.key_checks import KeyCheckBudget, load_der_key, load_pem_key
 from webapp.pki.keyimport.errors import (
     MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
@@ -42,7 +43,11 @@ from webapp.pki.keyimport.errors import (
 )
 from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import KeyPair, supported_key
-from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
+from webapp.pki.keyimport.pkcs12_contents import (
+    check_key_bags,
+    hidden_key_bags,
+    key_bag_check_costs,
+)
 from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, is_utf8, key_bag_costs
 from webapp.pki.keyimport.scan import (
     DAMAGED_FILE,
@@ -52,7 +57,7 @@ from webapp.pki.keyimport.scan import (
     scan_keypair_file,
     too_many_keys,
 )
-from webapp.pki.keys import PrivateKey, spki_der
+from webapp.pki.keys import KeyRefusedError, PrivateKey, spki_der
 
 __all__ = [
     "MAX_KEY_ENTRIES",
@@ -81,6 +86,8 @@ def load_key_pairs(
         return _load_key_pairs(data, password, extra=extra)
     except KeyPairError:
         raise
+    except KeyRefusedError as error:  # too large, or a type Java cannot use (issue 19)
+        raise UnsupportedKeyError(str(error)) from None
     except READ_FAILURES:
         # The last line of defence (issue 10): anything our DER readers, cryptography or a
         # hand-made structure throws is a damaged file to the user, never a 500.
@@ -115,6 +122,7 @@ class _Found:
     keys: list[tuple[PrivateKey, str | None]] = field(default_factory=list)  # with alias
     certs: list[x509.Certificate] = field(default_factory=list)
     names: dict[bytes, str] = field(default_factory=dict)  # SHA-256 -> PKCS#12 friendly name
+    checks: KeyCheckBudget = field(default_factory=KeyCheckBudget)  # RSA key checks spent
 
 
 # --- one file --------------------------------------------------------------------------------
@@ -122,7 +130,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
     blocks, blob = upload.blocks, upload.data
     if blocks:
         key_blocks = [b for b in blocks if b.label.endswith("PRIVATE KEY")]
-        found.keys.extend((_load_pem_key(b, secret), None) for b in key_blocks)
+        found.keys.extend((_load_pem_key(b, secret, found.checks), None) for b in key_blocks)
         if any(b.label in CERTIFICATE_LABELS or b.label in PKCS7_LABELS for b in blocks):
             try:
                 found.certs.extend(parse_certificates(blob))
@@ -136,7 +144,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
     elif upload.layout is not None:
         _read_pkcs12(upload.layout, secret, found)
     else:
-        key = _load_der_key(blob, secret)
+        key = _load_der_key(blob, secret, found.checks)
         if key is not None:
             found.keys.append((key, None))
         else:
@@ -153,13 +161,14 @@ def _not_a_key_pair() -> NotAKeyPairError:
     )
 
 
-def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
+def _load_pem_key(block: PemBlock, secret: bytes | None, checks: KeyCheckBudget) -> PrivateKey:
     # PKCS#8 says so in its label; the legacy OpenSSL form in a "Proc-Type: 4,ENCRYPTED" header.
     encrypted = block.label == "ENCRYPTED PRIVATE KEY" or b"4,ENCRYPTED" in block.pem
     if encrypted and secret is None:
         raise PasswordRequiredError()
     try:
-        key = serialization.load_pem_private_key(block.pem, secret if encrypted else None)
+        plain = None if encrypted else block.der()
+        key = load_pem_key(block.pem, plain, secret if encrypted else None, budget=checks)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if encrypted:
             raise WrongPasswordError() from None
@@ -167,15 +176,15 @@ def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
     return supported_key(key)
 
 
-def _load_der_key(blob: bytes, secret: bytes | None) -> PrivateKey | None:
+def _load_der_key(blob: bytes, secret: bytes | None, checks: KeyCheckBudget) -> PrivateKey | None:
     """The DER private key in `blob`, or None when `blob` is not a private key at all."""
     try:
-        key = serialization.load_der_private_key(blob, None)
+        key = load_der_key(blob, None, budget=checks)
     except TypeError:  # cryptography's way of saying "this key is encrypted"
         if secret is None:
             raise PasswordRequiredError() from None
         try:
-            key = serialization.load_der_private_key(blob, secret)
+            key = load_der_key(blob, secret, budget=checks)
         except (ValueError, TypeError, UnsupportedAlgorithm):
             raise WrongPasswordError() from None
     except (ValueError, UnsupportedAlgorithm):
@@ -192,6 +201,12 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
     check_costs(found.costs)
     if len(layout.key_bags) + len(hidden) > MAX_KEY_ENTRIES:
         raise too_many_keys()
+    # load_pkcs12 runs OpenSSL's RSA check on the key it returns, whatever its size: the key
+    # rule comes first (issue 19), at the price of decrypting each shrouded bag once more.
+    bags = (*layout.key_bags, *hidden)
+    found.costs.extend(key_bag_check_costs(bags))
+    check_costs(found.costs)
+    check_key_bags(bags, secret, found.checks)
     # None also opens files made with an empty password (OpenSSL's "no password"); trying it
     # after a typed password forgives people who enter one for a file that has none.
     # A NUL or a lone surrogate cannot be part of a PKCS#12 password (OpenSSL takes a UTF-8
