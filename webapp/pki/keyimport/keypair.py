@@ -77,6 +77,8 @@ class KeyPair:
             )
             chain = tuple(x509.load_pem_x509_certificate(b.pem) for b in blocks[1:])
             return cls(supported_key(key), chain[0], chain, alias)
+        except UnsupportedKeyError:
+            raise  # a record saved before a rule (issue 19: the size) says which rule
         except READ_FAILURES:
             raise KeyPairError(
                 "The saved key pair could not be read. Please upload the key pair file again."
