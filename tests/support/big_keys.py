@@ -134,3 +134,30 @@ def jks_with_key(key: rsa.RSAPrivateKey, password: str) -> bytes:
     cert = self_signed(key).public_bytes(serialization.Encoding.DER)
     blob = encrypted_key_info(jks_key_protect(pkcs8, password))
     return jks_file([("big", blob, [cert])], password)
+
+
+# --- hostile key blobs (issue 19, point 3): what pyasn1's BER decoder spent seconds on --------
+def ber_fragment_blob(fragments: int) -> bytes:
+    """An EncryptedPrivateKeyInfo whose encryptedData is a constructed, indefinite-length
+    OCTET STRING of `fragments` empty pieces (BER allows it; Java never writes it)."""
+    pieces = b"\x24\x80" + b"\x04\x00" * fragments + b"\x00\x00"
+    return b"\x30\x80" + der(0x30, _SUN_JKS_ALGORITHM + b"\x05\x00") + pieces + b"\x00\x00"
+
+
+def parameter_bomb_blob(elements: int) -> bytes:
+    """An EncryptedPrivateKeyInfo whose algorithm parameters hold `elements` empty NULLs, in
+    an indefinite length: a BER decoder must read every one to find where they end."""
+    parameters = b"\x30\x80" + b"\x05\x00" * elements + b"\x00\x00"
+    algorithm = b"\x30\x80" + _SUN_JKS_ALGORITHM + parameters + b"\x00\x00"
+    return b"\x30\x80" + algorithm + der(0x04, bytes(60)) + b"\x00\x00"
+
+
+def jks_with_blob(blob: bytes, password: str) -> bytes:
+    """A JKS whose one key entry holds `blob`, with a valid integrity hash for `password`."""
+    cert = self_signed(_small_key()).public_bytes(serialization.Encoding.DER)
+    return jks_file([("mykey", blob, [cert])], password)
+
+
+@functools.cache
+def _small_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
