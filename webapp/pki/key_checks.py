@@ -111,19 +111,35 @@ def _rsa(modulus: der.Element) -> tuple[str | None, int]:
 
 
 def load_der_key(
-    data: bytes, password: bytes | None, *, budget: KeyCheckBudget | None = None
+    data: bytes,
+    password: bytes | None,
+    *,
+    budget: KeyCheckBudget | None = None,
+    checked: PrivateKeyTypes | None = None,
 ) -> PrivateKeyTypes:
     """The key in `data` (DER; EncryptedPrivateKeyInfo when `password` is given), checked once.
 
+    `checked`: a key of this upload OpenSSL has already checked (load_pkcs12 checks the key it
+    returns); when `data` holds the same key, that one is returned, not checked a second time.
     Raises KeyRefusedError for an RSA key outside the size rule (the caller judges the type:
     `unsupported_key_reason`, with its own wording), else what cryptography raises
     (ValueError, TypeError for a missing password, UnsupportedAlgorithm).
     """
     if password is None:
         check_plain_key(data, budget)
-        return _judged(serialization.load_der_private_key(data, None))
     key = serialization.load_der_private_key(data, password, unsafe_skip_rsa_key_validation=True)
-    return validated(key, budget=budget)
+    if checked is not None and _same_key(key, checked):
+        return checked
+    return validated(key, budget=budget if password is not None else None)
+
+
+def _same_key(key: PrivateKeyTypes, other: PrivateKeyTypes) -> bool:
+    def spki(k: PrivateKeyTypes) -> bytes:
+        return k.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    return type(key) is type(other) and spki(key) == spki(other)
 
 
 def load_pem_key(

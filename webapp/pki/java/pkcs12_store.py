@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki import der
@@ -101,9 +102,9 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
     if len(layout.key_bags) + len(hidden) > MAX_STORE_KEYS:
         raise too_many_keys()
     _check_key_rule((*layout.key_bags, *hidden), layout.costs() + key_bag_costs(hidden), secret)
-    _check_mac(layout.pfx, secret)  # load_pkcs12 runs the RSA check: the key rule comes first
+    checked = _check_mac(layout.pfx, secret)  # runs the RSA check: the rule came first
     bags = _all_bags(data, secret)
-    return _entries_from(bags, secret)
+    return _entries_from(bags, secret, checked)
 
 
 def _check_key_rule(bags: tuple[KeyBag, ...], costs: list[KdfCost], secret: bytes | None) -> None:
@@ -122,8 +123,9 @@ def _check_key_rule(bags: tuple[KeyBag, ...], costs: list[KdfCost], secret: byte
         raise DamagedStoreError() from None
 
 
-def _check_mac(pfx: bytes, secret: bytes | None) -> None:
-    """load_pkcs12 verifies the MAC: the first place a wrong password shows."""
+def _check_mac(pfx: bytes, secret: bytes | None) -> PrivateKeyTypes | None:
+    """load_pkcs12 verifies the MAC: the first place a wrong password shows. Returns the key
+    it read (and ran OpenSSL's check on), so that key is not checked twice."""
     if secret is not None and (b"\0" in secret or not is_utf8(secret)):
         raise StorePasswordError()  # OpenSSL takes a C string: no such password can be right
     try:
@@ -131,7 +133,7 @@ def _check_mac(pfx: bytes, secret: bytes | None) -> None:
             warnings.filterwarnings(
                 "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
             )
-            pkcs12.load_pkcs12(pfx, secret)
+            return pkcs12.load_pkcs12(pfx, secret).key
     except (ValueError, UnsupportedAlgorithm):
         raise StorePasswordError() from None
 
@@ -192,7 +194,9 @@ def _attributes(attributes: list[der.Element]) -> tuple[str | None, bytes | None
     return name, key_id, trusted
 
 
-def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
+def _entries_from(
+    bags: list[_Bag], secret: bytes | None, checked: PrivateKeyTypes | None
+) -> OpenedStore:
     cert_bags = [b for b in bags if b.kind == _CERT_BAG]
     if len(cert_bags) > MAX_STORE_CERTIFICATES:
         raise _too_many("certificates")
@@ -201,7 +205,7 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
     entries: list[OpenedEntry] = []
     in_chains: set[bytes] = set()
     for bag in (b for b in bags if b.kind != _CERT_BAG):
-        key = _private_key(bag, secret)
+        key = _private_key(bag, secret, checked)
         spki = spki_der(key.public_key())
         leaf = next(
             (
@@ -229,17 +233,17 @@ def _entries_from(bags: list[_Bag], secret: bytes | None) -> OpenedStore:
     return OpenedStore("PKCS12", tuple(entries))
 
 
-def _private_key(bag: _Bag, secret: bytes | None) -> PrivateKey:
+def _private_key(bag: _Bag, secret: bytes | None, checked: PrivateKeyTypes | None) -> PrivateKey:
     shrouded = bag.kind == _SHROUDED_KEY_BAG
     try:
         # Checked once, here (issue 19); the rule already ran on every bag (_check_key_rule).
-        key = load_der_key(bag.value, secret if shrouded else None)
+        key = load_der_key(bag.value, secret if shrouded else None, checked=checked)
     except KeyRefusedError as error:
         raise OpenStoreError(str(error)) from None
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if shrouded and secret is None:
             try:  # an empty password: OpenSSL and keytool differ on "" versus none
-                key = load_der_key(bag.value, b"")
+                key = load_der_key(bag.value, b"", checked=checked)
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 raise DamagedStoreError() from None
         else:

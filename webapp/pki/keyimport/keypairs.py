@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.types import (
     PrivateKeyTypes,
 )
@@ -244,7 +244,7 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
                 entry.certificate.fingerprint(hashes.SHA256()),
                 entry.friendly_name.decode("utf-8", "replace"),
             )
-    several = _all_key_bags(layout.key_bags, attempt)
+    several = _all_key_bags(layout.key_bags, attempt, bundle.key)
     if several:
         found.keys.extend((supported_key(key), name) for key, name in several)
     elif bundle.key is not None:
@@ -252,7 +252,7 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
 
 
 def _all_key_bags(
-    bags: tuple[KeyBag, ...], secret: bytes | None
+    bags: tuple[KeyBag, ...], secret: bytes | None, checked: PrivateKeyTypes | None
 ) -> list[tuple[PrivateKeyTypes, str | None]]:
     """All keys of a multi-key PKCS#12 (keytool makes these); [] for the usual single key.
 
@@ -265,7 +265,8 @@ def _all_key_bags(
     try:
         return [
             (
-                serialization.load_der_private_key(bag.pkcs8, secret if bag.shrouded else None),
+                # load_pkcs12 checked `checked`; every other key is checked here, once
+                load_der_key(bag.pkcs8, secret if bag.shrouded else None, checked=checked),
                 bag.friendly_name,
             )
             for bag in bags
