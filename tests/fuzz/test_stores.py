@@ -168,10 +168,17 @@ def pkcs12_bags() -> list[bytes]:
     ]
 
 
-@settings(FUZZ, max_examples=examples(25))
+# Issue 19, point 7 (PKCS#12 bags and ContentInfos counted before the passes over a file)
+# is what keeps these under the deadline: 20,000 empty ContentInfos cost 1-2 s without it.
+@settings(FUZZ, max_examples=examples(20))
 @given(data=bag_count_stores(pkcs12_bags(), PASSWORD.encode()))
-def test_pkcs12_with_many_bags_and_contents_fail_in_plain_words(data):
+def test_pkcs12_stores_with_many_bags_open_or_fail_in_plain_words(data):
     open_or_refuse(data, PASSWORD, name="many bags")
+
+
+@settings(FUZZ, max_examples=examples(15))
+@given(data=bag_count_stores(pkcs12_bags(), PASSWORD.encode()))
+def test_pkcs12_key_pairs_with_many_bags_load_or_fail_in_plain_words(data):
     with timed_case("load_key_pairs many bags"):
         try:
             load_key_pairs(data, PASSWORD)
