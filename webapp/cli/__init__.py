@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import click
 
+from webapp.cli.check import check
 from webapp.cli.config import config
 from webapp.cli.connection import CONNECTION_TEST, connection_test
+from webapp.cli.explain import explain_error
 from webapp.cli.inspect import inspect
+from webapp.cli.renew import renew_command
 from webapp.cli.stores import keystore, truststore
 
 __all__ = ["CONNECTION_TEST", "main"]
@@ -32,6 +35,7 @@ Examples:
       --url https://partner.example:8443/in --folder /opt/certs --style spring \\
       --store-password-env STORE_PASS --truststore-password-env TRUST_PASS
   mtls-kit inspect truststore.jks --store-password-env TRUST_PASS
+  mtls-kit renew mtls-files.zip --key-file new.p12 --key-password-env KEY_PASS --out new.zip
 """,
 )
 def main() -> None:
@@ -42,7 +46,16 @@ def main() -> None:
     """
 
 
-for command in (keystore, truststore, config, inspect, connection_test):
+for command in (
+    keystore,
+    truststore,
+    config,
+    inspect,
+    connection_test,
+    renew_command,
+    explain_error,
+    check,
+):
     main.add_command(command)
 
 
