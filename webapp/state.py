@@ -49,7 +49,9 @@ STEPS = ("keystore", "truststore", "finish")
 class KeyPairCandidate:
     """One key entry found in the imported file."""
 
-    bundle: str  # the secret: private key + chain as PEM (KeyPair.to_pem_bundle)
+    # The secret: private key + chain as PEM (KeyPair.to_pem_bundle). Its key passed OpenSSL's
+    # check when it came in, so KeyPair.from_pem_bundle reads it back without (issue 19).
+    bundle: str
     chain: list[str] = field(default_factory=list)  # certificate PEMs, leaf first
     source_alias: str | None = None  # the entry's name in the imported .p12/.jks, if any
     # Where each certificate of `chain` came from (issue 11): "file", "Chain files", "root

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["CASE_SECONDS", "TALLY", "timed_case"]
+__all__ = ["CASE_SECONDS", "TALLY", "examples", "timed_case"]
 
 # Issue 4: any parse of user input finishes or is refused within two seconds.
 CASE_SECONDS = 2.0
 
 T = TypeVar("T")
+
+# A longer run than CI's, for a closing note: MTLS_FUZZ_SCALE=5 runs five times the cases.
+_SCALE = float(os.environ.get("MTLS_FUZZ_SCALE", "1"))
+
+
+def examples(default: int) -> int:
+    """`default` cases (the CI run), times MTLS_FUZZ_SCALE when set."""
+    return max(1, round(default * _SCALE))
 
 
 @dataclass

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from tests.fuzz import crafted
+from tests.fuzz import crafted, crafted_stores
+from tests.fuzz.crafted_stores import JksEntry
 
 __all__ = [
+    "bag_count_stores",
     "der_trees",
+    "hostile_jks",
     "field_values",
     "mutated",
     "passwords",
@@ -236,3 +239,79 @@ field_values = st.one_of(
 
 def passwords(correct: str) -> st.SearchStrategy[str | None]:
     return st.one_of(st.none(), st.just(correct), st.just(""), field_values)
+
+
+# --- JKS stores and PKCS#12 bag counts (issue 19) -----------------------------------------
+# Counts that matter: zero, one off, our caps (entries 200, keys 20, certificates 500), and
+# far beyond them (a 4-byte count read as "loop this often").
+_COUNTS = [0, 1, 2, 19, 20, 21, 200, 201, 500, 501, 65_535, 1 << 31, (1 << 32) - 1]
+_BER_AMOUNTS = [1, 2, 3, 64, 64, 1_000, 6_000, 100_000]  # big ones rarer: slow to build
+
+
+def _ber_blob(blob: bytes, operations: list[tuple[str, int, int]]) -> bytes:
+    for operation, pick, amount in operations:
+        blob = crafted_stores.ber_encode(blob, operation, pick, amount)
+    return blob
+
+
+@st.composite
+def hostile_jks(draw: st.DrawFn, seeds: Sequence[list[JksEntry]], password: str) -> bytes:
+    """A JKS with a valid integrity hash for `password` whose key blobs are re-encoded in BER
+    (indefinite lengths, constructed OCTET STRINGs, extra elements, depth) and whose counts
+    (entries, chain length, blob length) may lie."""
+    entries = list(draw(st.sampled_from(list(seeds))))
+    ber = st.tuples(
+        st.sampled_from(["indefinite", "fragments", "long-length", "many-elements", "deep"]),
+        st.integers(0, 64),
+        st.sampled_from(_BER_AMOUNTS),
+    )
+    changed = []
+    for entry in entries:
+        if entry.tag == 1 and draw(st.booleans()):
+            entry = crafted_stores.with_blob(
+                entry, _ber_blob(entry.blob, draw(st.lists(ber, min_size=1, max_size=2)))
+            )
+        if draw(st.integers(0, 5)) == 0:
+            entry = JksEntry(
+                entry.tag,
+                entry.alias,
+                entry.blob,
+                entry.chain,
+                chain_count=draw(st.sampled_from(_COUNTS)),
+                blob_length=draw(st.one_of(st.none(), st.sampled_from(_COUNTS))),
+            )
+        changed.append(entry)
+    if draw(st.integers(0, 4)) == 0:
+        changed = changed * draw(st.sampled_from([2, 3, 30]))  # duplicated aliases
+    count = draw(st.one_of(st.none(), st.none(), st.sampled_from(_COUNTS)))
+    version = draw(st.sampled_from([2, 2, 2, 1, 3]))
+    data = crafted_stores.write_jks(changed, password, count=count, version=version)
+    return Built(f"JKS v{version}, {len(changed)} entries, count {count}", data)
+
+
+@st.composite
+def bag_count_stores(draw: st.DrawFn, bags: Sequence[bytes], password: bytes) -> bytes:
+    """PKCS#12 files with a bag (or a few) duplicated up to far past any real store, over one
+    or many ContentInfos: the work of the passes over a file grows with these counts."""
+    picks = draw(st.lists(st.integers(0, len(bags) - 1), min_size=1, max_size=3))
+    copies = draw(st.sampled_from([0, 1, 2, 21, 201, 501, 2_000, 20_000]))
+    infos = draw(st.sampled_from([1, 2, 50, 1_000, 20_000]))
+    data = crafted_stores.many_bags_pfx(
+        [bags[i] for i in picks], copies=copies, infos=infos, password=password
+    )
+    return Built(f"bags {picks} x{copies} in {infos} ContentInfos", data)
+
+
+class Built(bytes):
+    """Bytes that print as how they were made: a megabyte repr helps no one (and Hypothesis
+    warns about it, an error under filterwarnings=error)."""
+
+    description: str
+
+    def __new__(cls, description: str, data: bytes) -> Built:
+        built = super().__new__(cls, data)
+        built.description = description
+        return built
+
+    def __repr__(self) -> str:
+        return f"<{len(self):,} bytes: {self.description}>"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.record import timed_case
+from tests.fuzz.record import examples, timed_case
 from tests.fuzz.seeds import PASSWORD, build_seed_files
 from tests.fuzz.strategies import field_values, mutated, passwords, upload_bytes
 from webapp.pki.certs import (
@@ -36,7 +36,7 @@ def assert_plain(error: Exception) -> None:
     assert not any(word in message.lower() for word in NOISE), message
 
 
-@settings(FUZZ, max_examples=1800)
+@settings(FUZZ, max_examples=examples(1800))
 @given(
     data=upload_bytes(ALL),
     password=passwords(PASSWORD),
@@ -53,7 +53,7 @@ def test_key_pair_uploads_load_or_fail_in_plain_words(data, password, extra):
         assert KeyPair.from_pem_bundle(pair.to_pem_bundle()).chain == pair.chain
 
 
-@settings(FUZZ, max_examples=1200)
+@settings(FUZZ, max_examples=examples(1200))
 @given(data=upload_bytes(ALL))
 def test_certificate_uploads_parse_or_fail_in_plain_words(data):
     with timed_case("parse_certificates"):
@@ -67,7 +67,7 @@ def test_certificate_uploads_parse_or_fail_in_plain_words(data):
             suggest_alias(cert, taken=["a", "b"])
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=examples(500))
 @given(alias=field_values)
 def test_aliases_are_accepted_consistently_or_refused_in_plain_words(alias):
     with timed_case("aliases"):
@@ -84,7 +84,7 @@ def test_aliases_are_accepted_consistently_or_refused_in_plain_words(alias):
         assert check_alias(accepted) == accepted
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(password=field_values, confirmation=field_values)
 def test_store_passwords_are_checked_in_plain_words(password, confirmation):
     with timed_case("check_password"):
@@ -94,7 +94,7 @@ def test_store_passwords_are_checked_in_plain_words(password, confirmation):
             assert_plain(error)
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(
     text=st.one_of(
         field_values,

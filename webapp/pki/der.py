@@ -22,6 +22,7 @@ __all__ = [
     "octets",
     "read",
     "single",
+    "strict_der",
 ]
 
 # PKCS#12 nests about a dozen levels (PFX > AuthSafe > ContentInfo > SafeContents > bag >
@@ -155,3 +156,37 @@ def integer(element: Element) -> int:
     if element.body[0] & 0x80:
         raise DerError("negative INTEGER")
     return int.from_bytes(element.body, "big")
+
+
+def strict_der(data: bytes, *, max_elements: int) -> Element:
+    """The one DER element `data` is, checked whole before anything else decodes it.
+
+    For blobs that a BER decoder would otherwise read (pyjks hands JKS key blobs to pyasn1,
+    issue 19 point 3): indefinite lengths, constructed OCTET STRINGs, non-minimal lengths
+    and more than `max_elements` elements in all are refused, so the walk costs at most
+    `max_elements` steps however the bytes were built.
+    """
+    budget = [max_elements]
+    top, end = _strict_read(data, 0, 0, budget)
+    if end != len(data):
+        raise DerError("trailing data")
+    return top
+
+
+def _strict_read(data: bytes, pos: int, depth: int, budget: list[int]) -> tuple[Element, int]:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise DerError("too many elements")
+    first = data[pos + 1] if pos + 1 < len(data) else 0
+    if first == 0x80:  # checked before read(), which would walk the whole BER content
+        raise DerError("indefinite length (BER, not DER)")
+    element, end = read(data, pos, depth=depth)
+    if first & 0x80 and (data[pos + 2] == 0 or (first == 0x81 and len(element.body) < 0x80)):
+        raise DerError("length not in its shortest form (BER, not DER)")
+    if element.tag == _CONSTRUCTED_OCTET_STRING:
+        raise DerError("constructed OCTET STRING (BER, not DER)")
+    if element.constructed:
+        inner = 0
+        while inner < len(element.body):
+            inner = _strict_read(element.body, inner, depth + 1, budget)[1]
+    return element, end

@@ -35,7 +35,7 @@ from webapp.pki.certs.parse import (
     parse_certificates,
 )
 from webapp.pki.certs.pem import MAX_PEM_BLOCKS
-from webapp.pki.keyimport import keypairs, pkcs12_contents
+from webapp.pki.keyimport import pkcs12_contents
 from webapp.pki.keyimport.kdf_limits import MAX_ITERATIONS, MAX_TOTAL_WORK
 from webapp.pki.keyimport.keypairs import (
     MAX_KEY_ENTRIES,
@@ -99,8 +99,9 @@ def counting_derivations() -> Iterator[Derivations]:
         )
         patches.enter_context(mock.patch.object(pkcs12_contents, "PBKDF2HMAC", pbkdf2))
         for module, name in [
-            (keypairs.serialization, "load_pem_private_key"),
-            (keypairs.serialization, "load_der_private_key"),
+            # the module every key loader calls (keypairs through webapp.pki.key_checks)
+            (serialization, "load_pem_private_key"),
+            (serialization, "load_der_private_key"),
             (pkcs12, "load_pkcs12"),
         ]:
             patches.enter_context(mock.patch.object(module, name, openssl(getattr(module, name))))

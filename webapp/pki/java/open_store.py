@@ -16,9 +16,9 @@ import struct
 
 import jks
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 
 from webapp.pki.certs.chains import order_chain
+from webapp.pki.java.jks_key_blob import KeyBlobError, try_passwords
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
@@ -39,7 +39,8 @@ from webapp.pki.java.opened import (
     too_many_keys,
 )
 from webapp.pki.java.pkcs12_store import open_pkcs12_store
-from webapp.pki.keys import PrivateKey, unsupported_key_reason
+from webapp.pki.key_checks import KeyCheckBudget, load_der_key
+from webapp.pki.keys import KeyRefusedError, PrivateKey, unsupported_key_reason
 from webapp.pki.sniff import JCEKS_MAGIC, JKS_MAGIC, looks_like_pkcs12
 
 __all__ = ["open_store"]
@@ -73,6 +74,8 @@ def open_store(data: bytes, password: str, *, key_password: str | None = None) -
             raise UnsupportedStoreFormatError("Bouncy Castle (BKS or UBER)")
     except OpenStoreError:
         raise
+    except KeyRefusedError as error:  # more large keys than one upload may check
+        raise OpenStoreError(str(error)) from None
     except Exception:
         raise DamagedStoreError() from None
     raise NotAStoreError()
@@ -98,8 +101,10 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         raise too_many("certificates")
     if sum(isinstance(e, jks.PrivateKeyEntry) for e in store.entries.values()) > MAX_STORE_KEYS:
         raise too_many_keys()
+    budget = KeyCheckBudget()
     entries = [
-        _jks_entry(alias, item, password, key_password) for alias, item in store.entries.items()
+        _jks_entry(alias, item, (password, key_password), budget)
+        for alias, item in store.entries.items()
     ]
     return OpenedStore("JKS", tuple(e for e in entries if e is not None))
 
@@ -117,12 +122,12 @@ def _check_jks_integrity(data: bytes, password: str) -> None:
 
 
 def _jks_entry(
-    alias: str, item: object, password: str, key_password: str | None
+    alias: str, item: object, passwords: tuple[str, str | None], budget: KeyCheckBudget
 ) -> OpenedEntry | None:
     if isinstance(item, jks.TrustedCertEntry):
         return OpenedEntry(alias, "trustedCertEntry", (store_certificate(item.cert),))
     if isinstance(item, jks.PrivateKeyEntry):
-        key = _decrypt_key(alias, item, password, key_password)
+        key = _decrypt_key(alias, item, passwords, budget)
         certs = [store_certificate(der) for _, der in item.cert_chain[:_MAX_JKS_CHAIN]]
         if not certs:
             raise DamagedStoreError()
@@ -133,24 +138,27 @@ def _jks_entry(
 
 
 def _decrypt_key(
-    alias: str, item: jks.PrivateKeyEntry, password: str, key_password: str | None
+    alias: str,
+    item: jks.PrivateKeyEntry,
+    passwords: tuple[str, str | None],
+    budget: KeyCheckBudget,
 ) -> PrivateKey:
-    for attempt in (password, key_password):
-        if attempt is None:
-            continue
-        try:
-            item.decrypt(attempt)
-            break
-        except jks.util.DecryptionFailureException:
-            continue
-    else:
-        if key_password is None:
+    # pyjks keeps the blob as read (loads(try_decrypt_keys=False) decodes nothing); its own
+    # decrypt() would hand it to pyasn1's BER decoder, so ours reads it (jks_key_blob).
+    blob: bytes = item.__dict__["_encrypted"]
+    try:
+        pkcs8 = try_passwords(blob, passwords)
+    except KeyBlobError:
+        raise DamagedStoreError() from None
+    if pkcs8 is None:
+        if passwords[1] is None:
             raise KeyPasswordRequiredError(alias)
         raise WrongKeyPasswordError(alias)
     try:
-        key = serialization.load_der_private_key(
-            item.pkey_pkcs8, password=None, unsafe_skip_rsa_key_validation=True
-        )
+        # The size and type rule from the DER, then OpenSSL's key check, once (issue 19).
+        key = load_der_key(pkcs8, None, budget=budget)
+    except KeyRefusedError as error:
+        raise OpenStoreError(f"The key “{alias}” cannot be used. {error}") from None
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise DamagedStoreError() from None
     reason = unsupported_key_reason(key)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from webapp.pki.certs.chains import order_chain
 from webapp.pki.java.aliases import suggest_alias
@@ -37,17 +38,23 @@ from webapp.pki.java.opened import (
     too_many,
     too_many_keys,
 )
+from webapp.pki.key_checks import KeyCheckBudget, load_der_key
 from webapp.pki.keyimport.errors import (
     KeyPairError,
     TooManyPartsError,
     TooSlowToOpenError,
     UnsupportedKeyError,
 )
-from webapp.pki.keyimport.kdf_limits import check_costs
+from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import supported_key
-from webapp.pki.keyimport.pkcs12_contents import hidden_bags, openssl_can_use, openssl_load
+from webapp.pki.keyimport.pkcs12_contents import (
+    check_key_bags,
+    hidden_bags,
+    openssl_can_use,
+    openssl_load,
+)
 from webapp.pki.keyimport.pkcs12_structure import SafeBag, key_bag_costs, read_layout
-from webapp.pki.keys import PrivateKey, spki_der
+from webapp.pki.keys import KeyRefusedError, PrivateKey, spki_der
 
 __all__ = ["open_pkcs12_store"]
 
@@ -75,23 +82,43 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
     bags = [*layout.bags, *hidden]
     if sum(bag.is_key for bag in bags) > MAX_STORE_KEYS:
         raise too_many_keys()
-    _check_mac(layout.pfx, secret)
+    key_bags = tuple(bag for bag in bags if bag.is_key)
+    _check_key_rule(key_bags, layout.costs() + key_bag_costs(hidden), secret)
+    checked = _check_mac(layout.pfx, secret)  # runs the RSA check: the rule came first
     if len(bags) > MAX_STORE_CERTIFICATES + MAX_STORE_ENTRIES:
         raise too_many("certificates")
-    return _entries_from(bags, secret)
+    return _entries_from(bags, secret, checked)
 
 
-def _check_mac(pfx: bytes, secret: bytes | None) -> None:
-    """load_pkcs12 verifies the MAC: the first place a wrong password shows."""
+def _check_key_rule(bags: tuple[SafeBag, ...], costs: list[KdfCost], secret: bytes | None) -> None:
+    """Every key's size and type (issue 19), read before any key is loaded with its check."""
+    try:
+        check_key_bags(bags, secret, KeyCheckBudget(), costs)
+    except TooSlowToOpenError:
+        raise StoreTooCostlyError(
+            "This store's password protection is set to far more rounds than any ordinary "
+            "tool uses. Export it again with keytool's default settings and upload that."
+        ) from None
+    except KeyRefusedError as error:
+        raise OpenStoreError(str(error)) from None
+    except ValueError:
+        raise DamagedStoreError() from None
+
+
+def _check_mac(pfx: bytes, secret: bytes | None) -> PrivateKeyTypes | None:
+    """load_pkcs12 verifies the MAC: the first place a wrong password shows. Returns the key
+    it read (and ran OpenSSL's check on), so that key is not checked twice."""
     if not openssl_can_use(secret):
         raise StorePasswordError()  # no such password can be right
     try:
-        openssl_load(pfx, secret)
+        return openssl_load(pfx, secret).key
     except (ValueError, UnsupportedAlgorithm):
         raise StorePasswordError() from None
 
 
-def _entries_from(bags: list[SafeBag], secret: bytes | None) -> OpenedStore:
+def _entries_from(
+    bags: list[SafeBag], secret: bytes | None, checked: PrivateKeyTypes | None
+) -> OpenedStore:
     cert_bags = [b for b in bags if not b.is_key]
     if len(cert_bags) > MAX_STORE_CERTIFICATES:
         raise too_many("certificates")
@@ -100,7 +127,7 @@ def _entries_from(bags: list[SafeBag], secret: bytes | None) -> OpenedStore:
     entries: list[OpenedEntry] = []
     in_chains: set[bytes] = set()
     for bag in (b for b in bags if b.is_key):
-        key = _private_key(bag, secret)
+        key = _private_key(bag, secret, checked)
         spki = spki_der(key.public_key())
         leaf = next(
             (
@@ -128,18 +155,17 @@ def _entries_from(bags: list[SafeBag], secret: bytes | None) -> OpenedStore:
     return OpenedStore("PKCS12", tuple(entries))
 
 
-def _private_key(bag: SafeBag, secret: bytes | None) -> PrivateKey:
+def _private_key(bag: SafeBag, secret: bytes | None, checked: PrivateKeyTypes | None) -> PrivateKey:
     shrouded = bag.shrouded
     try:
-        key = serialization.load_der_private_key(
-            bag.value, secret if shrouded else None, unsafe_skip_rsa_key_validation=True
-        )
+        # Checked once, here (issue 19); the rule already ran on every bag (_check_key_rule).
+        key = load_der_key(bag.value, secret if shrouded else None, checked=checked)
+    except KeyRefusedError as error:
+        raise OpenStoreError(str(error)) from None
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if shrouded and secret is None:
             try:  # an empty password: OpenSSL and keytool differ on "" versus none
-                key = serialization.load_der_private_key(
-                    bag.value, b"", unsafe_skip_rsa_key_validation=True
-                )
+                key = load_der_key(bag.value, b"", checked=checked)
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 raise DamagedStoreError() from None
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from webapp.pki.certs.chains import (
     build_path,
@@ -24,7 +23,7 @@ from webapp.pki.certs.parse import parse_certificates
 from webapp.pki.java.opened import OpenedEntry
 from webapp.pki.java.rules import StoreError
 from webapp.pki.keyimport.keypair import KeyPair
-from webapp.pki.keys import PrivateKey, spki_der
+from webapp.pki.keys import PrivateKey, spki_der, unsupported_key_reason
 from webapp.pki.partner.roots import RootStore
 
 __all__ = [
@@ -97,18 +96,15 @@ def apply_ca_reply(
 
 
 def _check_key(private_key: PrivateKey) -> None:
-    """The consistency check open_store skipped (RSA: ~200 ms a key), for the key kept."""
-    pkcs8 = private_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    try:
-        serialization.load_der_private_key(pkcs8, password=None)
-    except ValueError:
-        raise CaReplyError(
-            "The key in this keystore is damaged, so it cannot be renewed with "
-            "the CA's reply. Make a new key pair and request a new "
-            "certificate."
-        ) from None
+    """The key rule for the key kept (issue 19), without OpenSSL's check run again.
+
+    Every key reaching here was checked once when it came in (webapp.pki.key_checks: opened
+    store, upload or generated) and kept in the encrypted vault since; a second RSA check cost
+    seconds for large keys. A vault record written before the size rule is refused here.
+    """
+    reason = unsupported_key_reason(private_key)
+    if reason is not None:
+        raise CaReplyError(f"The key in this keystore cannot be renewed. {reason}")
 
 
 def _chain_to_root(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from webapp.pki.certs.chains import order_chain
@@ -24,6 +24,7 @@ from webapp.pki.certs.parse import (
 )
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
 from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
+from webapp.pki.key_checks import KeyCheckBudget, load_der_key, load_pem_key
 from webapp.pki.keyimport.errors import (
     MAX_KEY_FILE_PASSWORD_LENGTH,
     KeyMismatchError,
@@ -37,7 +38,12 @@ from webapp.pki.keyimport.errors import (
 )
 from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import KeyPair, supported_key
-from webapp.pki.keyimport.pkcs12_contents import hidden_bags, openssl_can_use, openssl_load
+from webapp.pki.keyimport.pkcs12_contents import (
+    check_key_bags,
+    hidden_bags,
+    openssl_can_use,
+    openssl_load,
+)
 from webapp.pki.keyimport.pkcs12_structure import Pkcs12Layout, SafeBag, key_bag_costs
 from webapp.pki.keyimport.scan import (
     DAMAGED_FILE,
@@ -47,7 +53,7 @@ from webapp.pki.keyimport.scan import (
     scan_keypair_file,
     too_many_keys,
 )
-from webapp.pki.keys import PrivateKey, spki_der
+from webapp.pki.keys import KeyRefusedError, PrivateKey, spki_der
 
 __all__ = [
     "MAX_KEY_ENTRIES",
@@ -76,6 +82,8 @@ def load_key_pairs(
         return _load_key_pairs(data, password, extra=extra)
     except KeyPairError:
         raise
+    except KeyRefusedError as error:  # too large, or a type Java cannot use (issue 19)
+        raise UnsupportedKeyError(str(error)) from None
     except READ_FAILURES:
         # The last line of defence (issue 10): anything our DER readers, cryptography or a
         # hand-made structure throws is a damaged file to the user, never a 500.
@@ -110,6 +118,7 @@ class _Found:
     keys: list[tuple[PrivateKey, str | None]] = field(default_factory=list)  # with alias
     certs: list[x509.Certificate] = field(default_factory=list)
     names: dict[bytes, str] = field(default_factory=dict)  # SHA-256 -> PKCS#12 friendly name
+    checks: KeyCheckBudget = field(default_factory=KeyCheckBudget)  # RSA key checks spent
 
 
 # --- one file --------------------------------------------------------------------------------
@@ -117,7 +126,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
     blocks, blob = upload.blocks, upload.data
     if blocks:
         key_blocks = [b for b in blocks if b.label.endswith("PRIVATE KEY")]
-        found.keys.extend((_load_pem_key(b, secret), None) for b in key_blocks)
+        found.keys.extend((_load_pem_key(b, secret, found.checks), None) for b in key_blocks)
         if any(b.label in CERTIFICATE_LABELS or b.label in PKCS7_LABELS for b in blocks):
             try:
                 found.certs.extend(parse_certificates(blob))
@@ -131,7 +140,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
     elif upload.layout is not None:
         _read_pkcs12(upload.layout, secret, found)
     else:
-        key = _load_der_key(blob, secret)
+        key = _load_der_key(blob, secret, found.checks)
         if key is not None:
             found.keys.append((key, None))
         else:
@@ -148,13 +157,13 @@ def _not_a_key_pair() -> NotAKeyPairError:
     )
 
 
-def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
+def _load_pem_key(block: PemBlock, secret: bytes | None, checks: KeyCheckBudget) -> PrivateKey:
     # PKCS#8 says so in its label; the legacy OpenSSL form in a "Proc-Type: 4,ENCRYPTED" header.
     encrypted = block.label == "ENCRYPTED PRIVATE KEY" or b"4,ENCRYPTED" in block.pem
     if encrypted and secret is None:
         raise PasswordRequiredError()
     try:
-        key = serialization.load_pem_private_key(block.pem, secret if encrypted else None)
+        key = load_pem_key(block.pem, None if encrypted else block.der(), secret, budget=checks)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if encrypted:
             raise WrongPasswordError() from None
@@ -162,15 +171,15 @@ def _load_pem_key(block: PemBlock, secret: bytes | None) -> PrivateKey:
     return supported_key(key)
 
 
-def _load_der_key(blob: bytes, secret: bytes | None) -> PrivateKey | None:
+def _load_der_key(blob: bytes, secret: bytes | None, checks: KeyCheckBudget) -> PrivateKey | None:
     """The DER private key in `blob`, or None when `blob` is not a private key at all."""
     try:
-        key = serialization.load_der_private_key(blob, None)
+        key = load_der_key(blob, None, budget=checks)
     except TypeError:  # cryptography's way of saying "this key is encrypted"
         if secret is None:
             raise PasswordRequiredError() from None
         try:
-            key = serialization.load_der_private_key(blob, secret)
+            key = load_der_key(blob, secret, budget=checks)
         except (ValueError, TypeError, UnsupportedAlgorithm):
             raise WrongPasswordError() from None
     except (ValueError, UnsupportedAlgorithm):
@@ -183,10 +192,11 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
     # OpenSSL decrypts a key bag hidden in the encrypted content with the count the bag
     # names, which only shows once that content is decrypted: look first, then check.
     hidden = [bag for bag in hidden_bags(layout, secret) if bag.is_key]
-    found.costs.extend(key_bag_costs(hidden))
-    check_costs(found.costs)
     if len(layout.key_bags) + len(hidden) > MAX_KEY_ENTRIES:
         raise too_many_keys()
+    found.costs.extend(key_bag_costs(hidden))  # checked below, with the key rule's own hashing
+    # The key rule before load_pkcs12 runs OpenSSL's RSA check, whatever the size (issue 19).
+    check_key_bags((*layout.key_bags, *hidden), secret, found.checks, found.costs)
     # None also opens files made with an empty password (OpenSSL's "no password"); trying it
     # after a typed password forgives people who enter one for a file that has none.
     # A typed password OpenSSL cannot take is simply wrong (openssl_can_use).
@@ -218,7 +228,7 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
                 entry.certificate.fingerprint(hashes.SHA256()),
                 entry.friendly_name.decode("utf-8", "replace"),
             )
-    several = _all_key_bags(layout.key_bags, attempt)
+    several = _all_key_bags(layout.key_bags, attempt, bundle.key)
     if several:
         found.keys.extend((supported_key(key), name) for key, name in several)
     elif bundle.key is not None:
@@ -226,20 +236,20 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
 
 
 def _all_key_bags(
-    bags: tuple[SafeBag, ...], secret: bytes | None
+    bags: tuple[SafeBag, ...], secret: bytes | None, checked: PrivateKeyTypes | None
 ) -> list[tuple[PrivateKeyTypes, str | None]]:
     """All keys of a multi-key PKCS#12 (keytool makes these); [] for the usual single key.
 
-    `load_pkcs12` returns only one key. Keys outside encrypted content are plain PKCS#8
-    (shrouded: encrypted PKCS#8) that cryptography can read. Anything unusual (an empty
-    password that the PKCS#8 loader refuses) falls back to the key `load_pkcs12` found.
+    `load_pkcs12` returns only one key, `checked` (OpenSSL checked it: reused, not checked
+    again). Keys outside encrypted content are plain or encrypted PKCS#8, read and checked here.
+    Anything unusual (an empty password the PKCS#8 loader refuses) falls back to `checked`.
     """
     if len(bags) < 2:
         return []
     try:
         return [
             (
-                serialization.load_der_private_key(bag.pkcs8, secret if bag.shrouded else None),
+                load_der_key(bag.pkcs8, secret if bag.shrouded else None, checked=checked),
                 bag.friendly_name,
             )
             for bag in bags

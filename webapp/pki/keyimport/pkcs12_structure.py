@@ -11,6 +11,7 @@ reported as "not a key pair file". ContentInfos and bags are counted before they
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from webapp.pki import der
@@ -113,11 +114,13 @@ class Pkcs12Layout:
         return found + key_bag_costs(self.key_bags)
 
 
-def key_bag_costs(bags: tuple[SafeBag, ...] | list[SafeBag]) -> list[KdfCost]:
+def key_bag_costs(bags: Sequence[SafeBag], *, passwords: int = 1) -> list[KdfCost]:
+    """The password hashing of each shrouded key bag, tried with `passwords` passwords
+    (CANDIDATE_PASSWORDS where we decrypt the bags ourselves: the key rule, issue 19)."""
     costs = []
     for bag in bags:
         if bag.shrouded:
-            cost = algorithm_cost(der.first_child(der.single(bag.value)))
+            cost = algorithm_cost(der.first_child(der.single(bag.value)), passwords=passwords)
             costs += [cost] if cost else []
     return costs
 
