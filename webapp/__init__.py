@@ -17,7 +17,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask import Flask
 
     from . import config
-    from .views import connection, finish, keystore, main, renewal, truststore, truststore_update
+    from .views import (
+        connection,
+        finish,
+        keystore,
+        last_year,
+        main,
+        renewal,
+        truststore,
+        truststore_update,
+    )
     from .web import (
         errors,
         limits,
@@ -55,7 +64,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     metrics.init_app(app)
     vault_commands.init_app(app)
 
-    for module in (main, keystore, truststore, finish, renewal, truststore_update, connection):
+    for module in (
+        main,
+        keystore,
+        truststore,
+        finish,
+        renewal,
+        truststore_update,
+        connection,
+        last_year,
+    ):
         app.register_blueprint(module.bp)
     return app
 

@@ -96,7 +96,7 @@ def run_test():
         return _beside_url(str(exc), url)
     if result.log_detail:
         log.info("connection test %s: %s", result.outcome, result.log_detail)
-    saved = _saved(result, test_basis(url, ks, ts))
+    saved = saved_test(result, test_basis(url, ks, ts))
 
     def keep(state: State) -> None:
         state.connection_test = saved
@@ -175,7 +175,7 @@ def _beside_url(message: str, typed: str):
     )
 
 
-def _saved(result: ConnectionTestResult, basis: str) -> ConnectionTest:
+def saved_test(result: ConnectionTestResult, basis: str) -> ConnectionTest:
     return ConnectionTest(
         tested_at=result.tested_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         url=result.url,

@@ -103,6 +103,8 @@ def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
         problems.append(Problem("keystore_password", problem))
     if (problem := validity_problem(state)) is not None:
         problems.append(Problem("validity_confirmed", problem))
+    if (problem := not_renewed_problem(state)) is not None:
+        problems.append(Problem("new_key_file", problem))
     if problems or ks.chosen is None or not ks.password:
         return problems
     return KeystorePlan(
@@ -123,6 +125,22 @@ def validity_problem(state: State) -> str | None:
     if chosen is None or not chosen.chain or state.keystore.validity_confirmed:
         return None
     return UNUSABLE.get(summary(chosen.chain[0]).status)
+
+
+NOT_RENEWED = (
+    "This is last year's certificate: renew it with your new key pair file, "
+    "or tick “My old certificate is still fine”."
+)
+
+
+def not_renewed_problem(state: State) -> str | None:
+    """Issue 21: last year's files were opened and their certificate is still the chosen one,
+    so the keystore is not "ready" (the user could leave with what expires) unless they said
+    it is still fine. Any new key pair (Renew, an import, a CA reply) replaces it."""
+    last, chosen = state.last_year, state.keystore.chosen
+    if last is None or last.old_is_fine or chosen is None or not chosen.chain:
+        return None
+    return NOT_RENEWED if chosen.chain[0].strip() == last.old_certificate.strip() else None
 
 
 def chain_file_name(leaf_pem: str) -> str:
