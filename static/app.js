@@ -24,6 +24,12 @@
     if (invalid) { invalid.focus(); return; }
     var submitted = lastSubmitted;
     lastSubmitted = "";
+    // Issue 21: after Renew, what it did and Download all (just below) are the next thing.
+    var renewed = submitted === "renew-form" && document.getElementById("renewal-result");
+    if (renewed && root.contains(renewed)) {
+      reveal(renewed);
+      return;
+    }
     var result = RESULT_OF[submitted] && document.getElementById(RESULT_OF[submitted]);
     if (result && root.contains(result) && result.querySelector("a[download]")) {
       reveal(result);
