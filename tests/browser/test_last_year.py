@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import (
@@ -58,6 +58,7 @@ def first_time(walk: Walk, key_file: Path, url: str, folder: Path) -> Path:
     walk.click(button(page, "Fetch certificates"))
     expect(page.get_by_label("Include 127.0.0.1", exact=True)).to_be_checked()
     walk.look()
+    page.screenshot(path=str(folder / "fetched.png"), full_page=True)
     walk.fill(field(page, "Truststore password"), TRUSTSTORE_PASSWORD)
     walk.fill(field(page, "Confirm truststore password"), TRUSTSTORE_PASSWORD)
     walk.click(button(page, "Create truststore"))
@@ -203,6 +204,8 @@ def test_the_first_time_path_counted(
     zip_path = first_time(walk, key_files.p12, partner_url(partner_server), downloads)
     assert read_bundle(zip_path).config["url"] == partner_url(partner_server)
     print("\nissue 21 " + walk.report("first time from a .p12 and a URL"))
+    for look, lines in enumerate(walk.new_lines):
+        print(f"  look {look}: {sum(len(line.split()) for line in lines)} words: {lines}")
     assert max(walk.heights) <= MAX_PAGE_HEIGHT, walk.heights
     assert walk.new_words <= 600, walk.report("first time")
 

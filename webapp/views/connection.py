@@ -24,6 +24,7 @@ from ..pki.partner import (
     FetchError,
     build_partner_kit,
     parse_target,
+    partner_email,
     test_connection,
 )
 from ..pki.partner.wording import SENT_REQUEST
@@ -111,6 +112,15 @@ def run_test():
         outcome=result.outcome,
     )
     return done("step-finish")
+
+
+@bp.app_template_global("partner_email")
+def partner_email_text(wizard: Wizard) -> str:
+    """The partner kit's e-mail, for the page (issue 21: shown with a Copy button too)."""
+    chosen = wizard.state.keystore.chosen
+    if chosen is None or not chosen.chain:
+        return ""
+    return partner_email([certificate(pem) for pem in chosen.chain], wizard.fin.url)
 
 
 @bp.get("/partner-kit")

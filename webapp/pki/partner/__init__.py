@@ -41,7 +41,7 @@ from webapp.pki.partner.outcomes import (
     UNREACHABLE,
     ConnectionTestResult,
 )
-from webapp.pki.partner.partner_kit import build_partner_kit
+from webapp.pki.partner.partner_kit import build_partner_kit, partner_email
 from webapp.pki.partner.proxy import ProxySettings
 from webapp.pki.partner.roots import RootStore, extra_root_paths, load_root_store
 from webapp.pki.partner.targets import (
@@ -95,6 +95,7 @@ __all__ = [
     "UnsupportedScheme",
     "collect_partner_chain",
     "build_partner_kit",
+    "partner_email",
     "complete_chain",
     "complete_client_chain",
     "download_issuer",
