@@ -26,6 +26,7 @@ from webapp.pki.java import (
 from webapp.pki.keyimport import KeyPair, PasswordRequiredError, load_key_pairs
 from webapp.pki.keys import unsupported_key_reason
 from webapp.pki.partner import OutboundPolicy
+from webapp.pki.text import one_line
 
 __all__ = [
     "certificate_lines",
@@ -191,8 +192,9 @@ def describe_chain(certs: Iterable[x509.Certificate]) -> list[dict[str, Any]]:
 
 
 def certificate_lines(certs: Sequence[dict[str, Any]], indent: str = "  ") -> list[str]:
+    # Names are the file's words: one line each, no escape sequence reaches the terminal.
     return [
-        f"{indent}{c['subject']} — expires {c['not_after']} ({_days(c['days_left'])})"
+        f"{indent}{one_line(c['subject'])} — expires {c['not_after']} ({_days(c['days_left'])})"
         for c in certs
     ]
 
@@ -200,7 +202,7 @@ def certificate_lines(certs: Sequence[dict[str, Any]], indent: str = "  ") -> li
 def store_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for entry in entries:
-        lines.append(f"  {entry['alias'] or '(no name)'}: {entry['kind']}")
+        lines.append(f"  {one_line(entry['alias'] or '(no name)')}: {entry['kind']}")
         lines += certificate_lines(entry["certificates"], indent="    ")
     return lines
 
