@@ -136,8 +136,9 @@ def open_files():
     except LastYearError as exc:
         return _ask(saved, exc)
 
+    # A new token before last year's key is written: a planted one opens nothing (issue 19).
+    rotate_session()
     update_state(lambda state: restore(state, last, saved))
-    rotate_session()  # last year's key is now in the session: a planted token opens nothing
     audit(
         "lastyear.opened",
         files=len(files),
@@ -157,8 +158,8 @@ def _ask(saved: LastYearState, exc: LastYearError):
         def remember(state: State) -> None:
             state.last_year = kept
 
+        rotate_session()  # the kept files hold last year's key: never under a planted token
         update_state(remember)
-        rotate_session()
     return render_wizard(errors={field_id: str(exc)}, focus=FOCUS)
 
 
@@ -238,8 +239,8 @@ def renew_files():
     except FetchError as exc:
         return render_wizard(errors={"renew": str(exc)}, focus=FOCUS)
 
+    rotate_session()  # before the new key is written (issue 19)
     update_state(lambda state: renewed_state(state, renewal, source_name=name))
-    rotate_session()
     audit(
         "lastyear.renewed",
         file=name,
