@@ -215,6 +215,13 @@
     }
   }, true);
 
+  // A link to a folded section (issue 21: "Generate a new key pair" beside Renew) opens it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy], [data-copy-url]");
     if (!button) { return; }
