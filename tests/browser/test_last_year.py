@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import (
+    DESKTOP,
     KEYSTORE_PASSWORD,
     P12_PASSWORD,
     TRUSTSTORE_PASSWORD,
@@ -231,6 +232,9 @@ def test_a_missing_password_is_asked_beside_its_field_on_a_phone(
     expect(field(page, "Last year's keystore password")).to_have_count(0)
     no_overflow(page, PHONE["width"])
     assert_accessible(page, "a password asked for, at 390 px")
+    page.set_viewport_size(DESKTOP)
+    assert_accessible(page, "a password asked for, at 1280 px")
+    page.set_viewport_size(PHONE)
     password.fill(TRUSTSTORE_PASSWORD)
     button(page, "Open last year's files").click()
     expect(page.locator("#last-year-expiries")).to_contain_text("Your certificate")
@@ -238,3 +242,29 @@ def test_a_missing_password_is_asked_beside_its_field_on_a_phone(
     assert_accessible(page, "last year's files opened, at 390 px")
     page.get_by_label("My old certificate is still fine", exact=True).check()
     expect(page.get_by_text("Your keystore is ready").first).to_be_visible()
+
+
+def test_renewing_works_without_javascript_and_on_a_phone(
+    open_page: OpenPage,
+    last_years_zip: Path,
+    new_key_file: Path,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+) -> None:
+    """Plain forms and redirects: the same fields and buttons, the same files."""
+    page = open_page(javascript=False, viewport=PHONE)
+    walk = Walk(page)
+    open_last_year(walk, last_years_zip)
+    walk.choose(field(page, "New key pair file"), new_key_file)
+    walk.fill(field(page, "New key pair file password"), NEW_KEY_PASSWORD)
+    walk.click(button(page, "Renew"))
+    expect(page.locator("#renewal-result")).to_contain_text("connection test: accepted")
+    walk.look()
+    no_overflow(page, PHONE["width"])
+    assert_accessible(page, "renewed, at 390 px")
+    bundle = read_bundle(_download_all(walk, downloads))
+    print("\nissue 21 " + walk.report("renewal without JavaScript at 390 px"))
+    assert walk.clicks <= 6 and walk.fields <= 4
+    assert bundle.config == read_bundle(last_years_zip).config
+    handshake = bundle.handshake("127.0.0.1", partner_server.port)
+    assert handshake.returncode == 0, handshake.stderr
