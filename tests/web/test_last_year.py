@@ -237,3 +237,37 @@ def test_last_years_passwords_and_key_are_only_in_the_encrypted_vault(
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("vault.db*"))
     assert setup.keystore_password.encode() not in stored
     assert b"destination.json" not in stored and b"PRIVATE KEY" not in stored
+
+
+def test_without_a_url_in_last_years_files_the_renewal_asks_for_it(
+    client: FlaskClient, world: RenewalWorld, partner: MtlsServer
+) -> None:
+    setup = setup_for(partner)
+    files = last_year_files(world, setup)
+    config = json.loads(files["destination.json"])
+    config["url"] = ""
+    files["destination.json"] = json.dumps(config).encode()
+    assert open_files(client, files).status_code == 303
+    page = page_of(
+        post_multipart(
+            client,
+            "/last-year/renew",
+            [
+                ("new_key_file", file_part(new_p12(world), "new.p12")),
+                ("new_key_file_password", KEY_FILE_PASSWORD),
+            ],
+            headers=HTMX,
+        )
+    )
+    assert page.error("partner_url")
+    renewed = post_multipart(
+        client,
+        "/last-year/renew",
+        [
+            ("new_key_file", file_part(new_p12(world), "new.p12")),
+            ("new_key_file_password", KEY_FILE_PASSWORD),
+            ("partner_url", setup.url),
+        ],
+    )
+    assert renewed.status_code == 303
+    assert "connection test: accepted" in first_page(client).text

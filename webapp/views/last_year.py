@@ -47,7 +47,7 @@ from ..web.sessions import load_state, rotate_session, update_state
 from .last_year_state import renewed_state
 from .rendering import done, render_wizard
 from .renewal import candidate_of, opened_state
-from .validation import password_field
+from .validation import MAX_FIELD, password_field
 
 bp = Blueprint("last_year", __name__, url_prefix="/last-year")
 
@@ -64,7 +64,7 @@ FIELD_IDS = {
     "truststore_password": "last_year_truststore_password",
     "key_password": "last_year_key_password",
     "alias": "last_year_alias",
-    "url": "renew",
+    "url": "partner_url",
     "new_key_file": "new_key_file",
 }
 TYPED = ("keystore_password", "truststore_password", "key_password")
@@ -233,7 +233,8 @@ def renew_files():
     except KeyPairError as exc:
         return render_wizard(errors={"new_key_file": str(exc)}, focus=FOCUS)
     try:
-        renewal = renew(open_saved(saved), pairs[0], network=_network())
+        url = request.form.get("partner_url", "")[:MAX_FIELD].strip() or None
+        renewal = renew(open_saved(saved), pairs[0], network=_network(), url=url)
     except LastYearError as exc:
         return render_wizard(errors={FIELD_IDS.get(exc.field, "renew"): str(exc)}, focus=FOCUS)
     except FetchError as exc:
