@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import config
     from .views import (
         connection,
+        explain,
         finish,
         keystore,
         last_year,
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         last_year,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(explain.bp)
     return app
 
 

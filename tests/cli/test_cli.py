@@ -29,7 +29,7 @@ from webapp import cli
 from webapp.pki.java import read_store
 from webapp.pki.keyimport import WrongPasswordError
 
-COMMANDS = ("keystore", "truststore", "config", "inspect", "test", "renew")
+COMMANDS = ("keystore", "truststore", "config", "inspect", "test", "renew", "explain", "check")
 
 
 def build_pair(

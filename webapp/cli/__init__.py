@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import click
 
+from webapp.cli.check import check
 from webapp.cli.config import config
 from webapp.cli.connection import CONNECTION_TEST, connection_test
+from webapp.cli.explain import explain_error
 from webapp.cli.inspect import inspect
 from webapp.cli.renew import renew_command
 from webapp.cli.stores import keystore, truststore
@@ -44,7 +46,16 @@ def main() -> None:
     """
 
 
-for command in (keystore, truststore, config, inspect, connection_test, renew_command):
+for command in (
+    keystore,
+    truststore,
+    config,
+    inspect,
+    connection_test,
+    renew_command,
+    explain_error,
+    check,
+):
     main.add_command(command)
 
 

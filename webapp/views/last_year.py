@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from ..pki.certs import certificate_pem
 from ..pki.keyimport import (
@@ -28,7 +28,7 @@ from ..pki.keyimport import (
     WrongPasswordError,
     load_key_pairs,
 )
-from ..pki.partner import FetchError, extra_root_paths
+from ..pki.partner import FetchError
 from ..pki.renewal import LastYear, LastYearError, Network, open_last_year, renew
 from ..pki.renewal.result import day
 from ..state import (
@@ -42,7 +42,7 @@ from ..state import (
 )
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit, certificate_facts
-from ..web.outbound import outbound_policy
+from ..web.outbound import settings
 from ..web.sessions import load_state, rotate_session, update_state
 from .last_year_state import renewed_state
 from .rendering import done, render_wizard
@@ -252,11 +252,11 @@ def renew_files():
 
 
 def _network() -> Network:
-    """The fetch's outbound policy, extra roots and timeout (the same as the fetch view)."""
-    timeout = float(current_app.config["FETCH_TIMEOUT"])
+    """The same Settings the fetch, the connection test and mtls-kit read (issue 22)."""
+    outbound = settings()
     return Network(
-        policy=outbound_policy(),
-        extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
-        connect_timeout=timeout,
-        handshake_timeout=timeout,
+        policy=outbound.policy,
+        extra_roots=outbound.extra_roots,
+        connect_timeout=outbound.timeout,
+        handshake_timeout=outbound.timeout,
     )

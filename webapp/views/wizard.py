@@ -23,6 +23,7 @@ from .view_models import (
     keystore_view,
     truststore_view,
 )
+from .will_break import will_break
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
 # Snippet key (pki.java.consumer_snippets) -> its file in the zip and as a download (issue 14).
@@ -153,6 +154,8 @@ class Wizard:
                 ts.format,
                 self.fin.config.to_json(mask=False) if self.fin.config else None,
                 self.connection.digest(),
+                _opened_key(ks.opened),  # "What will break when" (will_break.py)
+                _opened_key(ts.opened),
             ),
         }
 
@@ -210,4 +213,5 @@ def wizard_context(
         "reveal": False,
         "lost_work": LOST_WORK if lost else "",
         "erased": False,  # the work was downloaded and erased (set by render_wizard)
+        "will_break": will_break(state),
     }
