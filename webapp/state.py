@@ -57,7 +57,8 @@ class KeyPairCandidate:
     # Where each certificate of `chain` came from (issue 11): "file", "Chain files", "root
     # store", "extra roots", "downloaded from the CA"; empty for records made before.
     chain_sources: list[str] = field(default_factory=list)
-    # Why the chain is incomplete (the keystore is then not ready); "" when it is complete.
+    # Why the chain is incomplete (Java would send the leaf alone: ready only once the user
+    # chose that, issue 20); "" when it is complete.
     chain_problem: str = ""
 
 
@@ -112,6 +113,9 @@ class KeystoreState:
     # The user confirmed they want a keystore with an expired (or not yet valid) certificate,
     # knowing the partner will refuse it; forgotten when another key pair is chosen.
     validity_confirmed: bool = False
+    # The user chose "Create it with my certificate alone" (issue 20): its issuer could not
+    # be found, and Java will send the certificate alone; forgotten with the key pair.
+    alone_confirmed: bool = False
     opened: OpenedStoreState | None = None  # renewing last year's keystore (issue 13)
     request_pem: str = ""  # the certificate request of a key generated here (issue 13)
     format: str = "jks"  # a pki.java.StoreFormat value: "jks" or "pkcs12" (issue 14)

@@ -251,7 +251,8 @@ def test_key_pair_and_certificate_request(
     expect(link(page, "Download certificate request")).to_be_visible()
     assert_accessible(page, "key pair generated")
     create_keystore(page, KEYSTORE_PASSWORD, press_create=False)
-    kept = download(page, "Download keystore", downloads)
+    # Issue 20: a placeholder is never "ready"; its keystore only keeps the new key.
+    kept = download(page, "Download keystore (keeps your new key until the CA answers)", downloads)
     request = download(page, "Download certificate request", downloads)
     assert request.suffix == ".csr"
     csr = x509.load_pem_x509_csr(request.read_bytes())

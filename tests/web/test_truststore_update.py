@@ -54,9 +54,10 @@ def test_open_truststore_then_upload_shows_the_differences(
     assert "from your old truststore" in page.text
     aliases = {f.attrs["value"] for f in page.fields("alias-")}
     assert {"partner root", "partner ca"} <= aliases
-    # Kept password: ready to download at once, as truststore.jks (the .p12's name, as JKS).
+    # Kept password: ready to download at once, under its exact name and format (issue 20).
     response = download(client, "/truststore/download")
-    assert response.headers["Content-Disposition"].endswith("truststore.jks")
+    assert response.headers["Content-Disposition"].endswith("filename=truststore.p12")
+    assert open_store(response.data, STORE_PASSWORD).store_type == "PKCS12"
     # The partner renewed its intermediate: the root is unchanged, the old CA no longer sent.
     renewed = ThrowawayCA.__new__(ThrowawayCA)
     renewed.root = lifecycle_ca.root

@@ -11,6 +11,7 @@ from webapp.cli.inputs import open_configured_stores, settings_text
 from webapp.cli.options import PROBLEMS, force_option, json_option, store_paths_options
 from webapp.cli.support import emit, password_options, reports_problems, write_output
 from webapp.pki.java import DEFAULT_BUNDLE_NAME, HTTP_METHODS, DestinationConfig, file_path
+from webapp.pki.java.destination_url import check_destination_url
 from webapp.pki.partner import parse_target
 
 STYLES = ("platform", "spring", "spring-properties", "jvm", "java")
@@ -69,8 +70,8 @@ def config(
     **passwords: Any,
 ) -> None:
     """Print the settings that point a Java application at the two stores."""
-    target = parse_target(url)  # the fetcher's rule: a usable https address
-    typed = url.strip()
+    typed = check_destination_url(url)  # the page's rule: https only (issue 20)
+    target = parse_target(typed)  # the fetcher's rule: a usable server address
     url = typed if typed.lower().startswith("https://") else target.url
     formats = open_configured_stores(keystore_path, truststore_path, passwords)
     place = (lambda p: file_path(folder, p.name)) if folder else (lambda p: str(p.resolve()))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from cryptography import x509
 
 from webapp.cli.inputs import (
     certificate_lines,
@@ -37,6 +38,7 @@ from webapp.pki.java import (
     build_keystore,
     build_truststore,
     default_file_name,
+    readiness,
     suggest_alias,
     validate_alias,
 )
@@ -63,6 +65,17 @@ Example:
     help="Which key pair (1, 2...) when the file holds several.",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="Create it with my certificate alone, when the file holds none of its issuers "
+    "(works when the partner already trusts the issuer).",
+)
+@click.option(
+    "--allow-expired",
+    is_flag=True,
+    help="Create it even though the certificate has expired or is not valid yet (a test).",
+)
 @format_option
 @force_option
 @password_options("key", "store")
@@ -74,6 +87,8 @@ def keystore(
     alias: str | None,
     pair: int | None,
     out: Path | None,
+    alone: bool,
+    allow_expired: bool,
     format_name: str | None,
     force: bool,
     as_json: bool,
@@ -91,6 +106,7 @@ def keystore(
     if pair is not None and pair > len(pairs):
         raise InputProblem(f"This file holds only {len(pairs)} key pair(s).")
     chosen = pairs[(pair or 1) - 1]
+    refuse_unready(chosen.chain, alone=alone, allow_expired=allow_expired)
     java_alias = validate_alias(alias) if alias is not None else suggest_alias(chosen.certificate)
     password = read_password(passwords, "store", new=True, format=fmt)
     assert password is not None
@@ -114,6 +130,23 @@ def keystore(
             *certificate_lines(chain),
         ],
     )
+
+
+def refuse_unready(
+    chain: tuple[x509.Certificate, ...], *, alone: bool, allow_expired: bool
+) -> None:
+    """The page's rule for "ready" (pki.java.readiness), in the command line's words."""
+    problems = readiness.keystore_problems(
+        chain, alone_confirmed=alone, validity_confirmed=allow_expired
+    )
+    messages = [
+        readiness.alone_message(chain[0], command_line=True)
+        if p.field == readiness.ALONE_FIELD
+        else f"{p.message} Give --allow-expired to create it anyway (for a test)."
+        for p in problems
+    ]
+    if messages:
+        raise InputProblem(" ".join(messages))
 
 
 @click.command(
@@ -181,6 +214,15 @@ def truststore(
             raise InputProblem(f"{path}: {error}") from None
     if own:
         found += [(cert, "own") for cert in load_own_chain(read_input(own), passwords)]
+    # The page's rule (pki.java.readiness): your own chain alone trusts no partner server.
+    partner = dedupe(cert for cert, source in found if source != "own")
+    if readiness.truststore_problems(
+        partner=len(partner), included=len(found), partner_included=len(partner)
+    ):
+        raise InputProblem(
+            "Give --url or --cert too: your own chain alone does not let Java trust the "
+            "partner's server."
+        )
     certs = dedupe(cert for cert, _ in found)
     entries: list[tuple[str, Any]] = []
     for cert in certs:

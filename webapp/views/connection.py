@@ -18,6 +18,7 @@ import logging
 from flask import Blueprint, request
 
 from ..pki.certs import CertificateParseError, certificates_from_pem, parse_certificates
+from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..pki.partner import (
     ConnectionTestResult,
@@ -37,8 +38,9 @@ from .certificates import certificate
 from .connection_panel import test_basis
 from .files import attachment
 from .own_chain import completed_candidate
+from .plans import sendable_chain
 from .rendering import done, render_wizard
-from .validation import MAX_FIELD, field
+from .validation import field
 from .wizard import Wizard
 
 bp = Blueprint("connection", __name__, url_prefix="/connection")
@@ -62,8 +64,11 @@ def sent_request() -> dict:
 def run_test():
     """Test mutual TLS against the Destination URL (typed in the form, else the saved one)."""
     typed = field(request.form, "dest_url").strip() if "dest_url" in request.form else None
-    if typed is not None and (len(typed) > MAX_FIELD or any(ord(ch) < 32 for ch in typed)):
-        return _beside_url("This address is too long or contains invalid characters.", typed)
+    if typed is not None:
+        try:
+            typed = check_destination_url(typed)  # the one URL rule (issue 20)
+        except DestinationUrlError as exc:
+            return _beside_url(str(exc), typed)
     if typed is not None:
 
         def keep_url(state: State) -> None:
@@ -127,11 +132,11 @@ def partner_email_text(wizard: Wizard) -> str:
 def partner_kit():
     """What the partner's administrator needs to accept the user's certificate (no key)."""
     state = load_state()
-    chosen = state.keystore.chosen
-    if chosen is None or not chosen.chain:
+    sendable = sendable_chain(state)  # none while the certificate is a placeholder (issue 20)
+    if not sendable:
         # Beside the key pair file field: without an import there is no result area yet.
         return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore", status=409)
-    chain = [certificate(pem) for pem in chosen.chain]
+    chain = [certificate(pem) for pem in sendable]
     data = build_partner_kit(chain, destination_url=Wizard(state).fin.url)
     return attachment(("partner-kit.zip", data), "application/zip")
 

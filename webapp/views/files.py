@@ -32,8 +32,10 @@ from .plans import (
     KeystorePlan,
     TruststorePlan,
     chain_file_name,
+    is_placeholder,
     plan_keystore,
     plan_truststore,
+    sendable_chain,
 )
 from .wizard import SNIPPET_FILES, Wizard
 
@@ -52,8 +54,10 @@ def attachment(built: File, mimetype: str) -> Response:
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-def keystore_file(state: State) -> File | None:
-    plan = plan_keystore(state)
+def keystore_file(state: State, *, keep_placeholder: bool = False) -> File | None:
+    """The keystore if it is ready; with keep_placeholder, also the one that keeps a key
+    generated here until the CA answers (never in the zip)."""
+    plan = plan_keystore(state, keep_placeholder=keep_placeholder)
     if not isinstance(plan, KeystorePlan):
         return None
     try:
@@ -74,7 +78,7 @@ def keystore_file(state: State) -> File | None:
 
 def certificate_file(state: State) -> File | None:
     chosen = state.keystore.chosen
-    if chosen is None or not chosen.chain:
+    if chosen is None or not chosen.chain or is_placeholder(state):
         return None
     # The alias is typed text: the download and zip member name pass the safe-name rule.
     name = safe_file_name(state.keystore.alias or "", fallback="certificate.pem", extension=".pem")
@@ -82,12 +86,13 @@ def certificate_file(state: State) -> File | None:
 
 
 def certificate_chain_file(state: State) -> File | None:
-    """The certificate to send to the partner, with the certificates above it (leaf first)."""
-    chosen = state.keystore.chosen
-    if chosen is None or not chosen.chain:
+    """The certificate to send to the partner, with the certificates above it (leaf first);
+    none while it is a placeholder (issue 20)."""
+    chain = sendable_chain(state)
+    if not chain:
         return None
-    name = chain_file_name(chosen.chain[0])
-    return name, "".join(pem if pem.endswith("\n") else pem + "\n" for pem in chosen.chain).encode()
+    name = chain_file_name(chain[0])
+    return name, "".join(pem if pem.endswith("\n") else pem + "\n" for pem in chain).encode()
 
 
 def truststore_file(state: State) -> File | None:

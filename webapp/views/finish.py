@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 
 from ..pki.java import HTTP_METHODS, FileNameError
+from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..state import State
 from ..web.ops.audit import audit
 from ..web.sessions import load_state, update_state, wipe_state
@@ -24,6 +25,15 @@ def _invalid(text: str) -> bool:
     return len(text) > MAX_FIELD or any(ord(ch) < 32 for ch in text)
 
 
+def _url_problem(typed: str) -> str | None:
+    """Why the Destination URL cannot be saved (the one rule, pki.java.destination_url)."""
+    try:
+        check_destination_url(typed)
+    except DestinationUrlError as exc:
+        return str(exc)
+    return None
+
+
 @bp.post("/settings")
 def save_settings():
     """Destination URL, HTTP method and folder; live=1 while the user types."""
@@ -32,8 +42,8 @@ def save_settings():
     method = request.form.get("http_method", "POST").upper()
     folder = field(request.form, "folder").strip()
     errors: dict[str, str] = {}
-    if _invalid(url):
-        errors["dest_url"] = "This address is too long or contains invalid characters."
+    if (problem := _url_problem(url)) is not None:
+        errors["dest_url"] = problem  # never saved: destination.json holds https only
     if method not in HTTP_METHODS:
         errors["http_method"] = "Choose one of the listed methods."
     if _invalid(folder):
@@ -53,7 +63,12 @@ def save_settings():
 
     update_state(keep)
     if live:
-        return render_live("finish", reveal=request.form.get("revealed") == "1")
+        # While typing, the refusal shows in the result area (the field keeps its caret).
+        return render_live(
+            "finish",
+            reveal=request.form.get("revealed") == "1",
+            url_problem=errors.get("dest_url", ""),
+        )
     if errors:
         return render_wizard(
             errors=errors, values={"dest_url": url, "folder": folder}, focus="step-finish"

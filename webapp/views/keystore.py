@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from ..pki.certs import certificates_from_pem
-from ..pki.java import AliasError, alias_from_store, suggest_alias, validate_alias
+from ..pki.java import AliasError, alias_from_store, readiness, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
@@ -24,6 +24,8 @@ from .own_chain import completed_candidate
 from .plans import (
     KeystorePlan,
     TruststorePlan,
+    alone_problem,
+    is_placeholder,
     plan_keystore,
     plan_truststore,
     validity_problem,
@@ -36,6 +38,8 @@ from .validation import field, password_field
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
 NO_FILE = "Choose your key pair file (.p12, .pfx or .pem)."
+NO_KEY_PAIR = "Import your key pair file first."
+NOT_SENDABLE = "Your certificate is a placeholder: import the CA's reply before you send it."
 
 
 @bp.post("/import")
@@ -123,6 +127,7 @@ def select_key_pair():
         if 0 <= index < len(saved.candidates):
             saved.selected = index
             saved.validity_confirmed = False  # confirmed for the other certificate, not this one
+            saved.alone_confirmed = False
             chosen = saved.candidates[index]
             leaf = certificates_from_pem(chosen.chain[0])[0]
             if saved.opened and chosen.source_alias:  # an opened keystore keeps its aliases
@@ -171,11 +176,15 @@ def save_settings():
 
     asked = form.get("validity_asked") == "1"
     confirmed = form.get("validity_confirmed") == "on"
+    alone_asked = form.get("chain_alone_asked") == "1"
+    alone = form.get(readiness.ALONE_FIELD) == "on"
 
     def keep(state: State) -> None:
         ks = state.keystore
         if asked:
             ks.validity_confirmed = confirmed
+        if alone_asked:
+            ks.alone_confirmed = alone
         if alias is not None:
             ks.alias = alias
         if "keystore_format" not in errors:
@@ -198,6 +207,8 @@ def save_settings():
     state = update_state(keep)
     if not live and (problem := validity_problem(state)) is not None:
         errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
+    if not live and alone_problem(state) is not None:  # explained above the Chain files
+        errors[readiness.ALONE_FIELD] = readiness.ALONE_NOT_CHOSEN
     if live:
         return render_live("keystore")
     if errors:
@@ -214,7 +225,9 @@ def save_settings():
 @bp.get("/download")
 def download_keystore():
     """The keystore (JKS or PKCS#12): one private-key entry with the full chain, one password."""
-    built = keystore_file(load_state())
+    # The keystore that keeps a generated key until the CA answers may be downloaded
+    # (issue 20): it is the only copy of the new key, but it is never "ready".
+    built = keystore_file(load_state(), keep_placeholder=True)
     if built is None:
         return _not_ready("Set an alias and a keystore password first, then download the keystore.")
     audit("keystore.downloaded", file=built[0], **audit_facts.keystore())
@@ -225,9 +238,10 @@ def download_keystore():
 def download_certificate_chain():
     """What the partner needs from the user: their certificate and the ones above it, one PEM.
     Public only: safe to mail."""
-    built = certificate_chain_file(load_state())
+    state = load_state()
+    built = certificate_chain_file(state)
     if built is None:
-        return _not_ready("Import your key pair file first.")
+        return _not_ready(NOT_SENDABLE if is_placeholder(state) else NO_KEY_PAIR)
     audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
 
@@ -235,9 +249,10 @@ def download_certificate_chain():
 @bp.get("/certificate")
 def download_certificate():
     """The user's own certificate (public part only), to mail to the partner's administrator."""
-    built = certificate_file(load_state())
+    state = load_state()
+    built = certificate_file(state)
     if built is None:
-        return _not_ready("Import your key pair file first.")
+        return _not_ready(NOT_SENDABLE if is_placeholder(state) else NO_KEY_PAIR)
     audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
 

@@ -207,6 +207,9 @@ def keep_old():
     def keep(state: State) -> None:
         if state.last_year is not None:
             state.last_year.old_is_fine = fine
+            # The same knowing choice as the keystore step's checkbox for a certificate that
+            # is due (issue 20's one rule): one tick, not two.
+            state.keystore.validity_confirmed = fine
 
     update_state(keep)
     return done(FOCUS)

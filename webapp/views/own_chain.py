@@ -5,8 +5,10 @@ whose entry Java sends without the intermediate: most partners refuse it. At imp
 (and when the user adds "Chain files") we look for the missing issuers the engine's way
 (webapp.pki.partner.complete_client_chain: the files, the operator's extra roots, the root
 store, then the CA Issuers address through the outbound policy) and save the result with
-where each certificate came from. plans.plan_keystore refuses a candidate whose chain
-could not be completed, so "ready" keeps meaning "Java can use it".
+where each certificate came from. When the issuer stays missing, the candidate keeps the plain
+reason (`chain_problem`) and the keystore is ready only once the user chose "Create it with my
+certificate alone" (issue 20: Java then sends the certificate alone, which works when the
+partner already trusts its issuer); a choice, never a dead end.
 """
 
 from __future__ import annotations

@@ -12,7 +12,14 @@ import functools
 from dataclasses import dataclass
 
 from ..pki.certs import CertificateSummary
-from ..pki.java import AliasError, StoreFormat, normalise_alias, suggest_alias, validate_alias
+from ..pki.java import (
+    AliasError,
+    StoreFormat,
+    normalise_alias,
+    readiness,
+    suggest_alias,
+    validate_alias,
+)
 from ..state import KeyPairCandidate, State
 from .certificates import certificate, fingerprint, summary
 from .store_formats import file_name_for, format_password_problem, saved_format
@@ -85,13 +92,25 @@ def alias_problem(alias: str) -> str | None:
     return None
 
 
-def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
+def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePlan | list[Problem]:
+    """The keystore to build, or why it is not ready (pki.java.readiness: the one rule).
+
+    `keep_placeholder`: the keystore that keeps a key generated here until the CA answers
+    (issue 20); it may be downloaded, but it is never "ready" (no ✓, no Finish, no config).
+    """
     ks = state.keystore
-    problems = []
-    if ks.chosen is None:
-        problems.append(Problem("key_file", "Import your key pair file first."))
-    elif ks.chosen.chain_problem:  # issue 11: Java would send the leaf alone
-        problems.append(Problem("chain_files", ks.chosen.chain_problem))
+    chosen = ks.chosen
+    problems = [
+        Problem(p.field, p.message)
+        for p in readiness.keystore_problems(
+            [certificate(pem) for pem in chosen.chain] if chosen else [],
+            placeholder=is_placeholder(state) and not keep_placeholder,
+            issuer_missing=bool(chosen and chosen.chain_problem),
+            alone_confirmed=ks.alone_confirmed,
+            validity_confirmed=ks.validity_confirmed,
+            renewing=is_opened_certificate(state),
+        )
+    ]
     alias = normalise_alias(ks.alias)
     if (problem := alias_problem(ks.alias)) is not None:
         problems.append(Problem("alias", problem))
@@ -101,30 +120,70 @@ def plan_keystore(state: State) -> KeystorePlan | list[Problem]:
     elif (problem := format_password_problem(ks.password, fmt)) is not None:
         # A password saved for JKS, then PKCS#12 chosen (issue 14): Java could not open it.
         problems.append(Problem("keystore_password", problem))
-    if (problem := validity_problem(state)) is not None:
-        problems.append(Problem("validity_confirmed", problem))
     if (problem := not_renewed_problem(state)) is not None:
         problems.append(Problem("new_key_file", problem))
-    if problems or ks.chosen is None or not ks.password:
+    if problems or chosen is None or not ks.password:
         return problems
     return KeystorePlan(
-        alias, ks.chosen, ks.password, file_name_for(ks.filename, kind="keystore", fmt=fmt), fmt
+        alias, chosen, ks.password, file_name_for(ks.filename, kind="keystore", fmt=fmt), fmt
     )
 
 
-UNUSABLE = {
-    "expired": "Your certificate has expired: the partner will refuse it.",
-    "not_yet_valid": "Your certificate is not valid yet: the partner will refuse it until then.",
-}
+def is_placeholder(state: State) -> bool:
+    """The chosen certificate is the self-signed placeholder of a key generated here: the
+    certificate request is still unanswered (issue 20: a placeholder is never ready)."""
+    return bool(state.keystore.request_pem) and state.keystore.chosen is not None
+
+
+def is_opened_certificate(state: State) -> bool:
+    """The chosen certificate is the one last year's keystore held, not yet renewed."""
+    ks = state.keystore
+    if ks.opened is None or ks.chosen is None or not ks.chosen.chain:
+        return False
+    leaf = ks.chosen.chain[0]
+    return any(e.chain and e.chain[0] == leaf for e in ks.opened.entries)
+
+
+def previous_certificate(state: State) -> str | None:
+    """The opened keystore's certificate that the chosen one replaces, for "valid until
+    <old> → <new>" (issue 20); None until a new key pair or CA reply replaced it."""
+    ks = state.keystore
+    if ks.opened is None or ks.chosen is None or is_opened_certificate(state):
+        return None
+    keys = [e for e in ks.opened.entries if e.kind == "PrivateKeyEntry" and e.chain]
+    wanted = normalise_alias(ks.chosen.source_alias or ks.alias)
+    same = [e for e in keys if normalise_alias(e.alias) == wanted] or keys[:1]
+    return same[0].chain[0] if same else None
+
+
+def alone_choice(state: State) -> str | None:
+    """What sending the certificate alone means, when its issuer was looked for everywhere
+    and not found (issue 20: a choice, never a dead end); None otherwise."""
+    chosen = state.keystore.chosen
+    if chosen is None or not chosen.chain_problem or is_placeholder(state):
+        return None
+    return readiness.alone_message(certificate(chosen.chain[0]))
+
+
+def alone_problem(state: State) -> str | None:
+    """alone_choice, while the user has not ticked "Create it with my certificate alone"."""
+    return None if state.keystore.alone_confirmed else alone_choice(state)
+
+
+def sendable_chain(state: State) -> list[str]:
+    """The chain the user may send to the partner: none while it is a placeholder."""
+    return [] if is_placeholder(state) else own_certificates(state)
 
 
 def validity_problem(state: State) -> str | None:
-    """Why the chosen certificate makes the keystore useless, unless the user confirmed they
-    want it anyway (to test, or to prepare a renewal): the same rule for the page and the file."""
+    """Why the chosen certificate makes the keystore useless (or, renewing, due), unless the
+    user confirmed they want it anyway: the same rule for the page and the file."""
     chosen = state.keystore.chosen
     if chosen is None or not chosen.chain or state.keystore.validity_confirmed:
         return None
-    return UNUSABLE.get(summary(chosen.chain[0]).status)
+    return readiness.validity_problem(
+        certificate(chosen.chain[0]), renewing=is_opened_certificate(state)
+    )
 
 
 NOT_RENEWED = (
@@ -162,7 +221,8 @@ def trust_entries(state: State) -> list[TrustEntry]:
     certificate (same name, new key) must not get the alias an older saved one keeps.
     """
     ts = state.truststore
-    items = [(c.pem, c.source) for c in ts.certs] + [(p, "own") for p in own_certificates(state)]
+    # A placeholder is not the user's certificate yet (issue 20): it joins no truststore.
+    items = [(c.pem, c.source) for c in ts.certs] + [(p, "own") for p in sendable_chain(state)]
     seen: set[str] = set()
     unique: list[tuple[str, str, str]] = []
     for pem, source in items:
@@ -207,12 +267,14 @@ def plan_truststore(
     for entry in included:
         if (problem := alias_problem(entry.alias)) is not None:
             problems.append(Problem(f"alias-{entry.key}", problem))
-    if not any(e.source != "own" for e in entries):
-        problems.append(
-            Problem("server_url", "Fetch the partner's certificates or upload them first.")
+    problems += [
+        Problem(p.field, p.message)
+        for p in readiness.truststore_problems(
+            partner=sum(e.source != "own" for e in entries),
+            included=len(included),
+            partner_included=sum(e.source != "own" for e in included),
         )
-    elif not included:
-        problems.append(Problem("certificates", "Include at least one certificate."))
+    ]
     fmt = saved_format(ts.format)
     if not ts.password:
         problems.append(Problem("truststore_password", "Choose a truststore password."))

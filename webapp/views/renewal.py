@@ -19,14 +19,17 @@ from ..pki.java import (
     OpenedEntry,
     OpenedStore,
     OpenStoreError,
+    StoreFormat,
     StorePasswordError,
     WrongKeyPasswordError,
     alias_from_store,
     apply_ca_reply,
+    default_file_name,
     open_store,
     safe_file_name,
     suggest_alias,
 )
+from ..pki.java.stores import StoreKind
 from ..pki.keyimport import (
     KEY_TYPES,
     KeyPair,
@@ -40,12 +43,14 @@ from ..web.outbound import root_store
 from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
 from .files import attachment, reminder_file
+from .own_chain import completed_candidate
 from .rendering import done, render_wizard
 from .validation import FieldError, clean_file_name, field
 
 bp = Blueprint("renewal", __name__)
 
 NO_STORE = "Choose last year's keystore (.jks, .p12 or .pfx)."
+MAX_REPLY_FILES = 10  # a reply and its chain; more is a mistake
 GENERATED_NAME = "your new key pair"
 
 
@@ -73,14 +78,23 @@ def opened_state(name: str, store: OpenedStore) -> OpenedStoreState:
     )
 
 
-def kept_file_name(uploaded: str, default: str) -> str:
-    """The old store's file name, so the platform's config need not change; a .p12 name gets
-    .jks instead (we write JKS), anything unusable the default."""
+def kept_format(store: OpenedStore) -> StoreFormat:
+    """The opened store's format: the platform reads that one (issue 20)."""
+    return StoreFormat.PKCS12 if store.store_type == "PKCS12" else StoreFormat.JKS
+
+
+def kept_file_name(uploaded: str, kind: StoreKind, fmt: StoreFormat) -> str:
+    """The old store's exact file name, so the platform's config need not change (issue 20:
+    last-year.p12 stays last-year.p12, in PKCS#12); a name that cannot be used (or one whose
+    extension does not fit the format) gives the format's default name."""
     name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if name.lower().endswith((".p12", ".pfx")):
-        name = name[:-4]
+    default = default_file_name(kind, fmt)
+    extension = name[name.rfind(".") :].lower() if "." in name else ""
+    allowed = (".jks",) if fmt is StoreFormat.JKS else (".p12", ".pfx")
     try:
-        return clean_file_name(name, default=default, extension=".jks")
+        return clean_file_name(
+            name, default=default, extension=extension if extension in allowed else fmt.extension
+        )
     except FieldError:
         return default
 
@@ -149,17 +163,21 @@ def open_keystore():
             values={"open_keystore": "1", "ask_key_password": "1" if ask else ""},
         )
     opened = opened_state(name, store)
+    # The same chain completion as an import (issue 20: one rule for every path); outside
+    # the state update, as it may download an issuer.
+    candidates = [completed_candidate(pair) for pair in pairs]
 
     def keep(state: State) -> None:
         state.current = "keystore"
         state.keystore = KeystoreState(
-            candidates=[candidate_of(pair) for pair in pairs],
+            candidates=candidates,
             selected=0,
             source_name=name,
             alias=alias_from_store(pairs[0].source_alias, pairs[0].certificate),
-            filename=kept_file_name(name, "keystore.jks"),
+            filename=kept_file_name(name, "keystore", kept_format(store)),
             password=kept_password(password),
             opened=opened,
+            format=kept_format(store).value,
         )
 
     rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
@@ -173,15 +191,16 @@ def open_keystore():
 @bp.post("/keystore/ca-reply")
 def import_ca_reply():
     """Put the CA's signed certificate (and chain) into the key entry, as keytool does."""
-    upload = request.files.get("ca_reply")
-    data = upload.read() if upload else b""
+    # Several files at once (issue 20): the signed certificate and its chain, as CAs send them.
+    uploads = [f for f in request.files.getlist("ca_reply") if f][:MAX_REPLY_FILES]
+    files = [data for data in (f.read() for f in uploads) if data]
     saved = load_state().keystore
     chosen = saved.chosen
     error = None
     renewed = None
     if chosen is None:
         error = "Open your keystore first, then import the CA's reply into it."
-    elif not data:
+    elif not files:
         error = "Choose the certificate file the CA sent back (.pem, .crt, .cer, .der or .p7b)."
     else:
         try:
@@ -193,15 +212,23 @@ def import_ca_reply():
                 pair.private_key,
             )
             roots = root_store()
-            renewed = apply_ca_reply(entry, data, roots=roots, extra_roots=_trusted(saved))
+            renewed = apply_ca_reply(
+                entry, files, roots=roots, extra_roots=_trusted(saved), partial=True
+            )
         except (CertificateParseError, CaReplyError, KeyPairError) as exc:
             error = str(exc)
     if error is not None or renewed is None:
         return render_wizard(errors={"ca_reply": error or "Try again."}, focus="step-keystore")
+    # A reply without the certificates above it is completed the way an imported key pair is
+    # (issue 20): the files, the roots, AIA; if its issuer stays missing, the user may choose
+    # to send it alone.
+    candidate = completed_candidate(renewed)
 
     def keep(state: State) -> None:
         ks = state.keystore
-        ks.candidates = [candidate_of(renewed)]
+        ks.candidates = [candidate]
+        ks.alone_confirmed = False
+        ks.validity_confirmed = False
         ks.selected = 0
         ks.request_pem = ""  # answered: the page stops offering the request
         ks.source_name = ks.source_name or "your keystore"
@@ -211,7 +238,7 @@ def import_ca_reply():
     update_state(keep)
     audit(
         "careply.imported",
-        file=(upload.filename or "")[:200] if upload else "",
+        file=", ".join((f.filename or "")[:200] for f in uploads),
         certificates=certificate_facts(renewed.chain),
     )
     return done("step-keystore")
@@ -263,6 +290,9 @@ def generate_key():
             filename=old.filename or "keystore.jks",
             password=old.password if renewing else None,
             request_pem=csr,
+            # Renewing keeps what the platform reads (issue 20): last year's store, its format.
+            opened=old.opened,
+            format=old.format,
         )
 
     rotate_session()  # before the key is written: a planted token opens nothing (issue 19)

@@ -14,6 +14,11 @@ STATUS_LABELS = {
     "no_longer_sent": "No longer sent by the server",
     "expired": "Expired",
 }
+OWN_LABEL = "Yours"
+OWN_ADVICE = (
+    "Your own certificate (or the authority that issued it), not the partner's: keep it, "
+    "so the platform trusts your own chain too."
+)
 
 
 def trust_changes(state: State) -> dict[str, TrustChange]:
@@ -33,7 +38,30 @@ def trust_changes(state: State) -> dict[str, TrustChange]:
         ),
     )
     comparison = compare_truststore(old, [certificate(pem) for pem in fresh])
-    return {fingerprint_of(change): change for change in comparison.changes}
+    own = own_fingerprints(state)
+    # The user's own chain is no partner certificate: "No longer sent by the server" would
+    # tell them to drop it (issue 20); the page labels it as theirs instead.
+    return {
+        print_: change
+        for change in comparison.changes
+        if (print_ := fingerprint_of(change)) not in own
+    }
+
+
+def own_fingerprints(state: State) -> frozenset[str]:
+    """The truststore's certificates that are the user's own, while updating last year's
+    truststore: the keystore's chain, and last year's copies of its authorities (same name)."""
+    ts = state.truststore
+    chosen = state.keystore.chosen
+    if ts.opened is None or chosen is None:
+        return frozenset()
+    mine = [certificate(pem) for pem in chosen.chain]
+    names = {cert.subject for cert in mine}
+    prints = {fingerprint(pem) for pem in chosen.chain}
+    for saved in ts.certs:
+        if saved.source == OLD_SOURCE and certificate(saved.pem).subject in names:
+            prints.add(fingerprint(saved.pem))
+    return frozenset(prints)
 
 
 def recommend_new(state: State) -> None:
@@ -50,4 +78,13 @@ def fingerprint_of(change: TrustChange) -> str:
     return change.certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
-__all__ = ["OLD_SOURCE", "STATUS_LABELS", "fingerprint", "recommend_new", "trust_changes"]
+__all__ = [
+    "OLD_SOURCE",
+    "OWN_ADVICE",
+    "OWN_LABEL",
+    "STATUS_LABELS",
+    "fingerprint",
+    "own_fingerprints",
+    "recommend_new",
+    "trust_changes",
+]

@@ -11,6 +11,7 @@ from ..pki.java import AliasError, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
+    parse_target,
 )
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
 from ..web.limits import limit_fetches
@@ -18,6 +19,7 @@ from ..web.ops.audit import audit, certificate_facts, outcome_code
 from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from . import audit_facts
+from .certificates import fingerprint
 from .files import attachment, truststore_file
 from .live_preview import render_live
 from .plans import TruststorePlan, plan_truststore
@@ -58,10 +60,13 @@ def fetch_certificates():
         error = str(exc)
         audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
+        message = error or "Try again."
+        if (cleared := _forget_other_address(raw)) is not None:
+            message += (
+                f" We removed the certificates fetched from {cleared}: they belong to that address."
+            )
         return render_wizard(
-            errors={"server_url": error or "Try again."},
-            values={"server_url": raw},
-            focus="step-truststore",
+            errors={"server_url": message}, values={"server_url": raw}, focus="step-truststore"
         )
     certs = [
         TrustedCertificate(certificate_pem(c.certificate), c.source) for c in chain.certificates
@@ -94,6 +99,39 @@ def fetch_certificates():
         certificates=certificate_facts(c.certificate for c in chain.certificates),
     )
     return done("step-truststore")
+
+
+FETCHED_SOURCES = ("server", "root store", "extra roots")  # what a fetch adds (collect.py)
+
+
+def _forget_other_address(typed: str) -> str | None:
+    """After a failed fetch for another address, drop what the previous address sent: the
+    certificates on the page belong to the address shown (issue 20). Uploads and last
+    year's truststore stay. Returns the previous address when something was removed."""
+    saved = load_state().truststore
+    previous = saved.fetch
+    if previous is None or _same_address(typed, previous.url):
+        return None
+    if not any(c.source in FETCHED_SOURCES for c in saved.certs):
+        return None
+
+    def forget(state: State) -> None:
+        ts = state.truststore
+        gone = {fingerprint(c.pem) for c in ts.certs if c.source in FETCHED_SOURCES}
+        ts.certs = [c for c in ts.certs if c.source not in FETCHED_SOURCES]
+        ts.choices = {fp: choice for fp, choice in ts.choices.items() if fp not in gone}
+        ts.fetch = None
+        state.current = "truststore"
+
+    update_state(forget)
+    return previous.url or previous.host
+
+
+def _same_address(typed: str, url: str) -> bool:
+    try:
+        return parse_target(typed).url == parse_target(url).url
+    except FetchError:
+        return False
 
 
 @bp.post("/upload")
@@ -185,9 +223,12 @@ def save_settings():
 
     if not live and not view.entries:
         errors["server_url"] = "Fetch the partner's certificates or upload them first."
-    update_state(keep)
+    state = update_state(keep)
     if live:
         return render_live("truststore")
+    if not errors and isinstance(plan := plan_truststore(state), list):
+        # e.g. only the user's own chain included (issue 20): said beside the certificates.
+        errors.update({p.field: p.message for p in plan if p.field == "certificates"})
     if errors:
         # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
         shown = {

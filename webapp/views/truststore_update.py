@@ -15,8 +15,8 @@ from ..web.sessions import load_state, update_state
 from .certificates import certificate, fingerprint
 from .plans import alias_problem
 from .rendering import done, render_wizard
-from .renewal import kept_file_name, kept_password, opened_state, read_store
-from .trust_changes import OLD_SOURCE, STATUS_LABELS
+from .renewal import kept_file_name, kept_format, kept_password, opened_state, read_store
+from .trust_changes import OLD_SOURCE, OWN_ADVICE, OWN_LABEL, STATUS_LABELS
 from .truststore import MAX_CERTIFICATES
 
 bp = Blueprint("truststore_update", __name__, url_prefix="/truststore")
@@ -29,7 +29,12 @@ NO_CERTIFICATES = (
 
 @bp.app_context_processor
 def change_labels() -> dict:
-    return {"status_labels": STATUS_LABELS, "recommendations": RECOMMENDATIONS}
+    return {
+        "status_labels": STATUS_LABELS,
+        "recommendations": RECOMMENDATIONS,
+        "own_label": OWN_LABEL,
+        "own_advice": OWN_ADVICE,
+    }
 
 
 @bp.post("/open")
@@ -72,7 +77,8 @@ def open_truststore():
             ts.choices[print_] = TrustChoice(alias=alias if usable else "", include=not expired)
             taken.add(alias)
         ts.opened = opened
-        ts.filename = kept_file_name(name, "truststore.jks")
+        ts.filename = kept_file_name(name, "truststore", kept_format(store))
+        ts.format = kept_format(store).value  # the platform reads this format (issue 20)
         ts.password = kept_password(password) or ts.password
         state.current = "truststore"
 

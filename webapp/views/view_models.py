@@ -15,21 +15,26 @@ from ..pki.java import (
     consumer_snippets,
     file_path,
 )
+from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..state import FetchReport, OpenedStoreState, State
 from .certificates import summary
 from .plans import (
     KeystorePlan,
     TrustEntry,
     TruststorePlan,
+    alone_choice,
     chain_file_name,
+    is_opened_certificate,
+    is_placeholder,
     not_renewed_problem,
     plan_keystore,
     plan_truststore,
+    previous_certificate,
     trust_entries,
     validity_problem,
 )
 from .store_formats import file_name_for, saved_format
-from .trust_changes import trust_changes
+from .trust_changes import own_fingerprints, trust_changes
 
 
 @dataclass
@@ -63,10 +68,25 @@ class KeystoreView:
     opened: OpenedStoreState | None = None  # last year's keystore (issue 13)
     has_request: bool = False  # a key generated here waits for the CA's reply
     format: StoreFormat = StoreFormat.JKS
+    # Issue 20: the placeholder of a key generated here (never ready, never sent), the
+    # keystore that keeps that key until the CA answers, the choice to send a certificate
+    # whose issuer was not found alone, and the opened certificate a renewal replaces.
+    placeholder: bool = False
+    keeps_new_key: bool = False
+    alone_problem: str | None = None  # what choosing it means, ticked or not
+    alone_confirmed: bool = False
+    renewing_opened: bool = False  # the opened certificate, not yet renewed
+    previous_pem: str | None = None
 
     @property
     def complete(self) -> bool:
         return self.plan is not None
+
+    @property
+    def previous(self) -> CertificateSummary | None:
+        """The opened keystore's certificate the chosen one replaces: "valid until <old> →
+        <new>" (issue 20)."""
+        return summary(self.previous_pem) if self.previous_pem else None
 
     @property
     def opened_entries(self) -> list[tuple[str, str, CertificateSummary]]:
@@ -103,6 +123,7 @@ class TruststoreView:
     conflicts: dict[str, str] = field(default_factory=dict)
     opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
     changes: dict[str, TrustChange] = field(default_factory=dict)  # by fingerprint
+    own: frozenset[str] = frozenset()  # the user's own certificates, in an update (issue 20)
     format: StoreFormat = StoreFormat.JKS
 
     @property
@@ -162,6 +183,13 @@ def keystore_view(state: State) -> KeystoreView:
         not_renewed=not_renewed_problem(state),
         opened=saved.opened,
         has_request=bool(saved.request_pem),
+        placeholder=is_placeholder(state),
+        keeps_new_key=is_placeholder(state)
+        and isinstance(plan_keystore(state, keep_placeholder=True), KeystorePlan),
+        alone_problem=alone_choice(state),
+        alone_confirmed=saved.alone_confirmed,
+        renewing_opened=is_opened_certificate(state),
+        previous_pem=previous_certificate(state),
     )
 
 
@@ -182,7 +210,17 @@ def truststore_view(state: State) -> TruststoreView:
         else {p.field: p.message for p in plan if p.field.startswith("alias-")},
         opened=saved.opened,
         changes=trust_changes(state),
+        own=own_fingerprints(state),
     )
+
+
+def _usable_url(url: str) -> bool:
+    """An address saved before issue 20 may be http://: no config is written for it."""
+    try:
+        check_destination_url(url)
+    except DestinationUrlError:
+        return False
+    return True
 
 
 def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishView:
@@ -190,7 +228,7 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
     url = saved.url or (ts.fetch.url if ts.fetch else "")
     method = saved.method or "POST"
     config = None
-    if ks.plan and ts.plan:
+    if ks.plan and ts.plan and _usable_url(url):
         config = DestinationConfig(
             url=url,
             method=method,

@@ -117,6 +117,7 @@ class Wizard:
                 ks.format,
                 bool(ks.password),
                 ks.validity_confirmed,
+                ks.alone_confirmed,
                 ks.pending_upload.name if ks.pending_upload else None,
                 tuple(
                     (

@@ -137,6 +137,26 @@ def test_a_chain_without_its_issuer_cannot_be_completed(ca, placeholder_store):
     )
 
 
+def test_partial_keeps_a_reply_whose_issuer_is_missing(ca, placeholder_store):
+    """Issue 20: the page offers to send it alone instead of refusing it."""
+    entry = placeholder_store.key_entry()
+    leaf = sign_for(ca, entry.private_key.public_key())
+    renewed = apply_ca_reply(entry, pem(leaf), roots=RootStore([]), partial=True)
+    assert renewed.chain == (leaf,) and renewed.private_key is entry.private_key
+
+
+def test_a_reply_in_several_files(ca, placeholder_store):
+    entry = placeholder_store.key_entry()
+    leaf = sign_for(ca, entry.private_key.public_key())
+    files = [
+        pem(leaf),
+        ca.intermediate.cert.public_bytes(serialization.Encoding.DER),
+        pem(ca.root.cert),
+    ]
+    renewed = apply_ca_reply(entry, files, roots=RootStore([]))
+    assert renewed.chain == (leaf, ca.intermediate.cert, ca.root.cert)
+
+
 def test_the_placeholder_itself_is_not_a_reply(placeholder_store):
     entry = placeholder_store.key_entry()
     with pytest.raises(CaReplyError, match="own placeholder certificate"):

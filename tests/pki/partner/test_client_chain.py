@@ -84,16 +84,18 @@ def test_chain_files_come_first_and_nothing_is_downloaded(ca):
     assert [link.source for link in report.links] == [FROM_FILE, FROM_FILE, FROM_EXTRA_ROOTS]
 
 
-def test_missing_intermediate_is_explained_plainly(ca):
+def test_missing_issuer_is_named_by_its_subject_not_called_an_intermediate(ca):
     leaf = ca.issue_client("No AIA Client", key_kind="ec256")
     report = complete_client_chain(leaf_only(leaf), roots=extra_roots(ca), policy=LOOPBACK)
     assert not report.complete and report.chain == (leaf.cert,)
+    # Issue 20: we never saw that certificate, so we cannot know it is an intermediate.
     assert report.problem == (
-        "The certificate ‘Chain Root Intermediate (mtls-kit tests)’ that issued "
-        "‘No AIA Client (mtls-kit tests)’ is missing. Ask your certificate authority for its "
-        "intermediate "
-        "certificate and add it under Chain files."
+        "We could not find the certificate of ‘Chain Root Intermediate (mtls-kit tests)’, "
+        "which issued ‘No AIA Client (mtls-kit tests)’: it is not in your file, your Chain "
+        "files, your organisation's roots or the root store. If you have it, add it under "
+        "Chain files."
     )
+    assert "intermediate certificate" not in report.problem
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254"])

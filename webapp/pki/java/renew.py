@@ -92,19 +92,25 @@ def plan_new_key_pair(
 
 def apply_ca_reply(
     entry: OpenedEntry,
-    reply: bytes,
+    reply: bytes | Sequence[bytes],
     *,
     roots: RootStore | None = None,
     extra_roots: Sequence[x509.Certificate] = (),
+    partial: bool = False,
 ) -> KeyPair:
     """The key entry's key with the CA's reply as its chain, leaf first, ending at a root.
 
-    `reply`: the signed certificate alone or with its chain (PEM, DER or PKCS#7). Raises
-    CertificateParseError (unreadable file), ReplyKeyMismatchError, ChainNotCompleteError.
+    `reply`: the signed certificate alone or with its chain (PEM, DER or PKCS#7), or several
+    such files (issue 20: the CA sends the chain as separate files). Raises
+    CertificateParseError (unreadable file), ReplyKeyMismatchError, ChainNotCompleteError;
+    with `partial`, a chain that cannot reach a root is kept as far as it goes (the page
+    then offers to send the certificate alone, issue 20) instead of ChainNotCompleteError.
     """
     if entry.private_key is None:
         raise CaReplyError("This entry holds no private key; choose the keystore's key entry.")
-    certs = parse_certificates(reply)  # CertificateParseError says what is wrong with the file
+    files = [reply] if isinstance(reply, bytes) else list(reply)
+    # CertificateParseError says what is wrong with the file.
+    certs = [cert for data in files for cert in parse_certificates(data)]
     key_id = spki_der(entry.private_key.public_key())
     leaves = [c for c in certs if spki_der(c.public_key()) == key_id]
     if not leaves:
@@ -118,7 +124,11 @@ def apply_ca_reply(
         )
     known = dedupe([*certs, *entry.chain[1:], *extra_roots])
     chain = order_chain(leaf, [c for c in known if c != leaf])
-    chain = _close_with_root(chain, [*extra_roots, *_roots_for(chain[-1], roots)])
+    try:
+        chain = _close_with_root(chain, [*extra_roots, *_roots_for(chain[-1], roots)])
+    except ChainNotCompleteError:
+        if not partial:
+            raise
     return KeyPair(entry.private_key, leaf, tuple(chain), entry.alias.lower())
 
 

@@ -155,13 +155,12 @@ def _from_download(
 
 
 def _missing(cert: x509.Certificate, errors: list[str]) -> str:
-    tried = (
-        " We tried to download it from the address in your certificate, but could not."
-        if errors
-        else ""
-    )
+    """The missing issuer named by its subject. Not "intermediate": we have never seen that
+    certificate, so we cannot know whether it is one or a root (issue 20)."""
+    places = "your file, your Chain files, your organisation's roots or the root store"
+    tried = ", and we tried to download it from the address in your certificate" if errors else ""
     return (
-        f"The certificate ‘{plain_name(cert.issuer)}’ that issued "
-        f"‘{plain_name(cert.subject)}’ is missing.{tried} Ask your certificate authority "
-        "for its intermediate certificate and add it under Chain files."
+        f"We could not find the certificate of ‘{plain_name(cert.issuer)}’, which issued "
+        f"‘{plain_name(cert.subject)}’: it is not in {places}{tried}. If you have it, add "
+        "it under Chain files."
     )
