@@ -104,8 +104,8 @@
       var files = Array.prototype.slice.call(inputs[i].files || []);
       var large = files.some(function (file) { return file.size > limit; });
       if (large && !refused) {
-        showFileError(inputs[i], "This file is too large. Key pair and certificate files are a few KB; the limit is "
-          + Math.floor(limit / 1024) + " KB. Check that you chose the right file.");
+        // The sentence is the server's own (web/errors.py), so the two never differ.
+        showFileError(inputs[i], document.body.getAttribute("data-file-too-large"));
         refused = true;
       } else if (!large) {
         clearFileError(inputs[i]);

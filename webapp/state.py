@@ -227,7 +227,6 @@ class State:
     keystore: KeystoreState = field(default_factory=KeystoreState)
     truststore: TruststoreState = field(default_factory=TruststoreState)
     destination: Destination = field(default_factory=Destination)
-    fetch_times: list[float] = field(default_factory=list)  # for the fetch rate limit
     bundle_downloaded: bool = False  # counted once in the metrics/audit (issue 15)
     connection_test: ConnectionTest | None = None  # the last test (issue 11)
     last_year: LastYearState | None = None  # renewing from last year's files (issue 21)

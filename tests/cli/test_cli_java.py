@@ -18,7 +18,7 @@ from tests.conftest import ThrowawayPki
 from tests.support.java import keytool_list, run_mtls_client
 from tests.support.tls_server import LocalTLSServer
 from tests.support.tools import require_tool
-from webapp.pki.partner import COULD_NOT_CONNECT
+from webapp.pki.partner.outbound import COULD_NOT_CONNECT
 
 pytestmark = pytest.mark.java
 

@@ -21,11 +21,12 @@ from tests.support.keytool_stores import (
     STORE_PASSWORD,
     KeytoolStores,
 )
+from tests.support.renewed_keystore import plan_new_key_pair
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from tests.support.tls_server import LocalTLSServer
 from tests.support.tools import require_tool
 from tests.web.java_checks import JavaVerdict, StoreFiles, judge_with_java
-from webapp.pki.java import apply_ca_reply, compare_truststore, open_store, plan_new_key_pair
+from webapp.pki.java import apply_ca_reply, compare_truststore, open_store
 from webapp.pki.java.jks import build_keystore
 from webapp.pki.keyimport import KeyPair, generate_key_and_request
 

@@ -112,7 +112,7 @@ def test_without_its_intermediate_the_keystore_is_not_ready_until_chain_files(
     wrong = page_of(
         post_multipart(
             client,
-            "/connection/chain-files",
+            "/keystore/chain-files",
             [("chain_files", file_part(pem(pki.other_ca.root.cert), "other.pem"))],
             headers=HTMX,
         )
@@ -123,7 +123,7 @@ def test_without_its_intermediate_the_keystore_is_not_ready_until_chain_files(
     added = page_of(
         post_multipart(
             client,
-            "/connection/chain-files",
+            "/keystore/chain-files",
             [("chain_files", file_part(pem(pki.client_ca.intermediate.cert), "intermediate.pem"))],
             headers=HTMX,
         )

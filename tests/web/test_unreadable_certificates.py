@@ -18,7 +18,9 @@ from flask.testing import FlaskClient
 from tests.conftest import ThrowawayPki
 from tests.support.bad_certs import BAD_CERTIFICATE_KINDS, bad_certificate
 from tests.support.tls_server import LocalTLSServer
-from webapp.pki.certs import CertificateParseError, check_readable, describe_or_placeholder
+from webapp.pki.certs import CertificateParseError
+from webapp.pki.certs.parse import check_readable
+from webapp.pki.certs.readable import describe_or_placeholder
 
 from .conftest import FormatCase
 from .page import assert_error_beside

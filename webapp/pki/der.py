@@ -15,6 +15,7 @@ __all__ = [
     "DerError",
     "Element",
     "children",
+    "count_children",
     "element_length",
     "first_child",
     "integer",
@@ -115,6 +116,21 @@ def children(
         raise DerError(f"expected {count} elements, found {len(found)}")
     if len(found) < at_least:
         raise DerError(f"expected at least {at_least} elements, found {len(found)}")
+    return found
+
+
+def count_children(element: Element, *, limit: int) -> int:
+    """How many elements `element` holds, counting no further than `limit + 1`.
+
+    For structures whose size is capped: the count stops one past the cap, so a hostile
+    file of 100,000 parts costs as little as one of `limit + 1` (issue 19, point 7).
+    """
+    if not element.constructed:
+        raise DerError("not a constructed element")
+    found, pos = 0, 0
+    while pos < len(element.body) and found <= limit:
+        pos = read(element.body, pos, depth=1)[1]
+        found += 1
     return found
 
 

@@ -31,7 +31,8 @@ _NEW_SESSION_ATTEMPTS = 3
 # requests that were in flight with the old cookie to arrive, short enough to say little.
 DEFAULT_MOVED_GRACE = 60
 
-State = dict[str, Any]
+# The saved work as the vault stores it: the JSON record of webapp.state.State.
+StateRecord = dict[str, Any]
 
 
 class Vault:
@@ -53,7 +54,7 @@ class Vault:
         self._secret = secret
         self._ttl_ms = idle_timeout * 1000
 
-    def new_session(self, state: State | None = None) -> str:
+    def new_session(self, state: StateRecord | None = None) -> str:
         """Start a session holding ``state`` (default empty); return its cookie token."""
         plaintext = encode_state({} if state is None else state)
         for _ in range(_NEW_SESSION_ATTEMPTS):
@@ -64,7 +65,7 @@ class Vault:
                 return str(token)
         raise RuntimeError("could not pick an unused session id; is the system RNG broken?")
 
-    def load(self, token: str | None) -> State | None:
+    def load(self, token: str | None) -> StateRecord | None:
         """The session's state, or None if the token is missing, malformed, wrong or expired.
 
         A successful load restarts the idle timer.
@@ -79,7 +80,7 @@ class Vault:
         plaintext = unseal(record, key=parsed.key, storage_key=storage_key)
         return None if plaintext is None else decode_state(plaintext)
 
-    def update(self, token: str | None, fn: Callable[[State], object]) -> State:
+    def update(self, token: str | None, fn: Callable[[StateRecord], object]) -> StateRecord:
         """Apply ``fn`` to the latest state atomically and store the result; return it.
 
         ``fn`` mutates the dict it is given in place; its return value is ignored (so
@@ -112,7 +113,7 @@ class Vault:
 
     def rotate(
         self, token: str | None, *, grace_seconds: int = DEFAULT_MOVED_GRACE
-    ) -> tuple[str, State] | None:
+    ) -> tuple[str, StateRecord] | None:
         """Move the session under a fresh token (new id, new key), atomically; return the new
         token and the state moved, or None if there was no session to move.
 
@@ -135,7 +136,7 @@ class Vault:
 
     def _move_to(
         self, old: SessionToken, fresh: SessionToken, *, grace_ms: int
-    ) -> State | bool | None:
+    ) -> StateRecord | bool | None:
         """One try of rotate: the state moved, None (no session), False (fresh id taken)."""
         old_key, new_key = self._storage_key(old), self._storage_key(fresh)
         moved: list[bytes] = []

@@ -6,8 +6,6 @@
   the state (it survives a reload and goes into the zip's README).
 - GET /connection/partner-kit: the user's certificate chain, its details and an email text,
   for the partner's administrator.
-- POST /connection/chain-files: the intermediate certificates of a key pair imported
-  without them ("Chain files").
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ import logging
 
 from flask import Blueprint, request
 
-from ..pki.certs import CertificateParseError, certificates_from_pem, parse_certificates
 from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..pki.partner import (
@@ -37,8 +34,7 @@ from ..web.sessions import load_state, update_state
 from .certificates import certificate
 from .connection_panel import test_basis
 from .files import attachment
-from .own_chain import completed_candidate
-from .plans import sendable_chain
+from .plans import NO_KEY_PAIR, sendable_chain
 from .rendering import done, render_wizard
 from .validation import field
 from .wizard import Wizard
@@ -48,9 +44,6 @@ log = logging.getLogger(__name__)
 
 NOT_READY = "Finish the keystore and truststore steps first, then test the connection."
 NO_URL = "Type the partner's address (for example https://partner.example/in) first."
-NO_KEY_PAIR = "Import your key pair file first."
-NO_CHAIN_FILES = "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
-MAX_CHAIN_FILES = 10
 
 
 @bp.app_context_processor
@@ -139,49 +132,6 @@ def partner_kit():
     chain = [certificate(pem) for pem in sendable]
     data = build_partner_kit(chain, destination_url=Wizard(state).fin.url)
     return attachment(("partner-kit.zip", data), "application/zip")
-
-
-@bp.post("/chain-files")
-def add_chain_files():
-    """Complete the imported key pair's chain with the certificates the user uploads."""
-    files = [f for f in request.files.getlist("chain_files") if f and f.filename]
-    state = load_state()
-    chosen = state.keystore.chosen
-    if chosen is None:
-        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore")
-    error = NO_CHAIN_FILES if not files else None
-    found = []
-    for upload in files[:MAX_CHAIN_FILES]:
-        try:
-            found.extend(parse_certificates(upload.read()))
-        except CertificateParseError as exc:
-            error = f"{(upload.filename or '')[:100]}: {exc}"
-            break
-    if error is not None:
-        return render_wizard(errors={"chain_files": error}, focus="step-keystore")
-    try:
-        pair = KeyPair.from_pem_bundle(chosen.bundle)
-    except KeyPairError:
-        return render_wizard(errors={"chain_files": NO_KEY_PAIR}, focus="step-keystore")
-    already = [c for pem in chosen.chain[1:] for c in certificates_from_pem(pem)]
-    completed = completed_candidate(pair, chain_files=[*already, *found])
-    if completed.chain_problem:
-        return render_wizard(
-            errors={
-                "chain_files": "None of these certificates issued yours. " + completed.chain_problem
-            },
-            focus="step-keystore",
-        )
-    index = state.keystore.candidates.index(chosen)
-
-    def keep(state: State) -> None:
-        candidates = state.keystore.candidates
-        if index < len(candidates) and candidates[index].bundle == chosen.bundle:
-            candidates[index] = completed
-        state.current = "keystore"
-
-    update_state(keep)
-    return done("step-keystore")
 
 
 def _beside_url(message: str, typed: str):

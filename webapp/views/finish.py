@@ -10,7 +10,7 @@ from ..state import State
 from ..web.ops.audit import audit
 from ..web.sessions import load_state, update_state, wipe_state
 from . import audit_facts
-from .files import attachment, bundle_file, config_file, snippet_files
+from .files import attachment, bundle_file, config_file, reminder_file, snippet_files
 from .live_preview import render_live
 from .rendering import done, is_htmx, render_wizard
 from .validation import MAX_FIELD, field
@@ -146,3 +146,13 @@ def _bundle(*, wipe: bool):
         wipe_state(downloaded=True)  # the user asked: nothing of theirs stays on the server
         audit("session.erased", reason="after-download")
     return attachment(built, "application/zip")
+
+
+@bp.get("/reminder.ics")
+def download_reminder():
+    """A calendar reminder 30 days before the first certificate expires."""
+    built = reminder_file(load_state())
+    if built is None:
+        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+    audit("reminder.downloaded", file=built[0])
+    return attachment(built, "text/calendar")

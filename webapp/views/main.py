@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 
+from ..pki.java import HTTP_METHODS, MIN_PASSWORD_LENGTH
 from ..state import State
 from ..vault import VaultUnavailable
 from ..web.ops.audit import audit
+from ..web.pages import Pages, register_pages
 from ..web.sessions import clear_erased, update_state, vault, wipe_state
-from .rendering import done, render_wizard
+from .rendering import done, is_htmx, render_wizard
 from .wizard import STEPS
 
 bp = Blueprint("main", __name__)
+
+
+@bp.record_once
+def share_with_the_app(setup: BlueprintSetupState) -> None:
+    """The core's rules that templates show, from their one home (not written in a template),
+    and the wizard renderer the error pages and rate limits answer with (web/pages.py)."""
+    setup.app.jinja_env.globals.update(
+        min_password_length=MIN_PASSWORD_LENGTH, http_methods=HTTP_METHODS
+    )
+    register_pages(setup.app, Pages(render_wizard=render_wizard, is_htmx=is_htmx))
 
 
 @bp.get("/")

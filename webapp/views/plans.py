@@ -8,17 +8,17 @@ beside.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from ..pki.certs import CertificateSummary
 from ..pki.java import (
-    AliasError,
     StoreFormat,
+    alias_problem,
+    alias_used_above,
     normalise_alias,
     readiness,
+    repeated_aliases,
     suggest_alias,
-    validate_alias,
 )
 from ..state import KeyPairCandidate, State
 from .certificates import certificate, fingerprint, summary
@@ -32,6 +32,13 @@ SOURCE_LABELS = {
     "own": "your own certificate",
     "old truststore": "from your old truststore",
 }
+
+
+# The keystore step, the downloads and the connection test say it before a key pair; the
+# truststore's two "not yet" are said by the plan and by the truststore step's own form.
+NO_KEY_PAIR = readiness.NO_KEY_PAIR
+NO_PARTNER_CERTIFICATES = readiness.NO_PARTNER_CERTIFICATE
+NONE_INCLUDED = readiness.NONE_INCLUDED
 
 
 @dataclass(frozen=True)
@@ -79,17 +86,6 @@ class TruststorePlan:
     password: str
     filename: str  # always ends in the format's extension
     format: StoreFormat = StoreFormat.JKS
-
-
-@functools.lru_cache(maxsize=1024)
-def alias_problem(alias: str) -> str | None:
-    """Why Java cannot hold `alias`, or None. Cached: every request plans both stores, and
-    the check walks the alias character by character."""
-    try:
-        validate_alias(alias)
-    except AliasError as exc:
-        return str(exc)
-    return None
 
 
 def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePlan | list[Problem]:
@@ -245,16 +241,11 @@ def trust_entries(state: State) -> list[TrustEntry]:
 
 def alias_conflicts(entries: list[TrustEntry]) -> list[Problem]:
     """Included entries whose alias an earlier included entry already has (Java would refuse)."""
-    problems, used = [], set()
-    for entry in entries:
-        if not entry.include:
-            continue
-        alias = normalise_alias(entry.alias)
-        if alias in used:
-            message = f"The alias “{entry.alias}” is already used above. Aliases must be unique."
-            problems.append(Problem(f"alias-{entry.key}", message))
-        used.add(alias)
-    return problems
+    included = [entry for entry in entries if entry.include]
+    return [
+        Problem(f"alias-{included[at].key}", alias_used_above(included[at].alias))
+        for at in repeated_aliases([entry.alias for entry in included])
+    ]
 
 
 def plan_truststore(

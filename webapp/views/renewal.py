@@ -1,5 +1,5 @@
 """Issue 13, keystore side: open last year's keystore, renew its key with the CA's reply, or
-make a new key and a certificate request; and the expiry reminder of the finished files.
+make a new key and a certificate request.
 
 An opened key entry becomes the keystore step's key pair with the old alias, password and file
 name, so the platform's settings stay the same; the normal steps then build from it.
@@ -42,7 +42,7 @@ from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import root_store
 from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
-from .files import attachment, reminder_file
+from .files import attachment
 from .own_chain import completed_candidate
 from .rendering import done, render_wizard
 from .validation import FieldError, clean_file_name, field
@@ -315,17 +315,3 @@ def download_request():
     # The alias may be an opened store's: "../../evil", "con", CR/LF (issue 19).
     name = safe_file_name(saved.alias or "", fallback="request.csr", extension=".csr")
     return attachment((name, saved.request_pem.encode()), "application/pkcs10")
-
-
-@bp.get("/finish/reminder.ics")
-def download_reminder():
-    """A calendar reminder 30 days before the first certificate expires."""
-    built = reminder_file(load_state())
-    if built is None:
-        return render_wizard(
-            errors={"finish": "Finish the keystore and truststore steps first."},
-            focus="step-finish",
-            status=409,
-        )
-    audit("reminder.downloaded", file=built[0])
-    return attachment(built, "text/calendar")

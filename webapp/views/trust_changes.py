@@ -1,5 +1,8 @@
-"""What changed since last year's truststore (issue 13), for the page: one status and one
-sentence of advice per certificate, computed from the saved state on each request."""
+"""What changed since last year's truststore (issue 13), from the saved state: the state's
+side of `pki.java.truststore_update` (which classifies and words each certificate).
+
+Kept apart from the /truststore/open view (views/truststore_update.py) because the view
+models use it, and they sit below the blueprints."""
 
 from __future__ import annotations
 
@@ -8,12 +11,6 @@ from ..state import State, TrustChoice
 from .certificates import certificate, fingerprint
 
 OLD_SOURCE = "old truststore"  # TrustedCertificate.source of what the opened store held
-STATUS_LABELS = {
-    "new": "New",
-    "unchanged": "Unchanged",
-    "no_longer_sent": "No longer sent by the server",
-    "expired": "Expired",
-}
 OWN_LABEL = "Yours"
 OWN_ADVICE = (
     "Your own certificate (or the authority that issued it), not the partner's: keep it, "
@@ -42,9 +39,7 @@ def trust_changes(state: State) -> dict[str, TrustChange]:
     # The user's own chain is no partner certificate: "No longer sent by the server" would
     # tell them to drop it (issue 20); the page labels it as theirs instead.
     return {
-        print_: change
-        for change in comparison.changes
-        if (print_ := fingerprint_of(change)) not in own
+        print_: change for change in comparison.changes if (print_ := change.fingerprint) not in own
     }
 
 
@@ -72,18 +67,10 @@ def recommend_new(state: State) -> None:
             state.truststore.choices[print_] = TrustChoice(alias="", include=False)
 
 
-def fingerprint_of(change: TrustChange) -> str:
-    from cryptography.hazmat.primitives import hashes
-
-    return change.certificate.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
 __all__ = [
     "OLD_SOURCE",
     "OWN_ADVICE",
     "OWN_LABEL",
-    "STATUS_LABELS",
-    "fingerprint",
     "own_fingerprints",
     "recommend_new",
     "trust_changes",

@@ -6,8 +6,8 @@ import logging
 
 from flask import Blueprint, request
 
-from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
-from ..pki.java import AliasError, validate_alias
+from ..pki.certs import CertificateParseError, certificate_pem
+from ..pki.java import AliasError, alias_used_above, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
@@ -19,10 +19,10 @@ from ..web.ops.audit import audit, certificate_facts, outcome_code
 from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from . import audit_facts
-from .certificates import fingerprint
+from .certificates import chosen_files, fingerprint, uploaded_certificates
 from .files import attachment, truststore_file
 from .live_preview import render_live
-from .plans import TruststorePlan, plan_truststore
+from .plans import NO_PARTNER_CERTIFICATES, NONE_INCLUDED, TruststorePlan, plan_truststore
 from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import read_store_settings
@@ -137,17 +137,13 @@ def _same_address(typed: str, url: str) -> bool:
 @bp.post("/upload")
 def upload_certificates():
     """Add every certificate of the uploaded files (PEM, DER, PKCS#7), without duplicates."""
-    files = [f for f in request.files.getlist("cert_files") if f and f.filename]
-    error = None
-    found = []
-    if not files:
+    error, found = None, []
+    try:
+        found = uploaded_certificates("cert_files")
+    except CertificateParseError as exc:
+        error = str(exc)
+    if not chosen_files("cert_files"):
         error = "Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b)."
-    for upload in files:
-        try:
-            found.extend(parse_certificates(upload.read()))
-        except CertificateParseError as exc:
-            error = f"{(upload.filename or '')[:100]}: {exc}"
-            break
     saved = load_state().truststore.certs
     if error is None and len(saved) + len(found) > MAX_CERTIFICATES:
         error = f"A truststore can hold at most {MAX_CERTIFICATES} certificates here."
@@ -184,9 +180,7 @@ def save_settings():
             errors[f"alias-{key}"] = str(exc)
             alias = entry.alias
         if include and alias in seen:
-            errors[f"alias-{key}"] = (
-                f"The alias “{alias}” is already used above. Aliases must be unique."
-            )
+            errors[f"alias-{key}"] = alias_used_above(alias)
         if include:
             seen[alias] = entry.fingerprint
         choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)
@@ -202,7 +196,7 @@ def save_settings():
     typed, rejected = chosen.typed, chosen.rejected
     errors.update(chosen.errors)
     if view.entries and not seen:
-        errors["certificates"] = "Include at least one certificate."
+        errors["certificates"] = NONE_INCLUDED
 
     def keep(state: State) -> None:
         ts = state.truststore
@@ -222,7 +216,7 @@ def save_settings():
             state.current = "finish" if done_ else "truststore"
 
     if not live and not view.entries:
-        errors["server_url"] = "Fetch the partner's certificates or upload them first."
+        errors["server_url"] = NO_PARTNER_CERTIFICATES
     state = update_state(keep)
     if live:
         return render_live("truststore")

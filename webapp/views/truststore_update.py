@@ -8,15 +8,14 @@ import datetime as dt
 from flask import Blueprint
 
 from ..pki.certs import certificate_pem
-from ..pki.java import RECOMMENDATIONS
+from ..pki.java import RECOMMENDATIONS, STATUS_LABELS, alias_problem
 from ..state import State, TrustChoice, TrustedCertificate
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, update_state
 from .certificates import certificate, fingerprint
-from .plans import alias_problem
 from .rendering import done, render_wizard
 from .renewal import kept_file_name, kept_format, kept_password, opened_state, read_store
-from .trust_changes import OLD_SOURCE, OWN_ADVICE, OWN_LABEL, STATUS_LABELS
+from .trust_changes import OLD_SOURCE, OWN_ADVICE, OWN_LABEL
 from .truststore import MAX_CERTIFICATES
 
 bp = Blueprint("truststore_update", __name__, url_prefix="/truststore")

@@ -11,6 +11,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from werkzeug.wsgi import get_input_stream
 
 from ..vault import MAX_STATE_BYTES, StateTooLarge, VaultUnavailable
+from .pages import pages
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,19 @@ UPLOAD_FIELDS = {
 DRAIN_LIMIT = 64 * 1024 * 1024
 
 
+def file_too_large(limit: int) -> str:
+    """The one sentence for an over-size upload: the server says it, and static/app.js (which
+    refuses the file before it is sent) reads it from <body data-file-too-large>."""
+    return (
+        f"This file is too large. Key pair and certificate files are a few KB; "
+        f"the limit is {limit // 1024} KB. Check that you chose the right file."
+    )
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(
+        lambda: {"file_too_large": file_too_large(int(current_app.config["MAX_CONTENT_LENGTH"]))}
+    )
     app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(CSRFError, page_expired)
     app.register_error_handler(VaultUnavailable, storage_unavailable)
@@ -37,14 +50,9 @@ def init_app(app: Flask) -> None:
 
 
 def too_large(exc: RequestEntityTooLarge):
-    from ..views.rendering import render_wizard
-
     _drain_body()
     limit = int(request.max_content_length or 0)
-    message = (
-        f"This file is too large. Key pair and certificate files are a few KB; "
-        f"the limit is {limit // 1024} KB. Check that you chose the right file."
-    )
+    message = file_too_large(limit)
     field, step = UPLOAD_FIELDS.get(request.path, ("form", ""))
     if request.content_length is not None and request.content_length <= limit:
         # Within the size limit, so Werkzeug stopped at the number of parts (issue 10, hole
@@ -57,7 +65,7 @@ def too_large(exc: RequestEntityTooLarge):
     elif field == "form":  # no file was sent here: talking about files would mislead
         message = "What you sent is far longer than any of these fields allows. Please check it."
     # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
-    return render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
+    return pages().render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
 
 
 def page_expired(exc: CSRFError):
@@ -118,9 +126,7 @@ def _log_line(event: str, **facts: str) -> str:
 
 def _alert(title: str, message: str, status: int):
     """A full error page for a browser; for htmx, an alert on top of the wizard, which stays."""
-    from ..views.rendering import is_htmx
-
-    if is_htmx():
+    if pages().is_htmx():
         response = make_response(
             render_template("_alert.html", message=message, title=title), status
         )

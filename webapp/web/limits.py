@@ -22,6 +22,7 @@ from flask import Flask, Request, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 
+from .pages import pages
 from .sessions import cookie_name
 
 __all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limit_outbound", "limiter"]
@@ -105,11 +106,9 @@ def _per_address() -> str:
 
 def _refused_beside(field: str, focus: str) -> Callable[[RequestLimit], Any]:
     def refused(limit: RequestLimit) -> Any:
-        from ..views.rendering import render_wizard
-
         # Beside the field, status 200, like every other fetch problem: the user stays in
         # the flow.
-        return render_wizard(
+        return pages().render_wizard(
             errors={field: FETCH_TOO_OFTEN},
             focus=focus,
             values={field: request.form.get(field, "")[:1000]},

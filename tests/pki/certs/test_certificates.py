@@ -22,16 +22,16 @@ from tests.pki.conftest import pem, run_tool
 from tests.support.throwaway_pki import ThrowawayCA
 from tests.support.tools import require_tool
 from webapp.pki.certs import (
-    EXPIRY_WARNING_DAYS,
     CertificateParseError,
     certificate_pem,
     certificates_from_pem,
     describe_certificate,
-    is_issued_by,
-    order_chain,
     parse_certificates,
 )
-from webapp.pki.java import ALIAS_MAX_LENGTH, AliasError, suggest_alias, validate_alias
+from webapp.pki.certs.chains import is_issued_by, order_chain
+from webapp.pki.certs.describe import EXPIRY_WARNING_DAYS
+from webapp.pki.java import AliasError, suggest_alias, validate_alias
+from webapp.pki.java.aliases import ALIAS_MAX_LENGTH
 from webapp.pki.java.jks import check_alias
 
 NOW = dt.datetime.now(dt.UTC)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from webapp.pki.certs import describe_certificate
-from webapp.pki.java import DestinationConfig, next_steps
+from webapp.pki.java import DestinationConfig
+from webapp.pki.java.bundle import next_steps
 
 DESTINATION = DestinationConfig(
     url="https://partner.example/in",

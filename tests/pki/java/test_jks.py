@@ -234,7 +234,7 @@ def test_keytool_lists_every_trusted_certificate(ca, tmp_path):
 
 
 def test_duplicate_aliases_are_refused_whatever_their_case(ca):
-    with pytest.raises(StoreError, match="“partner” is used twice"):
+    with pytest.raises(StoreError, match="“partner” is already used above"):
         build_truststore(
             entries=[("Partner", ca.root.cert), ("partner ", ca.intermediate.cert)],
             password=PASSWORD,
@@ -252,10 +252,11 @@ def test_empty_truststore_is_refused():
 @pytest.mark.parametrize(
     ("alias", "message"),
     [
-        ("", "Give the entry a name."),
-        ("   ", "Give the entry a name."),
-        ("partner 🔒", "Use letters, digits, spaces and punctuation in the name."),
-        ("partner\tapi", "Use letters, digits, spaces and punctuation in the name."),
+        # The wizard's own sentences (issue 18: one alias rule, aliases.alias_problem).
+        ("", "Enter a name (alias) for this entry."),
+        ("   ", "Enter a name (alias) for this entry."),
+        ("partner 🔒", "Use letters, digits, spaces and punctuation in the alias."),
+        ("partner\tapi", "The alias cannot contain tabs, line breaks or other control characters."),
     ],
 )
 def test_unusable_aliases_are_refused(alias, message):

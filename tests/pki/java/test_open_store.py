@@ -18,23 +18,25 @@ from tests.support.keytool_stores import (
 )
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from webapp.pki.java import (
+    KeyPasswordRequiredError,
+    NoKeyEntryError,
+    OpenStoreError,
+    StorePasswordError,
+    WrongKeyPasswordError,
+    build_keystore,
+    build_truststore,
+    open_store,
+)
+from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
     MAX_STORE_KEYS,
     ChooseKeyEntryError,
     DamagedStoreError,
-    KeyPasswordRequiredError,
-    NoKeyEntryError,
     NotAStoreError,
-    OpenStoreError,
-    StorePasswordError,
     StoreTooCostlyError,
     StoreTooLargeError,
     UnsupportedStoreFormatError,
-    WrongKeyPasswordError,
-    build_keystore,
-    build_truststore,
-    open_store,
 )
 
 PASSWORD = "open-Store-pw"

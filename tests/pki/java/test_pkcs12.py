@@ -16,7 +16,6 @@ from tests.support.java import keytool_list
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from webapp.pki import der
 from webapp.pki.java import (
-    PKCS12_KDF_ROUNDS,
     AliasError,
     PasswordError,
     StoreError,
@@ -30,8 +29,9 @@ from webapp.pki.java import (
     store_format,
     with_format_extension,
 )
-from webapp.pki.keyimport import MAX_ITERATIONS, MAX_TOTAL_WORK, load_key_pairs
-from webapp.pki.keyimport.kdf_limits import check_costs
+from webapp.pki.java.pkcs12 import PKCS12_KDF_ROUNDS
+from webapp.pki.keyimport import load_key_pairs
+from webapp.pki.keyimport.kdf_limits import MAX_ITERATIONS, MAX_TOTAL_WORK, check_costs
 from webapp.pki.keyimport.pkcs12_structure import read_layout
 
 PASSWORD = "changeit"
@@ -175,7 +175,7 @@ def test_both_formats_apply_the_same_rules(
             password=PASSWORD,
             format=fmt,
         )
-    with pytest.raises(StoreError, match="used twice"):
+    with pytest.raises(StoreError, match="is already used above"):
         build_truststore(
             entries=[("a", client.cert), ("A", client.cert)], password=PASSWORD, format=fmt
         )

@@ -8,7 +8,8 @@ import icalendar
 import pytest
 
 from tests.support.throwaway_pki import ThrowawayCA
-from webapp.pki.java import DEFAULT_LEAD_DAYS, ReminderError, expiry_reminder
+from webapp.pki.java import ReminderError, expiry_reminder
+from webapp.pki.java.reminder import DEFAULT_LEAD_DAYS
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

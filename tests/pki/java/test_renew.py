@@ -9,18 +9,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from tests.support.renewed_keystore import plan_new_key_pair
 from tests.support.throwaway_pki import Issued, ThrowawayCA
 from webapp.pki.certs import CertificateParseError
-from webapp.pki.java import (
-    CaReplyError,
-    ChainNotCompleteError,
-    ReplyKeyMismatchError,
-    apply_ca_reply,
-    build_keystore,
-    open_store,
-    plan_new_key_pair,
-    read_store,
-)
+from webapp.pki.java import CaReplyError, apply_ca_reply, build_keystore, open_store, read_store
+from webapp.pki.java.renew import ChainNotCompleteError, ReplyKeyMismatchError
 from webapp.pki.keyimport import KeyPair, generate_key_and_request
 from webapp.pki.partner.roots import OPERATOR_ROOTS, RootStore, TrustedRoot
 

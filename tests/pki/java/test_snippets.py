@@ -19,13 +19,16 @@ from webapp.pki.java import (
     build_truststore,
     consumer_snippets,
     file_path,
+    read_store,
+)
+from webapp.pki.java.snippets import (
+    MASK,
     java_sslcontext_sample,
     jvm_system_properties,
-    read_store,
     spring_bundle_properties,
     spring_bundle_yaml,
+    spring_location,
 )
-from webapp.pki.java.snippets import MASK, spring_location
 
 # Every character each syntax treats specially: quotes, escapes, separators, comments,
 # shell metacharacters, a leading space, non-ASCII (BMP and beyond), YAML 1.1 line breaks.

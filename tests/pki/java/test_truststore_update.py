@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jks
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from tests.support.throwaway_pki import ThrowawayCA
 from webapp.pki.java import (
@@ -85,8 +87,8 @@ def test_a_newly_sent_expired_certificate_is_not_added(ca):
 def test_an_old_alias_the_alias_field_would_refuse_is_not_kept(ca):
     """Issue 19: an opened store's alias is validated before it is suggested (too long here;
     controls cannot be written into a store by our builder at all)."""
-    old = open_store(
-        build_truststore(entries=[("x" * 100, ca.root.cert)], password=PASSWORD), PASSWORD
-    )
+    # Written with pyjks itself: our builder applies the same alias rule and refuses it.
+    entry = jks.TrustedCertEntry.new("x" * 100, ca.root.cert.public_bytes(Encoding.DER))
+    old = open_store(jks.KeyStore.new("jks", [entry]).saves(PASSWORD), PASSWORD)
     (change,) = compare_truststore(old, [ca.root.cert]).changes
     assert change.alias == "partner-root" and change.status == "unchanged"

@@ -10,13 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from tests.support.tools import require_tool
-from webapp.pki.keyimport import (
-    DEFAULT_KEY_TYPE,
-    KEY_TYPES,
-    RequestFieldError,
-    generate_key_and_request,
-    request_subject,
-)
+from webapp.pki.keyimport import KEY_TYPES, RequestFieldError, generate_key_and_request
+from webapp.pki.keyimport.generate import DEFAULT_KEY_TYPE, request_subject
 
 
 @pytest.fixture(scope="module")

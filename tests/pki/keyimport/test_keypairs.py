@@ -200,7 +200,7 @@ def test_a_wrong_password_costs_at_most_two_attempts(openssl_keypair_files, monk
         attempts.append(password)
         return original(data, password)
 
-    monkeypatch.setattr(keypairs.pkcs12, "load_pkcs12", counting, raising=True)
+    monkeypatch.setattr(pkcs12, "load_pkcs12", counting, raising=True)
     with pytest.raises(WrongPasswordError):
         load_key_pairs(openssl_keypair_files["p12-openssl-3des"].data, "nope")
     assert attempts == [b"nope", None]

@@ -14,10 +14,11 @@ from cryptography import x509
 
 from tests.pki.partner.test_outbound import REFUSED_BY_DEFAULT, RecordingConnector
 from tests.support.connection_scenarios import LOOPBACK, Scenario, make_pki, scenarios
-from webapp.pki.certs import plain_name
-from webapp.pki.partner import COULD_NOT_CONNECT, FetchError, OutboundPolicy, outcomes
+from webapp.pki.certs.names import plain_name
+from webapp.pki.partner import FetchError, OutboundPolicy, outcomes
 from webapp.pki.partner import connection_test as ct
 from webapp.pki.partner.acceptable_cas import java_would_send
+from webapp.pki.partner.outbound import COULD_NOT_CONNECT
 from webapp.pki.partner.server_trust import check_server_trust
 from webapp.pki.partner.wording import NO_CONNECTION_DETAIL
 

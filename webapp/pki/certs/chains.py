@@ -1,8 +1,11 @@
 """Put certificates in chain order: leaf, its issuer, that one's issuer... (RFC 5280 §6).
 
-Java sends a keystore's chain as stored, so the order matters. This is the ONE chain builder:
-the key pair import (`order_chain`) and the partner chain completion (`build_path`, with the
-root stores as extra issuers) both use it.
+Java sends a keystore's chain as stored, so the order matters. This is the ONE chain builder
+(issue 18): the key pair import and the store openers (`order_chain`), the partner chain
+completion (with the root stores as extra issuers), the user's own chain completion
+(partner/client_chain.py, with CA Issuers downloads), the verdict on the partner's server
+(partner/server_trust.py, truststore entries as anchors) and the CA reply (java/renew.py)
+all build their paths with `build_path`.
 
 The search is bounded by construction (issue 10, hole 1): a hostile server can send two
 groups of certificates that all sign each other under the same names, and an unbounded
@@ -32,10 +35,12 @@ __all__ = [
     "ChainPath",
     "SignatureChecks",
     "build_path",
+    "by_subject_name",
     "dedupe",
     "is_issued_by",
     "is_self_signed",
     "order_chain",
+    "valid_now",
 ]
 
 # Real chains are 2-4 certificates long; a longer "chain" is a hostile or broken upload.
@@ -163,17 +168,26 @@ def order_chain(
 ) -> list[x509.Certificate]:
     """`leaf`, then its issuer, then that one's issuer... as far as `others` allow."""
     pool = [c for c in dedupe(others) if _fingerprint(c) != _fingerprint(leaf)]
-    by_subject: dict[x509.Name, list[x509.Certificate]] = {}
-    for cert in pool:
-        by_subject.setdefault(cert.subject, []).append(cert)
+    by_subject = by_subject_name(pool, certificate=lambda c: c)
     path = build_path(
         leaf,
         certificate=lambda c: c,
         issuers=lambda c: by_subject.get(c.issuer, []),
         # Several candidates happen with renewed or cross-signed CAs: prefer one valid now.
-        prefer=lambda c: not _valid_now(c),
+        prefer=lambda c: not valid_now(c),
     )
     return list(path.links)
+
+
+def by_subject_name(
+    links: Iterable[T], *, certificate: Callable[[T], x509.Certificate]
+) -> dict[x509.Name, list[T]]:
+    """`links` grouped by their certificate's subject, in order: the candidates build_path's
+    `issuers` callback names for a certificate are `groups.get(cert.issuer, [])`."""
+    groups: dict[x509.Name, list[T]] = {}
+    for link in links:
+        groups.setdefault(certificate(link).subject, []).append(link)
+    return groups
 
 
 def dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
@@ -224,6 +238,7 @@ def _key_ids_match(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return wanted is not None and ski.digest == wanted
 
 
-def _valid_now(cert: x509.Certificate) -> bool:
+def valid_now(cert: x509.Certificate) -> bool:
+    """Within its validity period now: among several issuers, the one to prefer."""
     now = dt.datetime.now(dt.UTC)
     return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc

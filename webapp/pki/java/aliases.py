@@ -1,16 +1,17 @@
 """Entry names (aliases) in Java keystores: suggesting one, and the rules one must follow.
 
-One rule decides what Java can store (`fits_java_keystore`); the wizard's checks
-(`validate_alias`, with a sentence per mistake) and the store builder's last check
-(`stores.check_alias`) both apply it, so an alias accepted on the page is never refused
-when the keystore is built.
+One rule decides what an alias may be (`alias_problem`, a sentence per mistake); the wizard
+(`validate_alias`), the command line and the store builders' last check (`rules.check_alias`)
+all apply it, so an alias accepted on the page is never refused when the store is built.
+`repeated_aliases` is the one "aliases must be unique" rule, for the page and the builders.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -21,8 +22,11 @@ __all__ = [
     "ALIAS_MAX_LENGTH",
     "AliasError",
     "alias_from_store",
+    "alias_problem",
+    "alias_used_above",
     "fits_java_keystore",
     "normalise_alias",
+    "repeated_aliases",
     "suggest_alias",
     "validate_alias",
 ]
@@ -84,15 +88,46 @@ def alias_from_store(alias: str | None, cert: x509.Certificate) -> str:
         return suggest_alias(cert)
 
 
-def validate_alias(alias: str) -> str:
-    """The alias as it will be stored (stripped, lower-case), or AliasError saying why not."""
+@functools.lru_cache(maxsize=1024)
+def alias_problem(alias: str) -> str | None:
+    """Why `alias` cannot name an entry (a sentence for the user), or None if it can.
+
+    Cached: every request plans both stores, and the check walks the alias character by
+    character.
+    """
     normalised = normalise_alias(alias)
     if not normalised:
-        raise AliasError("Enter a name (alias) for this entry.")
+        return "Enter a name (alias) for this entry."
     if len(normalised) > ALIAS_MAX_LENGTH:
-        raise AliasError(f"The alias is too long. Use at most {ALIAS_MAX_LENGTH} characters.")
+        return f"The alias is too long. Use at most {ALIAS_MAX_LENGTH} characters."
     if any(unicodedata.category(ch) == "Cc" for ch in normalised):
-        raise AliasError("The alias cannot contain tabs, line breaks or other control characters.")
+        return "The alias cannot contain tabs, line breaks or other control characters."
     if not fits_java_keystore(normalised):
-        raise AliasError("Use letters, digits, spaces and punctuation in the alias.")
-    return normalised
+        return "Use letters, digits, spaces and punctuation in the alias."
+    return None
+
+
+def validate_alias(alias: str) -> str:
+    """The alias as it will be stored (stripped, lower-case), or AliasError saying why not."""
+    problem = alias_problem(alias)
+    if problem is not None:
+        raise AliasError(problem)
+    return normalise_alias(alias)
+
+
+def repeated_aliases(aliases: Sequence[str]) -> list[int]:
+    """The positions whose alias (as stored) an earlier position already has: one store
+    cannot hold two entries of one name (keytool refuses, pyjks overwrites)."""
+    seen: set[str] = set()
+    repeated = []
+    for position, alias in enumerate(aliases):
+        stored = normalise_alias(alias)
+        if stored in seen:
+            repeated.append(position)
+        seen.add(stored)
+    return repeated
+
+
+def alias_used_above(alias: str) -> str:
+    """The sentence for an alias that `repeated_aliases` found."""
+    return f"The alias “{normalise_alias(alias)}” is already used above. Aliases must be unique."

@@ -15,16 +15,10 @@ import hashlib
 import struct
 
 import jks
-from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from webapp.pki.certs.chains import order_chain
-from webapp.pki.certs.parse import (
-    CertificateParseError,
-    check_readable,
-    tolerating_old_serials,
-)
 from webapp.pki.java.opened import (
     MAX_STORE_CERTIFICATES,
     MAX_STORE_ENTRIES,
@@ -40,6 +34,8 @@ from webapp.pki.java.opened import (
     StoreTooLargeError,
     UnsupportedStoreFormatError,
     WrongKeyPasswordError,
+    store_certificate,
+    too_many,
     too_many_keys,
 )
 from webapp.pki.java.pkcs12_store import open_pkcs12_store
@@ -87,10 +83,7 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         raise DamagedStoreError()
     _magic, _version, count = _JKS_HEADER.unpack_from(data)
     if count > MAX_STORE_ENTRIES:
-        raise StoreTooLargeError(
-            f"This store holds more than {MAX_STORE_ENTRIES} entries, far "
-            "more than a keystore or truststore for one connection needs."
-        )
+        raise too_many("entries")
     _check_jks_integrity(data, password)
     try:
         store = jks.KeyStore.loads(data, password, try_decrypt_keys=False)
@@ -102,10 +95,7 @@ def _open_jks(data: bytes, password: str, key_password: str | None) -> OpenedSto
         sum(len(getattr(e, "cert_chain", ())) or 1 for e in store.entries.values())
         > MAX_STORE_CERTIFICATES
     ):
-        raise StoreTooLargeError(
-            f"This store holds more than {MAX_STORE_CERTIFICATES} "
-            "certificates, far more than one connection needs."
-        )
+        raise too_many("certificates")
     if sum(isinstance(e, jks.PrivateKeyEntry) for e in store.entries.values()) > MAX_STORE_KEYS:
         raise too_many_keys()
     entries = [
@@ -130,10 +120,10 @@ def _jks_entry(
     alias: str, item: object, password: str, key_password: str | None
 ) -> OpenedEntry | None:
     if isinstance(item, jks.TrustedCertEntry):
-        return OpenedEntry(alias, "trustedCertEntry", (_certificate(item.cert),))
+        return OpenedEntry(alias, "trustedCertEntry", (store_certificate(item.cert),))
     if isinstance(item, jks.PrivateKeyEntry):
         key = _decrypt_key(alias, item, password, key_password)
-        certs = [_certificate(der) for _, der in item.cert_chain[:_MAX_JKS_CHAIN]]
+        certs = [store_certificate(der) for _, der in item.cert_chain[:_MAX_JKS_CHAIN]]
         if not certs:
             raise DamagedStoreError()
         return OpenedEntry(alias, "PrivateKeyEntry", tuple(order_chain(certs[0], certs[1:])), key)
@@ -167,16 +157,6 @@ def _decrypt_key(
     if reason is not None:
         raise OpenStoreError(f"The key “{alias}” cannot be used. {reason}")
     return key  # type: ignore[return-value]  # unsupported_key_reason narrowed it
-
-
-def _certificate(der: bytes) -> x509.Certificate:
-    try:
-        with tolerating_old_serials():
-            cert = x509.load_der_x509_certificate(der)
-        check_readable(cert)
-    except (ValueError, CertificateParseError):
-        raise DamagedStoreError() from None
-    return cert
 
 
 def _looks_like_bks(data: bytes) -> bool:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from cryptography import x509
 
+from webapp.pki.certs.parse import CertificateParseError, check_readable, tolerating_old_serials
 from webapp.pki.java.rules import EntryKind, StoreError
 from webapp.pki.keyimport.scan import MAX_KEY_ENTRIES
 from webapp.pki.keys import PrivateKey
@@ -36,6 +37,9 @@ __all__ = [
     "StoreType",
     "UnsupportedStoreFormatError",
     "WrongKeyPasswordError",
+    "store_certificate",
+    "too_many",
+    "too_many_keys",
 ]
 
 # The upload limit of the app (webapp/config.py MAX_CONTENT_LENGTH): a client keystore is a
@@ -107,6 +111,15 @@ class WrongKeyPasswordError(OpenStoreError):
 
 class StoreTooLargeError(OpenStoreError):
     """More entries, certificates or bytes than any real keystore or truststore has."""
+
+
+def too_many(what: Literal["entries", "certificates"]) -> StoreTooLargeError:
+    """The one sentence for a store with more entries or certificates than the caps above."""
+    limit = MAX_STORE_ENTRIES if what == "entries" else MAX_STORE_CERTIFICATES
+    return StoreTooLargeError(
+        f"This store holds more than {limit} {what}, far more than a "
+        "keystore or truststore for one connection needs."
+    )
 
 
 def too_many_keys() -> StoreTooLargeError:
@@ -195,3 +208,15 @@ class OpenedStore:
             if entry.alias.lower() == wanted:
                 return entry
         raise ChooseKeyEntryError(tuple(k.alias for k in keys))
+
+
+def store_certificate(der: bytes) -> x509.Certificate:
+    """A certificate from an opened store (JKS or PKCS#12), held to the gate every
+    certificate passes (certs.parse.check_readable); DamagedStoreError if it fails."""
+    try:
+        with tolerating_old_serials():
+            cert = x509.load_der_x509_certificate(der)
+        check_readable(cert)
+    except (ValueError, CertificateParseError):
+        raise DamagedStoreError() from None
+    return cert

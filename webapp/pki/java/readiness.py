@@ -57,6 +57,9 @@ PLACEHOLDER_MESSAGE = (
     "Your certificate is a placeholder until your certificate authority signs the request: "
     "do not deploy this keystore and do not send this certificate to the partner."
 )
+# The keystore step, the downloads and the connection test all say this before a key pair.
+NO_KEY_PAIR = "Import your key pair file first."
+NONE_INCLUDED = "Include at least one certificate."
 NO_PARTNER_CERTIFICATE = "Fetch the partner's certificates or upload them first."
 NO_PARTNER_INCLUDED = "Include at least one of the partner's certificates."
 EXPIRED = "Your certificate has expired: the partner will refuse it."
@@ -133,7 +136,7 @@ def keystore_problems(
     (servers hold their own roots), and is ready.
     """
     if not chain:
-        return [StoreProblem("key_file", "Import your key pair file first.")]
+        return [StoreProblem("key_file", NO_KEY_PAIR)]
     if placeholder:
         return [StoreProblem(PLACEHOLDER_FIELD, PLACEHOLDER_MESSAGE)]
     problems = []
@@ -156,7 +159,7 @@ def truststore_problems(
     if partner == 0:
         return [StoreProblem("server_url", NO_PARTNER_CERTIFICATE)]
     if included == 0:
-        return [StoreProblem("certificates", "Include at least one certificate.")]
+        return [StoreProblem("certificates", NONE_INCLUDED)]
     if partner_included == 0:
         return [StoreProblem("certificates", NO_PARTNER_INCLUDED)]
     return []

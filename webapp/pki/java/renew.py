@@ -8,22 +8,20 @@ until it ends in a self-signed root, because Java sends exactly the chain it hol
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from webapp.pki.certs.chains import (
-    MAX_CHAIN_LENGTH,
+    build_path,
+    by_subject_name,
     dedupe,
-    is_issued_by,
     is_self_signed,
-    order_chain,
+    valid_now,
 )
 from webapp.pki.certs.parse import parse_certificates
-from webapp.pki.java.jks import build_keystore
-from webapp.pki.java.opened import OpenedEntry, OpenedStore
+from webapp.pki.java.opened import OpenedEntry
 from webapp.pki.java.rules import StoreError
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.keys import PrivateKey, spki_der
@@ -32,10 +30,8 @@ from webapp.pki.partner.roots import RootStore
 __all__ = [
     "CaReplyError",
     "ChainNotCompleteError",
-    "KeystorePlan",
     "ReplyKeyMismatchError",
     "apply_ca_reply",
-    "plan_new_key_pair",
 ]
 
 
@@ -61,33 +57,6 @@ class ChainNotCompleteError(CaReplyError):
             f"“{missing_issuer}” is missing. Ask the CA for the full chain (for example a "
             ".p7b file) and upload that."
         )
-
-
-@dataclass(frozen=True)
-class KeystorePlan:
-    """What to build: the alias to keep and the key pair to store under it."""
-
-    alias: str
-    key_pair: KeyPair
-
-    def build(self, password: str) -> bytes:
-        """The JKS keystore (one key entry, full chain, key password == store password)."""
-        return build_keystore(
-            alias=self.alias,
-            private_key=self.key_pair.private_key,
-            chain=self.key_pair.chain,
-            password=password,
-        )
-
-
-def plan_new_key_pair(
-    store: OpenedStore, new: KeyPair, *, alias: str | None = None
-) -> KeystorePlan:
-    """Replace the store's key entry (`alias`, or its only one) with `new`, keeping the alias."""
-    old = store.key_entry(alias)
-    return KeystorePlan(
-        old.alias.lower(), KeyPair(new.private_key, new.certificate, new.chain, old.alias.lower())
-    )
 
 
 def apply_ca_reply(
@@ -123,12 +92,7 @@ def apply_ca_reply(
             "reply. Upload the certificate the CA sent back."
         )
     known = dedupe([*certs, *entry.chain[1:], *extra_roots])
-    chain = order_chain(leaf, [c for c in known if c != leaf])
-    try:
-        chain = _close_with_root(chain, [*extra_roots, *_roots_for(chain[-1], roots)])
-    except ChainNotCompleteError:
-        if not partial:
-            raise
+    chain = _chain_to_root(leaf, [c for c in known if c != leaf], roots, partial=partial)
     return KeyPair(entry.private_key, leaf, tuple(chain), entry.alias.lower())
 
 
@@ -147,20 +111,34 @@ def _check_key(private_key: PrivateKey) -> None:
         ) from None
 
 
-def _close_with_root(
-    chain: list[x509.Certificate], roots: Iterable[x509.Certificate]
+def _chain_to_root(
+    leaf: x509.Certificate,
+    known: list[x509.Certificate],
+    roots: RootStore | None,
+    *,
+    partial: bool = False,
 ) -> list[x509.Certificate]:
-    last = chain[-1]
-    if is_self_signed(last):
-        return chain
-    for root in roots:
-        if is_issued_by(last, root) and is_self_signed(root) and len(chain) < MAX_CHAIN_LENGTH:
-            return [*chain, root]
-    issuer = last.issuer.rfc4514_string() or "unnamed issuer"
-    raise ChainNotCompleteError(issuer)
+    """`leaf` up to a self-signed root, from `known` (the reply, the old chain, the extra
+    roots; valid ones first) and then the root store's roots (keytool's -trustcacerts)."""
+    by_subject = by_subject_name(known, certificate=lambda cert: cert)
+    path = build_path(
+        leaf,
+        certificate=lambda cert: cert,
+        issuers=lambda cert: [*by_subject.get(cert.issuer, []), *_roots_for(cert, roots)],
+        prefer=lambda cert: (cert not in known, not valid_now(cert)),
+    )
+    if not path.anchored and not partial:
+        last = path.links[-1]
+        raise ChainNotCompleteError(last.issuer.rfc4514_string() or "unnamed issuer")
+    return list(path.links)
 
 
 def _roots_for(cert: x509.Certificate, roots: RootStore | None) -> list[x509.Certificate]:
     if roots is None:
         return []
-    return [trusted.certificate for trusted in roots.with_subject(cert.issuer)]
+    # Only roots: the store's certificates close a chain, they do not lengthen it.
+    return [
+        trusted.certificate
+        for trusted in roots.with_subject(cert.issuer)
+        if is_self_signed(trusted.certificate)
+    ]

@@ -17,12 +17,14 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from webapp.pki.java.aliases import AliasError as _AnyAliasError
-from webapp.pki.java.aliases import fits_java_keystore, normalise_alias
+from webapp.pki.java.aliases import alias_used_above, repeated_aliases, validate_alias
 from webapp.pki.keys import spki_der, unsupported_key_reason
 
 __all__ = [
+    "CHOOSE_PASSWORD",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
+    "PASSWORDS_DIFFER",
     "AliasError",
     "EntryKind",
     "PasswordError",
@@ -33,6 +35,7 @@ __all__ = [
     "check_key_entry",
     "check_password",
     "check_trusted_entries",
+    "require_same",
     "require_usable_password",
 ]
 
@@ -42,6 +45,8 @@ MIN_PASSWORD_LENGTH = 6
 # by people: 1000 characters is far beyond any real one. Longer is refused in words, never cut
 # (issue 10, hole 6: a cut password made a store that opened only with its first 1001).
 MAX_PASSWORD_LENGTH = 1000
+CHOOSE_PASSWORD = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+PASSWORDS_DIFFER = "The two passwords do not match."
 
 EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
 
@@ -51,7 +56,14 @@ class StoreError(ValueError):
 
 
 class PasswordError(StoreError):
-    """The chosen store password cannot be used."""
+    """The chosen store password cannot be used; `field` says which of the two fields the
+    sentence belongs beside ("confirmation" when only the retyped one is wrong)."""
+
+    def __init__(
+        self, message: str, *, field: Literal["password", "confirmation"] = "password"
+    ) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AliasError(StoreError, _AnyAliasError):
@@ -92,20 +104,24 @@ class StoreContents:
 
 
 def check_alias(alias: str) -> str:
-    """The alias exactly as the store will hold it (trimmed, lower-case), or AliasError."""
-    cleaned = normalise_alias(alias)
-    if not cleaned:
-        raise AliasError("Give the entry a name.")
-    if not fits_java_keystore(cleaned):  # the rule the wizard applies too
-        raise AliasError("Use letters, digits, spaces and punctuation in the name.")
-    return cleaned
+    """The alias exactly as the store will hold it (trimmed, lower-case), or AliasError:
+    the wizard's own rule (`aliases.alias_problem`), raised as a StoreError."""
+    try:
+        return validate_alias(alias)
+    except _AnyAliasError as exc:
+        raise AliasError(str(exc)) from None
 
 
 def check_password(password: str, confirmation: str) -> None:
     """Refuse a store password that Java tools would reject or that was mistyped."""
     require_usable_password(password)
+    require_same(password, confirmation)
+
+
+def require_same(password: str, confirmation: str) -> None:
+    """The retyped password must be the password (PasswordError beside the confirmation)."""
     if password != confirmation:
-        raise PasswordError("The two passwords do not match.")
+        raise PasswordError(PASSWORDS_DIFFER, field="confirmation")
 
 
 def require_usable_password(password: str) -> None:
@@ -144,16 +160,9 @@ def check_trusted_entries(
     require_usable_password(password)
     if not entries:
         raise StoreError("Add at least one certificate to trust.")
-    checked: list[tuple[str, x509.Certificate]] = []
-    seen: set[str] = set()
-    for alias, cert in entries:
-        java_alias = check_alias(alias)
-        if java_alias in seen:
-            raise StoreError(
-                f"The name “{java_alias}” is used twice; give each certificate its own name."
-            )
-        seen.add(java_alias)
-        checked.append((java_alias, cert))
+    checked = [(check_alias(alias), cert) for alias, cert in entries]
+    if repeated := repeated_aliases([alias for alias, _ in checked]):
+        raise AliasError(alias_used_above(checked[repeated[0]][0]))
     return checked
 
 

@@ -41,11 +41,10 @@ _BUNDLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 @dataclass(frozen=True)
 class Snippet:
-    """One settings block: a stable key, a title for its pane, its syntax, and the text."""
+    """One settings block: a stable key, a title for its pane, and the text."""
 
     key: str
     title: str
-    syntax: str  # "yaml", "properties", "shell", "java"
     text: str
 
 
@@ -63,24 +62,19 @@ def consumer_snippets(
         Snippet(
             "spring-yaml",
             "Spring Boot (application.yml)",
-            "yaml",
             spring_bundle_yaml(config, **formats, bundle=bundle, mask=mask),
         ),
         Snippet(
             "spring-properties",
             "Spring Boot (application.properties)",
-            "properties",
             spring_bundle_properties(config, **formats, bundle=bundle, mask=mask),
         ),
         Snippet(
             "jvm",
             "Any Java application (JVM options)",
-            "shell",
             jvm_system_properties(config, **formats, mask=mask),
         ),
-        Snippet(
-            "java", "Java code (SSLContext)", "java", java_sslcontext_sample(config, **formats)
-        ),
+        Snippet("java", "Java code (SSLContext)", java_sslcontext_sample(config, **formats)),
     )
 
 

@@ -23,7 +23,13 @@ from webapp.pki.java.pkcs12 import (
     build_pkcs12_truststore,
     require_pkcs12_password,
 )
-from webapp.pki.java.rules import StoreContents, StoreEntry, StoreError, check_password
+from webapp.pki.java.rules import (
+    StoreContents,
+    StoreEntry,
+    StoreError,
+    require_same,
+    require_usable_password,
+)
 from webapp.pki.sniff import JKS_MAGIC, looks_like_pkcs12
 
 __all__ = [
@@ -96,10 +102,13 @@ def with_format_extension(file_name: str, format: str | StoreFormat) -> str:
 def check_store_password(
     password: str, confirmation: str, format: str | StoreFormat = StoreFormat.JKS
 ) -> None:
-    """The page's password rule for a new store of this format (PasswordError if refused)."""
-    check_password(password, confirmation)
+    """The page's password rule for a new store of this format (PasswordError if refused;
+    its `field` says beside which of the two fields)."""
+    require_usable_password(password)
     if store_format(format) is StoreFormat.PKCS12:
+        # Before the confirmation check: retyping the password would not help.
         require_pkcs12_password(password)
+    require_same(password, confirmation)
 
 
 def detect_format(data: bytes) -> StoreFormat | None:

@@ -17,12 +17,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.certs.chains import dedupe
-from webapp.pki.java.aliases import AliasError, suggest_alias, validate_alias
+from webapp.pki.java.aliases import alias_problem, suggest_alias
 from webapp.pki.java.jks import build_truststore
 from webapp.pki.java.opened import OpenedStore
 
 __all__ = [
     "RECOMMENDATIONS",
+    "STATUS_LABELS",
     "TrustChange",
     "TrustComparison",
     "TrustStatus",
@@ -31,6 +32,13 @@ __all__ = [
 
 TrustStatus = Literal["new", "unchanged", "no_longer_sent", "expired"]
 
+# The words for each status, for the page and the README alike: one place.
+STATUS_LABELS: dict[TrustStatus, str] = {
+    "new": "New",
+    "unchanged": "Unchanged",
+    "no_longer_sent": "No longer sent by the server",
+    "expired": "Expired",
+}
 RECOMMENDATIONS: dict[TrustStatus, str] = {
     "new": "Add it: the partner now uses this certificate.",
     "unchanged": "Keep it: the partner still uses this certificate.",
@@ -53,6 +61,11 @@ class TrustChange:
     @property
     def recommendation(self) -> str:
         return RECOMMENDATIONS[self.status]
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256, colon-separated upper-case hex: how the saved state names a certificate."""
+        return _fingerprint(self.certificate).hex(":").upper()
 
     @property
     def keep(self) -> bool:
@@ -112,18 +125,10 @@ def compare_truststore(
 
 def _unique(wanted: str, cert: x509.Certificate, taken: set[str]) -> str:
     # The old store's alias is kept only if the alias field would accept it (issue 19).
-    usable = wanted and wanted not in taken and _valid_alias(wanted)
+    usable = wanted and wanted not in taken and alias_problem(wanted) is None
     alias = wanted if usable else suggest_alias(cert, taken=taken)
     taken.add(alias)
     return alias
-
-
-def _valid_alias(alias: str) -> bool:
-    try:
-        validate_alias(alias)
-    except AliasError:
-        return False
-    return True
 
 
 def _expired(cert: x509.Certificate, now: dt.datetime) -> bool:

@@ -12,6 +12,7 @@ __all__ = [
     "NotAKeyPairError",
     "PasswordTooLongError",
     "PasswordRequiredError",
+    "TooManyPartsError",
     "TooSlowToOpenError",
     "UnsupportedKeyError",
     "WrongPasswordError",
@@ -67,3 +68,13 @@ class UnsupportedKeyError(KeyPairError):
 class TooSlowToOpenError(KeyPairError):
     """The file asks for more password hashing than we spend on one upload (an "iteration
     bomb", or a tool set to extreme values)."""
+
+
+class TooManyPartsError(KeyPairError):
+    """A PKCS#12 file made of far more ContentInfos or bags than any tool writes."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This file is made of far more parts (keys, certificates and other items) than "
+            "any key pair file or keystore holds. Export only what you need and upload that."
+        )

@@ -35,6 +35,8 @@ from webapp.pki.keyimport.oids import (
 
 __all__ = [
     "MAX_ITERATIONS",
+    "MAX_PKCS12_BAGS",
+    "MAX_PKCS12_CONTENT_INFOS",
     "MAX_SCRYPT_MEMORY",
     "MAX_TOTAL_WORK",
     "KdfCost",
@@ -57,6 +59,14 @@ MAX_TOTAL_WORK = 2_000_000
 # scrypt's memory is 128 * N * r bytes; OpenSSL's own default ceiling is 32 MiB, and
 # `openssl pkcs8 -scrypt` writes N=16384, r=8 (16 MiB).
 MAX_SCRYPT_MEMORY = 32 * 1024 * 1024
+
+# The parts of one PKCS#12 file, counted before any pass over it (issue 19, point 7: 100,000
+# bags or 60,000 ContentInfos in 1 MiB cost 1.4-2.4 s over our passes and OpenSSL's).
+# Tools write 1 to 3 ContentInfos (keytool, OpenSSL and Windows: 2) and a bag per key or
+# certificate; an opened store may hold 200 entries and 500 certificates (java/opened.py),
+# so 1,000 bags leaves room, and an ordinary file never meets either cap.
+MAX_PKCS12_CONTENT_INFOS = 256
+MAX_PKCS12_BAGS = 1000
 
 # PKCS#12 PBE number (see oids.pkcs12_pbe_number) -> KDF runs (SHA-1 gives 20 bytes a run):
 # RC4 128/40 need only a key; 3-key 3DES needs 24 bytes of key (2 runs) and an IV.

@@ -8,16 +8,12 @@ anything is decrypted, every file's password-hashing cost is read and checked
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.types import (
-    PrivateKeyTypes,
-)
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from webapp.pki.certs.chains import order_chain
 from webapp.pki.certs.parse import (
@@ -25,7 +21,6 @@ from webapp.pki.certs.parse import (
     CertificateParseError,
     check_readable,
     parse_certificates,
-    tolerating_old_serials,
 )
 from webapp.pki.certs.pem import CERTIFICATE_LABELS, PKCS7_LABELS, PemBlock
 from webapp.pki.certs.readable import DAMAGED, READ_FAILURES
@@ -42,8 +37,8 @@ from webapp.pki.keyimport.errors import (
 )
 from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import KeyPair, supported_key
-from webapp.pki.keyimport.pkcs12_contents import hidden_key_bags
-from webapp.pki.keyimport.pkcs12_structure import KeyBag, Pkcs12Layout, is_utf8, key_bag_costs
+from webapp.pki.keyimport.pkcs12_contents import hidden_bags, openssl_can_use, openssl_load
+from webapp.pki.keyimport.pkcs12_structure import Pkcs12Layout, SafeBag, key_bag_costs
 from webapp.pki.keyimport.scan import (
     DAMAGED_FILE,
     DAMAGED_KEY,
@@ -187,24 +182,18 @@ def _load_der_key(blob: bytes, secret: bytes | None) -> PrivateKey | None:
 def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> None:
     # OpenSSL decrypts a key bag hidden in the encrypted content with the count the bag
     # names, which only shows once that content is decrypted: look first, then check.
-    hidden = hidden_key_bags(layout.encrypted_contents, secret)
+    hidden = [bag for bag in hidden_bags(layout, secret) if bag.is_key]
     found.costs.extend(key_bag_costs(hidden))
     check_costs(found.costs)
     if len(layout.key_bags) + len(hidden) > MAX_KEY_ENTRIES:
         raise too_many_keys()
     # None also opens files made with an empty password (OpenSSL's "no password"); trying it
     # after a typed password forgives people who enter one for a file that has none.
-    # A NUL or a lone surrogate cannot be part of a PKCS#12 password (OpenSSL takes a UTF-8
-    # C string; the binding panics or fails oddly): such a typed password is simply wrong.
-    typed = secret if secret and b"\0" not in secret and is_utf8(secret) else None
+    # A typed password OpenSSL cannot take is simply wrong (openssl_can_use).
+    typed = secret if secret and openssl_can_use(secret) else None
     for attempt in (typed, None) if typed else (None,):
         try:
-            with warnings.catch_warnings(), tolerating_old_serials():
-                # BER files load after a "could not be parsed as DER" warning: they are fine.
-                warnings.filterwarnings(
-                    "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
-                )
-                bundle = pkcs12.load_pkcs12(layout.pfx, attempt)
+            bundle = openssl_load(layout.pfx, attempt)
             break
         except (ValueError, UnsupportedAlgorithm):
             continue
@@ -237,7 +226,7 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
 
 
 def _all_key_bags(
-    bags: tuple[KeyBag, ...], secret: bytes | None
+    bags: tuple[SafeBag, ...], secret: bytes | None
 ) -> list[tuple[PrivateKeyTypes, str | None]]:
     """All keys of a multi-key PKCS#12 (keytool makes these); [] for the usual single key.
 

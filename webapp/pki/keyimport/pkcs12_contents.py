@@ -9,11 +9,15 @@ key bags found inside, so their counts can be checked too.
 Schemes: PBES2 with PBKDF2 and AES-CBC or 3DES (OpenSSL 3, JDK 12+), and the PKCS#12 PBE
 family (RFC 7292 appendix B/C: 3DES, RC2, RC4; OpenSSL -legacy, Windows, JDK 8-11).
 A password scheme outside these is refused: we could not check what hides behind it.
+
+`openssl_load` is the one call of OpenSSL's own reader (`load_pkcs12`), for the key import
+and the store opener alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Callable
 
 from Cryptodome.Cipher import ARC2  # RC2 with 40 effective bits; a dependency of pyjks
@@ -26,10 +30,12 @@ from cryptography.hazmat.primitives.ciphers import (
     modes,
 )
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.pki import der
+from webapp.pki.certs.parse import tolerating_old_serials
 from webapp.pki.der import Element
-from webapp.pki.keyimport.errors import TooSlowToOpenError
+from webapp.pki.keyimport.errors import TooManyPartsError, TooSlowToOpenError
 from webapp.pki.keyimport.oids import (
     AES_KEY_SIZES,
     DES_EDE3_CBC,
@@ -39,12 +45,15 @@ from webapp.pki.keyimport.oids import (
     pkcs12_pbe_number,
 )
 from webapp.pki.keyimport.pkcs12_structure import (
+    BagTally,
     EncryptedContent,
-    KeyBag,
+    Pkcs12Layout,
+    SafeBag,
+    is_utf8,
     read_safe_contents,
 )
 
-__all__ = ["decrypt_content", "hidden_key_bags", "pkcs12_kdf"]
+__all__ = ["hidden_bags", "openssl_can_use", "openssl_load", "pkcs12_kdf"]
 
 # PBKDF2 pseudo-random functions this module can compute, by OID.
 _PRFS: dict[bytes, type[hashes.HashAlgorithm]] = {
@@ -83,18 +92,21 @@ _PKCS12_CIPHERS: dict[int, tuple[int, int, _Decrypt]] = {
 }
 
 
-def hidden_key_bags(contents: tuple[EncryptedContent, ...], secret: bytes | None) -> list[KeyBag]:
-    """Key bags inside the encrypted contents, for every password that opens them."""
-    found: list[KeyBag] = []
-    for content in contents:
+def hidden_bags(layout: Pkcs12Layout, secret: bytes | None) -> list[SafeBag]:
+    """The key and certificate bags inside the encrypted contents, each content decrypted
+    with the first password that opens it. They count against the file's bag cap with the
+    bags outside (TooManyPartsError)."""
+    found: list[SafeBag] = []
+    tally = BagTally(layout.bag_count)
+    for content in layout.encrypted_contents:
         for password in _candidates(secret):
             try:
                 plaintext = _decrypt(content, password)
                 if plaintext is not None:
                     # One password opens it; another would only give garbage.
-                    found += read_safe_contents(plaintext)
+                    found += read_safe_contents(plaintext, tally)
                     break
-            except TooSlowToOpenError:
+            except (TooSlowToOpenError, TooManyPartsError):
                 raise
             except ValueError:
                 # Malformed parameters or ciphertext (OpenSSL cannot decrypt them either), or
@@ -103,22 +115,23 @@ def hidden_key_bags(contents: tuple[EncryptedContent, ...], secret: bytes | None
     return found
 
 
-def decrypt_content(content: EncryptedContent, secret: bytes | None) -> bytes | None:
-    """The SafeContents DER inside `content` for the first password that opens it, or None.
+def openssl_can_use(secret: bytes | None) -> bool:
+    """Could these password bytes be right? OpenSSL takes a UTF-8 C string: a NUL or a lone
+    surrogate cannot be part of a PKCS#12 password (the binding panics or fails oddly)."""
+    return secret is None or (b"\0" not in secret and is_utf8(secret))
 
-    Only for content whose cost was already checked (`Pkcs12Layout.costs`): the store opener
-    (webapp/pki/java/pkcs12_store.py) reads certificate bags and their attributes with it.
+
+def openssl_load(pfx: bytes, secret: bytes | None) -> pkcs12.PKCS12KeyAndCertificates:
+    """OpenSSL's reading of a PFX whose costs were checked; it verifies the MAC first.
+
+    ValueError or UnsupportedAlgorithm when the password does not open it.
     """
-    for password in _candidates(secret):
-        try:
-            plaintext = _decrypt(content, password)
-        except TooSlowToOpenError:
-            raise
-        except ValueError:
-            continue
-        if plaintext is not None:
-            return plaintext
-    return None
+    with warnings.catch_warnings(), tolerating_old_serials():
+        # BER files load after a "could not be parsed as DER" warning: they are fine.
+        warnings.filterwarnings(
+            "ignore", message="PKCS#12 bundle could not be parsed", category=UserWarning
+        )
+        return pkcs12.load_pkcs12(pfx, secret)
 
 
 def _candidates(secret: bytes | None) -> list[bytes | None]:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by, is_self_signed
+from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, SignatureChecks, build_path, is_issued_by
 from webapp.pki.certs.names import plain_name
 from webapp.pki.certs.parse import CertificateParseError, parse_certificates
 from webapp.pki.keyimport.keypair import KeyPair
@@ -72,11 +72,6 @@ class ClientChainReport:
     def chain(self) -> tuple[x509.Certificate, ...]:
         return tuple(link.certificate for link in self.links)
 
-    @property
-    def added(self) -> tuple[ClientChainLink, ...]:
-        """The certificates that were not in the user's files."""
-        return tuple(link for link in self.links if link.source != FROM_FILE)
-
     def completed_key_pair(self, key_pair: KeyPair) -> KeyPair:
         """`key_pair` with the completed chain (the same key and leaf)."""
         return KeyPair(
@@ -93,43 +88,68 @@ def complete_client_chain(
     fetch_issuer: IssuerFetcher | None = None,
 ) -> ClientChainReport:
     """Complete `key_pair`'s chain up to a root; see the module docstring for the order."""
-    fetch = fetch_issuer or functools.partial(download_issuer, policy=policy)
-    given = [*key_pair.chain[1:], *chain_files]
-    downloaded: list[x509.Certificate] = []
-    links = [ClientChainLink(key_pair.certificate, FROM_FILE)]
-    errors: list[str] = []
-    downloads = 0
-    while not is_self_signed(links[-1].certificate) and len(links) < MAX_CHAIN_LENGTH:
-        current = links[-1].certificate
-        found = (
-            _from_given(current, given, FROM_FILE)
-            or _from_roots(current, roots)
-            or _from_given(current, downloaded, FROM_CA_DOWNLOAD)
+    search = _IssuerSearch(
+        given=[*key_pair.chain[1:], *chain_files],
+        roots=roots,
+        fetch=fetch_issuer or functools.partial(download_issuer, policy=policy),
+    )
+    path = build_path(
+        ClientChainLink(key_pair.certificate, FROM_FILE),
+        certificate=lambda link: link.certificate,
+        issuers=search.issuers,
+        checks=search.checks,
+        prefer=lambda link: _SOURCE_ORDER[link.source],
+    )
+    links, errors = path.links, tuple(search.errors)
+    if path.anchored:
+        return ClientChainReport(links, True, None, errors)
+    if len(links) >= MAX_CHAIN_LENGTH:
+        return ClientChainReport(
+            links, False, "The certificate chain is too long to complete.", errors
         )
-        if found is None and downloads < MAX_DOWNLOADS:
-            downloads += 1
-            found = _from_download(current, fetch, errors, downloaded)
-        if found is None:
-            return ClientChainReport(tuple(links), False, _missing(current, errors), tuple(errors))
-        links.append(found)
-    complete = is_self_signed(links[-1].certificate)
-    problem = None if complete else "The certificate chain is too long to complete."
-    return ClientChainReport(tuple(links), complete, problem, tuple(errors))
+    return ClientChainReport(links, False, _missing(links[-1].certificate, search.errors), errors)
 
 
-def _from_given(
-    cert: x509.Certificate, given: Sequence[x509.Certificate], source: str
-) -> ClientChainLink | None:
-    issuer = next((c for c in given if is_issued_by(cert, c)), None)
-    return None if issuer is None else ClientChainLink(issuer, source)
+# Where an issuer is looked for first: the user's files, the root stores, then downloads.
+_SOURCE_ORDER = {FROM_FILE: 0, FROM_EXTRA_ROOTS: 1, FROM_ROOT_STORE: 1, FROM_CA_DOWNLOAD: 2}
 
 
-def _from_roots(cert: x509.Certificate, roots: RootStore) -> ClientChainLink | None:
-    for trusted in roots.with_subject(cert.issuer):
-        if is_issued_by(cert, trusted.certificate):
-            source = FROM_EXTRA_ROOTS if trusted.store == OPERATOR_ROOTS else FROM_ROOT_STORE
-            return ClientChainLink(trusted.certificate, source)
-    return None
+@dataclass
+class _IssuerSearch:
+    """The issuers of a certificate, for build_path: the user's files and the root stores,
+    and only when none of those signed it, the CA Issuers download (at most MAX_DOWNLOADS)."""
+
+    given: list[x509.Certificate]
+    roots: RootStore
+    fetch: IssuerFetcher
+    checks: SignatureChecks = field(default_factory=SignatureChecks)
+    downloaded: list[x509.Certificate] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    downloads: int = 0
+
+    def issuers(self, cert: x509.Certificate) -> list[ClientChainLink]:
+        found = [
+            *(ClientChainLink(c, FROM_FILE) for c in self.given if c.subject == cert.issuer),
+            *(
+                ClientChainLink(
+                    trusted.certificate,
+                    FROM_EXTRA_ROOTS if trusted.store == OPERATOR_ROOTS else FROM_ROOT_STORE,
+                )
+                for trusted in self.roots.with_subject(cert.issuer)
+            ),
+            *(
+                ClientChainLink(c, FROM_CA_DOWNLOAD)
+                for c in self.downloaded
+                if c.subject == cert.issuer
+            ),
+        ]
+        if any(self.checks.issued_by(cert, link.certificate) for link in found):
+            return found
+        if self.downloads >= MAX_DOWNLOADS:
+            return []
+        self.downloads += 1
+        downloaded = _from_download(cert, self.fetch, self.errors, self.downloaded)
+        return [downloaded] if downloaded is not None else []
 
 
 def _from_download(

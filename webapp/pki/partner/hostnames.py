@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-import re
 import unicodedata
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-__all__ = ["hostname_matches"]
+from webapp.pki.partner.targets import DNS_LABEL
 
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+__all__ = ["hostname_matches"]
 
 
 def hostname_matches(cert: x509.Certificate, host: str) -> bool:
@@ -75,7 +74,7 @@ def _ascii_name(text: str) -> str | None:
         name = text.rstrip(".").encode("idna").decode("ascii").lower()
     except UnicodeError:
         return None
-    if not name or not all(_LABEL.match(label) for label in name.split(".")):
+    if not name or not all(DNS_LABEL.match(label) for label in name.split(".")):
         return None
     return name
 

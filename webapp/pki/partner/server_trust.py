@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from webapp.pki.certs.chains import MAX_CHAIN_LENGTH, is_issued_by
+from webapp.pki.certs.chains import SignatureChecks, build_path, by_subject_name
 from webapp.pki.certs.names import plain_name
 
 __all__ = ["ServerTrust", "check_server_trust"]
@@ -42,24 +42,7 @@ def check_server_trust(
     """Judge the chain the server sent against ONLY `anchors` (the truststore's entries)."""
     if not sent:
         return ServerTrust(False, (), None, "The server sent no certificate.")
-    anchor_prints = {_print(a) for a in anchors}
-    path = [sent[0]]
-    anchor = None
-    while len(path) <= MAX_CHAIN_LENGTH:
-        current = path[-1]
-        if _print(current) in anchor_prints:
-            anchor = current
-            break
-        issuer = next((a for a in anchors if is_issued_by(current, a)), None)
-        if issuer is not None:
-            anchor = issuer
-            break
-        following = next(
-            (c for c in sent if c not in path and is_issued_by(current, c) and _is_ca(c)), None
-        )
-        if following is None:
-            break
-        path.append(following)
+    path, anchor = _path_to_anchor(sent, anchors)
     below_anchor = path if anchor is None or anchor is not path[-1] else path[:-1]
     if anchor is None:
         return ServerTrust(False, tuple(path), None, _missing(path[-1]))
@@ -85,6 +68,45 @@ def check_server_trust(
                 ),
             )
     return ServerTrust(True, tuple(path), anchor, None)
+
+
+@dataclass(frozen=True)
+class _Link:
+    cert: x509.Certificate
+    entry: bool  # a truststore entry (not one the server sent)
+
+
+def _path_to_anchor(
+    sent: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]
+) -> tuple[list[x509.Certificate], x509.Certificate | None]:
+    """The sent certificates from the leaf up, and the truststore entry that closes the path
+    (a sent certificate that is an entry, or an entry that issued the last one), else None.
+
+    Truststore entries are tried before sent certificates; of the sent ones, only CAs."""
+    anchor_prints = {_print(a) for a in anchors}
+    links = [*(_Link(a, True) for a in anchors), *(_Link(c, False) for c in sent[1:])]
+    by_subject = by_subject_name(
+        (link for link in links if link.entry or _is_ca(link.cert)),
+        certificate=lambda link: link.cert,
+    )
+    checks = SignatureChecks()
+    found = build_path(
+        _Link(sent[0], False),
+        checks=checks,
+        certificate=lambda link: link.cert,
+        issuers=lambda cert: by_subject.get(cert.issuer, []),
+        is_anchor=lambda link: link.entry or _print(link.cert) in anchor_prints,
+        prefer=lambda link: not link.entry,
+    )
+    last = found.links[-1]
+    path = [link.cert for link in found.links if not link.entry]
+    if last.entry or _print(last.cert) in anchor_prints:
+        return path, last.cert
+    if found.anchored:  # a self-signed certificate the server sent: an entry may sign it too
+        for link in by_subject.get(last.cert.issuer, []):
+            if link.entry and checks.issued_by(last.cert, link.cert):
+                return path, link.cert
+    return path, None
 
 
 def _missing(last: x509.Certificate) -> str:

@@ -23,7 +23,8 @@ MAX_HOSTNAME_LENGTH = 253  # RFC 1035 limit for a name in text form
 _ENTER_AN_ADDRESS = "Enter the server address, for example https://example.com:8443."
 _NO_USERINFO = "Enter the address without a user name or '@', like https://example.com:8443."
 _BAD_PORT = "The port must be a number from 1 to 65535, for example https://example.com:8443."
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")  # '_' seen in real names
+# One DNS label (RFC 1035, plus '_', seen in real names); hostnames.py checks with it too.
+DNS_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _PORT = re.compile(r"^[0-9]{1,5}$")  # ASCII digits only: str.isdigit() accepts '٣'
 _SCHEME_LIKE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+-]*):(.*)$", re.DOTALL)
 
@@ -148,6 +149,6 @@ def _normalise_host(host: str) -> tuple[str, str | None]:
         raise InvalidAddress(f"IDNA: {exc}") from None
     if not ascii_name or len(ascii_name) > MAX_HOSTNAME_LENGTH:
         raise InvalidAddress(f"bad host length {host!r}")
-    if not all(_LABEL.match(label) for label in ascii_name.split(".")):
+    if not all(DNS_LABEL.match(label) for label in ascii_name.split(".")):
         raise InvalidAddress(f"bad characters in host {host!r}")
     return ascii_name, ascii_name
