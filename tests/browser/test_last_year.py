@@ -210,6 +210,13 @@ def test_the_first_time_path_counted(
     assert max(walk.heights) <= MAX_PAGE_HEIGHT, walk.heights
     assert walk.new_words <= 600, walk.report("first time")
     assert walk.clicks <= 5 and walk.fields <= 7, walk.report("first time")
+    # The partner e-mail is on the page too (not only in the kit), one click away, with Copy.
+    page = walk.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator("#step-finish summary", has_text="E-mail text").click()
+    button(page, "Copy").click()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith("Subject: Please trust our client certificate for https://127.0.0.1:")
 
 
 def test_a_missing_password_is_asked_beside_its_field_on_a_phone(

@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +29,7 @@ from tests.support.last_year import (
 )
 from tests.support.mtls_server import MtlsServer
 from webapp.pki.java import DestinationConfig, StoreFormat, open_store
+from webapp.pki.partner.partner_kit import EMAIL_FILE
 from webapp.views.plans import NOT_RENEWED
 
 from .page import Page
@@ -271,3 +274,19 @@ def test_without_a_url_in_last_years_files_the_renewal_asks_for_it(
     )
     assert renewed.status_code == 303
     assert "connection test: accepted" in first_page(client).text
+
+
+def test_the_partner_email_is_on_the_page_with_a_copy_button_as_in_the_kit(
+    client: FlaskClient, world: RenewalWorld, partner: MtlsServer
+) -> None:
+    setup = setup_for(partner)
+    assert open_files(client, {"mtls-files.zip": last_year_zip(world, setup)}).status_code == 303
+    assert renew(client, new_p12(world)).status_code == 303
+    page = client.get("/").text
+    shown = re.search(r'<pre id="partner-email-text"[^>]*>(.*?)</pre>', page, re.S)
+    assert shown is not None
+    with zipfile.ZipFile(io.BytesIO(client.get("/connection/partner-kit").data)) as archive:
+        email = archive.read(EMAIL_FILE).decode()
+    assert html.unescape(shown.group(1)) == email
+    assert email.startswith(f"Subject: Please trust our client certificate for {setup.url}")
+    assert re.search(r'<button[^>]*data-copy="#partner-email-text"[^>]*>Copy</button>', page)
