@@ -105,6 +105,7 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
             alone_confirmed=ks.alone_confirmed,
             validity_confirmed=ks.validity_confirmed,
             renewing=is_opened_certificate(state),
+            not_renewed=not_renewed_problem(state) is not None,
         )
     ]
     alias = normalise_alias(ks.alias)
@@ -116,8 +117,6 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
     elif (problem := format_password_problem(ks.password, fmt)) is not None:
         # A password saved for JKS, then PKCS#12 chosen (issue 14): Java could not open it.
         problems.append(Problem("keystore_password", problem))
-    if (problem := not_renewed_problem(state)) is not None:
-        problems.append(Problem("new_key_file", problem))
     if problems or chosen is None or not ks.password:
         return problems
     return KeystorePlan(
@@ -182,10 +181,7 @@ def validity_problem(state: State) -> str | None:
     )
 
 
-NOT_RENEWED = (
-    "This is last year's certificate: renew it with your new key pair file, "
-    "or tick “My old certificate is still fine”."
-)
+NOT_RENEWED = readiness.NOT_RENEWED
 
 
 def not_renewed_problem(state: State) -> str | None:
