@@ -24,6 +24,12 @@
     if (invalid) { invalid.focus(); return; }
     var submitted = lastSubmitted;
     lastSubmitted = "";
+    // Issue 21: after Renew, what it did and Download all (just below) are the next thing.
+    var renewed = submitted === "renew-form" && document.getElementById("renewal-result");
+    if (renewed && root.contains(renewed)) {
+      reveal(renewed);
+      return;
+    }
     var result = RESULT_OF[submitted] && document.getElementById(RESULT_OF[submitted]);
     if (result && root.contains(result) && result.querySelector("a[download]")) {
       reveal(result);
@@ -208,6 +214,13 @@
       awaitErased();
     }
   }, true);
+
+  // A link to a folded section (issue 21: "Generate a new key pair" beside Renew) opens it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy], [data-copy-url]");

@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         explain,
         finish,
         keystore,
+        last_year,
         main,
         renewal,
         truststore,
@@ -64,7 +65,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     metrics.init_app(app)
     vault_commands.init_app(app)
 
-    for module in (main, keystore, truststore, finish, renewal, truststore_update, connection):
+    for module in (
+        main,
+        keystore,
+        truststore,
+        finish,
+        renewal,
+        truststore_update,
+        connection,
+        last_year,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(explain.bp)
     return app

@@ -30,6 +30,8 @@ __all__ = [
     "KeyPairCandidate",
     "PendingUpload",
     "KeystoreState",
+    "LastYearExpiry",
+    "LastYearState",
     "OpenedStoreEntry",
     "OpenedStoreState",
     "Restored",
@@ -192,6 +194,36 @@ class ConnectionTest:
 
 
 @dataclass
+class LastYearExpiry:
+    """One certificate of last year's files and when it ends, as the page lists it."""
+
+    owner: str = ""  # "own", "own_ca" or "partner" (pki.renewal.Expiry.owner)
+    name: str = ""
+    not_after: str = ""  # ISO 8601 date
+
+
+@dataclass
+class LastYearState:
+    """Last year's files (issue 21), kept as uploaded: the zip or the stores and
+    destination.json, whose passwords they hold. Secret like the key pair, so only here, in
+    the encrypted record; every action opens them again with pki.renewal.open_last_year."""
+
+    files: list[PendingUpload] = field(default_factory=list)
+    # Typed by the user when destination.json's password was missing or wrong ("" : none).
+    keystore_password: str = ""
+    truststore_password: str = ""
+    key_password: str = ""
+    alias: str = ""
+    asking: str = ""  # the field the page asks for before the files open ("" : opened)
+    expiries: list[LastYearExpiry] = field(default_factory=list)
+    old_certificate: str = ""  # last year's certificate (PEM): "ready" only once replaced
+    old_is_fine: bool = False  # the user said last year's certificate is still fine
+    validity: str = ""  # after Renew: "valid until <old> → <new>"
+    summary: str = ""  # after Renew: the one line (pki.renewal.Renewal.summary)
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
 class State:
     current: str = "keystore"  # the step the user is working on
     keystore: KeystoreState = field(default_factory=KeystoreState)
@@ -199,6 +231,7 @@ class State:
     destination: Destination = field(default_factory=Destination)
     bundle_downloaded: bool = False  # counted once in the metrics/audit (issue 15)
     connection_test: ConnectionTest | None = None  # the last test (issue 11)
+    last_year: LastYearState | None = None  # renewing from last year's files (issue 21)
 
     @classmethod
     def from_record(cls, record: dict[str, Any] | None) -> Restored:

@@ -90,7 +90,11 @@ def fetch_certificates(page: Page, url: str) -> None:
 
 
 def upload_certificates(page: Page, *files: Path, javascript: bool = True) -> None:
-    """Choose files in "Certificate files": with scripts the choice uploads at once."""
+    """Choose files in "Certificate files": with scripts the choice uploads at once. After a
+    fetch the field is folded (issue 21): the user opens it first."""
+    folded = page.locator("#add-files:not([open]) > summary")
+    if folded.count():
+        folded.click()
     field(page, "Certificate files").set_input_files(list(files))
     if not javascript:
         button(page, "Add certificates").click()

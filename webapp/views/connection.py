@@ -22,6 +22,7 @@ from ..pki.partner import (
     FetchError,
     build_partner_kit,
     parse_target,
+    partner_email,
     test_connection,
 )
 from ..pki.partner.wording import SENT_REQUEST
@@ -94,7 +95,7 @@ def run_test():
         return _beside_url(str(exc), url)
     if result.log_detail:
         log.info("connection test %s: %s", result.outcome, result.log_detail)
-    saved = _saved(result, test_basis(url, ks, ts))
+    saved = saved_test(result, test_basis(url, ks, ts))
 
     def keep(state: State) -> None:
         state.connection_test = saved
@@ -109,6 +110,15 @@ def run_test():
         outcome=result.outcome,
     )
     return done("step-finish")
+
+
+@bp.app_template_global("partner_email")
+def partner_email_text(wizard: Wizard) -> str:
+    """The partner kit's e-mail, for the page (issue 21: shown with a Copy button too)."""
+    chosen = wizard.state.keystore.chosen
+    if chosen is None or not chosen.chain:
+        return ""
+    return partner_email([certificate(pem) for pem in chosen.chain], wizard.fin.url)
 
 
 @bp.get("/partner-kit")
@@ -130,7 +140,7 @@ def _beside_url(message: str, typed: str):
     )
 
 
-def _saved(result: ConnectionTestResult, basis: str) -> ConnectionTest:
+def saved_test(result: ConnectionTestResult, basis: str) -> ConnectionTest:
     return ConnectionTest(
         tested_at=result.tested_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         url=result.url,

@@ -105,6 +105,7 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
             alone_confirmed=ks.alone_confirmed,
             validity_confirmed=ks.validity_confirmed,
             renewing=is_opened_certificate(state),
+            not_renewed=not_renewed_problem(state) is not None,
         )
     ]
     alias = normalise_alias(ks.alias)
@@ -178,6 +179,19 @@ def validity_problem(state: State) -> str | None:
     return readiness.validity_problem(
         certificate(chosen.chain[0]), renewing=is_opened_certificate(state)
     )
+
+
+NOT_RENEWED = readiness.NOT_RENEWED
+
+
+def not_renewed_problem(state: State) -> str | None:
+    """Issue 21: last year's files were opened and their certificate is still the chosen one,
+    so the keystore is not "ready" (the user could leave with what expires) unless they said
+    it is still fine. Any new key pair (Renew, an import, a CA reply) replaces it."""
+    last, chosen = state.last_year, state.keystore.chosen
+    if last is None or last.old_is_fine or chosen is None or not chosen.chain:
+        return None
+    return NOT_RENEWED if chosen.chain[0].strip() == last.old_certificate.strip() else None
 
 
 def chain_file_name(leaf_pem: str) -> str:

@@ -26,6 +26,7 @@ from .plans import (
     chain_file_name,
     is_opened_certificate,
     is_placeholder,
+    not_renewed_problem,
     plan_keystore,
     plan_truststore,
     previous_certificate,
@@ -63,6 +64,7 @@ class KeystoreView:
     pending_name: str = ""  # a file kept after a wrong password, to retry without choosing it
     validity_problem: str | None = None  # expired / not yet valid, and not confirmed
     validity_confirmed: bool = False
+    not_renewed: str | None = None  # last year's certificate, not renewed yet (issue 21)
     opened: OpenedStoreState | None = None  # last year's keystore (issue 13)
     has_request: bool = False  # a key generated here waits for the CA's reply
     format: StoreFormat = StoreFormat.JKS
@@ -178,6 +180,7 @@ def keystore_view(state: State) -> KeystoreView:
         pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
         validity_problem=validity_problem(state),
         validity_confirmed=saved.validity_confirmed,
+        not_renewed=not_renewed_problem(state),
         opened=saved.opened,
         has_request=bool(saved.request_pem),
         placeholder=is_placeholder(state),

@@ -18,7 +18,14 @@ def will_break(state: State) -> tuple[BreakDate, ...]:
     own_chain = list(chosen.chain) if chosen and chosen.chain else []
     if not own_chain and ks.opened:
         own_chain = next((e.chain for e in ks.opened.entries if e.kind == "PrivateKeyEntry"), [])
-    own_pems = set(own_chain)
+    # Last year's own chain is the user's too, not the partner's: after a renewal (issue 21)
+    # the old certificate is still in the opened truststore, but is no partner's.
+    old_own = (
+        next((e.chain for e in ks.opened.entries if e.kind == "PrivateKeyEntry"), [])
+        if ks.opened
+        else []
+    )
+    own_pems = set(own_chain) | set(old_own)
     partner = [
         certificate(pem)
         for pem in ([e.chain[0] for e in ts.opened.entries if e.chain] if ts.opened else [])

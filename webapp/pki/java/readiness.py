@@ -7,7 +7,9 @@ the zip and the command line (issue 20).
 - a certificate alone, whose issuer we could not find, is ready only once the user chose
   "Create it with my certificate alone" (it works when the partner already trusts that issuer);
 - an expired or not yet valid certificate, or (when renewing) one that expires within the
-  reminder window, is ready only once the user confirmed they want it anyway.
+  reminder window, is ready only once the user confirmed they want it anyway;
+- last year's certificate, opened from last year's files (issue 21), is ready only once it
+  was renewed or the user said it is still fine.
 
 Each problem names the form field it belongs beside, so the page and the CLI say the same.
 """
@@ -34,6 +36,8 @@ __all__ = [
     "VALIDITY_FIELD",
     "NO_PARTNER_CERTIFICATE",
     "NO_PARTNER_INCLUDED",
+    "NOT_RENEWED",
+    "NOT_RENEWED_FIELD",
     "StoreProblem",
     "alone_message",
     "keystore_problems",
@@ -46,6 +50,7 @@ ALONE_FIELD = "chain_alone"  # the checkbox "Create it with my certificate alone
 ALONE_LABEL = "Create it with my certificate alone"
 VALIDITY_FIELD = "validity_confirmed"
 PLACEHOLDER_FIELD = "placeholder"
+NOT_RENEWED_FIELD = "new_key_file"  # issue 21: beside New key pair file (Renew)
 # The reminder's lead time: a renewal due within it is a renewal to do now.
 RENEWAL_WINDOW_DAYS = DEFAULT_LEAD_DAYS
 
@@ -60,6 +65,10 @@ PLACEHOLDER_MESSAGE = (
 # The keystore step, the downloads and the connection test all say this before a key pair.
 NO_KEY_PAIR = "Import your key pair file first."
 NONE_INCLUDED = "Include at least one certificate."
+NOT_RENEWED = (
+    "This is last year's certificate: renew it with your new key pair file, "
+    "or tick “My old certificate is still fine”."
+)
 NO_PARTNER_CERTIFICATE = "Fetch the partner's certificates or upload them first."
 NO_PARTNER_INCLUDED = "Include at least one of the partner's certificates."
 EXPIRED = "Your certificate has expired: the partner will refuse it."
@@ -126,6 +135,7 @@ def keystore_problems(
     alone_confirmed: bool = False,
     validity_confirmed: bool = False,
     renewing: bool = False,
+    not_renewed: bool = False,
     now: dt.datetime | None = None,
 ) -> list[StoreProblem]:
     """Why a keystore holding `chain` (leaf first) is not ready; empty when it is.
@@ -134,6 +144,9 @@ def keystore_problems(
     files, Chain files, roots and AIA); None means "Java sends it alone" decides, for callers
     that do not complete chains. A leaf whose root was found stays alone in the keystore
     (servers hold their own roots), and is ready.
+
+    `not_renewed`: last year's files were opened (issue 21) and `chain` is still last year's,
+    and the user has not said the old certificate is still fine.
     """
     if not chain:
         return [StoreProblem("key_file", NO_KEY_PAIR)]
@@ -146,6 +159,8 @@ def keystore_problems(
     problem = validity_problem(chain[0], renewing=renewing, now=now)
     if problem is not None and not validity_confirmed:
         problems.append(StoreProblem(VALIDITY_FIELD, problem))
+    if not_renewed:
+        problems.append(StoreProblem(NOT_RENEWED_FIELD, NOT_RENEWED))
     return problems
 
 

@@ -24,6 +24,7 @@ from webapp.pki.partner.outcomes import (
 )
 from webapp.pki.partner.partner_kit import (
     build_partner_kit,
+    partner_email,
 )
 from webapp.pki.partner.proxy import (
     ProxySettings,
@@ -55,5 +56,6 @@ __all__ = [
     "extra_root_paths",
     "load_root_store",
     "parse_target",
+    "partner_email",
     "test_connection",
 ]

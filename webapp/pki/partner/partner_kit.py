@@ -24,7 +24,7 @@ from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.text import one_line_each
 
-__all__ = ["CHAIN_FILE", "DETAILS_FILE", "EMAIL_FILE", "build_partner_kit"]
+__all__ = ["CHAIN_FILE", "DETAILS_FILE", "EMAIL_FILE", "build_partner_kit", "partner_email"]
 
 CHAIN_FILE = "certificate-chain.pem"
 DETAILS_FILE = "certificate-details.txt"
@@ -79,6 +79,11 @@ def _details(chain: Sequence[x509.Certificate]) -> str:
             "",
         ]
     return "\n".join(one_line_each(lines))  # names stay on their line (issue 19)
+
+
+def partner_email(chain: Sequence[x509.Certificate], destination_url: str) -> str:
+    """The kit's e-mail text, also shown on the page with a Copy button (issue 21)."""
+    return _email(chain, destination_url)
 
 
 def _email(chain: Sequence[x509.Certificate], destination_url: str) -> str:

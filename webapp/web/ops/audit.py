@@ -58,6 +58,8 @@ ACTIONS = frozenset(
         "session.erased",
         "keystore.opened",
         "careply.imported",
+        "lastyear.opened",
+        "lastyear.renewed",
         "keypair.generated",
         "request.downloaded",
         "truststore.opened",
