@@ -16,28 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app: config, extensions, blueprints — nothing else."""
     from flask import Flask
 
-    from . import config
-    from .views import (
-        connection,
-        explain,
-        finish,
-        keystore,
-        last_year,
-        main,
-        renewal,
-        truststore,
-        truststore_update,
-    )
-    from .web import (
-        errors,
-        limits,
-        outbound,
-        security,
-        sessions,
-        static_files,
-        vault_commands,
-    )
-    from .web.ops import audit, metrics, observability
+    from . import config, views, web
 
     app = Flask(
         __name__,
@@ -54,29 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.load_secret_key(app.instance_path)
 
-    observability.init_app(app)
-    security.init_app(app)
-    sessions.init_app(app)
-    limits.init_app(app)
-    errors.init_app(app)
-    static_files.init_app(app)
-    outbound.init_app(app)
-    audit.init_app(app)
-    metrics.init_app(app)
-    vault_commands.init_app(app)
-
-    for module in (
-        main,
-        keystore,
-        truststore,
-        finish,
-        renewal,
-        truststore_update,
-        connection,
-        last_year,
-    ):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(explain.bp)
+    web.init_app(app)
+    views.register_blueprints(app)
     return app
 
 
