@@ -1,6 +1,8 @@
 """Vault records in one SQLite file, safe for several worker processes on one host.
 
 Choices, and why:
+- A read is a plain SELECT (no lock in WAL mode); it writes the idle expiry only when that is
+  over a minute old (backend.refresh_after_ms), so page views do not queue for the write lock.
 - Every read-modify-write runs in ``BEGIN IMMEDIATE``: the write lock is taken before the
   read, so two processes can never both read the old record and overwrite each other.
   (A plain BEGIN would upgrade to a write lock later and fail with SQLITE_BUSY_SNAPSHOT.)
@@ -30,7 +32,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from .backend import Change, VaultStats
+from .backend import Change, VaultStats, refresh_after_ms
 from .errors import VaultUnavailable
 
 __all__ = ["PURGE_EVERY_CREATES", "SQLiteBackend"]
@@ -98,15 +100,35 @@ class SQLiteBackend:
         return True
 
     def get(self, storage_key: bytes, *, ttl_ms: int) -> bytes | None:
-        with self._transaction() as conn:
-            now = self._now_ms()
-            rows = self._fetch(
+        # A plain read (WAL: no lock, never waits for a writer); the expiry is written only
+        # when it is more than refresh_after_ms behind, about once a minute per session.
+        conn = self._connection()
+        now = self._now_ms()
+        rows = self._fetch(
+            conn,
+            "SELECT record, expires_at FROM vault_records WHERE storage_key = ? AND expires_at > ?",
+            (storage_key, now),
+        )
+        if not rows:
+            return None
+        record, expires_at = rows[0]
+        if now + ttl_ms - expires_at >= refresh_after_ms(ttl_ms):
+            self._touch(conn, storage_key, now + ttl_ms, now)
+        return record
+
+    def _touch(self, conn: sqlite3.Connection, storage_key: bytes, expires: int, now: int) -> None:
+        # One autocommit statement; "AND expires_at > ?": an expired row stays expired.
+        try:
+            self._change(
                 conn,
-                "UPDATE vault_records SET expires_at = ? WHERE storage_key = ? AND expires_at > ?"
-                " RETURNING record",
-                (now + ttl_ms, storage_key, now),
+                "UPDATE vault_records SET expires_at = max(expires_at, ?)"
+                " WHERE storage_key = ? AND expires_at > ?",
+                (expires, storage_key, now),
             )
-        return rows[0][0] if rows else None
+        except VaultUnavailable as exc:
+            # The read worked; a missed refresh only shortens the session, and the next
+            # read tries again.
+            log.info("vault: expiry not refreshed (%s)", exc)
 
     def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:
         with self._transaction() as conn:

@@ -32,7 +32,6 @@ from ..web.ops.audit import audit
 from ..web.outbound import outbound_policy
 from ..web.sessions import load_state, update_state
 from .certificates import certificate
-from .connection_panel import test_basis
 from .files import attachment
 from .own_chain import completed_candidate
 from .rendering import done, render_wizard
@@ -56,25 +55,20 @@ def run_test():
     typed = field(request.form, "dest_url").strip() if "dest_url" in request.form else None
     if typed is not None and (len(typed) > MAX_FIELD or any(ord(ch) < 32 for ch in typed)):
         return _beside_url("This address is too long or contains invalid characters.", typed)
-    if typed is not None:
-
-        def keep_url(state: State) -> None:
-            state.destination.url = typed
-            state.current = "finish"
-
-        update_state(keep_url)
-    wizard = Wizard(load_state())
+    # The state is written once, after the test (issue 18): with the typed URL, and the
+    # result when there is one. What the test used is judged on the state as it will be.
+    wizard = Wizard(_with_url(load_state(), typed))
     url = wizard.fin.url.strip()
     ks, ts = wizard.ks.plan, wizard.ts.plan
     if ks is None or ts is None:
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
     if not url:
-        return _beside_url(NO_URL, "")
+        return _keep_url(typed, _beside_url, NO_URL, "")
     try:
         key_pair = KeyPair.from_pem_bundle(ks.candidate.bundle)
     except KeyPairError:
         log.warning("connection test: saved key pair unreadable")
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
     timeout = float(current_app.config["FETCH_TIMEOUT"])
     try:
         result = test_connection(
@@ -86,12 +80,13 @@ def run_test():
             handshake_timeout=timeout,
         )
     except FetchError as exc:  # not a server address: the plain sentence beside the field
-        return _beside_url(str(exc), url)
+        return _keep_url(typed, _beside_url, str(exc), url)
     if result.log_detail:
         log.info("connection test %s: %s", result.outcome, result.log_detail)
-    saved = _saved(result, test_basis(url, ks, ts))
+    saved = _saved(result, wizard.connection.basis)
 
     def keep(state: State) -> None:
+        _with_url(state, typed)
         state.connection_test = saved
         state.current = "finish"
 
@@ -104,6 +99,27 @@ def run_test():
         outcome=result.outcome,
     )
     return done("step-finish")
+
+
+def _with_url(state: State, typed: str | None) -> State:
+    """`state` with the typed Destination URL (on the state the request works on)."""
+    if typed is not None:
+        state.destination.url = typed
+    return state
+
+
+def _keep_url(typed: str | None, answer, *args, **kwargs):
+    """Save a typed URL even when the test cannot run, then answer."""
+    if typed is not None:
+
+        def keep(state: State) -> None:
+            _with_url(state, typed)
+            state.current = "finish"
+
+        update_state(keep)
+    if answer is render_wizard:
+        return render_wizard(focus="step-finish", **kwargs)
+    return answer(*args, **kwargs)
 
 
 @bp.get("/partner-kit")

@@ -9,6 +9,7 @@ result is "stale": the panel says so, and the zip's README leaves it out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,6 +52,7 @@ class ConnectionPanel:
     url: str  # the address a test would use
     result: ConnectionTest | None
     stale: bool  # the stores or the URL changed since `result`
+    basis: str = ""  # test_basis of what a test now would use ("" until both stores are ready)
 
     @property
     def offer_kit(self) -> bool:
@@ -92,9 +94,16 @@ class ConnectionPanel:
 
 def test_basis(url: str, keystore: KeystorePlan, truststore: TruststorePlan) -> str:
     """A digest of what a test with these plans proves (no secret goes into it)."""
-    text = "\n".join(
-        [url.strip(), *keystore.candidate.chain, "--", *(entry.pem for entry in truststore.entries)]
+    return _basis(
+        url.strip(), tuple(keystore.candidate.chain), tuple(e.pem for e in truststore.entries)
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _basis(url: str, chain: tuple[str, ...], trusted: tuple[str, ...]) -> str:
+    # Cached: the test saves it and the panel drawn right after compares against it (public
+    # certificates and the URL only, never a key or password).
+    text = "\n".join([url, *chain, "--", *trusted])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -102,8 +111,8 @@ def connection_panel(wizard: _Plans, saved: ConnectionTest | None) -> Connection
     ks, ts, url = wizard.ks.plan, wizard.ts.plan, wizard.fin.url
     if ks is None or ts is None:
         return ConnectionPanel(False, url, saved, saved is not None)
-    stale = saved is not None and saved.basis != test_basis(url, ks, ts)
-    return ConnectionPanel(True, url, saved, stale)
+    basis = test_basis(url, ks, ts)
+    return ConnectionPanel(True, url, saved, saved is not None and saved.basis != basis, basis)
 
 
 def readme_note(panel: ConnectionPanel) -> ConnectionTestNote | None:

@@ -27,13 +27,8 @@ from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
 from .connection_panel import readme_note
-from .plans import (
-    KeystorePlan,
-    TruststorePlan,
-    chain_file_name,
-    plan_keystore,
-    plan_truststore,
-)
+from .plan_cache import keystore_plan, truststore_plan
+from .plans import KeystorePlan, TruststorePlan, chain_file_name
 from .wizard import SNIPPET_FILES, Wizard
 
 File = tuple[str, bytes]
@@ -47,7 +42,7 @@ def attachment(built: File, mimetype: str) -> Response:
 
 
 def keystore_file(state: State) -> File | None:
-    plan = plan_keystore(state)
+    plan = keystore_plan(state)
     if not isinstance(plan, KeystorePlan):
         return None
     try:
@@ -85,7 +80,7 @@ def certificate_chain_file(state: State) -> File | None:
 
 
 def truststore_file(state: State) -> File | None:
-    plan = plan_truststore(state)
+    plan = truststore_plan(state)
     if not isinstance(plan, TruststorePlan):
         return None
     entries = [(e.alias, certificate(e.pem)) for e in plan.entries]

@@ -21,7 +21,8 @@ from ..web.sessions import load_state, update_state
 from . import audit_facts
 from .files import attachment, truststore_file
 from .live_preview import render_live
-from .plans import TruststorePlan, plan_truststore
+from .plan_cache import truststore_plan
+from .plans import TruststorePlan
 from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import read_store_settings
@@ -180,7 +181,7 @@ def save_settings():
         if not live:
             # "Create truststore" worked: fold it (its summary keeps the download) and bring
             # the Finish step into view; with a problem the step stays open to show it.
-            done_ = not errors and isinstance(plan_truststore(state), TruststorePlan)
+            done_ = not errors and isinstance(truststore_plan(state), TruststorePlan)
             state.current = "finish" if done_ else "truststore"
 
     if not live and not view.entries:

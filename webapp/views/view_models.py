@@ -17,14 +17,12 @@ from ..pki.java import (
 )
 from ..state import FetchReport, OpenedStoreState, State
 from .certificates import summary
+from .plan_cache import keystore_plan, trust_entries_of, truststore_plan
 from .plans import (
     KeystorePlan,
     TrustEntry,
     TruststorePlan,
     chain_file_name,
-    plan_keystore,
-    plan_truststore,
-    trust_entries,
     validity_problem,
 )
 from .store_formats import file_name_for, saved_format
@@ -141,7 +139,7 @@ class FinishView:
 
 def keystore_view(state: State) -> KeystoreView:
     saved = state.keystore
-    plan = plan_keystore(state)
+    plan = keystore_plan(state)
     fmt = saved_format(saved.format)
     return KeystoreView(
         candidates=[
@@ -164,8 +162,8 @@ def keystore_view(state: State) -> KeystoreView:
 
 def truststore_view(state: State) -> TruststoreView:
     saved = state.truststore
-    entries = trust_entries(state)
-    plan = plan_truststore(state, entries)
+    entries = trust_entries_of(state)
+    plan = truststore_plan(state)
     fmt = saved_format(saved.format)
     return TruststoreView(
         entries=entries,
