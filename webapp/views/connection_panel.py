@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import hashlib
 from dataclasses import dataclass
-from typing import Protocol
 
 from ..pki.java import ConnectionTestNote
 from ..pki.partner import ISSUER_NOT_ACCEPTED, REJECTED
@@ -23,27 +22,6 @@ __all__ = ["KIT_OUTCOMES", "ConnectionPanel", "connection_panel", "readme_note",
 
 # Outcomes where the partner has to act on the user's certificate: offer the partner kit.
 KIT_OUTCOMES = (ISSUER_NOT_ACCEPTED, REJECTED)
-
-
-class _Plans(Protocol):  # the part of Wizard this module reads (no import cycle)
-    @property
-    def ks(self) -> _HasKeystorePlan: ...
-    @property
-    def ts(self) -> _HasTruststorePlan: ...
-    @property
-    def fin(self) -> _HasUrl: ...
-
-
-class _HasKeystorePlan(Protocol):
-    plan: KeystorePlan | None
-
-
-class _HasTruststorePlan(Protocol):
-    plan: TruststorePlan | None
-
-
-class _HasUrl(Protocol):
-    url: str
 
 
 @dataclass(frozen=True)
@@ -69,28 +47,6 @@ class ConnectionPanel:
             return self.result.tested_at
         return f"{when:%d %B %Y, %H:%M} UTC"
 
-    def digest(self) -> tuple:
-        """For Wizard.digests(): everything the panel shows."""
-        saved = self.result
-        shown = (
-            ()
-            if saved is None
-            else (
-                saved.tested_at,
-                saved.url,
-                saved.outcome,
-                saved.headline,
-                saved.next_step,
-                saved.detail,
-                tuple(saved.acceptable_issuers),
-                saved.your_issuer,
-                saved.alert,
-                saved.missing_certificate,
-                saved.tls_version,
-            )
-        )
-        return (self.can_test, self.url, self.stale, shown)
-
 
 def test_basis(url: str, keystore: KeystorePlan, truststore: TruststorePlan) -> str:
     """A digest of what a test with these plans proves (no secret goes into it)."""
@@ -107,8 +63,10 @@ def _basis(url: str, chain: tuple[str, ...], trusted: tuple[str, ...]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def connection_panel(wizard: _Plans, saved: ConnectionTest | None) -> ConnectionPanel:
-    ks, ts, url = wizard.ks.plan, wizard.ts.plan, wizard.fin.url
+def connection_panel(
+    ks: KeystorePlan | None, ts: TruststorePlan | None, url: str, saved: ConnectionTest | None
+) -> ConnectionPanel:
+    """The panel for these plans and the Destination URL a test would use."""
     if ks is None or ts is None:
         return ConnectionPanel(False, url, saved, saved is not None)
     basis = test_basis(url, ks, ts)

@@ -8,10 +8,12 @@ from ..state import State
 from ..vault import VaultUnavailable
 from ..web.ops.audit import audit
 from ..web.sessions import clear_erased, update_state, vault, wipe_state
-from .rendering import done, render_wizard
+from .rendering import done, render_wizard, view_digest
 from .wizard import STEPS
 
 bp = Blueprint("main", __name__)
+# Each step's `data-view` (what it shows, see rendering.view_digest).
+bp.add_app_template_global(view_digest, "view_digest")
 
 
 @bp.get("/")
