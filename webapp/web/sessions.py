@@ -202,7 +202,7 @@ def _write_cookie(response: Response) -> Response:
     elif token:
         # Kept across a browser restart for as long as the footer promises: the idle timeout,
         # counted again from every response that used the session (the vault slides its
-        # expiry on every load the same way). The server enforces the expiry; the cookie's
+        # expiry the same way, to within a minute). The server enforces the expiry; the cookie's
         # Max-Age only stops the browser from dropping the work earlier.
         response.set_cookie(
             name,
