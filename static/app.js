@@ -244,6 +244,15 @@
     }
   });
 
+  // Issue 20: the testing status becomes visible by CSS (the step carries htmx's request
+  // class); screen readers do not notice an element that merely appears, so say it too.
+  document.addEventListener("htmx:before:request", function (event) {
+    if (event.target && event.target.id === "connection-test-form") {
+      var status = document.getElementById("connection-testing");
+      announce(status ? status.textContent : "Testing the connection…");
+    }
+  });
+
   // htmx announces each piece of new content once it is in the page. Only the step an action
   // answered with (or a whole new wizard) moves focus; a live preview must not steal it from
   // the field being typed in.

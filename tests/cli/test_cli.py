@@ -27,7 +27,7 @@ from webapp import cli
 from webapp.pki.java import read_store
 from webapp.pki.keyimport import WrongPasswordError
 
-COMMANDS = ("keystore", "truststore", "config", "inspect", "test")
+COMMANDS = ("keystore", "truststore", "config", "inspect", "test", "renew")
 
 
 def build_pair(

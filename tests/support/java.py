@@ -94,11 +94,14 @@ def run_mtls_client(
     *,
     keystore_type: str = "JKS",
     truststore_type: str = "JKS",
+    http_path: str | None = None,
 ) -> MtlsResult:
     """Connect with MtlsClient.java using the given keystore and truststore.
 
     The store types ("JKS" or "PKCS12") go to KeyStore.getInstance, as an application that
-    is told the type (Spring's `type`, javax.net.ssl.keyStoreType) would use them."""
+    is told the type (Spring's `type`, javax.net.ssl.keyStoreType) would use them. With
+    `http_path`, the client sends a GET of that path after the handshake, as the platform
+    sends its requests, and prints the status (`result.field("http-status")`)."""
     java = require_tool("java", why="a real Java client must accept our stores")
     result = subprocess.run(
         [
@@ -115,6 +118,7 @@ def run_mtls_client(
             ts_pass,
             keystore_type,
             truststore_type,
+            *([http_path] if http_path is not None else []),
         ],
         capture_output=True,
         text=True,

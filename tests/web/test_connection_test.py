@@ -326,3 +326,18 @@ def test_no_partner_kit_without_a_key_pair(app: Flask):
     response = app.test_client().get("/connection/partner-kit")
     assert response.status_code == 409
     assert "Import your key pair file first." in response.text
+
+
+def test_forbidden_after_the_handshake_is_shown_with_the_partner_kit(app: Flask, pki: ScenarioPki):
+    """Issue 20: the TLS connection works, the server answers our one HEAD with 403."""
+    case = scenario("accepted, CA listed, TLS 1.3")
+    client = app.test_client()
+    ready_stores(client, pki.client, case.anchors_for(pki))
+    with case.server(pki, http_status=403, http_reason="Forbidden") as server:
+        page = test_connection(client, case.url(server) + "/inbound")
+    assert outcome_of(page) == "forbidden"
+    assert "does not allow your certificate at this address (HTTP 403 Forbidden)" in page.text
+    assert "Download partner kit" in page.links()
+    assert "one empty HEAD request; no message is delivered" in page.text
+    assert server.requests[0].startswith(b"HEAD /inbound HTTP/1.1\r\n")
+    assert saved_state(client, app)["connection_test"]["outcome"] == "forbidden"

@@ -31,6 +31,7 @@ COMMANDS = {
     "config": ("webapp.cli.config", "config"),
     "inspect": ("webapp.cli.inspect", "inspect"),
     "keystore": ("webapp.cli.stores", "keystore"),
+    "renew": ("webapp.cli.renew", "renew_command"),
     "test": ("webapp.cli.connection", "connection_test"),
     "truststore": ("webapp.cli.stores", "truststore"),
 }
@@ -93,6 +94,7 @@ Examples:
       --url https://partner.example:8443/in --folder /opt/certs --style spring \\
       --store-password-env STORE_PASS --truststore-password-env TRUST_PASS
   mtls-kit inspect truststore.jks --store-password-env TRUST_PASS
+  mtls-kit renew mtls-files.zip --key-file new.p12 --key-password-env KEY_PASS --out new.zip
 """,
 )
 def main() -> None:

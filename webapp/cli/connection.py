@@ -72,6 +72,8 @@ def connection_test(
         "headline": result.headline,
         "next_step": result.next_step,
         "detail": getattr(result, "detail", None),
+        # Issue 20: the status of the answer to the one HEAD request (None: no HTTP answer).
+        "http_status": getattr(result, "http_status", None),
     }
     emit(as_json, report, [line for line in (result.headline, result.next_step) if line])
     if result.outcome != "accepted":

@@ -26,6 +26,7 @@ from ..pki.partner import (
     parse_target,
     test_connection,
 )
+from ..pki.partner.wording import SENT_REQUEST
 from ..state import ConnectionTest, State
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit
@@ -46,6 +47,12 @@ NO_URL = "Type the partner's address (for example https://partner.example/in) fi
 NO_KEY_PAIR = "Import your key pair file first."
 NO_CHAIN_FILES = "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
 MAX_CHAIN_FILES = 10
+
+
+@bp.app_context_processor
+def sent_request() -> dict:
+    """What the test sends, said beside Test connection (the words live in the PKI core)."""
+    return {"sent_request": SENT_REQUEST}
 
 
 @bp.post("/test")

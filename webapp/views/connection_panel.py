@@ -14,14 +14,14 @@ import hashlib
 from dataclasses import dataclass
 
 from ..pki.java import ConnectionTestNote
-from ..pki.partner import ISSUER_NOT_ACCEPTED, REJECTED
+from ..pki.partner import FORBIDDEN, ISSUER_NOT_ACCEPTED, REJECTED
 from ..state import ConnectionTest
 from .plans import KeystorePlan, TruststorePlan
 
 __all__ = ["KIT_OUTCOMES", "ConnectionPanel", "connection_panel", "readme_note", "test_basis"]
 
 # Outcomes where the partner has to act on the user's certificate: offer the partner kit.
-KIT_OUTCOMES = (ISSUER_NOT_ACCEPTED, REJECTED)
+KIT_OUTCOMES = (ISSUER_NOT_ACCEPTED, REJECTED, FORBIDDEN)
 
 
 @dataclass(frozen=True)

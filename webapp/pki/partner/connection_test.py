@@ -11,7 +11,12 @@ rule and timeouts as the certificate fetch, and predicts what the Java platform 
    would send nothing, the first handshake already WAS the real test: its outcome is the
    server's reaction to no certificate, and the verdict is issuer-not-accepted.
 3. Otherwise a second handshake presents the certificate and its stored chain, and we wait
-   briefly after it for a TLS 1.3 rejection (handshake.py). No HTTP request is ever sent.
+   briefly after it for a TLS 1.3 rejection (handshake.py). That handshake is pinned to the
+   server certificate the first one showed and is judged exactly like it: a server that
+   shows another certificate never gets ours, and is not "accepted" (issue 20).
+4. When it carried on we send ONE request, `HEAD` of the URL's path (no body, Connection:
+   close), and read the status: what a server checks after the handshake shows there, as it
+   does for Java's real request (http_answer.py).
 
 The outcome codes and their precedence are in outcomes.py.
 """
@@ -32,6 +37,7 @@ from webapp.pki.partner.connect import DEFAULT_CONNECT_TIMEOUT, Connector, open_
 from webapp.pki.partner.fetch import DEFAULT_HANDSHAKE_TIMEOUT, HandshakeFailed, NotTLS
 from webapp.pki.partner.handshake import DEFAULT_AFTER_HANDSHAKE_WAIT, Attempt, attempt_handshake
 from webapp.pki.partner.hostnames import hostname_matches
+from webapp.pki.partner.http_answer import HttpAnswer, head_request, read_answer, verdict_for
 from webapp.pki.partner.outbound import OutboundPolicy, Resolver
 from webapp.pki.partner.server_trust import check_server_trust
 from webapp.pki.partner.targets import FetchError, Target, parse_target
@@ -62,7 +68,7 @@ def test_connection(
     when = now or dt.datetime.now(dt.UTC)
     base = _Report(target.url, when, key_pair)
 
-    def attempt(identity: KeyPair | None) -> Attempt:
+    def attempt(identity: KeyPair | None, pinned: x509.Certificate | None = None) -> Attempt:
         sock, _ = open_connection(
             target, policy=policy, timeout=connect_timeout, resolver=resolver, connector=connector
         )
@@ -72,6 +78,8 @@ def test_connection(
             identity=identity,
             timeout=handshake_timeout,
             after_handshake_wait=after_handshake_wait,
+            pinned=pinned,
+            request=head_request(url, target) if identity is not None else None,
         )
 
     try:
@@ -87,13 +95,37 @@ def test_connection(
             return base.result(o.REJECTED, probe)
         if not java_would_send(key_pair.chain, probe.acceptable):
             return base.result(o.ISSUER_NOT_ACCEPTED, probe)
-        final = attempt(key_pair)
+        final = attempt(key_pair, pinned=probe.server_chain[0])
     except FetchError as exc:
         return base.unreachable(exc)
-    return base.result(o.ACCEPTED if final.carried_on else o.REJECTED, final)
+    return _final_verdict(target, final, trust_anchors, when, base)
 
 
-_SERVER_REACTIONS = (o.REJECTED, o.ISSUER_NOT_ACCEPTED, o.ACCEPTED)
+def _final_verdict(
+    target: Target,
+    final: Attempt,
+    anchors: Sequence[x509.Certificate],
+    when: dt.datetime,
+    base: _Report,
+) -> o.ConnectionTestResult:
+    """Judge the connection that presented our certificate: same checks as the first one."""
+    if final.server_changed:
+        return base.result(o.SERVER_NOT_TRUSTED, final)
+    if final.server_chain:
+        problem = _server_problem(target, final, anchors, when, base)
+        if problem is not None:
+            return problem
+    if not final.carried_on:
+        return base.result(o.REJECTED, final)
+    if not final.certificate_requested:  # it asked the first time only: Java sends nothing
+        return base.result(o.CLIENT_CERT_NOT_REQUESTED, final)
+    answer = read_answer(final.answer) if final.request_sent else None
+    if answer is None:
+        return base.result(o.ACCEPTED, final)
+    return base.result(verdict_for(answer, requested=True), final, answer=answer)
+
+
+_SERVER_REACTIONS = (o.REJECTED, o.ISSUER_NOT_ACCEPTED, o.FORBIDDEN, o.ACCEPTED)
 
 test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
@@ -143,7 +175,13 @@ class _Report:
         )
 
     def result(
-        self, outcome: str, attempt: Attempt, *, missing: str | None = None, host: str | None = None
+        self,
+        outcome: str,
+        attempt: Attempt,
+        *,
+        missing: str | None = None,
+        host: str | None = None,
+        answer: HttpAnswer | None = None,
     ) -> o.ConnectionTestResult:
         if (self.expired or self.not_yet_valid) and outcome not in (
             o.SERVER_NOT_TRUSTED,
@@ -168,6 +206,7 @@ class _Report:
             key_pair=self.key_pair,
             when=self.when,
             server_outcome=outcome,
+            answer=answer,
         )
         return o.ConnectionTestResult(
             url=self.url,
@@ -184,4 +223,5 @@ class _Report:
             alert_code=alert[0] if alert else None,
             missing_certificate=missing,
             server_certificates=tuple(plain_name(c.subject) for c in attempt.server_chain),
+            http_status=answer.status if answer else None,
         )

@@ -12,8 +12,17 @@ would run into first:
 5. client-cert-not-requested   the handshake worked, but the server never asked for a certificate
 6. issuer-not-accepted         the server listed acceptable CAs and none issued our chain, so
                                Java sends no certificate (see acceptable_cas.py)
-7. rejected                    we sent the certificate and the server refused it (alert)
-8. accepted                    we sent it and the server carried on
+7. rejected                    we sent the certificate and the server refused it: a TLS
+                               alert, or (issue 20) an HTTP 400 naming a certificate problem
+                               or 495/496 in answer to our one HEAD request (http_answer.py)
+8. forbidden                   the TLS connection works, but the server answered the request
+                               with 401/403: this certificate is not allowed at that address
+9. accepted                    we sent it, the server carried on and answered the request
+                               with anything else (2xx, 3xx, 404, 405...: the status is in
+                               `detail`)
+
+A server that shows another certificate on the second connection than on the first gets
+server-not-trusted (Java would meet whichever it is shown; neither is proven).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ __all__ = [
     "ACCEPTED",
     "CERTIFICATE_EXPIRED",
     "CLIENT_CERT_NOT_REQUESTED",
+    "FORBIDDEN",
     "HOSTNAME_MISMATCH",
     "ISSUER_NOT_ACCEPTED",
     "OUTCOMES",
@@ -44,6 +54,7 @@ ISSUER_NOT_ACCEPTED = "issuer-not-accepted"
 REJECTED = "rejected"
 CERTIFICATE_EXPIRED = "certificate-expired"
 UNREACHABLE = "unreachable"
+FORBIDDEN = "forbidden"
 
 # In order of precedence (see the module docstring).
 OUTCOMES = (
@@ -54,6 +65,7 @@ OUTCOMES = (
     CLIENT_CERT_NOT_REQUESTED,
     ISSUER_NOT_ACCEPTED,
     REJECTED,
+    FORBIDDEN,
     ACCEPTED,
 )
 
@@ -154,6 +166,7 @@ class ConnectionTestResult:
     alert_code: str | None = None  # e.g. "certificate_required"
     missing_certificate: str | None = None  # for server-not-trusted
     server_certificates: tuple[str, ...] = ()  # what the server sent, leaf first
+    http_status: int | None = None  # the status of the answer to our HEAD request, if any
     log_detail: str = ""  # for the server log ONLY: may say why an address was refused
 
     def as_dict(self) -> dict[str, object]:

@@ -14,13 +14,23 @@ from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner import outcomes as o
 from webapp.pki.partner.handshake import Attempt
+from webapp.pki.partner.http_answer import HttpAnswer
 from webapp.pki.partner.outbound import COULD_NOT_CONNECT
 from webapp.pki.partner.targets import FetchError
 
-__all__ = ["NO_CONNECTION_DETAIL", "Words", "describe", "unreachable_words"]
+__all__ = [
+    "NO_CONNECTION_DETAIL",
+    "SERVER_CHANGED",
+    "SENT_REQUEST",
+    "Words",
+    "describe",
+    "unreachable_words",
+]
 
 NO_CONNECTION_DETAIL = "No TCP connection was made to this address and port."
 _KIT = "Download the partner kit and send it to the partner's administrator"
+SERVER_CHANGED = "The partner's server changed its certificate between two connections."
+SENT_REQUEST = "one empty HEAD request; no message is delivered"
 
 
 @dataclass(frozen=True)
@@ -50,12 +60,20 @@ def describe(
     key_pair: KeyPair,
     when: dt.datetime,
     server_outcome: str,
+    answer: HttpAnswer | None = None,
 ) -> Words:
     """Headline, next step and detail for `outcome` (server_outcome: before the expiry rule)."""
     cert = key_pair.certificate
     issuer = plain_name(cert.issuer)
     accepts = ", ".join(f"‘{plain_name(n)}’" for n in attempt.acceptable) or "none listed"
-    if outcome == o.SERVER_NOT_TRUSTED:
+    if outcome == o.SERVER_NOT_TRUSTED and attempt.server_changed:
+        headline = SERVER_CHANGED
+        next_step = (
+            "It showed a certificate your truststore trusts first, and another one when your "
+            "certificate was about to be sent, so your certificate was not sent. Ask the "
+            "partner whether this address is really theirs, and do not use it until then."
+        )
+    elif outcome == o.SERVER_NOT_TRUSTED:
         headline = "Your truststore does not trust the partner's server."
         next_step = (
             f"{missing} Go back to the truststore step and add the partner's "
@@ -91,6 +109,27 @@ def describe(
             f"is from ‘{issuer}’, so Java will not send it."
         )
         next_step = f"{_KIT} and ask them to accept certificates from ‘{issuer}’."
+    elif outcome == o.FORBIDDEN:
+        status = answer.summary() if answer else "HTTP 403"
+        headline = (
+            "The secure connection works, but the partner's server does not allow your "
+            f"certificate at this address ({status})."
+        )
+        next_step = (
+            f"{_KIT} and ask them to give your certificate ‘{plain_name(cert.subject)}’ "
+            "access to this address, or check that the address is the right one."
+        )
+    elif outcome == o.REJECTED and answer is not None and alert is None:
+        headline = (
+            "The partner's server refused your certificate: it let the secure connection "
+            f"open, then answered the request with {answer.summary()}."
+        )
+        if answer.names_certificate() and answer.text:
+            headline += f" It said: ‘{answer.text[:120]}’."
+        next_step = (
+            f"{_KIT} and ask them why their server refuses it (its log says why: for example "
+            "revoked, a chain longer than it checks, or a missing client authentication use)."
+        )
     elif outcome == o.REJECTED:
         headline = "The partner's server refused your certificate."
         if alert is not None:
@@ -101,7 +140,7 @@ def describe(
     else:
         headline = "The partner's server accepted your certificate."
         next_step = "All set: the platform can connect with these files."
-    return Words(headline, next_step, _detail(attempt, key_pair, server_outcome))
+    return Words(headline, next_step, _detail(attempt, key_pair, server_outcome, answer))
 
 
 def _names(attempt: Attempt) -> str:
@@ -115,7 +154,9 @@ def _names(attempt: Attempt) -> str:
     return ", ".join(found) or f"‘{plain_name(leaf.subject)}’"
 
 
-def _detail(attempt: Attempt, key_pair: KeyPair, server_outcome: str) -> str:
+def _detail(
+    attempt: Attempt, key_pair: KeyPair, server_outcome: str, answer: HttpAnswer | None
+) -> str:
     lines = [
         f"TLS version: {attempt.tls_version or 'handshake not completed'}",
         "Server certificates: "
@@ -128,6 +169,13 @@ def _detail(attempt: Attempt, key_pair: KeyPair, server_outcome: str) -> str:
         f"Server's reaction: {server_outcome}"
         + (" (data received)" if attempt.server_spoke else ""),
     ]
+    if attempt.server_changed:
+        lines.append("Server certificate changed since the first connection: yes")
+    if attempt.request_sent:
+        shown = answer.summary() if answer else "no HTTP answer"
+        lines.append(f"Request: HEAD, no body ({SENT_REQUEST}); answer: {shown}")
+    if attempt.answer_problem:
+        lines.append(f"Answer incomplete: {attempt.answer_problem}")
     if attempt.failure:
         lines.append(f"TLS error: {attempt.failure}")
     return "\n".join(lines)
