@@ -355,6 +355,7 @@ def test_connection_test_wiring_hands_the_engine_our_stores(
         "headline": "The partner refused.",
         "next_step": "Send them your certificate.",
         "detail": "alert 48",
+        "http_status": None,  # issue 20: only a test that got an HTTP answer has one
     }
     [call] = calls
     assert call["key_pair"].certificate.subject.rfc4514_string() == (

@@ -53,18 +53,19 @@ def test_the_command_list_is_the_one_click_makes_from_the_commands() -> None:
     assert "keystore" in listing(real) and "Build" in listing(real)
 
 
-def _median_seconds(argv: list[str]) -> float:
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True, timeout=60)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def _seconds(argv: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True, timeout=60)
+    return time.perf_counter() - started
 
 
 def test_help_starts_in_under_a_third_of_a_second() -> None:
-    took = _median_seconds([*command(), "--help"])
+    helps, baselines = [], []
+    for _ in range(5):  # interleaved, so a burst of load hits both alike
+        helps.append(_seconds([*command(), "--help"]))
+        baselines.append(_seconds([sys.executable, "-c", "import click"]))
+    took = statistics.median(helps)
     # On a loaded machine (other test runs) every interpreter start is slower: then the help
-    # must cost no more than importing click itself, plus a little.
-    baseline = _median_seconds([sys.executable, "-c", "import click"])
-    assert took < 0.35 or took - baseline < 0.1, (took, baseline)
+    # must cost about what importing click costs (the fastest runs are the least disturbed).
+    # Importing the PKI core would add a quarter of a second even on a quiet machine.
+    assert took < 0.35 or min(helps) - min(baselines) < 0.15, (helps, baselines)
