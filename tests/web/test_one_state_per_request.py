@@ -3,22 +3,31 @@ most once, and a read writes nothing (not even the idle expiry)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.connection_scenarios import ScenarioPki, make_pki
 from webapp.state import State
 from webapp.vault import Vault
 from webapp.vault.sqlite_backend import SQLiteBackend
-from webapp.views import plan_cache
+from webapp.views import connection_panel, plan_cache
 
 from .procedure import KEYSTORE_PASSWORD, page_of, truststore_settings
 from .shown import ShownPage, finished_record, seed, truststore_without_password
+from .test_connection_test import ready_stores, scenario
 
 Counts = Counter[str]
+
+
+@pytest.fixture(scope="module")
+def pki() -> ScenarioPki:
+    return make_pki()
 
 
 @pytest.fixture
@@ -109,3 +118,32 @@ def test_a_truststore_save_writes_once(app: Flask, client: FlaskClient, counts: 
     assert counts == Counter(
         {"decode": 1, "write": 1, "sql write": 1, "plan_keystore": 1, "plan_truststore": 2}
     )
+
+
+def test_a_connection_test_writes_once_and_digests_what_it_tested_once(
+    app: Flask,
+    client: FlaskClient,
+    counts: Counts,
+    monkeypatch: pytest.MonkeyPatch,
+    pki: ScenarioPki,
+) -> None:
+    case = scenario("accepted, CA listed, TLS 1.3")
+    ready_stores(client, pki.client, case.anchors_for(pki))
+    page = ShownPage(client.get("/").text)
+    digests: list[bytes] = []
+
+    def sha256(data: bytes = b"") -> object:
+        digests.append(data)
+        return hashlib.sha256(data)
+
+    connection_panel._basis.cache_clear()
+    monkeypatch.setattr(connection_panel, "hashlib", SimpleNamespace(sha256=sha256))
+    with case.server(pki) as server:
+        counts.clear()
+        response = client.post(
+            "/connection/test", data={"dest_url": case.url(server)}, headers=page.headers()
+        )
+    assert 'data-outcome="accepted"' in response.text
+    assert counts["decode"] == 1
+    assert counts["write"] == counts["sql write"] == 1
+    assert len(digests) == 1  # the basis saved with the result is the one the panel checks
