@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import sqlite3
 import stat
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -174,3 +175,20 @@ def test_a_read_writes_the_expiry_at_most_once_a_minute(
     clock.advance(1)
     assert sqlite_vault.load(token) == {"a": 1}
     assert _rows(tmp_path / "vault.db")[0][2] == created + EXPIRY_REFRESH_MS
+
+
+def test_a_read_does_not_wait_for_a_busy_write_lock_to_refresh(
+    sqlite_vault: Vault, clock: FakeClock, tmp_path: Path
+) -> None:
+    token = sqlite_vault.new_session({"a": 1})
+    [(_, _, created)] = _rows(tmp_path / "vault.db")
+    clock.advance(120)
+    with closing(sqlite3.connect(tmp_path / "vault.db", isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")  # another worker in the middle of a save
+        started = time.monotonic()
+        assert sqlite_vault.load(token) == {"a": 1}
+        assert time.monotonic() - started < 1  # not the 5 s busy timeout of writes
+        writer.execute("ROLLBACK")
+    assert _rows(tmp_path / "vault.db")[0][2] == created  # refresh skipped, not queued
+    assert sqlite_vault.load(token) == {"a": 1}
+    assert _rows(tmp_path / "vault.db")[0][2] == created + 120_000  # the next read did it

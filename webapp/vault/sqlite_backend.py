@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 # Expired rows are deleted along with every Nth new session: cheap (indexed range delete)
 # and keeps the table bounded by the sessions started in roughly one idle period.
 PURGE_EVERY_CREATES = 50
+# Milliseconds a read's expiry refresh waits for a busy write lock before giving up on it.
+_TOUCH_WAIT_MS = 100
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_records (
@@ -117,18 +119,22 @@ class SQLiteBackend:
         return record
 
     def _touch(self, conn: sqlite3.Connection, storage_key: bytes, expires: int, now: int) -> None:
-        # One autocommit statement; "AND expires_at > ?": an expired row stays expired.
+        # One autocommit statement; "AND expires_at > ?": an expired row stays expired. It
+        # waits for a busy write lock only briefly: the read already worked, a missed refresh
+        # only shortens the session by a minute, and the next read tries again.
         try:
+            conn.execute(f"PRAGMA busy_timeout = {_TOUCH_WAIT_MS}")
             self._change(
                 conn,
                 "UPDATE vault_records SET expires_at = max(expires_at, ?)"
                 " WHERE storage_key = ? AND expires_at > ?",
                 (expires, storage_key, now),
             )
-        except VaultUnavailable as exc:
-            # The read worked; a missed refresh only shortens the session, and the next
-            # read tries again.
+        except (VaultUnavailable, sqlite3.DatabaseError) as exc:
             log.info("vault: expiry not refreshed (%s)", exc)
+        finally:
+            with suppress(sqlite3.DatabaseError):
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:
         with self._transaction() as conn:
