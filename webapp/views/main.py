@@ -60,9 +60,9 @@ def healthz():
 def readyz():
     """The session storage is reachable and writable: the instance can take users."""
     try:
-        # Every request writes (even reads slide the expiry), so a store that answers but
-        # cannot be written is not ready. Purging takes SQLite's write lock, which a plain
-        # ping does not (a locked file still reads); Redis expires keys itself (no I/O).
+        # Every action writes (and reads refresh the expiry once a minute), so a store that
+        # answers but cannot be written is not ready. Purging takes SQLite's write lock, which
+        # a plain ping does not (a locked file still reads); Redis expires keys itself.
         ready = vault().ping() and vault().purge_expired() >= 0
     except VaultUnavailable:
         ready = False
