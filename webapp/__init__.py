@@ -17,7 +17,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask import Flask
 
     from . import config
-    from .views import connection, finish, keystore, main, renewal, truststore, truststore_update
+    from .views import (
+        connection,
+        explain,
+        finish,
+        keystore,
+        main,
+        renewal,
+        truststore,
+        truststore_update,
+    )
     from .web import (
         errors,
         limits,
@@ -57,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for module in (main, keystore, truststore, finish, renewal, truststore_update, connection):
         app.register_blueprint(module.bp)
+    app.register_blueprint(explain.bp)
     return app
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,11 +25,12 @@ from tests.cli.conftest import (
     mtls_kit_process,
 )
 from tests.support.config_formats import read_block_yaml, read_shell_words
+from tests.support.throwaway_pki import ThrowawayCA
 from webapp import cli
 from webapp.pki.java import read_store
 from webapp.pki.keyimport import WrongPasswordError
 
-COMMANDS = ("keystore", "truststore", "config", "inspect", "test", "renew")
+COMMANDS = ("keystore", "truststore", "config", "inspect", "test", "renew", "explain", "check")
 
 
 def build_pair(
@@ -355,7 +358,7 @@ def test_connection_test_wiring_hands_the_engine_our_stores(
         "headline": "The partner refused.",
         "next_step": "Send them your certificate.",
         "detail": "alert 48",
-        "http_status": None,  # issue 20: only a test that got an HTTP answer has one
+        "http_status": None,  # the engine's result had none (no HTTP answer was read)
     }
     [call] = calls
     assert call["key_pair"].certificate.subject.rfc4514_string() == (
@@ -393,3 +396,64 @@ def test_pkcs12_store_passwords_follow_javas_rule(inputs: Path, tmp_path: Path) 
         env=env,
     )
     assert jks.returncode == 0, jks.stderr
+
+
+def test_force_replaces_a_symlink_and_an_open_mode_instead_of_writing_through(
+    inputs: Path, tmp_path: Path
+) -> None:
+    """Issue 19: --force followed a symlink at --out and kept an existing file's 0644."""
+    target = tmp_path / "elsewhere.txt"
+    target.write_bytes(b"not yours to overwrite")
+    (tmp_path / "keystore.p12").symlink_to(target)
+    (tmp_path / "truststore.jks").write_bytes(b"old")
+    os.chmod(tmp_path / "truststore.jks", 0o644)
+    keystore, truststore = build_pair_forced(inputs, tmp_path)
+    assert target.read_bytes() == b"not yours to overwrite"  # the link was not followed
+    for path in (keystore, truststore):
+        assert not path.is_symlink()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert read_store(keystore.read_bytes(), STORE_PASS).aliases
+    assert read_store(truststore.read_bytes(), TRUST_PASS).aliases
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "elsewhere.txt",
+        "keystore.p12",
+        "truststore.jks",
+    ]  # no temporary file left behind
+
+
+def build_pair_forced(inputs: Path, folder: Path) -> tuple[Path, Path]:
+    keystore = mtls_kit(
+        "keystore", inputs / "client.p12", *KEY_ENV, "--out", "keystore.p12", *STORE_ENV,
+        "--force", cwd=folder,
+    )  # fmt: skip
+    assert keystore.returncode == 0, keystore.stderr
+    truststore = mtls_kit(
+        "truststore", "--cert", inputs / "root.pem", "--own", "keystore.p12", *STORE_ENV,
+        "--out", "truststore.jks", *TRUST_ENV, "--force", cwd=folder,
+    )  # fmt: skip
+    assert truststore.returncode == 0, truststore.stderr
+    return folder / "keystore.p12", folder / "truststore.jks"
+
+
+def test_without_force_a_symlink_at_out_counts_as_existing(inputs: Path, tmp_path: Path) -> None:
+    (tmp_path / "keystore.p12").symlink_to(tmp_path / "missing-target")
+    run = mtls_kit(
+        "keystore", inputs / "client.p12", *KEY_ENV, "--out", "keystore.p12", *STORE_ENV,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 1 and "already exists" in run.stderr
+    assert not (tmp_path / "missing-target").exists()
+
+
+def test_inspect_prints_a_hostile_name_on_its_own_line_without_escapes(tmp_path: Path) -> None:
+    """Names from a file go through the one sanitiser (issue 19) before the terminal too:
+    CR/LF would forge lines, ESC sequences retitle or recolour the terminal."""
+    hostile = "Partner\x1b]0;pwned\x07\r\nOK: all certificates valid"
+    issued = ThrowawayCA("Inspect Root", key_kind="ec256").issue_client(hostile, key_kind="ec256")
+    (tmp_path / "partner.pem").write_bytes(issued.cert_pem())
+    run = mtls_kit("inspect", "partner.pem", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("partner.pem: 1 certificate")
+    assert "\x1b" not in run.stdout and "\r" not in run.stdout
+    assert not any(line.startswith("OK:") for line in lines)

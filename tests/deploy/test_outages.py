@@ -129,4 +129,4 @@ def _assert_no_crash(app: AppServer, workers: list[int]) -> None:
     assert app.worker_pids() == workers
     log = app.stderr_text()
     assert "Traceback" not in log
-    assert "unexpected error" not in log
+    assert "unexpected error" not in log and "unexpected_error" not in log

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,34 @@ def test_an_operator_can_allow_the_prometheus_network_behind_the_proxy(tmp_path,
     assert client.get("/metrics", headers={"X-Forwarded-For": "10.8.0.1"}).status_code == 404
     assert client.get("/metrics").status_code == 404  # loopback is no longer on the list
     app.extensions["mtls_vault"].close()
+
+
+def test_made_up_methods_and_paths_add_no_series(app: Flask):
+    """Issue 19, point 4: the method as sent was a label; 300 made-up methods grew /metrics
+    from 27 KB to 503 KB (and every worker's multiprocess file)."""
+    client = app.test_client()
+    rng = random.Random(19)
+    paths = ["/", "/keystore/import", "/finish/bundle.zip", "/no/such/page", "/static/app.css"]
+
+    def made_up_method() -> str:
+        return "".join(rng.choice(string.ascii_uppercase) for _ in range(rng.randint(3, 12)))
+
+    for path in paths:  # one of each, so "other" and every route's answer already exist
+        client.open(path, method=made_up_method()).close()
+        client.get(path).close()
+    scrape(client)  # the scrape's own series
+    before = scrape(client)
+    for _ in range(300):
+        client.open(
+            rng.choice(paths) + rng.choice(["", "?x=1", "/" + made_up_method()]),
+            method=made_up_method(),
+        ).close()
+    after = scrape(client)
+    latency = "mtls_kit_request_duration_seconds_count"
+    new_series = {key for key in after if key not in before}
+    assert not new_series, sorted(new_series)[:5]
+    assert sum(v for (n, _), v in after.items() if n == latency) >= 300 + sum(
+        v for (n, _), v in before.items() if n == latency
+    )
+    methods = {dict(labels).get("method") for (n, labels) in after if n == latency}
+    assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}

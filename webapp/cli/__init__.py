@@ -28,7 +28,9 @@ __all__ = ["COMMANDS", "CONNECTION_TEST", "main"]
 CONNECTION_TEST = "webapp.pki.partner.connection_test"
 # Command name -> (module, function), in the order --help used to list them (alphabetical).
 COMMANDS = {
+    "check": ("webapp.cli.check", "check"),
     "config": ("webapp.cli.config", "config"),
+    "explain": ("webapp.cli.explain", "explain_error"),
     "inspect": ("webapp.cli.inspect", "inspect"),
     "keystore": ("webapp.cli.stores", "keystore"),
     "renew": ("webapp.cli.renew", "renew_command"),

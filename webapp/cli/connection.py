@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from webapp.cli import CONNECTION_TEST
-from webapp.cli.inputs import outbound_policy, stored_key_pair
+from webapp.cli.inputs import settings, stored_key_pair
 from webapp.cli.options import PROBLEMS, json_option, network_option, store_paths_options
 from webapp.cli.support import (
     InputProblem,
@@ -63,8 +63,14 @@ def connection_test(
         if entry.kind == "trustedCertEntry"
         for cert in entry.certificates
     ]
+    outbound = settings(allow_network)  # proxy and timeouts as the portal reads them
     result = engine.test_connection(
-        url, key_pair=pair, trust_anchors=anchors, policy=outbound_policy(allow_network)
+        url,
+        key_pair=pair,
+        trust_anchors=anchors,
+        policy=outbound.policy,
+        connect_timeout=outbound.timeout,
+        handshake_timeout=outbound.timeout,
     )
     report = {
         "ok": result.outcome == "accepted",

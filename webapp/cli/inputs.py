@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -12,7 +11,6 @@ import click
 from cryptography import x509
 
 from webapp.cli.support import InputProblem, read_input, read_password
-from webapp.config import DEFAULTS
 from webapp.pki.certs import describe_certificate
 from webapp.pki.java import (
     DestinationConfig,
@@ -26,6 +24,8 @@ from webapp.pki.java import (
 from webapp.pki.keyimport import KeyPair, PasswordRequiredError, load_key_pairs
 from webapp.pki.keys import unsupported_key_reason
 from webapp.pki.partner import OutboundPolicy
+from webapp.pki.partner.settings import Settings
+from webapp.pki.text import one_line
 
 __all__ = [
     "certificate_lines",
@@ -36,6 +36,7 @@ __all__ = [
     "load_pairs",
     "open_configured_stores",
     "outbound_policy",
+    "settings",
     "settings_text",
     "store_lines",
     "stored_key_pair",
@@ -86,17 +87,22 @@ def stored_key_pair(contents: StoreContents) -> KeyPair:
     return KeyPair(key, chain[0], chain, keys[0].alias)  # type: ignore[arg-type]
 
 
-def outbound_policy(allowed: Iterable[str]) -> OutboundPolicy:
-    """The portal's policy (FLASK_FETCH_ALLOWED_NETWORKS) plus --allow-network networks."""
+def settings(allowed: Iterable[str] = ()) -> Settings:
+    """The portal's outbound settings (Settings.from_env: proxy, timeout, allowed networks,
+    extra roots) plus the --allow-network networks."""
     try:
-        configured = OutboundPolicy.from_config(os.environ.get("FLASK_FETCH_ALLOWED_NETWORKS"))
+        configured = Settings.from_env()
     except ValueError as error:
         raise InputProblem(str(error)) from None
     try:
-        extra = OutboundPolicy.from_config(list(allowed))
+        return configured.with_networks(allowed)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--allow-network") from None
-    return OutboundPolicy(configured.allowed_networks + extra.allowed_networks)
+
+
+def outbound_policy(allowed: Iterable[str]) -> OutboundPolicy:
+    """The portal's policy (networks and proxy) plus --allow-network networks."""
+    return settings(allowed).policy
 
 
 def choose_format(name: str | None, out: Path | None) -> StoreFormat:
@@ -162,14 +168,7 @@ def settings_text(
 
 def fetch_timeout() -> float:
     """Seconds for connect and handshake each: FLASK_FETCH_TIMEOUT, as the portal reads it."""
-    value = os.environ.get("FLASK_FETCH_TIMEOUT") or str(DEFAULTS["FETCH_TIMEOUT"])
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise InputProblem(
-            f"FLASK_FETCH_TIMEOUT must be a number of seconds; got {value!r}."
-        ) from None
-    return seconds
+    return settings().timeout
 
 
 def describe_chain(certs: Iterable[x509.Certificate]) -> list[dict[str, Any]]:
@@ -191,8 +190,9 @@ def describe_chain(certs: Iterable[x509.Certificate]) -> list[dict[str, Any]]:
 
 
 def certificate_lines(certs: Sequence[dict[str, Any]], indent: str = "  ") -> list[str]:
+    # Names are the file's words: one line each, no escape sequence reaches the terminal.
     return [
-        f"{indent}{c['subject']} — expires {c['not_after']} ({_days(c['days_left'])})"
+        f"{indent}{one_line(c['subject'])} — expires {c['not_after']} ({_days(c['days_left'])})"
         for c in certs
     ]
 
@@ -200,7 +200,7 @@ def certificate_lines(certs: Sequence[dict[str, Any]], indent: str = "  ") -> li
 def store_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for entry in entries:
-        lines.append(f"  {entry['alias'] or '(no name)'}: {entry['kind']}")
+        lines.append(f"  {one_line(entry['alias'] or '(no name)')}: {entry['kind']}")
         lines += certificate_lines(entry["certificates"], indent="    ")
     return lines
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +11,9 @@ from webapp.cli.inputs import (
     certificate_lines,
     choose_format,
     describe_chain,
-    fetch_timeout,
     load_own_chain,
     load_pairs,
-    outbound_policy,
+    settings,
 )
 from webapp.cli.options import (
     PROBLEMS,
@@ -42,7 +40,7 @@ from webapp.pki.java import (
     suggest_alias,
     validate_alias,
 )
-from webapp.pki.partner import collect_partner_chain, extra_root_paths
+from webapp.pki.partner import collect_partner_chain
 
 
 @click.command(
@@ -166,13 +164,13 @@ def truststore(
     found: list[tuple[Any, str]] = []
     warnings: list[str] = []
     if url:
-        timeout = fetch_timeout()
+        outbound = settings(allow_network)
         chain = collect_partner_chain(
             url,
-            policy=outbound_policy(allow_network),
-            extra_roots=extra_root_paths(os.environ.get("FLASK_EXTRA_ROOTS")),
-            connect_timeout=timeout,
-            handshake_timeout=timeout,
+            policy=outbound.policy,
+            extra_roots=outbound.extra_roots,
+            connect_timeout=outbound.timeout,
+            handshake_timeout=outbound.timeout,
         )
         found += [(item.certificate, item.source) for item in chain.certificates]
         warnings += chain.warnings

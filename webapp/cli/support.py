@@ -7,10 +7,12 @@ Passwords never come from a plain argument (it would sit in the shell history an
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -169,10 +171,19 @@ def read_input(path: Path) -> bytes:
 
 
 def write_output(path: Path, data: bytes, *, force: bool) -> None:
-    """Write a new file readable by its owner only (stores hold keys and trust decisions)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    """Write a new file readable by its owner only (stores hold keys and trust decisions).
+
+    With --force, an existing file is replaced, never written through (issue 19): the data
+    goes to a new owner-only file beside it, which is then renamed over `path`. A symlink
+    at `path` is replaced itself, not followed to what it points at, and an old file's
+    wider mode (0644) is not kept.
+    """
+    if force:
+        _replace(path, data)
+        return
     try:
-        descriptor = os.open(path, flags, 0o600)
+        # O_EXCL never follows a symlink: one at `path` counts as "already exists".
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise InputProblem(
             f"{path} already exists. Choose another --out, or add --force to replace it."
@@ -181,6 +192,25 @@ def write_output(path: Path, data: bytes, *, force: bool) -> None:
         raise InputProblem(f"{path}: cannot be written ({error.strerror}).") from None
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    try:
+        # mkstemp: O_EXCL, mode 0600, a random name in the same folder (so the rename is
+        # atomic: one file system).
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise InputProblem(f"{path}: cannot be written ({error.strerror}).") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise InputProblem(f"{path}: cannot be written ({error.strerror}).") from None
 
 
 def emit(as_json: bool, result: dict[str, Any], lines: list[str]) -> None:

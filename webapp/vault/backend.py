@@ -60,6 +60,29 @@ class VaultBackend(Protocol):
         """
         ...
 
+    def move(
+        self,
+        old_key: bytes,
+        new_key: bytes,
+        change: Change,
+        *,
+        ttl_ms: int,
+        moved_key: bytes,
+        moved_ttl_ms: int,
+    ) -> bool | None:
+        """In one atomic step: store change(old record) under new_key, mark moved_key as
+        moved for moved_ttl_ms, and erase the old record (session rotation).
+
+        None (nothing written) if old_key does not exist; False (nothing written) if new_key
+        is already taken; True once moved. An exception from change propagates, nothing
+        written.
+        """
+        ...
+
+    def was_moved(self, moved_key: bytes) -> bool:
+        """True while a mark written by move() has not expired."""
+        ...
+
     def delete(self, storage_key: bytes) -> None:
         """Erase a record now (a missing key is fine)."""
         ...

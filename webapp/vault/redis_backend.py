@@ -23,6 +23,8 @@ __all__ = ["KEY_PREFIX", "MAX_WATCH_ATTEMPTS", "RedisBackend"]
 
 # Namespaces our keys when the Redis database is shared with other applications.
 KEY_PREFIX = b"mtls-kit:vault:"
+# Marks of rotated-away tokens (Vault.rotate); outside KEY_PREFIX, so stats never count them.
+MOVED_PREFIX = b"mtls-kit:vault-moved:"
 # One session's requests rarely overlap by more than a few; 50 conflicts in a row means the
 # store is overloaded, which the user should see as "unavailable", not as a hang.
 MAX_WATCH_ATTEMPTS = 50
@@ -87,6 +89,45 @@ class RedisBackend:
             except RedisError as exc:
                 raise _unavailable(exc) from exc
         raise VaultUnavailable("session storage is unavailable: too many concurrent changes")
+
+    def move(
+        self,
+        old_key: bytes,
+        new_key: bytes,
+        change: Change,
+        *,
+        ttl_ms: int,
+        moved_key: bytes,
+        moved_ttl_ms: int,
+    ) -> bool | None:
+        old, new = _name(old_key), _name(new_key)
+        for attempt in range(MAX_WATCH_ATTEMPTS):
+            try:
+                with self._client.pipeline(transaction=True) as pipe:
+                    pipe.watch(old, new)
+                    record = pipe.get(old)
+                    if record is None:
+                        return None
+                    if pipe.exists(new):
+                        return False
+                    new_record = change(record)  # type: ignore[arg-type]
+                    pipe.multi()
+                    pipe.set(new, new_record, px=ttl_ms)
+                    pipe.set(MOVED_PREFIX + moved_key.hex().encode("ascii"), b"1", px=moved_ttl_ms)
+                    pipe.delete(old)
+                    pipe.execute()
+                    return True
+            except WatchError:
+                time.sleep(random.uniform(0, _CONFLICT_PAUSE_S * (attempt + 1)))
+            except RedisError as exc:
+                raise _unavailable(exc) from exc
+        raise VaultUnavailable("session storage is unavailable: too many concurrent changes")
+
+    def was_moved(self, moved_key: bytes) -> bool:
+        try:
+            return bool(self._client.exists(MOVED_PREFIX + moved_key.hex().encode("ascii")))
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
 
     def delete(self, storage_key: bytes) -> None:
         try:

@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS vault_records (
     expires_at  INTEGER NOT NULL  -- unix time in milliseconds
 );
 CREATE INDEX IF NOT EXISTS vault_records_expires_at ON vault_records (expires_at);
+-- Tokens rotated away from a moment ago (Vault.rotate): a mark only, no record, no link.
+CREATE TABLE IF NOT EXISTS vault_moved (
+    moved_key   BLOB PRIMARY KEY NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
 PRAGMA user_version = 1;
 """
 
@@ -90,6 +95,7 @@ class SQLiteBackend:
             now = self._now_ms()
             if next(self._creates) % PURGE_EVERY_CREATES == 0:
                 self._change(conn, "DELETE FROM vault_records WHERE expires_at <= ?", (now,))
+                self._change(conn, "DELETE FROM vault_moved WHERE expires_at <= ?", (now,))
             try:
                 conn.execute(
                     "INSERT INTO vault_records (storage_key, record, expires_at) VALUES (?, ?, ?)",
@@ -153,6 +159,53 @@ class SQLiteBackend:
             )
         return new_record
 
+    def move(
+        self,
+        old_key: bytes,
+        new_key: bytes,
+        change: Change,
+        *,
+        ttl_ms: int,
+        moved_key: bytes,
+        moved_ttl_ms: int,
+    ) -> bool | None:
+        # One BEGIN IMMEDIATE: a request of another tab changes the old record either before
+        # the move (and its change moves with it) or after (and finds it gone, and marked).
+        with self._transaction() as conn:
+            now = self._now_ms()
+            rows = self._fetch(
+                conn,
+                "SELECT record FROM vault_records WHERE storage_key = ? AND expires_at > ?",
+                (old_key, now),
+            )
+            if not rows:
+                return None
+            new_record = change(rows[0][0])
+            try:
+                conn.execute(
+                    "INSERT INTO vault_records (storage_key, record, expires_at) VALUES (?, ?, ?)",
+                    (new_key, new_record, now + ttl_ms),
+                )
+            except sqlite3.IntegrityError:
+                return False
+            except sqlite3.DatabaseError as exc:
+                raise _unavailable(exc) from exc
+            self._change(
+                conn,
+                "INSERT OR REPLACE INTO vault_moved (moved_key, expires_at) VALUES (?, ?)",
+                (moved_key, now + moved_ttl_ms),
+            )
+            self._change(conn, "DELETE FROM vault_records WHERE storage_key = ?", (old_key,))
+        return True
+
+    def was_moved(self, moved_key: bytes) -> bool:
+        rows = self._fetch(
+            self._connection(),
+            "SELECT 1 FROM vault_moved WHERE moved_key = ? AND expires_at > ?",
+            (moved_key, self._now_ms()),
+        )
+        return bool(rows)
+
     def delete(self, storage_key: bytes) -> None:
         with self._transaction() as conn:
             self._change(conn, "DELETE FROM vault_records WHERE storage_key = ?", (storage_key,))
@@ -162,6 +215,7 @@ class SQLiteBackend:
             purged = self._change(
                 conn, "DELETE FROM vault_records WHERE expires_at <= ?", (self._now_ms(),)
             )
+            self._change(conn, "DELETE FROM vault_moved WHERE expires_at <= ?", (self._now_ms(),))
         log.debug("purged %d expired vault records", purged)
         return purged
 
@@ -177,6 +231,7 @@ class SQLiteBackend:
 
     def purge_all(self) -> int:
         with self._transaction() as conn:
+            self._change(conn, "DELETE FROM vault_moved", ())
             return self._change(conn, "DELETE FROM vault_records", ())
 
     def ping(self) -> bool:

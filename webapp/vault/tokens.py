@@ -27,6 +27,7 @@ __all__ = [
     "SessionToken",
     "new_token",
     "parse_token",
+    "moved_key_for",
     "storage_key_for",
 ]
 
@@ -39,6 +40,8 @@ MIN_SECRET_BYTES = 16
 
 # Domain separation: the server secret is probably Flask's SECRET_KEY too, so tag our use of it.
 _STORAGE_KEY_LABEL = b"mtls-kit/vault/storage-key/v1\x00"
+# Where a rotated-away token is remembered as "moved" for a short while (vault.rotate).
+_MOVED_KEY_LABEL = b"mtls-kit/vault/moved-key/v1\x00"
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")
 
 
@@ -82,6 +85,15 @@ def storage_key_for(session_id: bytes, *, secret: bytes) -> bytes:
     """HMAC-SHA256 of the session id under the server secret: where the record is filed."""
     mac = hmac.HMAC(secret, hashes.SHA256())
     mac.update(_STORAGE_KEY_LABEL + session_id)
+    return mac.finalize()
+
+
+def moved_key_for(session_id: bytes, *, secret: bytes) -> bytes:
+    """HMAC-SHA256 of the session id under another label: where its "moved" mark is filed.
+
+    A different label from storage_key_for, so the mark can never be read as a record."""
+    mac = hmac.HMAC(secret, hashes.SHA256())
+    mac.update(_MOVED_KEY_LABEL + session_id)
     return mac.finalize()
 
 

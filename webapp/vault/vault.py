@@ -10,9 +10,23 @@ from typing import Any
 from .backend import VaultBackend, VaultStats
 from .errors import SessionGone
 from .sealing import decode_state, encode_state, seal, unseal
-from .tokens import MIN_SECRET_BYTES, SessionToken, new_token, parse_token, storage_key_for
+from .tokens import (
+    MIN_SECRET_BYTES,
+    SessionToken,
+    moved_key_for,
+    new_token,
+    parse_token,
+    storage_key_for,
+)
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "Loaded", "StaleVersion", "Vault", "open_vault"]
+__all__ = [
+    "DEFAULT_IDLE_TIMEOUT",
+    "DEFAULT_MOVED_GRACE",
+    "Loaded",
+    "StaleVersion",
+    "Vault",
+    "open_vault",
+]
 
 # Half an hour of inactivity: long enough to fetch a certificate from a colleague, short
 # enough that an abandoned private key does not linger.
@@ -21,6 +35,9 @@ DEFAULT_IDLE_TIMEOUT = 30 * 60
 DEFAULT_STORAGE_TIMEOUT = 5.0
 # A fresh 128-bit id collides with probability ~2**-128; a repeat means a broken RNG.
 _NEW_SESSION_ATTEMPTS = 3
+# Seconds a rotated-away token is still known as "moved" (see Vault.rotate): long enough for
+# requests that were in flight with the old cookie to arrive, short enough to say little.
+DEFAULT_MOVED_GRACE = 60
 
 State = dict[str, Any]
 
@@ -154,6 +171,61 @@ class Vault:
             raise SessionGone()
         return decode_state(written[0])
 
+    def rotate(
+        self, token: str | None, *, grace_seconds: int = DEFAULT_MOVED_GRACE
+    ) -> tuple[str, State] | None:
+        """Move the session under a fresh token (new id, new key), atomically; return the new
+        token and the state moved, or None if there was no session to move.
+
+        The old record is erased in the same step, and the old token is remembered as
+        "moved" for ``grace_seconds`` (was_moved). The mark holds nothing: no link to the new
+        token, no state. Whoever holds the old token (the user's other tab, or whoever
+        planted it) learns only that it moved, never where to.
+        """
+        parsed = parse_token(token)
+        if parsed is None:
+            return None
+        for _ in range(_NEW_SESSION_ATTEMPTS):
+            fresh = new_token()
+            outcome = self._move_to(parsed, fresh, grace_ms=grace_seconds * 1000)
+            if outcome is None:
+                return None
+            if isinstance(outcome, dict):
+                return str(fresh), outcome
+        raise RuntimeError("could not pick an unused session id; is the system RNG broken?")
+
+    def _move_to(
+        self, old: SessionToken, fresh: SessionToken, *, grace_ms: int
+    ) -> State | bool | None:
+        """One try of rotate: the state moved, None (no session), False (fresh id taken)."""
+        old_key, new_key = self._storage_key(old), self._storage_key(fresh)
+        moved: list[bytes] = []
+
+        def reseal(record: bytes) -> bytes:
+            plaintext = unseal(record, key=old.key, storage_key=old_key)
+            if plaintext is None:
+                raise SessionGone()
+            moved[:] = [plaintext]
+            return seal(plaintext, key=fresh.key, storage_key=new_key)
+
+        try:
+            outcome = self._backend.move(
+                old_key,
+                new_key,
+                reseal,
+                ttl_ms=self._ttl_ms,
+                moved_key=self._moved_key(old),
+                moved_ttl_ms=grace_ms,
+            )
+        except SessionGone:
+            return None
+        return decode_state(moved[0]) if outcome else outcome
+
+    def was_moved(self, token: str | None) -> bool:
+        """True if ``token`` was rotated away from less than the grace period ago."""
+        parsed = parse_token(token)
+        return parsed is not None and self._backend.was_moved(self._moved_key(parsed))
+
     def delete(self, token: str | None) -> None:
         """Erase the session now ("Start over", wipe after download). Bad tokens are ignored."""
         parsed = parse_token(token)
@@ -193,6 +265,9 @@ class Vault:
 
     def _storage_key(self, token: SessionToken) -> bytes:
         return storage_key_for(token.session_id, secret=self._secret)
+
+    def _moved_key(self, token: SessionToken) -> bytes:
+        return moved_key_for(token.session_id, secret=self._secret)
 
 
 def open_vault(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from ..pki.certs import CertificateParseError, certificates_from_pem, parse_certificates
 from ..pki.keyimport import KeyPair, KeyPairError
@@ -30,7 +30,7 @@ from ..pki.partner.wording import SENT_REQUEST
 from ..state import ConnectionTest, State
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit
-from ..web.outbound import outbound_policy
+from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from .certificates import certificate
 from .files import attachment
@@ -76,15 +76,15 @@ def run_test():
     except KeyPairError:
         log.warning("connection test: saved key pair unreadable")
         return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
-    timeout = float(current_app.config["FETCH_TIMEOUT"])
+    outbound = settings()  # the same Settings mtls-kit reads (issue 20, item 9)
     try:
         result = test_connection(
             url,
             key_pair=key_pair,
             trust_anchors=[certificate(e.pem) for e in ts.entries],
-            policy=outbound_policy(),
-            connect_timeout=timeout,
-            handshake_timeout=timeout,
+            policy=outbound.policy,
+            connect_timeout=outbound.timeout,
+            handshake_timeout=outbound.timeout,
         )
     except FetchError as exc:  # not a server address: the plain sentence beside the field
         return _keep_url(typed, _beside_url, str(exc), url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 
 from flask import Response, send_file
 
@@ -36,8 +37,13 @@ log = logging.getLogger(__name__)
 
 
 def attachment(built: File, mimetype: str) -> Response:
-    """Hand a built file to the browser as a download under its chosen name."""
+    """Hand a built file to the browser as a download under its chosen name.
+
+    Every download name passes safe_file_name here, whatever built it (issue 19: an alias
+    from an opened store named the request "../../evil.csr", and CR/LF in it gave a 500)."""
     name, data = built
+    # No extension argument: a name the user typed keeps its own ("Store.JKS" stays that).
+    name = safe_file_name(name, fallback="download" + os.path.splitext(name)[1].lower())
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 

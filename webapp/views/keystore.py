@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from ..pki.certs import certificates_from_pem
-from ..pki.java import AliasError, normalise_alias, suggest_alias, validate_alias
+from ..pki.java import AliasError, alias_from_store, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
     KeyPairError,
@@ -69,6 +69,8 @@ def import_key_pair():
             if not state.keystore.candidates:  # an imported key pair is never replaced here
                 state.keystore.pending_upload = pending
 
+        if pending is not None:
+            rotate_session()  # the kept file holds the key: never under a planted token
         if pending is not None or kept is not None:
             update_state(remember)
         return render_wizard(errors=errors, focus="step-keystore")
@@ -92,8 +94,9 @@ def import_key_pair():
             format=state.keystore.format,  # a new key pair, the same platform
         )
 
+    # A new token before the key is written: a planted one opens nothing (issues 10, 19).
+    rotate_session()
     update_state(keep)
-    rotate_session()  # a new token once a key is held: a planted one opens nothing (issue 10)
     audit(
         "keypair.imported",
         file=name,
@@ -116,10 +119,11 @@ def select_key_pair():
             saved.selected = index
             saved.validity_confirmed = False  # confirmed for the other certificate, not this one
             chosen = saved.candidates[index]
+            leaf = certificates_from_pem(chosen.chain[0])[0]
             if saved.opened and chosen.source_alias:  # an opened keystore keeps its aliases
-                saved.alias = normalise_alias(chosen.source_alias)
+                saved.alias = alias_from_store(chosen.source_alias, leaf)
             else:
-                saved.alias = suggest_alias(certificates_from_pem(chosen.chain[0])[0])
+                saved.alias = suggest_alias(leaf)
 
     update_state(choose)
     return done("step-keystore")

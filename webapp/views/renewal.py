@@ -21,9 +21,10 @@ from ..pki.java import (
     OpenStoreError,
     StorePasswordError,
     WrongKeyPasswordError,
+    alias_from_store,
     apply_ca_reply,
-    normalise_alias,
     open_store,
+    safe_file_name,
     suggest_alias,
 )
 from ..pki.keyimport import (
@@ -36,7 +37,7 @@ from ..pki.keyimport import (
 from ..state import KeyPairCandidate, KeystoreState, OpenedStoreEntry, OpenedStoreState, State
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import root_store
-from ..web.sessions import load_state, update_state
+from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
 from .files import attachment, reminder_file
 from .rendering import done, render_wizard
@@ -155,12 +156,13 @@ def open_keystore():
             candidates=[candidate_of(pair) for pair in pairs],
             selected=0,
             source_name=name,
-            alias=normalise_alias(pairs[0].source_alias or ""),
+            alias=alias_from_store(pairs[0].source_alias, pairs[0].certificate),
             filename=kept_file_name(name, "keystore.jks"),
             password=kept_password(password),
             opened=opened,
         )
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit(
         "keystore.opened", file=name, certificates=certificate_facts(p.certificate for p in pairs)
@@ -205,6 +207,7 @@ def import_ca_reply():
         ks.source_name = ks.source_name or "your keystore"
         state.current = "keystore"
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit(
         "careply.imported",
@@ -262,6 +265,7 @@ def generate_key():
             request_pem=csr,
         )
 
+    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
     update_state(keep)
     audit("keypair.generated", certificates=certificate_facts([pair.certificate]))
     return done("step-keystore")
@@ -278,7 +282,8 @@ def download_request():
             status=409,
         )
     audit("request.downloaded", **audit_facts.keystore())
-    name = f"{saved.alias or 'request'}.csr"
+    # The alias may be an opened store's: "../../evil", "con", CR/LF (issue 19).
+    name = safe_file_name(saved.alias or "", fallback="request.csr", extension=".csr")
     return attachment((name, saved.request_pem.encode()), "application/pkcs10")
 
 

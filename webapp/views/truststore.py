@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from ..pki.certs import CertificateParseError, certificate_pem, parse_certificates
 from ..pki.java import AliasError, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
-    extra_root_paths,
 )
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
 from ..web.limits import limit_fetches
 from ..web.ops.audit import audit, certificate_facts, outcome_code
-from ..web.outbound import outbound_policy
+from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from . import audit_facts
 from .files import attachment, truststore_file
@@ -46,12 +45,13 @@ def fetch_certificates():
     error = None
     chain = None
     try:
+        outbound = settings()  # the same Settings mtls-kit reads (issue 20, item 9)
         chain = collect_partner_chain(
             raw,
-            policy=outbound_policy(),
-            extra_roots=extra_root_paths(current_app.config.get("EXTRA_ROOTS")),
-            connect_timeout=float(current_app.config["FETCH_TIMEOUT"]),
-            handshake_timeout=float(current_app.config["FETCH_TIMEOUT"]),
+            policy=outbound.policy,
+            extra_roots=outbound.extra_roots,
+            connect_timeout=outbound.timeout,
+            handshake_timeout=outbound.timeout,
         )
     except FetchError as exc:
         # The detail (an OpenSSL or socket message) is for operators, never the page.

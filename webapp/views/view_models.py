@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..pki.certs import CertificateSummary
+from ..pki.check.timeline import BreakDate
 from ..pki.java import (
     DestinationConfig,
     Snippet,
@@ -33,6 +34,7 @@ from .plans import (
 )
 from .store_formats import file_name_for, saved_format
 from .trust_changes import trust_changes
+from .will_break import will_break
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ class FinishView:
     truststore_filename: str = ""
     send_filename: str = ""  # the certificate chain file for the partner
     connection: ConnectionPanel = NO_PANEL  # the connection test (issue 11)
+    will_break: tuple[BreakDate, ...] = ()  # "What will break when" (issue 22)
 
     def snippets(self, *, mask: bool) -> tuple[Snippet, ...]:
         """The settings for other Java consumers (issue 14), from the same values as config."""
@@ -237,4 +240,5 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
         truststore_filename=ts.filename,
         send_filename=ks.send_filename,
         connection=connection_panel(ks.plan, ts.plan, url, state.connection_test),
+        will_break=will_break(state),
     )

@@ -142,4 +142,5 @@ def wizard_context(
         "reveal": False,
         "lost_work": LOST_WORK if lost else "",
         "erased": False,  # the work was downloaded and erased (set by render_wizard)
+        "will_break": wizard.fin.will_break,
     }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask, current_app, make_response, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wsgi import get_input_stream
@@ -68,7 +69,7 @@ def page_expired(exc: CSRFError):
 def storage_unavailable(exc: VaultUnavailable):
     # The vault's message names only the cause ("database is locked", "redis ConnectionError"),
     # never session contents: operators need it to tell a lock from a full disk or a dead Redis.
-    log.warning("%s (%s %s)", exc, request.method, request.path)
+    log.warning(_log_line("storage_unavailable", reason=str(exc)))
     minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"]) // 60
     message = (
         f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
@@ -77,9 +78,14 @@ def storage_unavailable(exc: VaultUnavailable):
     return _alert("Storage unavailable", message, 503)
 
 
+def moved_session(message: str) -> Response:
+    """The session moved to a new token while this request was on its way (sessions.py)."""
+    return make_response(_alert("Please do that again", message, 409))
+
+
 def state_too_large(exc: StateTooLarge):
     # Nothing was written: the work saved before this request is intact (issue 10, hole 8).
-    log.info("session state over the cap (%s %s)", request.method, request.path)
+    log.info(_log_line("state_too_large"))
     message = (
         f"This would make your saved work larger than the {MAX_STATE_BYTES // 1024} KB "
         "this server keeps for one session. Nothing was added: remove certificates "
@@ -98,9 +104,16 @@ def http_error(exc: HTTPException):
 
 def unexpected_error(exc: Exception):
     # Log the type only: a message or traceback could quote a password or key material.
-    log.error("unexpected error %s on %s %s", type(exc).__name__, request.method, request.path)
+    log.error(_log_line("unexpected_error", error=type(exc).__name__))
     message = "Something went wrong on our side. Your work so far is kept: reload and try again."
     return _alert("Something went wrong", message, 500)
+
+
+def _log_line(event: str, **facts: str) -> str:
+    """One JSON object, like the request log: the path is the client's (decoded, so it may
+    hold a line break or anything else) and must not become a line of its own (issue 19)."""
+    record = {"event": event, **facts, "method": request.method, "path": request.path}
+    return json.dumps({**record, "request_id": g.get("request_id")})
 
 
 def _alert(title: str, message: str, status: int):

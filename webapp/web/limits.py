@@ -4,15 +4,17 @@ The fetch rate limit used to count per session only, and a request without the c
 new session: 25 of 25 fetches went through in 0.2 s, each creating a vault record (issue
 10, hole 8). Now every fetch counts against the client's address (the real one: ProxyFix
 runs first when PROXY_FIX is set) and, when it has one, against its session. Counters live
-in the same Redis as the vault when FLASK_VAULT_URL is redis://, so all workers share them;
-in memory otherwise (one process: SQLite deployments run one host, and a restart forgets).
-Counting never touches the vault, so a refused fetch creates nothing there.
+in the same Redis as the vault when FLASK_VAULT_URL is redis://, and in a table of the vault's
+SQLite file otherwise (limits_sqlite.py), so all workers share them either way (issue 19,
+point 8: in memory, each of gunicorn's workers counted its own). Counting never touches the
+vault's records, so a refused fetch creates nothing there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -48,14 +50,24 @@ class InMemoryUploadsRequest(Request):
 
 
 def init_app(app: Flask) -> None:
-    """Counters in the vault's Redis when there is one, else in this process's memory;
+    """Counters in the vault's Redis when there is one, else in the vault's SQLite file;
     uploads in memory (see InMemoryUploadsRequest)."""
+    from . import limits_sqlite  # registers the mtls-sqlite:// storage scheme
+
     app.request_class = InMemoryUploadsRequest
     vault_url = str(app.config.get("VAULT_URL") or "")
     if vault_url.startswith(("redis://", "rediss://")):
         app.config.setdefault("RATELIMIT_STORAGE_URI", vault_url)
+    elif vault_url.startswith("unix://"):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # limits has no unix://
     else:
-        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+        path = vault_url[len("sqlite:///") :] or os.path.join(app.instance_path, "vault.db")
+        uri = f"{limits_sqlite.SCHEME}://{os.path.abspath(path)}"
+        app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
+        # A busy file waits as long as the vault would, then counts in memory (fallback).
+        timeout = app.config.get("VAULT_STORAGE_TIMEOUT")
+        if timeout is not None:
+            app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"timeout": float(timeout)})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # A Redis outage must not turn every fetch into an error page: fall back to memory.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

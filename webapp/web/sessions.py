@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import suppress
 
 from flask import Flask, Response, current_app, g, request
 
 from ..state import State
-from ..vault import Loaded, SessionGone, StaleVersion, Vault, open_vault
+from ..vault import Loaded, SessionGone, StaleVersion, Vault, VaultUnavailable, open_vault
 from ..vault.vault import DEFAULT_STORAGE_TIMEOUT
 
 
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
         idle_timeout=int(app.config["SESSION_IDLE_TIMEOUT"]),
         storage_timeout=DEFAULT_STORAGE_TIMEOUT if timeout is None else float(timeout),
     )
+    app.before_request(_refuse_moved_token)
     app.after_request(_write_cookie)
 
 
@@ -53,19 +55,79 @@ def _token() -> str | None:
 
 
 def rotate_session() -> None:
-    """Move the saved work under a new token (new id, new key) and delete the old record.
+    """Move the saved work under a new token (new id, new key) before a secret is written.
 
-    Called when the session gains something worth stealing (a key pair is imported): a token
-    someone planted in the browser beforehand (session fixation) then opens nothing. The
-    record is re-encrypted under the new token's key by `new_session`.
+    Called before every write of a private key or a key-bearing file (import, open, generate,
+    CA reply, the file kept after a wrong password; issue 19): a token someone planted in the
+    browser beforehand (session fixation) then opens nothing, and the secret is never written
+    under it, not even for a moment. The vault re-encrypts the record under the new token's
+    key and erases the old one in one step.
+
+    The race with the user's other tabs, and why the old token opens nothing even for a
+    minute: the tabs share one cookie jar, so once this response arrives every later request
+    carries the new token. Only a request already in flight with the old cookie is left over.
+    The vault remembers the old token as "moved" for DEFAULT_MOVED_GRACE seconds, but the
+    mark holds no way to the new session: an in-flight request from the user's tab and the
+    attacker's request with the planted copy carry exactly the same credential, so nothing
+    in them can tell the two apart, and a mark that handed over the new token would hand it
+    to the attacker too. Instead, a request with a moved token is answered with "reload"
+    (moved_response), reading and writing no session and setting no cookie: the browser's
+    retry goes out with the new cookie from its jar and finds the work; the attacker's retry
+    goes out with the old one and gets "reload" again, then (after the grace) an empty
+    session like any unknown token. Without the mark, the in-flight request would have found
+    no session, started an empty one and set its cookie over the new one: the work gone.
+    A request that was already running when the move happened is caught on its way out
+    (_write_cookie): its answer becomes the same "reload", its cookie is not set, and an
+    empty session it may have started is erased. What the mark tells the holder of the old
+    token is only that a key was added in the last minute.
     """
     old = _token()
-    state = vault().load(old)
-    if state is None:
-        return
-    g.session_token = vault().new_session(state)
-    g.state = State.from_record(state).state
-    vault().delete(old)
+    rotated = vault().rotate(old)
+    if rotated is None:
+        return  # no session yet: the first write makes a fresh one, never a planted one
+    g.session_token, record = rotated
+    g.rotated_from = old
+    g.state = State.from_record(record).state
+
+
+def moved_token() -> bool:
+    """The request came with a token another request rotated away from (see rotate_session)."""
+    incoming = request.cookies.get(cookie_name())
+    if not incoming or g.get("rotated_from") == incoming:
+        return False
+    return vault().was_moved(incoming)
+
+
+MOVED_MESSAGE = (
+    "Your work was just given a new session key (a key pair was added in another tab), "
+    "so this may not have been saved. The page reloads with your work: check it, and do "
+    "this again if it is missing."
+)
+
+
+def moved_response() -> Response:
+    """ "Reload": no session read or written, no cookie set, nothing from the moved work."""
+    from .errors import moved_session
+
+    response = moved_session(MOVED_MESSAGE)
+    # htmx reloads the whole page; a plain request is re-sent (GET) or the wizard shown.
+    response.headers["HX-Refresh"] = "true"
+    target = request.full_path.rstrip("?") if request.method == "GET" else "/"
+    response.headers["Refresh"] = f"1; url={target}"
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
+    return response
+
+
+def _refuse_moved_token() -> Response | None:
+    # Before the view: a request with a moved token does nothing (no partner fetch, no audit).
+    if request.endpoint in _NO_SESSION_ENDPOINTS or not moved_token():
+        return None
+    return moved_response()
+
+
+# Endpoints that never use the session: no need to look for a moved token.
+_NO_SESSION_ENDPOINTS = frozenset({"static", "metrics.metrics"})
 
 
 def load_state() -> State:
@@ -195,6 +257,8 @@ def clear_erased() -> None:
 
 
 def _write_cookie(response: Response) -> Response:
+    if _moved_during_request():
+        return moved_response()
     name = cookie_name()
     token = g.get("session_token") or (request.cookies.get(name) if "state" in g else None)
     if g.get("wipe_cookie"):
@@ -227,6 +291,23 @@ def _write_cookie(response: Response) -> Response:
     if token or g.get("wipe_cookie"):
         response.vary.add("Cookie")
     return response
+
+
+def _moved_during_request() -> bool:
+    """Another request rotated this one's token while it ran: its cookie would overwrite the
+    new one in the browser (a fresh session, or the old token again), so it is dropped."""
+    touched = "state" in g or "session_token" in g or g.get("wipe_cookie")
+    try:
+        if not touched or not moved_token():
+            return False
+    except VaultUnavailable:
+        return False  # the view's own storage error (if any) is what the user sees
+    stray = g.get("session_token")
+    if stray and stray != request.cookies.get(cookie_name()):
+        # A session started because the old one was gone: nobody will ever hold its token.
+        with suppress(VaultUnavailable):
+            vault().delete(stray)
+    return True
 
 
 def _as_bytes(secret: str | bytes) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from webapp.pki.java import (
     spring_bundle_properties,
     spring_bundle_yaml,
 )
-from webapp.pki.java.snippets import MASK
+from webapp.pki.java.snippets import MASK, spring_location
 
 # Every character each syntax treats specially: quotes, escapes, separators, comments,
 # shell metacharacters, a leading space, non-ASCII (BMP and beyond), YAML 1.1 line breaks.
@@ -62,12 +63,12 @@ def test_spring_yaml_reads_back(password: str) -> None:
     bundle = spring_values(read_block_yaml(spring_bundle_yaml(cfg, **FORMATS)))
     assert bundle == {
         "keystore": {
-            "location": "file:/opt/mtls certs/keystore.p12",
+            "location": "file:/opt/mtls%20certs/keystore.p12",
             "password": password,
             "type": "PKCS12",
         },
         "truststore": {
-            "location": "file:/opt/mtls certs/truststore.jks",
+            "location": "file:/opt/mtls%20certs/truststore.jks",
             "password": password[::-1],
             "type": "JKS",
         },
@@ -80,10 +81,10 @@ def test_spring_properties_read_back(password: str) -> None:
     assert text.isascii()  # \\uXXXX escapes: the same to Java (ISO-8859-1) and Spring (UTF-8)
     prefix = "spring.ssl.bundle.jks.partner."
     assert read_properties(text) == {
-        prefix + "keystore.location": "file:/opt/mtls certs/keystore.p12",
+        prefix + "keystore.location": "file:/opt/mtls%20certs/keystore.p12",
         prefix + "keystore.password": password,
         prefix + "keystore.type": "PKCS12",
-        prefix + "truststore.location": "file:/opt/mtls certs/truststore.jks",
+        prefix + "truststore.location": "file:/opt/mtls%20certs/truststore.jks",
         prefix + "truststore.password": "trust-me-1",
         prefix + "truststore.type": "JKS",
     }
@@ -143,7 +144,8 @@ def test_snippets_open_the_files_they_name(tmp_path: Path) -> None:
     props = read_properties(spring_bundle_properties(cfg, **FORMATS))
     for store in ("keystore", "truststore"):
         from_yaml = yaml[store]
-        path = Path(from_yaml["location"].removeprefix("file:"))
+        # Spring decodes the file: URL back to the path (ResourceUtils.getFile).
+        path = Path(urllib.parse.unquote(from_yaml["location"].removeprefix("file:")))
         contents = read_store(path.read_bytes(), from_yaml["password"])
         assert contents.entries
         assert props[f"spring.ssl.bundle.jks.partner.{store}.password"] == from_yaml["password"]
@@ -229,3 +231,37 @@ def test_java_reads_the_properties_snippet_as_written(tmp_path: Path) -> None:
         from_java[f"spring.ssl.bundle.jks.b{n}.keystore.password"]
         for n in range(len(TRICKY_PASSWORDS))
     } == set(TRICKY_PASSWORDS)
+
+
+@pytest.mark.parametrize(
+    "path, location",
+    [
+        ("/srv/certs #2/keystore.p12", "file:/srv/certs%20%232/keystore.p12"),
+        ("/srv/100%/keystore.p12", "file:/srv/100%25/keystore.p12"),
+        ("C:\\Program Files\\ü\\k.jks", "file:C:/Program%20Files/%C3%BC/k.jks"),
+        ("/srv/${HOME}/k.jks", "file:/srv/%24%7BHOME%7D/k.jks"),
+    ],
+)
+def test_file_locations_are_percent_encoded(path: str, location: str) -> None:
+    """Issue 19: a `#` in a folder read as the URL's fragment; `%` as an escape."""
+    assert spring_location(path) == location
+    assert urllib.parse.unquote(location.removeprefix("file:")) == path.replace("\\", "/")
+
+
+@pytest.mark.parametrize("password", ["${HOME}", "a${b}c${d:e}", "$${x}", "pre\\${x}"])
+def test_spring_placeholders_in_passwords_are_escaped(password: str) -> None:
+    """Issue 19: a `${…}` in a password went literally into the Spring snippets, where Spring
+    resolves it. Spring Framework 6.2+ reads `\\${` as a literal `${`."""
+    cfg = config(password)
+    yaml = spring_values(read_block_yaml(spring_bundle_yaml(cfg, **FORMATS)))
+    props = read_properties(spring_bundle_properties(cfg, **FORMATS))
+    for value in (
+        yaml["keystore"]["password"],
+        props["spring.ssl.bundle.jks.partner.keystore.password"],
+    ):
+        assert value == password.replace("${", "\\${")
+        # Every placeholder start is escaped: Spring finds nothing to resolve.
+        assert all(value[i - 1] == "\\" for i in range(len(value)) if value.startswith("${", i))
+    # The JVM options and the Java sample are not Spring's: the password stays as typed.
+    words = read_shell_words(jvm_system_properties(cfg, **FORMATS))
+    assert f"-Djavax.net.ssl.keyStorePassword={password}" in words

@@ -80,3 +80,13 @@ def test_a_newly_sent_expired_certificate_is_not_added(ca):
         ("stale.example", "expired", False),
     ]
     assert result.entries_to_keep == [("root", ca.root.cert)]
+
+
+def test_an_old_alias_the_alias_field_would_refuse_is_not_kept(ca):
+    """Issue 19: an opened store's alias is validated before it is suggested (too long here;
+    controls cannot be written into a store by our builder at all)."""
+    old = open_store(
+        build_truststore(entries=[("x" * 100, ca.root.cert)], password=PASSWORD), PASSWORD
+    )
+    (change,) = compare_truststore(old, [ca.root.cert]).changes
+    assert change.alias == "partner-root" and change.status == "unchanged"

@@ -4,6 +4,7 @@ consumers' settings (snippets), the bundle."""
 from webapp.pki.java.aliases import (
     ALIAS_MAX_LENGTH,
     AliasError,
+    alias_from_store,
     fits_java_keystore,
     normalise_alias,
     suggest_alias,
@@ -162,6 +163,7 @@ __all__ = [
     "java_sslcontext_sample",
     "jvm_system_properties",
     "next_steps",
+    "alias_from_store",
     "normalise_alias",
     "open_store",
     "plan_new_key_pair",

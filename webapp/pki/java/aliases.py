@@ -20,6 +20,7 @@ from webapp.pki.certs.names import first_attribute
 __all__ = [
     "ALIAS_MAX_LENGTH",
     "AliasError",
+    "alias_from_store",
     "fits_java_keystore",
     "normalise_alias",
     "suggest_alias",
@@ -71,6 +72,16 @@ def suggest_alias(cert: x509.Certificate, *, taken: Iterable[str] = ()) -> str:
         suffix = f"-{number}"
         candidate = base[: ALIAS_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
     return candidate
+
+
+def alias_from_store(alias: str | None, cert: x509.Certificate) -> str:
+    """The alias an opened store gave this entry if validate_alias accepts it, else one
+    suggested from the certificate. Issue 19: the raw alias (CR/LF, bidi controls, 300
+    characters) went into the alias field and the request's file name."""
+    try:
+        return validate_alias(alias or "")
+    except AliasError:
+        return suggest_alias(cert)
 
 
 def validate_alias(alias: str) -> str:

@@ -12,6 +12,7 @@ from webapp.pki.certs.describe import CertificateSummary
 from webapp.pki.java.destination import DestinationConfig
 from webapp.pki.java.file_names import FileNameError, check_distinct, safe_file_name
 from webapp.pki.java.reminder import ExpiryReminder
+from webapp.pki.text import one_line_each
 
 __all__ = ["ConnectionTestNote", "FileNameError", "build_bundle", "next_steps"]
 
@@ -123,7 +124,9 @@ def next_steps(
     """The README.txt: where the files go, what to send to whom, when things expire.
 
     Each expiry names who renews it (issue 12): the user renews their own certificate, their
-    certificate authority its own certificates, the partner theirs.
+    certificate authority its own certificates, the partner theirs. Every line goes through
+    one_line: names from certificates (the partner's, fetched from their server) and typed
+    values can never add a line of their own (issue 19).
     """
     ours = {s.sha256_fingerprint for s in (own, *own_chain)}
     partner = [s for s in trusted if s.sha256_fingerprint not in ours]
@@ -192,7 +195,7 @@ def next_steps(
             f"Tested on {connection_test.tested_at} against {connection_test.url}:",
             f"{connection_test.outcome}: {connection_test.headline}",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(one_line_each(lines)) + "\n"
 
 
 def _store_extension(name: str) -> str:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from webapp.pki.certs.names import first_attribute
+from webapp.pki.text import one_line
 
 __all__ = ["DEFAULT_LEAD_DAYS", "ExpiryReminder", "ReminderError", "expiry_reminder"]
 
@@ -114,7 +115,8 @@ def expiry_reminder(
 
 
 def _name(cert: x509.Certificate) -> str:
-    return (
+    # The certificate's words go into the .ics and the README: one line, in order (issue 19).
+    return one_line(
         first_attribute(cert.subject, NameOID.COMMON_NAME)
         or first_attribute(cert.subject, NameOID.ORGANIZATION_NAME)
         or cert.subject.rfc4514_string()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import urllib.parse
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict, Unpack
 
@@ -28,6 +29,7 @@ __all__ = [
     "jvm_system_properties",
     "spring_bundle_properties",
     "spring_bundle_yaml",
+    "spring_literal",
     "spring_location",
 ]
 
@@ -83,12 +85,28 @@ def consumer_snippets(
 
 
 def spring_location(path: str) -> str:
-    """A Spring resource location for a file path: `file:` and forward slashes.
+    """A Spring resource location for a file path: `file:`, forward slashes, percent-encoded.
 
     Spring turns `file:` locations into URLs; a Windows path's backslashes would not survive
-    that, while the JDK opens C:/certs/keystore.jks as well as C:\\certs\\keystore.jks.
+    that, while the JDK opens C:/certs/keystore.jks as well as C:\\certs\\keystore.jks. As a
+    URL, a `#` would start a fragment and a `%` an escape (issue 19): everything but letters,
+    digits, `/`, `:` (the drive) and `-._~` is percent-encoded (UTF-8), which Spring decodes
+    back to the file's path (ResourceUtils.getFile). `$`, `{` and `}` are encoded too, so no
+    `${` placeholder can appear in a location.
     """
-    return "file:" + path.replace("\\", "/")
+    return "file:" + urllib.parse.quote(path.replace("\\", "/"), safe="/:")
+
+
+def spring_literal(value: str) -> str:
+    """A value Spring must not resolve: `${` written `\\${` (issue 19).
+
+    Spring resolves `${name}` in every property value, so a password holding `${HOME}` would
+    become the home folder. Spring Framework 6.2 (Spring Boot 3.4) and later read `\\${` as a
+    literal `${` (PlaceholderParser, escape character `\\`); earlier versions have no escape
+    and read the backslash as part of the password, which then fails to open the store
+    (safe, and said in the README).
+    """
+    return value.replace("${", "\\${")
 
 
 class SpringBundleOptions(TypedDict):
@@ -203,7 +221,7 @@ def _spring_settings(
         for store, path, password, fmt in stores
         for setting in (
             (f"{store}.location", spring_location(path)),
-            (f"{store}.password", MASK if mask else password),
+            (f"{store}.password", MASK if mask else spring_literal(password)),
             (f"{store}.type", store_format(fmt).java_type),
         )
     ]

@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.certs.chains import dedupe
-from webapp.pki.java.aliases import fits_java_keystore, suggest_alias
+from webapp.pki.java.aliases import AliasError, suggest_alias, validate_alias
 from webapp.pki.java.jks import build_truststore
 from webapp.pki.java.opened import OpenedStore
 
@@ -111,10 +111,19 @@ def compare_truststore(
 
 
 def _unique(wanted: str, cert: x509.Certificate, taken: set[str]) -> str:
-    usable = wanted and wanted not in taken and fits_java_keystore(wanted)
+    # The old store's alias is kept only if the alias field would accept it (issue 19).
+    usable = wanted and wanted not in taken and _valid_alias(wanted)
     alias = wanted if usable else suggest_alias(cert, taken=taken)
     taken.add(alias)
     return alias
+
+
+def _valid_alias(alias: str) -> bool:
+    try:
+        validate_alias(alias)
+    except AliasError:
+        return False
+    return True
 
 
 def _expired(cert: x509.Certificate, now: dt.datetime) -> bool:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from webapp.pki.certs.describe import fingerprint_sha256
 from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
+from webapp.pki.text import one_line_each
 
 __all__ = ["CHAIN_FILE", "DETAILS_FILE", "EMAIL_FILE", "build_partner_kit"]
 
@@ -77,42 +78,41 @@ def _details(chain: Sequence[x509.Certificate]) -> str:
             f"  Valid until:         {cert.not_valid_after_utc:%d %B %Y %H:%M} UTC",
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join(one_line_each(lines))  # names stay on their line (issue 19)
 
 
 def _email(chain: Sequence[x509.Certificate], destination_url: str) -> str:
     leaf = chain[0]
     issuer = chain[1] if len(chain) > 1 else leaf
     top = chain[-1]
-    return "\n".join(
-        [
-            "Subject: Please trust our client certificate for " + destination_url,
-            "",
-            "Hello,",
-            "",
-            f"we are setting up a secure connection (mutual TLS) to {destination_url}.",
-            f"Our system will identify itself with the client certificate attached ({CHAIN_FILE}).",
-            "",
-            "Could you please:",
-            f"1. add ‘{plain_name(top.subject)}’"
-            + (
-                f" (and, if your server needs it, ‘{plain_name(issuer.subject)}’)"
-                if issuer is not top
-                else ""
-            )
-            + " to the certificates your server trusts for client authentication;",
-            "2. if your server sends a list of accepted certificate authorities, add it to that "
-            "list too;",
-            "3. if access is granted per certificate, allow our certificate "
-            f"‘{plain_name(leaf.subject)}’.",
-            "",
-            f"Our certificate's SHA-256 fingerprint is {fingerprint_sha256(leaf)};",
-            f"it is valid until {leaf.not_valid_after_utc:%d %B %Y}. The attached "
-            f"{DETAILS_FILE} lists every certificate in the chain.",
-            "",
-            "Please let us know when this is done, so that we can test the connection.",
-            "",
-            "Thank you,",
-            "",
-        ]
-    )
+    lines = [
+        "Subject: Please trust our client certificate for " + destination_url,
+        "",
+        "Hello,",
+        "",
+        f"we are setting up a secure connection (mutual TLS) to {destination_url}.",
+        f"Our system will identify itself with the client certificate attached ({CHAIN_FILE}).",
+        "",
+        "Could you please:",
+        f"1. add ‘{plain_name(top.subject)}’"
+        + (
+            f" (and, if your server needs it, ‘{plain_name(issuer.subject)}’)"
+            if issuer is not top
+            else ""
+        )
+        + " to the certificates your server trusts for client authentication;",
+        "2. if your server sends a list of accepted certificate authorities, add it to that "
+        "list too;",
+        "3. if access is granted per certificate, allow our certificate "
+        f"‘{plain_name(leaf.subject)}’.",
+        "",
+        f"Our certificate's SHA-256 fingerprint is {fingerprint_sha256(leaf)};",
+        f"it is valid until {leaf.not_valid_after_utc:%d %B %Y}. The attached "
+        f"{DETAILS_FILE} lists every certificate in the chain.",
+        "",
+        "Please let us know when this is done, so that we can test the connection.",
+        "",
+        "Thank you,",
+        "",
+    ]
+    return "\n".join(one_line_each(lines))  # the partner's names cannot add lines

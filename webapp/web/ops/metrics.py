@@ -14,7 +14,8 @@ What is counted, and where it comes from (views need no metrics calls):
 - mtls_kit_errors_shown_total{kind}: every message shown beside a field ("field:<name>") or
   as an alert ("alert:<title>"), from the templates rendered;
 - mtls_kit_request_duration_seconds{route,method}: per URL rule (not the raw path, whose
-  values would explode the label set);
+  values would explode the label set), and per method from a fixed list (anything else is
+  "other": 300 requests with made-up methods grew /metrics from 27 KB to 503 KB, issue 19);
 - mtls_kit_upload_bytes{route}: sizes of multipart uploads;
 - mtls_kit_vault_sessions / mtls_kit_vault_bytes / mtls_kit_vault_up: asked of the vault at
   scrape time (VaultBackend.stats(), bounded cost).
@@ -77,6 +78,11 @@ _FILE_ACTIONS = {
     "config.downloaded": "config",
     "bundle.downloaded": "bundle",
 }
+# Every label value that comes from a request is one of a fixed set (issue 19, point 4): a
+# label value is a new series in every worker's multiprocess file, kept until restart.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Download names are the user's (keystore file name): only these extensions are labels.
+_FILE_EXTENSIONS = frozenset({"jks", "p12", "pfx", "pem", "crt", "json", "zip", "ics", "csr"})
 _PER_ENTRY_SUFFIX = re.compile(r"-[0-9a-f]{16,}$")  # alias-<fingerprint> fields: one kind
 _SLUG = re.compile(r"[^a-z0-9]+")
 # The text format every Prometheus version reads; our metric names need nothing newer.
@@ -138,10 +144,12 @@ class VaultCollector(Collector):
 
 
 def _observe_request(response: Response) -> Response:
+    # url_rule.rule is one of the app's own rules, never the path as sent.
     route = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
+    method = request.method if request.method in _METHODS else "other"
     started = g.get("request_started")
     if started is not None:
-        LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
+        LATENCY.labels(route, method).observe(time.perf_counter() - started)
     if request.mimetype == "multipart/form-data" and request.content_length:
         UPLOAD_BYTES.labels(route).observe(request.content_length)
     return response
@@ -160,11 +168,12 @@ def _count_errors_shown(
 
 def _count_action(action: str, fields: dict[str, Any]) -> None:
     if action in _FILE_ACTIONS:
-        extension = str(fields.get("file", "")).rpartition(".")[2].lower() or "none"
-        FILES_BUILT.labels(_FILE_ACTIONS[action], extension[:8]).inc()
+        extension = str(fields.get("file", "")).rpartition(".")[2].lower()
+        extension = extension if extension in _FILE_EXTENSIONS else "other" if extension else "none"
+        FILES_BUILT.labels(_FILE_ACTIONS[action], extension).inc()
         if action == "bundle.downloaded" and fields.get("first"):
             PROCEDURES.inc()
-    elif action == "partner.fetched":
+    elif action == "partner.fetched":  # outcomes: the app's own codes, a fixed set
         FETCHES.labels(str(fields.get("outcome", "unknown"))).inc()
     elif action == "connection.tested":
         CONNECTION_TESTS.labels(str(fields.get("outcome", "unknown"))).inc()
