@@ -170,6 +170,12 @@ def state_generation() -> int:
     return int(g.get("state_generation", 0))
 
 
+# Tries of an optimistic write before giving up. A retry only re-runs `change` (cheap) on the
+# newer state it was handed; one session's tabs rarely overlap by more than a few requests,
+# so this many conflicts in a row means an overloaded store (shown as "unavailable").
+_WRITE_ATTEMPTS = 20
+
+
 def update_state(change: Callable[[State], object]) -> State:
     """Apply `change` to the state and store it, at most one write per call (views call once).
 
@@ -183,7 +189,7 @@ def update_state(change: Callable[[State], object]) -> State:
         g.state_before_record = g.get("state_record")
     g.state_generation = state_generation() + 1  # plans made inside `change` are the new ones
     _apply(change, state)
-    for _ in range(3):
+    for _ in range(_WRITE_ATTEMPTS):
         try:
             _store(g.state)
             return g.state
@@ -199,7 +205,7 @@ def update_state(change: Callable[[State], object]) -> State:
             raise
         g.state_generation += 1
         _apply(change, g.state)
-    raise SessionGone()
+    raise VaultUnavailable("session storage is unavailable: too many concurrent changes")
 
 
 def _apply(change: Callable[[State], object], state: State) -> None:
