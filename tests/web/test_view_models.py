@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from webapp.state import State
+from webapp.state import LastYearExpiry, LastYearState, State
+from webapp.views.last_year_view import LastYearPanel, last_year_panel
 from webapp.views.rendering import changed_steps, view_digest
 from webapp.views.view_models import StepperView, StepView
 from webapp.views.wizard import STEPS, Wizard
@@ -63,9 +64,10 @@ def _with_one_field_changed(value: object) -> Iterator[tuple[str, object]]:
 
 def test_the_views_are_frozen_values_with_every_field_compared(wizard: Wizard) -> None:
     views = wizard.views
-    assert set(views) == {"stepper", *STEPS}
+    assert set(views) == {"stepper", "last_year", *STEPS}
+    kinds = {"stepper": StepperView, "last_year": LastYearPanel}
     for name, view in views.items():
-        assert isinstance(view, StepperView if name == "stepper" else StepView)
+        assert isinstance(view, kinds.get(name, StepView))
         for value in _dataclasses_in(view):
             kind = type(value)
             assert all(f.compare for f in dataclasses.fields(kind)), kind  # type: ignore[arg-type]
@@ -88,6 +90,24 @@ def test_any_changed_field_redraws_its_step(wizard: Wizard) -> None:
             assert view_digest(shown, step) != view_digest(wizard, step), f"{step}: {path}"
             checked += 1
     assert checked > 90  # every field of every step, nested ones included
+
+
+def test_any_changed_field_of_last_years_panel_changes_its_digest(wizard: Wizard) -> None:
+    # Issue 21's panel joins the same rule (rendering.render_steps: panel_changed).
+    state = State.from_record(finished_record()).state
+    state.last_year = LastYearState(
+        expiries=[LastYearExpiry("own", "client.example", "2026-12-22")], summary="Renewed."
+    )
+    wizard.__dict__["views"] = {**wizard.views, "last_year": last_year_panel(state)}
+    before = wizard.views["last_year"]
+    checked = 0
+    for path, changed in _with_one_field_changed(before):
+        assert changed != before, path
+        shown = Wizard(wizard.state)
+        shown.__dict__["views"] = {**wizard.views, "last_year": changed}
+        assert view_digest(shown, "last_year") != view_digest(wizard, "last_year"), path
+        checked += 1
+    assert checked >= 10  # the panel's fields and those of the saved files' view
 
 
 def test_equal_views_redraw_nothing_and_have_equal_digests(wizard: Wizard) -> None:

@@ -77,12 +77,20 @@ def render_steps(step: str, context: dict, *, main: bool) -> str:
             for other in STEPS
             if other != step and shown.get(f"step-{other}") != view_digest(wizard, other)
         ]
+        # Issue 21's panel, by the same rule (its section is always on the page).
+        panel_changed = shown.get("last-year") != view_digest(wizard, "last_year")
     else:
         before = state_before_change()
         old = wizard if before is wizard.state else Wizard(before)
         changed = changed_steps(old.views, wizard.views, besides=step)
+        panel_changed = old.views["last_year"] != wizard.views["last_year"]
     return render_template(
-        "_changed.html", main_step=step, live=not main, changed_steps=changed, **context
+        "_changed.html",
+        main_step=step,
+        live=not main,
+        changed_steps=changed,
+        panel_changed=panel_changed,
+        **context,
     )
 
 

@@ -181,6 +181,8 @@ class FinishView:
     connection: ConnectionPanel = NO_PANEL  # the connection test (issue 11)
     will_break: tuple[BreakDate, ...] = ()  # "What will break when" (issue 22)
     partner_chain: tuple[str, ...] = ()  # the chosen chain the e-mail text names (issue 21)
+    renewal_summary: str = ""  # after Renew (issue 21): the one line, and its details
+    renewal_details: tuple[str, ...] = ()
 
     def snippets(self, *, mask: bool) -> tuple[Snippet, ...]:
         """The settings for other Java consumers (issue 14), from the same values as config."""
@@ -285,4 +287,6 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
         connection=connection_panel(ks.plan, ts.plan, url, state.connection_test),
         will_break=will_break(state),
         partner_chain=ks.chosen.pems if ks.chosen else (),
+        renewal_summary=state.last_year.summary if state.last_year else "",
+        renewal_details=tuple(state.last_year.details) if state.last_year else (),
     )

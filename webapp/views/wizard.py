@@ -13,6 +13,7 @@ from typing import Any
 from ..pki.java import STORE_FORMATS
 from ..state import STEPS, State
 from .connection_panel import ConnectionPanel
+from .last_year_view import LastYearPanel, LastYearView, last_year_panel, last_year_view
 from .view_models import (
     FinishView,
     KeystoreView,
@@ -80,6 +81,11 @@ class Wizard:
     def fin(self) -> FinishView:
         return finish_view(self.state, self.ks, self.ts)
 
+    @cached_property
+    def last_year(self) -> LastYearView | None:
+        """Last year's files, as the panel and the finish step show them (issue 21)."""
+        return last_year_view(self.state)
+
     @property
     def connection(self) -> ConnectionPanel:
         """The connection test panel of the finish step (issue 11)."""
@@ -94,11 +100,12 @@ class Wizard:
         return step_modes(self.state, self.complete)
 
     @cached_property
-    def views(self) -> dict[str, StepView | StepperView]:
+    def views(self) -> dict[str, StepView | StepperView | LastYearPanel]:
         """What the stepper and each step's section show, as frozen values: a section is
         redrawn when its value differs from the one on the page (rendering.changed_steps)."""
-        views: dict[str, StepView | StepperView] = {
-            "stepper": StepperView(tuple(self.modes.items()), tuple(self.complete.items()))
+        views: dict[str, StepView | StepperView | LastYearPanel] = {
+            "stepper": StepperView(tuple(self.modes.items()), tuple(self.complete.items())),
+            "last_year": last_year_panel(self.state),  # issue 21's panel, not a step
         }
         for step, shows in (("keystore", self.ks), ("truststore", self.ts), ("finish", self.fin)):
             views[step] = StepView(self.modes[step], shows)
