@@ -24,7 +24,9 @@ def test_opened_files_list_what_will_break_and_when(client: FlaskClient) -> None
     own = pki.client_ca.issue_client(
         # 90 days: outside the 30-day renewal window, so the opened keystore is ready and the
         # Finish step (where the list is) opens without renewing first (issue 20, item 8).
-        "Renew Me", key_kind="ec256", not_after=NOW + dt.timedelta(days=90)
+        "Renew Me",
+        key_kind="ec256",
+        not_after=NOW + dt.timedelta(days=90),
     )
     keystore = build_keystore(
         alias="me", private_key=own.key, chain=own.full_chain, password=PASSWORD
