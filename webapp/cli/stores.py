@@ -194,26 +194,9 @@ def truststore(
         raise click.UsageError("Give --url, --cert or --own: something to trust.")
     fmt = choose_format(format_name, out)
     out = out or Path(default_file_name("truststore", fmt))
-    found: list[tuple[Any, str]] = []
-    warnings: list[str] = []
-    if url:
-        outbound = settings(allow_network)
-        chain = collect_partner_chain(
-            url,
-            policy=outbound.policy,
-            extra_roots=outbound.extra_roots,
-            connect_timeout=outbound.timeout,
-            handshake_timeout=outbound.timeout,
-        )
-        found += [(item.certificate, item.source) for item in chain.certificates]
-        warnings += chain.warnings
-    for path in cert_files:
-        try:
-            found += [(cert, "file") for cert in parse_certificates(read_input(path))]
-        except CertificateParseError as error:
-            raise InputProblem(f"{path}: {error}") from None
-    if own:
-        found += [(cert, "own") for cert in load_own_chain(read_input(own), passwords)]
+    found, warnings = certificates_to_trust(
+        url, cert_files, own, allow_network=allow_network, passwords=passwords
+    )
     # The page's rule (pki.java.readiness): your own chain alone trusts no partner server.
     partner = dedupe(cert for cert, source in found if source != "own")
     if readiness.truststore_problems(
@@ -241,3 +224,38 @@ def truststore(
             *(f"  {d['alias']}: " + certificate_lines([d])[0].strip() for d in described),
         ],
     )
+
+
+def certificates_to_trust(
+    url: str | None,
+    cert_files: tuple[Path, ...],
+    own: Path | None,
+    *,
+    allow_network: tuple[str, ...],
+    passwords: dict[str, Any],
+) -> tuple[list[tuple[x509.Certificate, str]], list[str]]:
+    """(certificate, source) for everything the user named, and the fetch's warnings.
+
+    The source says where each came from ("own" for the user's chain, which alone trusts no
+    partner server); duplicates are left for the caller, which counts them that way."""
+    found: list[tuple[x509.Certificate, str]] = []
+    warnings: list[str] = []
+    if url:
+        outbound = settings(allow_network)
+        chain = collect_partner_chain(
+            url,
+            policy=outbound.policy,
+            extra_roots=outbound.extra_roots,
+            connect_timeout=outbound.timeout,
+            handshake_timeout=outbound.timeout,
+        )
+        found += [(item.certificate, item.source) for item in chain.certificates]
+        warnings += chain.warnings
+    for path in cert_files:
+        try:
+            found += [(cert, "file") for cert in parse_certificates(read_input(path))]
+        except CertificateParseError as error:
+            raise InputProblem(f"{path}: {error}") from None
+    if own:
+        found += [(cert, "own") for cert in load_own_chain(read_input(own), passwords)]
+    return found, warnings

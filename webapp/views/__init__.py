@@ -9,11 +9,14 @@ if TYPE_CHECKING:
 
 
 def register_blueprints(app: Flask) -> None:
-    """The page, the three steps, renewal, the connection test and the explain page."""
+    """The page, the three steps (the keystore's chain files and key request apart), renewal,
+    the connection test and the explain page."""
     from . import (
+        chain_files,
         connection,
         explain,
         finish,
+        key_request,
         keystore,
         last_year,
         main,
@@ -25,6 +28,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         main,
         keystore,
+        chain_files,
+        key_request,
         truststore,
         finish,
         renewal,

@@ -1,10 +1,12 @@
-"""Step 1: import the user's key pair, complete its chain ("Chain files"), build the keystore."""
+"""Step 1: import the user's key pair, build the keystore, download it and the certificate.
+
+Completing the chain with the user's own files ("Chain files") is views/chain_files.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from ..pki.certs import CertificateParseError, certificates_from_pem
+from ..pki.certs import certificates_from_pem
 from ..pki.java import AliasError, alias_from_store, readiness, suggest_alias, validate_alias
 from ..pki.keyimport import (
     KeyPair,
@@ -18,7 +20,6 @@ from ..state import KeystoreState, PendingUpload, State
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
-from .certificates import chosen_files, uploaded_certificates
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live_preview import render_live
 from .own_chain import completed_candidate
@@ -40,8 +41,6 @@ bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
 NO_FILE = "Choose your key pair file (.p12, .pfx or .pem)."
 NOT_SENDABLE = "Your certificate is a placeholder: import the CA's reply before you send it."
-NO_CHAIN_FILES = "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
-MAX_CHAIN_FILES = 10
 
 
 @bp.post("/import")
@@ -257,47 +256,6 @@ def download_certificate():
         return _not_ready(NOT_SENDABLE if is_placeholder(state) else NO_KEY_PAIR)
     audit("certificate.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/x-pem-file")
-
-
-@bp.post("/chain-files")
-def add_chain_files():
-    """Complete the imported key pair's chain with the certificates the user uploads."""
-    state = load_state()
-    chosen = state.keystore.chosen
-    if chosen is None:
-        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore")
-    error, found = None, []
-    try:
-        found = uploaded_certificates("chain_files", at_most=MAX_CHAIN_FILES)
-    except CertificateParseError as exc:
-        error = str(exc)
-    if not chosen_files("chain_files"):
-        error = NO_CHAIN_FILES
-    if error is not None:
-        return render_wizard(errors={"chain_files": error}, focus="step-keystore")
-    try:
-        pair = KeyPair.from_pem_bundle(chosen.bundle)
-    except KeyPairError:
-        return render_wizard(errors={"chain_files": NO_KEY_PAIR}, focus="step-keystore")
-    already = [c for pem in chosen.chain[1:] for c in certificates_from_pem(pem)]
-    completed = completed_candidate(pair, chain_files=[*already, *found])
-    if completed.chain_problem:
-        return render_wizard(
-            errors={
-                "chain_files": "None of these certificates issued yours. " + completed.chain_problem
-            },
-            focus="step-keystore",
-        )
-    index = state.keystore.candidates.index(chosen)
-
-    def keep(state: State) -> None:
-        candidates = state.keystore.candidates
-        if index < len(candidates) and candidates[index].bundle == chosen.bundle:
-            candidates[index] = completed
-        state.current = "keystore"
-
-    update_state(keep)
-    return done("step-keystore")
 
 
 def _not_ready(message: str):

@@ -45,8 +45,9 @@ from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import settings
 from ..web.sessions import load_state, rotate_session, update_state
 from .last_year_state import renewed_state
+from .opened_store import opened_state
+from .own_chain import candidate_of
 from .rendering import done, render_wizard
-from .renewal import candidate_of, opened_state
 from .validation import MAX_FIELD, password_field
 
 bp = Blueprint("last_year", __name__, url_prefix="/last-year")

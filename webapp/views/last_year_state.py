@@ -16,8 +16,8 @@ from ..state import FetchReport, State, TrustChoice, TrustedCertificate
 from .certificates import fingerprint
 from .connection import saved_test
 from .connection_panel import test_basis
+from .own_chain import candidate_of
 from .plans import KeystorePlan, TruststorePlan, plan_keystore, plan_truststore
-from .renewal import candidate_of
 from .wizard import Wizard
 
 

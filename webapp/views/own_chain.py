@@ -29,7 +29,7 @@ from ..pki.partner import (
 from ..state import KeyPairCandidate
 from ..web.outbound import outbound_policy, root_store
 
-__all__ = ["CHAIN_FILES", "completed_candidate"]
+__all__ = ["CHAIN_FILES", "candidate_of", "completed_candidate"]
 
 CHAIN_FILES = "Chain files"  # the source label of certificates the user added under that name
 log = logging.getLogger(__name__)
@@ -66,6 +66,17 @@ def completed_candidate(
     lonely = len(links) == 1 and not is_self_signed(pair.certificate)
     problem = (report.problem or "") if lonely and not report.complete else ""
     return _candidate(completed, sources, problem)
+
+
+def candidate_of(pair: KeyPair) -> KeyPairCandidate:
+    """The candidate to save for `pair` as it is, its chain not completed: a key made here
+    (its certificate a placeholder until the CA answers) or one renewed from last year's
+    files, whose chain came with them."""
+    return KeyPairCandidate(
+        bundle=pair.to_pem_bundle(),
+        chain=[certificate_pem(c) for c in pair.chain],
+        source_alias=pair.source_alias,
+    )
 
 
 def _candidate(pair: KeyPair, sources: list[str], problem: str) -> KeyPairCandidate:

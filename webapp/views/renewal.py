@@ -1,5 +1,7 @@
-"""Issue 13, keystore side: open last year's keystore, renew its key with the CA's reply, or
-make a new key and a certificate request.
+"""Issue 13, keystore side: open last year's keystore, renew its key with the CA's reply.
+
+A new key and its certificate request for the CA are made in views/key_request.py; reading
+the uploaded store, and what is kept of it, is views/opened_store.py.
 
 An opened key entry becomes the keystore step's key pair with the old alias, password and file
 name, so the platform's settings stay the same; the normal steps then build from it.
@@ -10,121 +12,29 @@ from __future__ import annotations
 from cryptography import x509
 from flask import Blueprint, request
 
-from ..pki.certs import CertificateParseError, certificate_pem, certificates_from_pem
+from ..pki.certs import CertificateParseError, certificates_from_pem
 from ..pki.java import (
-    MIN_PASSWORD_LENGTH,
     CaReplyError,
-    KeyPasswordRequiredError,
     NoKeyEntryError,
     OpenedEntry,
-    OpenedStore,
     OpenStoreError,
-    StoreFormat,
-    StorePasswordError,
-    WrongKeyPasswordError,
     alias_from_store,
     apply_ca_reply,
-    default_file_name,
-    open_store,
-    safe_file_name,
-    suggest_alias,
 )
-from ..pki.java.stores import StoreKind
-from ..pki.keyimport import (
-    KEY_TYPES,
-    KeyPair,
-    KeyPairError,
-    RequestFieldError,
-    generate_key_and_request,
-)
-from ..state import KeyPairCandidate, KeystoreState, OpenedStoreEntry, OpenedStoreState, State
+from ..pki.keyimport import KeyPair, KeyPairError
+from ..state import KeystoreState, State
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import root_store
 from ..web.sessions import load_state, rotate_session, update_state
-from . import audit_facts
-from .files import attachment
+from .opened_store import kept_file_name, kept_format, kept_password, opened_state, read_store
 from .own_chain import completed_candidate
 from .rendering import done, render_wizard
-from .validation import FieldError, clean_file_name, field
+from .validation import field
 
 bp = Blueprint("renewal", __name__)
 
 NO_STORE = "Choose last year's keystore (.jks, .p12 or .pfx)."
 MAX_REPLY_FILES = 10  # a reply and its chain; more is a mistake
-GENERATED_NAME = "your new key pair"
-
-
-@bp.app_context_processor
-def key_types() -> dict:
-    return {"key_types": KEY_TYPES}
-
-
-def candidate_of(pair: KeyPair) -> KeyPairCandidate:
-    return KeyPairCandidate(
-        bundle=pair.to_pem_bundle(),
-        chain=[certificate_pem(c) for c in pair.chain],
-        source_alias=pair.source_alias,
-    )
-
-
-def opened_state(name: str, store: OpenedStore) -> OpenedStoreState:
-    return OpenedStoreState(
-        name=name,
-        store_type=store.store_type,
-        entries=[
-            OpenedStoreEntry(e.alias, e.kind, [certificate_pem(c) for c in e.chain])
-            for e in store.entries
-        ],
-    )
-
-
-def kept_format(store: OpenedStore) -> StoreFormat:
-    """The opened store's format: the platform reads that one (issue 20)."""
-    return StoreFormat.PKCS12 if store.store_type == "PKCS12" else StoreFormat.JKS
-
-
-def kept_file_name(uploaded: str, kind: StoreKind, fmt: StoreFormat) -> str:
-    """The old store's exact file name, so the platform's config need not change (issue 20:
-    last-year.p12 stays last-year.p12, in PKCS#12); a name that cannot be used (or one whose
-    extension does not fit the format) gives the format's default name."""
-    name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    default = default_file_name(kind, fmt)
-    extension = name[name.rfind(".") :].lower() if "." in name else ""
-    allowed = (".jks",) if fmt is StoreFormat.JKS else (".p12", ".pfx")
-    try:
-        return clean_file_name(
-            name, default=default, extension=extension if extension in allowed else fmt.extension
-        )
-    except FieldError:
-        return default
-
-
-def kept_password(password: str) -> str | None:
-    return password if len(password) >= MIN_PASSWORD_LENGTH else None
-
-
-def read_store(file_field: str, password_field: str, *, missing: str, key_password: str = ""):
-    """(store, file name, password, errors) for the uploaded store; errors keyed by field."""
-    upload = request.files.get(file_field)
-    data = upload.read() if upload else b""
-    name = (upload.filename or "")[:200] if upload else ""
-    password = field(request.form, password_field)
-    errors: dict[str, str] = {}
-    store = None
-    if not data:
-        errors[file_field] = "This file is empty." if name else missing
-    elif not password:
-        errors[password_field] = "Type the password of this store."
-    else:
-        try:
-            store = open_store(data, password, key_password=key_password or None)
-        except (StorePasswordError, KeyPasswordRequiredError) as exc:
-            errors[password_field] = str(exc)
-        except WrongKeyPasswordError as exc:
-            errors["existing_key_password"] = str(exc)
-        except OpenStoreError as exc:
-            errors[file_field] = str(exc)
-    return store, name, password, errors
 
 
 @bp.post("/keystore/open")
@@ -253,65 +163,3 @@ def _trusted(saved: KeystoreState) -> list[x509.Certificate]:
         for e in saved.opened.entries
         if e.kind == "trustedCertEntry" and e.chain
     ]
-
-
-@bp.post("/keystore/generate")
-def generate_key():
-    """Make a key pair here and its certificate request for the CA."""
-    form = request.form
-    values = {
-        name: field(form, name) for name in ("organisation", "common_name", "country", "key_type")
-    }
-    try:
-        generated = generate_key_and_request(
-            organisation=values["organisation"],
-            common_name=values["common_name"],
-            country=values["country"],
-            key_type=values["key_type"] or "rsa3072",
-        )
-    except RequestFieldError as exc:
-        return render_wizard(
-            errors={exc.field: str(exc)}, values={**values, "generate": "1"}, focus="step-keystore"
-        )
-    pair = generated.key_pair
-    csr = generated.csr_pem.decode()
-
-    def keep(state: State) -> None:
-        state.current = "keystore"
-        old = state.keystore
-        # A new key for last year's keystore keeps its alias, password and file name, like
-        # a new key pair file does; the CA's reply is then imported into that keystore.
-        renewing = old.opened is not None
-        state.keystore = KeystoreState(
-            candidates=[candidate_of(pair)],
-            selected=0,
-            source_name=GENERATED_NAME,
-            alias=old.alias if renewing else suggest_alias(pair.certificate),
-            filename=old.filename or "keystore.jks",
-            password=old.password if renewing else None,
-            request_pem=csr,
-            # Renewing keeps what the platform reads (issue 20): last year's store, its format.
-            opened=old.opened,
-            format=old.format,
-        )
-
-    rotate_session()  # before the key is written: a planted token opens nothing (issue 19)
-    update_state(keep)
-    audit("keypair.generated", certificates=certificate_facts([pair.certificate]))
-    return done("step-keystore")
-
-
-@bp.get("/keystore/request.csr")
-def download_request():
-    """The certificate request (PKCS#10, PEM) to send to the certificate authority."""
-    saved = load_state().keystore
-    if not saved.request_pem:
-        return render_wizard(
-            errors={"request_download": "Generate a new key pair first."},
-            focus="step-keystore",
-            status=409,
-        )
-    audit("request.downloaded", **audit_facts.keystore())
-    # The alias may be an opened store's: "../../evil", "con", CR/LF (issue 19).
-    name = safe_file_name(saved.alias or "", fallback="request.csr", extension=".csr")
-    return attachment((name, saved.request_pem.encode()), "application/pkcs10")

@@ -13,8 +13,8 @@ from ..state import State, TrustChoice, TrustedCertificate
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, update_state
 from .certificates import certificate, fingerprint
+from .opened_store import kept_file_name, kept_format, kept_password, opened_state, read_store
 from .rendering import done, render_wizard
-from .renewal import kept_file_name, kept_format, kept_password, opened_state, read_store
 from .trust_changes import OLD_SOURCE, OWN_ADVICE, OWN_LABEL
 from .truststore import MAX_CERTIFICATES
 
