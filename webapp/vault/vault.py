@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .backend import VaultBackend, VaultStats
@@ -18,6 +17,7 @@ from .tokens import (
     parse_token,
     storage_key_for,
 )
+from .versions import Loaded, StaleVersion, _Changed
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
@@ -41,27 +41,6 @@ DEFAULT_MOVED_GRACE = 60
 
 # The saved work as the vault stores it: the JSON record of webapp.state.State.
 StateRecord = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A session's state and the version it was read at (for `Vault.replace`)."""
-
-    state: StateRecord
-    version: bytes  # the sealed record as stored: every write changes it (fresh nonce)
-
-
-class StaleVersion(Exception):
-    """`replace` found a newer record than the one it was given (another tab wrote)."""
-
-    def __init__(self, current: Loaded) -> None:
-        super().__init__("the session changed since it was read")
-        self.current = current
-
-
-class _Changed(Exception):
-    def __init__(self, record: bytes) -> None:
-        self.record = record
 
 
 class Vault:

@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, g, request
 from ..state import State
 from ..vault import Loaded, SessionGone, StaleVersion, Vault, VaultUnavailable, open_vault
 from ..vault.vault import DEFAULT_STORAGE_TIMEOUT
+from .moved_sessions import moved_response, moved_token
 
 
 def init_app(app: Flask) -> None:
@@ -88,35 +89,6 @@ def rotate_session() -> None:
     g.session_token, record = rotated
     g.rotated_from = old
     g.state = State.from_record(record).state
-
-
-def moved_token() -> bool:
-    """The request came with a token another request rotated away from (see rotate_session)."""
-    incoming = request.cookies.get(cookie_name())
-    if not incoming or g.get("rotated_from") == incoming:
-        return False
-    return vault().was_moved(incoming)
-
-
-MOVED_MESSAGE = (
-    "Your work was just given a new session key (a key pair was added in another tab), "
-    "so this may not have been saved. The page reloads with your work: check it, and do "
-    "this again if it is missing."
-)
-
-
-def moved_response() -> Response:
-    """ "Reload": no session read or written, no cookie set, nothing from the moved work."""
-    from .errors import moved_session
-
-    response = moved_session(MOVED_MESSAGE)
-    # htmx reloads the whole page; a plain request is re-sent (GET) or the wizard shown.
-    response.headers["HX-Refresh"] = "true"
-    target = request.full_path.rstrip("?") if request.method == "GET" else "/"
-    response.headers["Refresh"] = f"1; url={target}"
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Cookie")
-    return response
 
 
 def _refuse_moved_token() -> Response | None:
