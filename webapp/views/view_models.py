@@ -132,7 +132,9 @@ class TruststoreView:
     conflicts: dict[str, str] = field(default_factory=dict)
     opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
     changes: dict[str, TrustChange] = field(default_factory=dict)  # by fingerprint
-    own: frozenset[str] = frozenset()  # the user's own certificates, in an update (issue 20)
+    # The user's own certificates, in an update (issue 20). Sorted, not a set: the page's
+    # digest is of the repr, and a set's order differs between worker processes.
+    own: tuple[str, ...] = ()
     format: StoreFormat = StoreFormat.JKS
 
     @property
@@ -245,7 +247,7 @@ def truststore_view(state: State) -> TruststoreView:
         else {p.field: p.message for p in plan if p.field.startswith("alias-")},
         opened=saved.opened,
         changes=trust_changes(state),
-        own=own_fingerprints(state),
+        own=tuple(sorted(own_fingerprints(state))),
     )
 
 
