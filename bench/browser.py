@@ -3,13 +3,14 @@
 It keeps cookies (one jar for every loopback port, as a browser does: cookies do not isolate
 by port, RFC 6265 §8.5), keeps one keep-alive connection per server, fills in the forms it
 finds on the page and, like htmx, asks for fragments with ``HX-Request: true`` (the changed
-step sections).
+step sections), saying what the page shows in ``X-Shown-Views`` as app.js does (issue 18).
 Used by the benchmarks' virtual users and by tests/deploy.
 """
 
 from __future__ import annotations
 
 import http.client
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 __all__ = ["Browser", "Form", "HTTPResponse", "UploadFile", "find_form"]
 
+# The sections' view digests (templates: data-view), as app.js collects them.
+_SHOWN = re.compile(rb'<(?:section|nav) id="([^"]+)"[^>]* data-view="([0-9a-f]+)"')
 # Generous: a benchmark at 50 users queues requests for seconds; a hang still ends.
 DEFAULT_TIMEOUT = 60.0
 # Errors that mean a kept-alive connection was closed by the server while idle; the request
@@ -79,6 +82,7 @@ class Browser:
         self.htmx = htmx
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
+        self.shown: dict[str, str] = {}  # element id -> view digest of what the page shows
         self._connections: dict[tuple[str, int], http.client.HTTPConnection] = {}
 
     # --- requests -------------------------------------------------------------------------
@@ -165,8 +169,13 @@ class Browser:
         wants_fragment = self.htmx if fragment is None else fragment
         if wants_fragment:
             sent["HX-Request"] = "true"
+            sent["X-Shown-Views"] = " ".join(f"{k}={v}" for k, v in self.shown.items())
         status, headers_in, data = self._send(host, port, method, target, body, sent)
         self._store_cookies(headers_in.get_all("Set-Cookie") or [])
+        if status == 200 and (headers_in.get("Content-Type") or "").startswith("text/html"):
+            if not wants_fragment:
+                self.shown.clear()  # a whole new page
+            self.shown.update((k.decode(), v.decode()) for k, v in _SHOWN.findall(data))
         location = headers_in.get("Location")
         if status in (301, 302, 303) and location and redirects > 0:
             # What a browser does after Post/Redirect/Get: a plain GET of the new address.

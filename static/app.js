@@ -236,6 +236,27 @@
     }
   });
 
+  // Issue 18: every htmx request says what each step on the page shows (the digest of its
+  // view model, data-view), so the answer redraws every step that differs from what is here,
+  // whatever order earlier answers arrived in. A save or any other action also cancels live
+  // previews still on their way from its form: their answer, computed before the save,
+  // would otherwise land after it and put back what the save replaced.
+  document.addEventListener("htmx:config:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    if (!ctx || !ctx.request) { return; }
+    var shown = [];
+    document.querySelectorAll("[data-view]").forEach(function (el) {
+      shown.push(el.id + "=" + el.getAttribute("data-view"));
+    });
+    ctx.request.headers["X-Shown-Views"] = shown.join(" ");
+    var source = ctx.sourceElement;
+    if (source && source.matches && source.matches("form")) {
+      source.querySelectorAll("[hx-trigger^='input']").forEach(function (live) {
+        live.dispatchEvent(new CustomEvent("htmx:abort"));
+      });
+    }
+  });
+
   // Issue 20: the testing status becomes visible by CSS (the step carries htmx's request
   // class); screen readers do not notice an element that merely appears, so say it too.
   document.addEventListener("htmx:before:request", function (event) {

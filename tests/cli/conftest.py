@@ -1,7 +1,10 @@
-"""Run the installed `mtls-kit` as a user would: a subprocess, passwords in the environment."""
+"""Run `mtls-kit` with passwords in the environment: in-process with click's CliRunner
+(`mtls_kit`, most tests: no interpreter start per call), or as the installed console script
+in a subprocess (`mtls_kit_process`, the smoke tests: exit codes, argv, a real terminal)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -11,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from cryptography.hazmat.primitives.serialization import (
     BestAvailableEncryption,
     pkcs12,
 )
 
 from tests.conftest import ThrowawayPki
+from webapp.cli import main
 
 # Distinctive, with non-ASCII and shell metacharacters: easy to find if one ever leaks.
 KEY_PASS = "kp-Ünï code $x 7731"
@@ -52,16 +57,33 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
 
 
+# What the CLI must not see from the test run's own environment.
+_UNSET = ("FLASK_FETCH_ALLOWED_NETWORKS", "FLASK_EXTRA_ROOTS")
+
+
 def mtls_kit(
     *args: str | Path, cwd: Path, env: dict[str, str] | None = None, secrets_may_show: bool = False
 ) -> Run:
-    """Run mtls-kit without a terminal; check no password is in its argv or output."""
+    """Run mtls-kit in this process, in `cwd`, without a terminal; check no password shows."""
+    argv = list(map(str, args))
+    environment: dict[str, str | None] = {name: None for name in _UNSET}
+    environment.update({**PASSWORD_ENV, "LC_ALL": "C.UTF-8", **(env or {})})
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, argv, env=environment, prog_name="mtls-kit")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a crash, not an answer: show its traceback
+    return _checked(
+        Run(["mtls-kit", *argv], result.exit_code, result.stdout, result.stderr),
+        secrets_may_show=secrets_may_show,
+    )
+
+
+def mtls_kit_process(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, secrets_may_show: bool = False
+) -> Run:
+    """Run the installed mtls-kit as a user would: a subprocess without a terminal."""
     argv = [*command(), *map(str, args)]
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("FLASK_FETCH_ALLOWED_NETWORKS", "FLASK_EXTRA_ROOTS")
-    }
+    environment = {k: v for k, v in os.environ.items() if k not in _UNSET}
     environment.update({**PASSWORD_ENV, "LC_ALL": "C.UTF-8", **(env or {})})
     result = subprocess.run(
         argv,
@@ -74,8 +96,12 @@ def mtls_kit(
         check=False,
     )
     run = Run(argv, result.returncode, result.stdout, result.stderr)
+    return _checked(run, secrets_may_show=secrets_may_show)
+
+
+def _checked(run: Run, *, secrets_may_show: bool) -> Run:
     for secret in SECRETS:
-        assert secret not in " ".join(argv)
+        assert secret not in " ".join(run.argv)
         if not secrets_may_show:
             assert secret not in run.stdout and secret not in run.stderr, run
     return run

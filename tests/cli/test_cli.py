@@ -22,6 +22,7 @@ from tests.cli.conftest import (
     TRUST_ENV,
     TRUST_PASS,
     mtls_kit,
+    mtls_kit_process,
 )
 from tests.support.config_formats import read_block_yaml, read_shell_words
 from tests.support.throwaway_pki import ThrowawayCA
@@ -67,7 +68,8 @@ def test_help_shows_examples(tmp_path: Path) -> None:
 
 
 def test_wrong_key_password_is_exit_1_with_the_page_message(inputs: Path, tmp_path: Path) -> None:
-    run = mtls_kit(
+    # A subprocess smoke test: the installed script's exit code and streams.
+    run = mtls_kit_process(
         "keystore",
         inputs / "client.p12",
         "--key-password-env",
@@ -80,7 +82,7 @@ def test_wrong_key_password_is_exit_1_with_the_page_message(inputs: Path, tmp_pa
     assert (run.returncode, run.stderr.strip()) == (1, str(WrongPasswordError()))
     assert run.stdout == ""
     assert not (tmp_path / "k.jks").exists()
-    as_json = mtls_kit(
+    as_json = mtls_kit_process(
         "keystore",
         inputs / "client.p12",
         "--key-password-env",
@@ -102,13 +104,16 @@ def test_a_wrong_store_password_is_exit_1(inputs: Path, tmp_path: Path) -> None:
 
 
 def test_passwords_are_never_plain_arguments(inputs: Path, tmp_path: Path) -> None:
-    plain = mtls_kit("keystore", inputs / "client.p12", "--password", "x", cwd=tmp_path)
+    # A subprocess smoke test: what a real argv (visible in `ps`) may and may not hold.
+    plain = mtls_kit_process("keystore", inputs / "client.p12", "--password", "x", cwd=tmp_path)
     assert plain.returncode == 2 and "No such option" in plain.stderr
     # No terminal to ask at, and no password given: a usage error, not a silent default.
-    missing = mtls_kit("keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks", cwd=tmp_path)
+    missing = mtls_kit_process(
+        "keystore", inputs / "client.p12", *KEY_ENV, "--out", "k.jks", cwd=tmp_path
+    )
     assert missing.returncode == 2
     assert "--store-password-env NAME or --store-password-file PATH" in missing.stderr
-    unset = mtls_kit(
+    unset = mtls_kit_process(
         "keystore", inputs / "client.p12", "--key-password-env", "NOT_SET_X", cwd=tmp_path
     )
     assert (unset.returncode, unset.stderr.strip()) == (

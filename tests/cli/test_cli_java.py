@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import KEY_ENV, STORE_ENV, STORE_PASS, TRUST_ENV, TRUST_PASS, mtls_kit
+from tests.cli.conftest import (
+    KEY_ENV,
+    STORE_ENV,
+    STORE_PASS,
+    TRUST_ENV,
+    TRUST_PASS,
+    mtls_kit,
+    mtls_kit_process,
+)
 from tests.conftest import ThrowawayPki
 from tests.support.java import keytool_list, run_mtls_client
 from tests.support.tls_server import LocalTLSServer
@@ -51,7 +59,7 @@ def test_stores_built_by_the_cli_do_mutual_tls_in_java(
 ) -> None:
     keystore = tmp_path / f"keystore{EXTENSIONS[keystore_format]}"
     truststore = tmp_path / f"truststore{EXTENSIONS[truststore_format]}"
-    built = mtls_kit(
+    built = mtls_kit_process(
         "keystore",
         inputs / "client.p12",
         *KEY_ENV,
@@ -71,7 +79,7 @@ def test_stores_built_by_the_cli_do_mutual_tls_in_java(
     assert len(built.json()["chain"]) == 3
     assert keystore.stat().st_mode & 0o777 == 0o600  # it holds the private key
     # The truststore from the partner's server, as the page's "fetch" does.
-    trusted = mtls_kit(
+    trusted = mtls_kit_process(
         "truststore",
         "--url",
         f"https://127.0.0.1:{server.port}",

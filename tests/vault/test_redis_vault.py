@@ -80,3 +80,16 @@ def test_outage_is_unavailable_and_recovers_after_restart(
         fresh = vault.new_session({"step": 2})
         assert vault.load(fresh) == {"step": 2}
         assert vault.load(token) is None  # the old data went with the old server
+
+
+def test_a_fresh_read_leaves_the_ttl_alone(redis_url: str, redis_client: redis.Redis) -> None:
+    # Issue 18: a read is not a write; the TTL moves once it ran down by a minute.
+    with open_vault(redis_url, secret=SECRET) as vault:
+        token = vault.new_session()
+        name = _key_name(token)
+        redis_client.pexpire(name, 1_800_000 - 30_000)  # last refreshed 30 s ago
+        vault.load(token)
+        assert redis_client.pttl(name) <= 1_770_000
+        redis_client.pexpire(name, 1_800_000 - 61_000)
+        vault.load(token)
+        assert redis_client.pttl(name) > 1_790_000

@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import sqlite3
 import stat
+import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from webapp.vault import DEFAULT_IDLE_TIMEOUT, SessionGone, Vault, open_vault
+from webapp.vault.backend import EXPIRY_REFRESH_MS
 from webapp.vault.sqlite_backend import PURGE_EVERY_CREATES
 from webapp.vault.tokens import parse_token
 
@@ -158,3 +160,35 @@ def test_bad_urls_are_refused(url: str) -> None:
 def test_bad_options_are_refused(sqlite_url: str, options: dict, error: type[Exception]) -> None:
     with pytest.raises(error):
         open_vault(sqlite_url, **options)
+
+
+def test_a_read_writes_the_expiry_at_most_once_a_minute(
+    sqlite_vault: Vault, clock: FakeClock, tmp_path: Path
+) -> None:
+    # Issue 18: a page view must not take SQLite's write lock; the expiry moves only when
+    # it is a minute (EXPIRY_REFRESH_MS) behind.
+    token = sqlite_vault.new_session({"a": 1})
+    [(_, _, created)] = _rows(tmp_path / "vault.db")
+    clock.advance(59)
+    assert sqlite_vault.load(token) == {"a": 1}
+    assert _rows(tmp_path / "vault.db")[0][2] == created
+    clock.advance(1)
+    assert sqlite_vault.load(token) == {"a": 1}
+    assert _rows(tmp_path / "vault.db")[0][2] == created + EXPIRY_REFRESH_MS
+
+
+def test_a_read_does_not_wait_for_a_busy_write_lock_to_refresh(
+    sqlite_vault: Vault, clock: FakeClock, tmp_path: Path
+) -> None:
+    token = sqlite_vault.new_session({"a": 1})
+    [(_, _, created)] = _rows(tmp_path / "vault.db")
+    clock.advance(120)
+    with closing(sqlite3.connect(tmp_path / "vault.db", isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")  # another worker in the middle of a save
+        started = time.monotonic()
+        assert sqlite_vault.load(token) == {"a": 1}
+        assert time.monotonic() - started < 1  # not the 5 s busy timeout of writes
+        writer.execute("ROLLBACK")
+    assert _rows(tmp_path / "vault.db")[0][2] == created  # refresh skipped, not queued
+    assert sqlite_vault.load(token) == {"a": 1}
+    assert _rows(tmp_path / "vault.db")[0][2] == created + 120_000  # the next read did it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.vault import SessionGone, Vault, open_vault
+from webapp.vault import SessionGone, StaleVersion, Vault, open_vault
 from webapp.vault.tokens import SessionToken, parse_token
 
 from ._support import OTHER_SECRET, SECRET
@@ -136,3 +136,19 @@ def test_stats_count_sessions_and_bytes_and_purge_all_erases(any_vault: Vault) -
     assert any_vault.purge_all() == 2
     assert any_vault.stats().sessions == 0
     assert all(any_vault.load(t) is None for t in tokens)
+
+
+def test_a_stale_replace_is_refused_with_the_newer_state(any_vault: Vault) -> None:
+    token = any_vault.new_session({"a": 1})
+    first = any_vault.read(token)
+    assert first is not None
+    second = any_vault.replace(token, {"a": 2}, version=first.version)
+    with pytest.raises(StaleVersion) as info:
+        any_vault.replace(token, {"a": 3}, version=first.version)
+    assert info.value.current.state == {"a": 2}
+    assert info.value.current.version == second
+    any_vault.replace(token, {"a": 3}, version=second)
+    assert any_vault.load(token) == {"a": 3}
+    any_vault.delete(token)
+    with pytest.raises(SessionGone):
+        any_vault.replace(token, {"a": 4}, version=second)

@@ -174,6 +174,7 @@ def truststore_settings(
     confirm: str | None = None,
     filename: str = "",
     htmx: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> TestResponse:
     """Post the truststore form as shown on `page`: every entry checked except `exclude`
     (fingerprint keys), aliases as shown unless overridden in `aliases` (key -> alias)."""
@@ -189,7 +190,7 @@ def truststore_settings(
         alias = page.field(f"alias-{key}")
         assert alias is not None, f"no alias field for {key}"
         form[f"alias-{key}"] = (aliases or {}).get(key, alias.attrs.get("value", ""))
-    return client.post("/truststore/settings", headers=_headers(htmx), data=form)
+    return client.post("/truststore/settings", headers=headers or _headers(htmx), data=form)
 
 
 def download(client: FlaskClient, url: str) -> TestResponse:

@@ -24,7 +24,11 @@ def test_storage_unavailable_is_one_json_line_with_the_path_encoded(
     app = create_app(app_config_for(tmp_path, throwaway_pki, VAULT_STORAGE_TIMEOUT=0.2))
     client = app.test_client()
     page_of(upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(), "root.pem")]))
+    # Reads do not wait for a writer (WAL, issue 18): shut readers out too, with the file
+    # held in exclusive locking mode (which needs the app's idle connections closed first).
+    app.extensions["mtls_vault"].close()
     with closing(sqlite3.connect(tmp_path / "vault.db", isolation_level=None)) as blocker:
+        blocker.execute("PRAGMA locking_mode = EXCLUSIVE")
         blocker.execute("BEGIN EXCLUSIVE")  # another process stuck mid-write
         with caplog.at_level(logging.WARNING, logger="webapp.web.errors"):
             # %0A: the path as the app sees it (decoded) holds a line break.

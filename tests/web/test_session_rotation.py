@@ -31,7 +31,7 @@ from tests.browser.servers import serve_app
 from tests.conftest import ThrowawayPki, app_config_for
 from tests.support.throwaway_pki import Issued
 from webapp import create_app
-from webapp.web.sessions import MOVED_MESSAGE
+from webapp.web.moved_sessions import MOVED_MESSAGE
 
 from .conftest import P12_PASSWORD, FormatCase, cryptography_p12
 from .procedure import (

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from webapp.cli import CONNECTION_TEST
 from webapp.cli.inputs import settings, stored_key_pair
 from webapp.cli.options import PROBLEMS, json_option, network_option, store_paths_options
 from webapp.cli.support import (
@@ -20,9 +21,6 @@ from webapp.cli.support import (
     reports_problems,
 )
 from webapp.pki.java import read_store
-
-# Imported when the command runs, so that a build without the engine still offers the rest.
-CONNECTION_TEST = "webapp.pki.partner.connection_test"
 
 
 @click.command(

@@ -15,12 +15,14 @@ See vault.py for the API, tokens.py for the token format.
 from .backend import VaultStats
 from .errors import SessionGone, VaultUnavailable
 from .sealing import MAX_STATE_BYTES, StateTooLarge
-from .vault import DEFAULT_IDLE_TIMEOUT, Vault, open_vault
+from .vault import DEFAULT_IDLE_TIMEOUT, Loaded, StaleVersion, Vault, open_vault
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
+    "Loaded",
     "MAX_STATE_BYTES",
     "SessionGone",
+    "StaleVersion",
     "StateTooLarge",
     "Vault",
     "VaultStats",

@@ -6,11 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Change", "VaultBackend", "VaultStats"]
+__all__ = ["EXPIRY_REFRESH_MS", "Change", "VaultBackend", "VaultStats", "refresh_after_ms"]
 
 # Given the current record, return the new one. May raise to abort without writing.
 # It may run more than once (Redis retries on conflict), so it must have no side effects.
 Change = Callable[[bytes], bytes]
+
+# A read pushes the idle expiry forward only when the last push is older than this: a
+# refresh is a write (SQLite's write lock, a Redis write), and doing one per page view and
+# per debounced keystroke was what made busy servers answer "storage unavailable" (issue 18).
+# The cost: a session may end up to this much before "idle timeout after the last request".
+EXPIRY_REFRESH_MS = 60_000
+
+
+def refresh_after_ms(ttl_ms: int) -> int:
+    """How stale an expiry may get before a read refreshes it (a tenth of short timeouts)."""
+    return min(EXPIRY_REFRESH_MS, max(ttl_ms // 10, 1))
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,8 @@ class VaultBackend(Protocol):
         ...
 
     def get(self, storage_key: bytes, *, ttl_ms: int) -> bytes | None:
-        """Read a record and, in the same atomic step, push its expiry to now + ttl_ms."""
+        """Read a record without taking a write lock; push its expiry to now + ttl_ms when
+        that moves it by at least refresh_after_ms(ttl_ms) (a best-effort touch)."""
         ...
 
     def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:

@@ -2,7 +2,8 @@
 
 Read-modify-write uses optimistic locking (WATCH / MULTI / EXEC): if another request changed
 the record between our read and our write, EXEC fails and we retry on the fresh value. Expiry
-is Redis's own key TTL, slid with every read (GETEX ... PX) and write (SET ... PX).
+is Redis's own key TTL, slid by every write (SET ... PX) and by a read when the TTL has run
+down by a minute (PEXPIRE), so reads stay reads.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, WatchError
 from redis.retry import Retry
 
-from .backend import Change, VaultStats
+from .backend import Change, VaultStats, refresh_after_ms
 from .errors import VaultUnavailable
 
 __all__ = ["KEY_PREFIX", "MAX_WATCH_ATTEMPTS", "RedisBackend"]
@@ -55,10 +56,19 @@ class RedisBackend:
             raise _unavailable(exc) from exc
 
     def get(self, storage_key: bytes, *, ttl_ms: int) -> bytes | None:
+        # GET and PTTL in one round trip, both reads; PEXPIRE (a write, replicated) only when
+        # the TTL has run down by refresh_after_ms, about once a minute per session.
+        name = _name(storage_key)
         try:
-            return self._client.getex(_name(storage_key), px=ttl_ms)  # type: ignore[return-value]
+            with self._client.pipeline(transaction=False) as pipe:
+                pipe.get(name)
+                pipe.pttl(name)
+                record, left = pipe.execute()
+            if record is not None and 0 <= left <= ttl_ms - refresh_after_ms(ttl_ms):
+                self._client.pexpire(name, ttl_ms)  # a key gone meanwhile is left gone
         except RedisError as exc:
             raise _unavailable(exc) from exc
+        return record
 
     def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:
         name = _name(storage_key)

@@ -1,6 +1,8 @@
 """Vault records in one SQLite file, safe for several worker processes on one host.
 
 Choices, and why:
+- A read is a plain SELECT (no lock in WAL mode); it writes the idle expiry only when that is
+  over a minute old (backend.refresh_after_ms), so page views do not queue for the write lock.
 - Every read-modify-write runs in ``BEGIN IMMEDIATE``: the write lock is taken before the
   read, so two processes can never both read the old record and overwrite each other.
   (A plain BEGIN would upgrade to a write lock later and fail with SQLITE_BUSY_SNAPSHOT.)
@@ -30,7 +32,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from .backend import Change, VaultStats
+from .backend import Change, VaultStats, refresh_after_ms
 from .errors import VaultUnavailable
 
 __all__ = ["PURGE_EVERY_CREATES", "SQLiteBackend"]
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 # Expired rows are deleted along with every Nth new session: cheap (indexed range delete)
 # and keeps the table bounded by the sessions started in roughly one idle period.
 PURGE_EVERY_CREATES = 50
+# Milliseconds a read's expiry refresh waits for a busy write lock before giving up on it.
+_TOUCH_WAIT_MS = 100
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_records (
@@ -104,15 +108,39 @@ class SQLiteBackend:
         return True
 
     def get(self, storage_key: bytes, *, ttl_ms: int) -> bytes | None:
-        with self._transaction() as conn:
-            now = self._now_ms()
-            rows = self._fetch(
+        # A plain read (WAL: no lock, never waits for a writer); the expiry is written only
+        # when it is more than refresh_after_ms behind, about once a minute per session.
+        conn = self._connection()
+        now = self._now_ms()
+        rows = self._fetch(
+            conn,
+            "SELECT record, expires_at FROM vault_records WHERE storage_key = ? AND expires_at > ?",
+            (storage_key, now),
+        )
+        if not rows:
+            return None
+        record, expires_at = rows[0]
+        if now + ttl_ms - expires_at >= refresh_after_ms(ttl_ms):
+            self._touch(conn, storage_key, now + ttl_ms, now)
+        return record
+
+    def _touch(self, conn: sqlite3.Connection, storage_key: bytes, expires: int, now: int) -> None:
+        # One autocommit statement; "AND expires_at > ?": an expired row stays expired. It
+        # waits for a busy write lock only briefly: the read already worked, a missed refresh
+        # only shortens the session by a minute, and the next read tries again.
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_TOUCH_WAIT_MS}")
+            self._change(
                 conn,
-                "UPDATE vault_records SET expires_at = ? WHERE storage_key = ? AND expires_at > ?"
-                " RETURNING record",
-                (now + ttl_ms, storage_key, now),
+                "UPDATE vault_records SET expires_at = max(expires_at, ?)"
+                " WHERE storage_key = ? AND expires_at > ?",
+                (expires, storage_key, now),
             )
-        return rows[0][0] if rows else None
+        except (VaultUnavailable, sqlite3.DatabaseError) as exc:
+            log.info("vault: expiry not refreshed (%s)", exc)
+        finally:
+            with suppress(sqlite3.DatabaseError):
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     def modify(self, storage_key: bytes, change: Change, *, ttl_ms: int) -> bytes | None:
         with self._transaction() as conn:

@@ -17,8 +17,16 @@ from .tokens import (
     parse_token,
     storage_key_for,
 )
+from .versions import Loaded, StaleVersion, _Changed
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "DEFAULT_MOVED_GRACE", "Vault", "open_vault"]
+__all__ = [
+    "DEFAULT_IDLE_TIMEOUT",
+    "DEFAULT_MOVED_GRACE",
+    "Loaded",
+    "StaleVersion",
+    "Vault",
+    "open_vault",
+]
 
 # Half an hour of inactivity: long enough to fetch a certificate from a colleague, short
 # enough that an abandoned private key does not linger.
@@ -68,17 +76,49 @@ class Vault:
     def load(self, token: str | None) -> StateRecord | None:
         """The session's state, or None if the token is missing, malformed, wrong or expired.
 
-        A successful load restarts the idle timer.
+        A successful load restarts the idle timer (the backend writes that at most about
+        once a minute, so a read does not take a write lock; see backend.refresh_after_ms).
         """
+        loaded = self.read(token)
+        return None if loaded is None else loaded.state
+
+    def read(self, token: str | None) -> Loaded | None:
+        """Like load(), with the version to hand to replace() (one read, one decode)."""
         parsed = parse_token(token)
         if parsed is None:
             return None
         storage_key = self._storage_key(parsed)
         record = self._backend.get(storage_key, ttl_ms=self._ttl_ms)
-        if record is None:
-            return None
-        plaintext = unseal(record, key=parsed.key, storage_key=storage_key)
-        return None if plaintext is None else decode_state(plaintext)
+        return None if record is None else self._open(parsed, storage_key, record)
+
+    def replace(self, token: str | None, state: StateRecord, *, version: bytes) -> bytes:
+        """Store ``state`` if the record is still the one read at ``version``; the new version.
+
+        Optimistic: encoding and encryption happen before the storage transaction, which
+        only compares bytes and writes. Raises StaleVersion (holding the newer record) when
+        another request wrote in between, SessionGone if the session does not exist.
+        """
+        parsed = parse_token(token)
+        if parsed is None:
+            raise SessionGone()
+        storage_key = self._storage_key(parsed)
+        sealed = seal(encode_state(state), key=parsed.key, storage_key=storage_key)
+
+        def swap(record: bytes) -> bytes:
+            if record != version:
+                raise _Changed(record)
+            return sealed
+
+        try:
+            written = self._backend.modify(storage_key, swap, ttl_ms=self._ttl_ms)
+        except _Changed as changed:
+            current = self._open(parsed, storage_key, changed.record)
+            if current is None:
+                raise SessionGone() from None
+            raise StaleVersion(current) from None
+        if written is None:
+            raise SessionGone()
+        return written
 
     def update(self, token: str | None, fn: Callable[[StateRecord], object]) -> StateRecord:
         """Apply ``fn`` to the latest state atomically and store the result; return it.
@@ -197,6 +237,11 @@ class Vault:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @staticmethod
+    def _open(token: SessionToken, storage_key: bytes, record: bytes) -> Loaded | None:
+        plaintext = unseal(record, key=token.key, storage_key=storage_key)
+        return None if plaintext is None else Loaded(decode_state(plaintext), record)
 
     def _storage_key(self, token: SessionToken) -> bytes:
         return storage_key_for(token.session_id, secret=self._secret)

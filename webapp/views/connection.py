@@ -32,7 +32,6 @@ from ..web.ops.audit import audit
 from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from .certificates import certificate
-from .connection_panel import test_basis
 from .files import attachment
 from .plans import NO_KEY_PAIR, sendable_chain
 from .rendering import done, render_wizard
@@ -62,25 +61,20 @@ def run_test():
             typed = check_destination_url(typed)  # the one URL rule (issue 20)
         except DestinationUrlError as exc:
             return _beside_url(str(exc), typed)
-    if typed is not None:
-
-        def keep_url(state: State) -> None:
-            state.destination.url = typed
-            state.current = "finish"
-
-        update_state(keep_url)
-    wizard = Wizard(load_state())
+    # The state is written once, after the test (issue 18): with the typed URL, and the
+    # result when there is one. What the test used is judged on the state as it will be.
+    wizard = Wizard(_with_url(load_state(), typed))
     url = wizard.fin.url.strip()
     ks, ts = wizard.ks.plan, wizard.ts.plan
     if ks is None or ts is None:
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
     if not url:
-        return _beside_url(NO_URL, "")
+        return _keep_url(typed, _beside_url, NO_URL, "")
     try:
         key_pair = KeyPair.from_pem_bundle(ks.candidate.bundle)
     except KeyPairError:
         log.warning("connection test: saved key pair unreadable")
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
     outbound = settings()  # the same Settings mtls-kit reads (issue 20, item 9)
     try:
         result = test_connection(
@@ -92,12 +86,13 @@ def run_test():
             handshake_timeout=outbound.timeout,
         )
     except FetchError as exc:  # not a server address: the plain sentence beside the field
-        return _beside_url(str(exc), url)
+        return _keep_url(typed, _beside_url, str(exc), url)
     if result.log_detail:
         log.info("connection test %s: %s", result.outcome, result.log_detail)
-    saved = saved_test(result, test_basis(url, ks, ts))
+    saved = saved_test(result, wizard.connection.basis)
 
     def keep(state: State) -> None:
+        _with_url(state, typed)
         state.connection_test = saved
         state.current = "finish"
 
@@ -115,10 +110,32 @@ def run_test():
 @bp.app_template_global("partner_email")
 def partner_email_text(wizard: Wizard) -> str:
     """The partner kit's e-mail, for the page (issue 21: shown with a Copy button too)."""
-    chosen = wizard.state.keystore.chosen
-    if chosen is None or not chosen.chain:
+    # Only from the finish view model: what it shows is what decides its redraw (issue 18).
+    fin = wizard.fin
+    if not fin.partner_chain:
         return ""
-    return partner_email([certificate(pem) for pem in chosen.chain], wizard.fin.url)
+    return partner_email([certificate(pem) for pem in fin.partner_chain], fin.url)
+
+
+def _with_url(state: State, typed: str | None) -> State:
+    """`state` with the typed Destination URL (on the state the request works on)."""
+    if typed is not None:
+        state.destination.url = typed
+    return state
+
+
+def _keep_url(typed: str | None, answer, *args, **kwargs):
+    """Save a typed URL even when the test cannot run, then answer."""
+    if typed is not None:
+
+        def keep(state: State) -> None:
+            _with_url(state, typed)
+            state.current = "finish"
+
+        update_state(keep)
+    if answer is render_wizard:
+        return render_wizard(focus="step-finish", **kwargs)
+    return answer(*args, **kwargs)
 
 
 @bp.get("/partner-kit")

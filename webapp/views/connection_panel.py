@@ -9,9 +9,9 @@ result is "stale": the panel says so, and the zip's README leaves it out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
-from typing import Protocol
 
 from ..pki.java import ConnectionTestNote
 from ..pki.partner import FORBIDDEN, ISSUER_NOT_ACCEPTED, REJECTED
@@ -24,33 +24,13 @@ __all__ = ["KIT_OUTCOMES", "ConnectionPanel", "connection_panel", "readme_note",
 KIT_OUTCOMES = (ISSUER_NOT_ACCEPTED, REJECTED, FORBIDDEN)
 
 
-class _Plans(Protocol):  # the part of Wizard this module reads (no import cycle)
-    @property
-    def ks(self) -> _HasKeystorePlan: ...
-    @property
-    def ts(self) -> _HasTruststorePlan: ...
-    @property
-    def fin(self) -> _HasUrl: ...
-
-
-class _HasKeystorePlan(Protocol):
-    plan: KeystorePlan | None
-
-
-class _HasTruststorePlan(Protocol):
-    plan: TruststorePlan | None
-
-
-class _HasUrl(Protocol):
-    url: str
-
-
 @dataclass(frozen=True)
 class ConnectionPanel:
     can_test: bool  # both stores are ready
     url: str  # the address a test would use
     result: ConnectionTest | None
     stale: bool  # the stores or the URL changed since `result`
+    basis: str = ""  # test_basis of what a test now would use ("" until both stores are ready)
 
     @property
     def offer_kit(self) -> bool:
@@ -67,43 +47,30 @@ class ConnectionPanel:
             return self.result.tested_at
         return f"{when:%d %B %Y, %H:%M} UTC"
 
-    def digest(self) -> tuple:
-        """For Wizard.digests(): everything the panel shows."""
-        saved = self.result
-        shown = (
-            ()
-            if saved is None
-            else (
-                saved.tested_at,
-                saved.url,
-                saved.outcome,
-                saved.headline,
-                saved.next_step,
-                saved.detail,
-                tuple(saved.acceptable_issuers),
-                saved.your_issuer,
-                saved.alert,
-                saved.missing_certificate,
-                saved.tls_version,
-            )
-        )
-        return (self.can_test, self.url, self.stale, shown)
-
 
 def test_basis(url: str, keystore: KeystorePlan, truststore: TruststorePlan) -> str:
     """A digest of what a test with these plans proves (no secret goes into it)."""
-    text = "\n".join(
-        [url.strip(), *keystore.candidate.chain, "--", *(entry.pem for entry in truststore.entries)]
+    return _basis(
+        url.strip(), tuple(keystore.candidate.chain), tuple(e.pem for e in truststore.entries)
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _basis(url: str, chain: tuple[str, ...], trusted: tuple[str, ...]) -> str:
+    # Cached: the test saves it and the panel drawn right after compares against it (public
+    # certificates and the URL only, never a key or password).
+    text = "\n".join([url, *chain, "--", *trusted])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def connection_panel(wizard: _Plans, saved: ConnectionTest | None) -> ConnectionPanel:
-    ks, ts, url = wizard.ks.plan, wizard.ts.plan, wizard.fin.url
+def connection_panel(
+    ks: KeystorePlan | None, ts: TruststorePlan | None, url: str, saved: ConnectionTest | None
+) -> ConnectionPanel:
+    """The panel for these plans and the Destination URL a test would use."""
     if ks is None or ts is None:
         return ConnectionPanel(False, url, saved, saved is not None)
-    stale = saved is not None and saved.basis != test_basis(url, ks, ts)
-    return ConnectionPanel(True, url, saved, stale)
+    basis = test_basis(url, ks, ts)
+    return ConnectionPanel(True, url, saved, saved is not None and saved.basis != basis, basis)
 
 
 def readme_note(panel: ConnectionPanel) -> ConnectionTestNote | None:

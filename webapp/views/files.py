@@ -28,13 +28,13 @@ from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
 from .certificates import certificate, summary
 from .connection_panel import readme_note
+from .plan_cache import keystore_plan, truststore_plan
 from .plans import (
     KeystorePlan,
     TruststorePlan,
     chain_file_name,
     is_placeholder,
     plan_keystore,
-    plan_truststore,
     sendable_chain,
 )
 from .wizard import SNIPPET_FILES, Wizard
@@ -57,7 +57,7 @@ def attachment(built: File, mimetype: str) -> Response:
 def keystore_file(state: State, *, keep_placeholder: bool = False) -> File | None:
     """The keystore if it is ready; with keep_placeholder, also the one that keeps a key
     generated here until the CA answers (never in the zip)."""
-    plan = plan_keystore(state, keep_placeholder=keep_placeholder)
+    plan = plan_keystore(state, keep_placeholder=True) if keep_placeholder else keystore_plan(state)
     if not isinstance(plan, KeystorePlan):
         return None
     try:
@@ -96,7 +96,7 @@ def certificate_chain_file(state: State) -> File | None:
 
 
 def truststore_file(state: State) -> File | None:
-    plan = plan_truststore(state)
+    plan = truststore_plan(state)
     if not isinstance(plan, TruststorePlan):
         return None
     entries = [(e.alias, certificate(e.pem)) for e in plan.entries]

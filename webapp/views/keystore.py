@@ -23,14 +23,13 @@ from . import audit_facts
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
 from .live_preview import render_live
 from .own_chain import completed_candidate
+from .plan_cache import keystore_plan, truststore_plan
 from .plans import (
     NO_KEY_PAIR,
     KeystorePlan,
     TruststorePlan,
     alone_problem,
     is_placeholder,
-    plan_keystore,
-    plan_truststore,
     validity_problem,
 )
 from .rendering import done, render_wizard
@@ -198,10 +197,10 @@ def save_settings():
             # then the saved one stays, so a typo (or a half-typed live preview) never
             # throws away a finished keystore.
             ks.password = password
-        if not live and not errors and isinstance(plan_keystore(state), KeystorePlan):
+        if not live and not errors and isinstance(keystore_plan(state), KeystorePlan):
             # "Create keystore" worked: the step folds into its summary (downloads included)
             # and the next unfinished step is the next thing in view.
-            done_ = isinstance(plan_truststore(state), TruststorePlan)
+            done_ = isinstance(truststore_plan(state), TruststorePlan)
             state.current = "finish" if done_ else "truststore"
 
     if not live and not saved.candidates:

@@ -43,7 +43,7 @@ from ..state import (
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import settings
-from ..web.sessions import load_state, rotate_session, state_before_change, update_state
+from ..web.sessions import load_state, rotate_session, update_state
 from .last_year_state import renewed_state
 from .opened_store import opened_state
 from .own_chain import candidate_of
@@ -91,19 +91,6 @@ def days_left(iso: str) -> str:
         return "today"
     unit = "day" if abs(days) == 1 else "days"
     return f"in {days} {unit}" if days > 0 else f"{-days} {unit} ago"
-
-
-@bp.app_template_global("last_year_changed")
-def last_year_changed() -> bool:
-    """Whether this request changed what the panel shows, so an htmx answer redraws it out of
-    band only then (like the steps: only what changed is redrawn)."""
-    return _panel(state_before_change()) != _panel(load_state())
-
-
-def _panel(state: State) -> tuple:
-    # What last_year/_step.html reads: the saved files' state, and whether a first-time
-    # import folded the panel away.
-    return (state.last_year, bool(state.keystore.candidates))
 
 
 def saved_files(saved: LastYearState) -> list[tuple[str, bytes]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, make_response
 
 from ..web.sessions import load_state
-from .rendering import render_steps
+from .rendering import SHOWN_HEADER, render_steps
 from .wizard import wizard_context
 
 
@@ -18,4 +18,5 @@ def render_live(step: str, **extra) -> Response:
     context.update(extra)
     response = make_response(render_steps(step, context, main=False))
     response.vary.add("HX-Request")
+    response.vary.add(SHOWN_HEADER)
     return response

@@ -11,10 +11,12 @@ from ..vault import VaultUnavailable
 from ..web.ops.audit import audit
 from ..web.pages import Pages, register_pages
 from ..web.sessions import clear_erased, update_state, vault, wipe_state
-from .rendering import done, is_htmx, render_wizard
+from .rendering import done, is_htmx, render_wizard, view_digest
 from .wizard import STEPS
 
 bp = Blueprint("main", __name__)
+# Each step's `data-view` (what it shows, see rendering.view_digest).
+bp.add_app_template_global(view_digest, "view_digest")
 
 
 @bp.record_once
@@ -71,9 +73,9 @@ def healthz():
 def readyz():
     """The session storage is reachable and writable: the instance can take users."""
     try:
-        # Every request writes (even reads slide the expiry), so a store that answers but
-        # cannot be written is not ready. Purging takes SQLite's write lock, which a plain
-        # ping does not (a locked file still reads); Redis expires keys itself (no I/O).
+        # Every action writes (and reads refresh the expiry once a minute), so a store that
+        # answers but cannot be written is not ready. Purging takes SQLite's write lock, which
+        # a plain ping does not (a locked file still reads); Redis expires keys itself.
         ready = vault().ping() and vault().purge_expired() >= 0
     except VaultUnavailable:
         ready = False

@@ -22,7 +22,8 @@ from . import audit_facts
 from .certificates import chosen_files, fingerprint, uploaded_certificates
 from .files import attachment, truststore_file
 from .live_preview import render_live
-from .plans import NO_PARTNER_CERTIFICATES, NONE_INCLUDED, TruststorePlan, plan_truststore
+from .plan_cache import truststore_plan
+from .plans import NO_PARTNER_CERTIFICATES, NONE_INCLUDED, TruststorePlan
 from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import read_store_settings
@@ -212,7 +213,7 @@ def save_settings():
         if not live:
             # "Create truststore" worked: fold it (its summary keeps the download) and bring
             # the Finish step into view; with a problem the step stays open to show it.
-            done_ = not errors and isinstance(plan_truststore(state), TruststorePlan)
+            done_ = not errors and isinstance(truststore_plan(state), TruststorePlan)
             state.current = "finish" if done_ else "truststore"
 
     if not live and not view.entries:
@@ -220,7 +221,7 @@ def save_settings():
     state = update_state(keep)
     if live:
         return render_live("truststore")
-    if not errors and isinstance(plan := plan_truststore(state), list):
+    if not errors and isinstance(plan := truststore_plan(state), list):
         # e.g. only the user's own chain included (issue 20): said beside the certificates.
         errors.update({p.field: p.message for p in plan if p.field == "certificates"})
     if errors:

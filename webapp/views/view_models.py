@@ -1,5 +1,10 @@
 """What each step shows, read from the saved state: the keystore, truststore and finish
-view models. `wizard` puts them together with the modes and the change digests."""
+view models. `wizard` puts them together with the modes.
+
+Every view model is a frozen dataclass of plain values (str, int, tuples, other frozen
+values), with no field left out of equality: a step is redrawn exactly when its StepView
+differs from the one the page shows (issue 18), so a field added here for a template can
+never be forgotten by the redraw rule."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..pki.certs import CertificateSummary
+from ..pki.check.timeline import BreakDate
 from ..pki.java import (
     DestinationConfig,
     Snippet,
@@ -18,6 +24,8 @@ from ..pki.java import (
 from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..state import FetchReport, OpenedStoreState, State
 from .certificates import summary
+from .connection_panel import ConnectionPanel, connection_panel
+from .plan_cache import keystore_plan, trust_entries_of, truststore_plan
 from .plans import (
     KeystorePlan,
     TrustEntry,
@@ -28,20 +36,21 @@ from .plans import (
     is_placeholder,
     not_renewed_problem,
     plan_keystore,
-    plan_truststore,
     previous_certificate,
-    trust_entries,
     validity_problem,
 )
 from .store_formats import file_name_for, saved_format
 from .trust_changes import own_fingerprints, trust_changes
+from .will_break import will_break
 
 
-@dataclass
+@dataclass(frozen=True)
 class Candidate:
     index: int
-    pems: list[str]
+    pems: tuple[str, ...]
     source_alias: str | None
+    chain_sources: tuple[str, ...] = ()  # where each certificate came from (issue 11)
+    chain_problem: str = ""  # why the chain is incomplete; "" when complete
 
     @property
     def leaf(self) -> CertificateSummary:
@@ -52,9 +61,9 @@ class Candidate:
         return [summary(pem) for pem in self.pems]
 
 
-@dataclass
+@dataclass(frozen=True)
 class KeystoreView:
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: tuple[Candidate, ...] = ()
     selected: int = 0
     source_name: str = ""
     alias: str = ""
@@ -112,9 +121,9 @@ class KeystoreView:
         return self.candidates[min(max(self.selected, 0), len(self.candidates) - 1)]
 
 
-@dataclass
+@dataclass(frozen=True)
 class TruststoreView:
-    entries: list[TrustEntry] = field(default_factory=list)
+    entries: tuple[TrustEntry, ...] = ()
     fetch: FetchReport | None = None
     filename: str = "truststore.jks"
     has_password: bool = False
@@ -123,7 +132,9 @@ class TruststoreView:
     conflicts: dict[str, str] = field(default_factory=dict)
     opened: OpenedStoreState | None = None  # last year's truststore (issue 13)
     changes: dict[str, TrustChange] = field(default_factory=dict)  # by fingerprint
-    own: frozenset[str] = frozenset()  # the user's own certificates, in an update (issue 20)
+    # The user's own certificates, in an update (issue 20). Sorted, not a set: the page's
+    # digest is of the repr, and a set's order differs between worker processes.
+    own: tuple[str, ...] = ()
     format: StoreFormat = StoreFormat.JKS
 
     @property
@@ -140,7 +151,24 @@ class TruststoreView:
         return [e for e in self.entries if e.include]
 
 
-@dataclass
+@dataclass(frozen=True)
+class StepView:
+    """Everything one step's section shows: its mode and its view model."""
+
+    mode: str  # "open", "done" or "waiting" (wizard.step_modes)
+    shows: KeystoreView | TruststoreView | FinishView
+
+
+@dataclass(frozen=True)
+class StepperView:
+    modes: tuple[tuple[str, str], ...]
+    complete: tuple[tuple[str, bool], ...]
+
+
+NO_PANEL = ConnectionPanel(False, "", None, False)
+
+
+@dataclass(frozen=True)
 class FinishView:
     url: str
     method: str
@@ -149,6 +177,14 @@ class FinishView:
     config: DestinationConfig | None
     keystore_format: StoreFormat = StoreFormat.JKS
     truststore_format: StoreFormat = StoreFormat.JKS
+    keystore_filename: str = ""
+    truststore_filename: str = ""
+    send_filename: str = ""  # the certificate chain file for the partner
+    connection: ConnectionPanel = NO_PANEL  # the connection test (issue 11)
+    will_break: tuple[BreakDate, ...] = ()  # "What will break when" (issue 22)
+    partner_chain: tuple[str, ...] = ()  # the chosen chain the e-mail text names (issue 21)
+    renewal_summary: str = ""  # after Renew (issue 21): the one line, and its details
+    renewal_details: tuple[str, ...] = ()
 
     def snippets(self, *, mask: bool) -> tuple[Snippet, ...]:
         """The settings for other Java consumers (issue 14), from the same values as config."""
@@ -164,12 +200,13 @@ class FinishView:
 
 def keystore_view(state: State) -> KeystoreView:
     saved = state.keystore
-    plan = plan_keystore(state)
+    plan = keystore_plan(state)
     fmt = saved_format(saved.format)
     return KeystoreView(
-        candidates=[
-            Candidate(i, list(c.chain), c.source_alias) for i, c in enumerate(saved.candidates)
-        ],
+        candidates=tuple(
+            Candidate(i, tuple(c.chain), c.source_alias, tuple(c.chain_sources), c.chain_problem)
+            for i, c in enumerate(saved.candidates)
+        ),
         selected=saved.selected,
         source_name=saved.source_name,
         alias=saved.alias,
@@ -195,11 +232,11 @@ def keystore_view(state: State) -> KeystoreView:
 
 def truststore_view(state: State) -> TruststoreView:
     saved = state.truststore
-    entries = trust_entries(state)
-    plan = plan_truststore(state, entries)
+    entries = trust_entries_of(state)
+    plan = truststore_plan(state)
     fmt = saved_format(saved.format)
     return TruststoreView(
-        entries=entries,
+        entries=tuple(entries),
         fetch=saved.fetch,
         format=fmt,
         filename=file_name_for(saved.filename, kind="truststore", fmt=fmt),
@@ -210,7 +247,7 @@ def truststore_view(state: State) -> TruststoreView:
         else {p.field: p.message for p in plan if p.field.startswith("alias-")},
         opened=saved.opened,
         changes=trust_changes(state),
-        own=own_fingerprints(state),
+        own=tuple(sorted(own_fingerprints(state))),
     )
 
 
@@ -224,6 +261,7 @@ def _usable_url(url: str) -> bool:
 
 
 def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishView:
+    """The finish step: the destination settings, the files' names, the connection test."""
     saved = state.destination
     url = saved.url or (ts.fetch.url if ts.fetch else "")
     method = saved.method or "POST"
@@ -245,4 +283,12 @@ def finish_view(state: State, ks: KeystoreView, ts: TruststoreView) -> FinishVie
         config,
         keystore_format=ks.format,
         truststore_format=ts.format,
+        keystore_filename=ks.filename,
+        truststore_filename=ts.filename,
+        send_filename=ks.send_filename,
+        connection=connection_panel(ks.plan, ts.plan, url, state.connection_test),
+        will_break=will_break(state),
+        partner_chain=ks.chosen.pems if ks.chosen else (),
+        renewal_summary=state.last_year.summary if state.last_year else "",
+        renewal_details=tuple(state.last_year.details) if state.last_year else (),
     )

@@ -10,20 +10,20 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ..pki.java import (
-    STORE_FORMATS,
-)
-from ..state import STEPS, FetchReport, OpenedStoreState, State
-from .connection_panel import ConnectionPanel, connection_panel
+from ..pki.java import STORE_FORMATS
+from ..state import STEPS, State
+from .connection_panel import ConnectionPanel
+from .last_year_view import LastYearPanel, LastYearView, last_year_panel, last_year_view
 from .view_models import (
     FinishView,
     KeystoreView,
+    StepperView,
+    StepView,
     TruststoreView,
     finish_view,
     keystore_view,
     truststore_view,
 )
-from .will_break import will_break
 
 STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
 # Snippet key (pki.java.consumer_snippets) -> its file in the zip and as a download (issue 14).
@@ -82,9 +82,14 @@ class Wizard:
         return finish_view(self.state, self.ks, self.ts)
 
     @cached_property
+    def last_year(self) -> LastYearView | None:
+        """Last year's files, as the panel and the finish step show them (issue 21)."""
+        return last_year_view(self.state)
+
+    @property
     def connection(self) -> ConnectionPanel:
         """The connection test panel of the finish step (issue 11)."""
-        return connection_panel(self, self.state.connection_test)
+        return self.fin.connection
 
     @cached_property
     def complete(self) -> dict[str, bool]:
@@ -94,87 +99,17 @@ class Wizard:
     def modes(self) -> dict[str, str]:
         return step_modes(self.state, self.complete)
 
-    def digests(self) -> dict[str, tuple]:
-        """What each step's section shows, as plain tuples, to redraw only the ones that changed.
-
-        Made from the state (and the step's mode), never by rendering; compared, not
-        hashed (the strings are shared, so equal ones compare at once). Passwords are in
-        them because the finish step shows them; they never leave the request.
-        """
-        s, modes = self.state, self.modes
-        ks, ts = s.keystore, s.truststore
-        chosen = ks.chosen
-        fetch = ts.fetch
-        return {
-            "stepper": (tuple(modes.items()), tuple(self.complete.items())),
-            "keystore": (
-                modes["keystore"],
-                self.ks.complete,
-                ks.selected,
-                ks.source_name,
-                ks.alias,
-                ks.filename,
-                ks.format,
-                bool(ks.password),
-                ks.validity_confirmed,
-                ks.alone_confirmed,
-                ks.pending_upload.name if ks.pending_upload else None,
-                tuple(
-                    (
-                        c.bundle,
-                        tuple(c.chain),
-                        c.source_alias,
-                        tuple(c.chain_sources),
-                        c.chain_problem,
-                    )
-                    for c in ks.candidates
-                ),
-                _opened_key(ks.opened),
-                ks.request_pem,
-            ),
-            "truststore": (
-                modes["truststore"],
-                self.ts.complete,
-                ts.filename,
-                ts.format,
-                bool(ts.password),
-                tuple((c.pem, c.source) for c in ts.certs),
-                tuple(sorted((fp, c.alias, c.include) for fp, c in ts.choices.items())),
-                _fetch_key(fetch),
-                tuple(chosen.chain) if chosen else (),
-                _opened_key(ts.opened),
-            ),
-            "finish": (
-                modes["finish"],
-                tuple(chosen.chain) if chosen else (),
-                s.destination.url,
-                s.destination.method,
-                s.destination.folder,
-                fetch.url if fetch else "",
-                ks.format,
-                ts.format,
-                self.fin.config.to_json(mask=False) if self.fin.config else None,
-                self.connection.digest(),
-                _opened_key(ks.opened),  # "What will break when" (will_break.py)
-                _opened_key(ts.opened),
-            ),
+    @cached_property
+    def views(self) -> dict[str, StepView | StepperView | LastYearPanel]:
+        """What the stepper and each step's section show, as frozen values: a section is
+        redrawn when its value differs from the one on the page (rendering.changed_steps)."""
+        views: dict[str, StepView | StepperView | LastYearPanel] = {
+            "stepper": StepperView(tuple(self.modes.items()), tuple(self.complete.items())),
+            "last_year": last_year_panel(self.state),  # issue 21's panel, not a step
         }
-
-
-def _opened_key(opened: OpenedStoreState | None) -> tuple:
-    if opened is None:
-        return ()
-    return (
-        opened.name,
-        opened.store_type,
-        tuple((e.alias, e.kind, tuple(e.chain)) for e in opened.entries),
-    )
-
-
-def _fetch_key(fetch: FetchReport | None) -> tuple:
-    if fetch is None:
-        return ()
-    return (fetch.url, fetch.host, fetch.port, fetch.address, fetch.sent, tuple(fetch.warnings))
+        for step, shows in (("keystore", self.ks), ("truststore", self.ts), ("finish", self.fin)):
+            views[step] = StepView(self.modes[step], shows)
+        return views
 
 
 def wizard_context(
@@ -214,5 +149,5 @@ def wizard_context(
         "reveal": False,
         "lost_work": LOST_WORK if lost else "",
         "erased": False,  # the work was downloaded and erased (set by render_wizard)
-        "will_break": will_break(state),
+        "will_break": wizard.fin.will_break,
     }

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
 from ..state import State
-from ..vault import SessionGone, Vault, VaultUnavailable, open_vault
+from ..vault import Loaded, SessionGone, StaleVersion, Vault, VaultUnavailable, open_vault
 from ..vault.vault import DEFAULT_STORAGE_TIMEOUT
+from .moved_sessions import moved_response, moved_token
 
 
 def init_app(app: Flask) -> None:
@@ -91,35 +91,6 @@ def rotate_session() -> None:
     g.state = State.from_record(record).state
 
 
-def moved_token() -> bool:
-    """The request came with a token another request rotated away from (see rotate_session)."""
-    incoming = request.cookies.get(cookie_name())
-    if not incoming or g.get("rotated_from") == incoming:
-        return False
-    return vault().was_moved(incoming)
-
-
-MOVED_MESSAGE = (
-    "Your work was just given a new session key (a key pair was added in another tab), "
-    "so this may not have been saved. The page reloads with your work: check it, and do "
-    "this again if it is missing."
-)
-
-
-def moved_response() -> Response:
-    """ "Reload": no session read or written, no cookie set, nothing from the moved work."""
-    from .errors import moved_session
-
-    response = moved_session(MOVED_MESSAGE)
-    # htmx reloads the whole page; a plain request is re-sent (GET) or the wizard shown.
-    response.headers["HX-Refresh"] = "true"
-    target = request.full_path.rstrip("?") if request.method == "GET" else "/"
-    response.headers["Refresh"] = f"1; url={target}"
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Cookie")
-    return response
-
-
 def _refuse_moved_token() -> Response | None:
     # Before the view: a request with a moved token does nothing (no partner fetch, no audit).
     if request.endpoint in _NO_SESSION_ENDPOINTS or not moved_token():
@@ -132,12 +103,20 @@ _NO_SESSION_ENDPOINTS = frozenset({"static", "metrics.metrics"})
 
 
 def load_state() -> State:
-    """The user's saved work; a fresh State for a new or expired session."""
+    """The user's saved work; a fresh State for a new or expired session.
+
+    Read and decoded once per request; update_state changes this same object."""
     if "state" not in g:
-        restored = State.from_record(vault().load(_token()))
-        g.state = restored.state
-        g.state_lost = g.get("state_lost", False) or restored.lost
+        _remember(vault().read(_token()))
     return g.state
+
+
+def _remember(loaded: Loaded | None) -> None:
+    restored = State.from_record(loaded.state if loaded else None)
+    g.state = restored.state
+    g.state_record = loaded.state if loaded else None  # as read: for state_before_change
+    g.state_version = loaded.version if loaded else None
+    g.state_lost = g.get("state_lost", False) or restored.lost
 
 
 def state_lost() -> bool:
@@ -147,7 +126,10 @@ def state_lost() -> bool:
 
 
 def state_before_change() -> State:
-    """The state as this request found it, before its first update_state (to tell what changed)."""
+    """The state as this request found it, before its first update_state (to tell what changed).
+
+    Decoded again from the record as read, so only callers that need it pay (htmx requests
+    that do not say what they show, see rendering.shown_views)."""
     if "state_before_record" not in g:
         return load_state()
     if "state_before" not in g:
@@ -155,44 +137,78 @@ def state_before_change() -> State:
     return g.state_before
 
 
+def state_generation() -> int:
+    """Grows with every update_state: what was computed from the state before is stale."""
+    return int(g.get("state_generation", 0))
+
+
+# Tries of an optimistic write before giving up. A retry only re-runs `change` (cheap) on the
+# newer state it was handed; one session's tabs rarely overlap by more than a few requests,
+# so this many conflicts in a row means an overloaded store (shown as "unavailable").
+_WRITE_ATTEMPTS = 20
+
+
 def update_state(change: Callable[[State], object]) -> State:
-    """Apply `change` atomically to the freshest saved state (other tabs may have written).
+    """Apply `change` to the state and store it, at most one write per call (views call once).
 
-    Without a session, one is created only when `change` leaves something to save: a refused
-    request must not create vault records (issue 10, hole 8)."""
-    token = _token()
-    runs: list[tuple[dict[str, Any], State]] = []
-
-    def apply(record: dict[str, Any]) -> None:
-        # May run more than once (the vault retries on conflict): the last run is the one kept.
-        restored = State.from_record(record)
-        change(restored.state)
-        # A shallow copy is the record as it was: to_record() builds new values, it never
-        # mutates the old ones.
-        runs.append((dict(record), restored.state))
-        record.clear()
-        record.update(restored.state.to_record())
-        if restored.lost:
-            g.state_lost = True
-
-    for _ in range(2):
-        if token is None:
-            trial = State()
-            change(trial)
-            if trial.to_record() == State().to_record():
-                g.state = trial
-                return trial
-            token = vault().new_session()
-            g.session_token = token
+    `change` runs outside any storage transaction, on the state this request read; the write
+    is optimistic (Vault.replace): if another tab wrote meanwhile, `change` runs again on
+    that newer state, so no tab's work is lost. Without a session, one is created only when
+    `change` leaves something to save: a refused request must not create vault records
+    (issue 10, hole 8)."""
+    state = load_state()
+    if "state_before_record" not in g:
+        g.state_before_record = g.get("state_record")
+    g.state_generation = state_generation() + 1  # plans made inside `change` are the new ones
+    _apply(change, state)
+    for _ in range(_WRITE_ATTEMPTS):
         try:
-            vault().update(token, apply)
-            before, g.state = runs[-1]
-            if "state_before_record" not in g:
-                g.state_before_record = before
+            _store(g.state)
             return g.state
-        except SessionGone:
-            token = None  # expired between requests: start a fresh session
-    raise SessionGone()
+        except StaleVersion as stale:  # another tab wrote since we read: redo on theirs
+            g.state_before_record = stale.current.state
+            _remember(stale.current)
+        except SessionGone:  # expired meanwhile: start afresh
+            g.state_before_record = None
+            _remember(None)
+            g.session_token = None
+        except BaseException:  # too large, storage down: show the work as it is saved
+            _remember(_as_read())
+            raise
+        g.state_generation += 1
+        _apply(change, g.state)
+    raise VaultUnavailable("session storage is unavailable: too many concurrent changes")
+
+
+def _apply(change: Callable[[State], object], state: State) -> None:
+    try:
+        change(state)
+    except BaseException:
+        # Nothing is written; the request goes on with the state as it was read.
+        _remember(_as_read())
+        raise
+
+
+def _as_read() -> Loaded | None:
+    record, version = g.get("state_record"), g.get("state_version")
+    return None if record is None or version is None else Loaded(record, version)
+
+
+def _store(state: State) -> None:
+    token, version = _token(), g.get("state_version")
+    record = state.to_record()
+    if token is None:
+        if record != State().to_record():  # else nothing worth a session
+            g.session_token = vault().new_session(record)
+            g.state_record, g.state_version = record, None
+        return
+    if version is None:  # made earlier in this request (or expired): read what is there
+        loaded = vault().read(token)
+        if loaded is None:
+            raise SessionGone()
+        raise StaleVersion(loaded)
+    g.state_version = vault().replace(token, record, version=version)
+    g.state_record = record
 
 
 # Set (readable by the page's script, it holds no secret) when a download erased the work:
@@ -228,7 +244,7 @@ def _write_cookie(response: Response) -> Response:
     elif token:
         # Kept across a browser restart for as long as the footer promises: the idle timeout,
         # counted again from every response that used the session (the vault slides its
-        # expiry on every load the same way). The server enforces the expiry; the cookie's
+        # expiry the same way, to within a minute). The server enforces the expiry; the cookie's
         # Max-Age only stops the browser from dropping the work earlier.
         response.set_cookie(
             name,
