@@ -72,6 +72,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # A Redis outage must not turn every fetch into an error page: fall back to memory.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    # One Limiter serves every app this process makes (tests, `flask` commands). Flask-Limiter
+    # merges each app's storage options into the previous ones and keeps its "storage is
+    # down" flag across init_app: a SQLite app's {"timeout"} reached the next app's Redis
+    # client, which then counted in memory. Each app starts from a clean slate.
+    limiter._storage_options = {}
+    limiter._storage_dead = False
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _limit_exceeded)
 
