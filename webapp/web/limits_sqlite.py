@@ -9,7 +9,7 @@ the keys are Flask-Limiter's, the client address and a hash of the session token
 A `limits` storage for the fixed-window strategy (Flask-Limiter's default), registered as
 the scheme `mtls-sqlite:///<path>`. One UPSERT per hit: atomic across processes (SQLite's
 write lock), a window that has run out starts again from this hit. Connections are kept per
-thread and per process, never closed while running, for the reasons sqlite_backend.py gives
+thread and per process, never closed while running, for the reasons vault/sqlite_file.py gives
 (closing a connection to a file drops this process's locks on it, the vault's included).
 """
 
