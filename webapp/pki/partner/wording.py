@@ -64,8 +64,18 @@ def describe(
 ) -> Words:
     """Headline, next step and detail for `outcome` (server_outcome: before the expiry rule)."""
     cert = key_pair.certificate
-    issuer = plain_name(cert.issuer)
-    accepts = ", ".join(f"‘{plain_name(n)}’" for n in attempt.acceptable) or "none listed"
+    words = (
+        _server_words(outcome, attempt, missing, host)
+        or _certificate_words(outcome, attempt, cert, when, answer)
+        or _refusal_words(outcome, alert, answer)
+    )
+    return Words(*words, _detail(attempt, key_pair, server_outcome, answer))
+
+
+def _server_words(
+    outcome: str, attempt: Attempt, missing: str | None, host: str | None
+) -> tuple[str, str] | None:
+    """When the fault is on the partner's side of the handshake (or its address)."""
     if outcome == o.SERVER_NOT_TRUSTED and attempt.server_changed:
         headline = SERVER_CHANGED
         next_step = (
@@ -86,14 +96,6 @@ def describe(
             f"Check the address. The certificate names {names}; use one of those, "
             f"or ask the partner for a certificate that names {host}."
         )
-    elif outcome == o.CERTIFICATE_EXPIRED:
-        if when > cert.not_valid_after_utc:
-            headline = f"Your certificate expired on {cert.not_valid_after_utc:%d %B %Y}."
-        else:
-            headline = f"Your certificate is not valid until {cert.not_valid_before_utc:%d %B %Y}."
-        next_step = (
-            "Ask your certificate authority for a new certificate, import it, and test again."
-        )
     elif outcome == o.CLIENT_CERT_NOT_REQUESTED:
         headline = (
             "The connection works, but the partner's server did not ask for your certificate."
@@ -102,6 +104,29 @@ def describe(
             "Mutual TLS is not switched on at this address. Check with the partner "
             "that this is the right address, or whether they still have to turn on "
             "client certificates."
+        )
+    else:
+        return None
+    return headline, next_step
+
+
+def _certificate_words(
+    outcome: str,
+    attempt: Attempt,
+    cert: x509.Certificate,
+    when: dt.datetime,
+    answer: HttpAnswer | None,
+) -> tuple[str, str] | None:
+    """When the partner's server cannot take your certificate: its dates, issuer, access."""
+    issuer = plain_name(cert.issuer)
+    accepts = ", ".join(f"‘{plain_name(n)}’" for n in attempt.acceptable) or "none listed"
+    if outcome == o.CERTIFICATE_EXPIRED:
+        if when > cert.not_valid_after_utc:
+            headline = f"Your certificate expired on {cert.not_valid_after_utc:%d %B %Y}."
+        else:
+            headline = f"Your certificate is not valid until {cert.not_valid_before_utc:%d %B %Y}."
+        next_step = (
+            "Ask your certificate authority for a new certificate, import it, and test again."
         )
     elif outcome == o.ISSUER_NOT_ACCEPTED:
         headline = (
@@ -119,7 +144,16 @@ def describe(
             f"{_KIT} and ask them to give your certificate ‘{plain_name(cert.subject)}’ "
             "access to this address, or check that the address is the right one."
         )
-    elif outcome == o.REJECTED and answer is not None and alert is None:
+    else:
+        return None
+    return headline, next_step
+
+
+def _refusal_words(
+    outcome: str, alert: tuple[str, str, str] | None, answer: HttpAnswer | None
+) -> tuple[str, str]:
+    """The server's verdict on your certificate: refused (how it said so), or accepted."""
+    if outcome == o.REJECTED and answer is not None and alert is None:
         headline = (
             "The partner's server refused your certificate: it let the secure connection "
             f"open, then answered the request with {answer.summary()}."
@@ -140,7 +174,7 @@ def describe(
     else:
         headline = "The partner's server accepted your certificate."
         next_step = "All set: the platform can connect with these files."
-    return Words(headline, next_step, _detail(attempt, key_pair, server_outcome, answer))
+    return headline, next_step
 
 
 def _names(attempt: Attempt) -> str:
