@@ -34,7 +34,7 @@ from .plans import (
 )
 from .rendering import done, render_wizard
 from .store_formats import file_name_for
-from .store_settings import read_store_settings
+from .store_settings import StoreSettings, read_store_settings
 from .validation import field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
@@ -51,42 +51,70 @@ def import_key_pair():
     is "type the right password, click Import" without choosing the file again.
     """
     upload = request.files.get("key_file")
-    extra = request.files.get("key_file_extra")
+    chosen_name = bool(upload and upload.filename)
+    name, data, extra_data, kept = _submitted_files(upload, request.files.get("key_file_extra"))
     password = password_field(request.form, "key_password")
+    pairs, errors, pending = _read_key_pairs(name, data, extra_data, password, chosen_name)
+    if errors:
+        return _refuse_import(errors, pending, kept)
+    # Each chain completed as far as we can (issue 11): a leaf alone is no keystore to ship.
+    candidates = [completed_candidate(pair) for pair in pairs]
+    # A new token before the key is written: a planted one opens nothing (issues 10, 19).
+    rotate_session()
+    update_state(_keep_imported(candidates, pairs, name))
+    audit(
+        "keypair.imported",
+        file=name,
+        certificates=certificate_facts(pair.certificate for pair in pairs),
+    )
+    return done("step-keystore")
+
+
+def _submitted_files(upload, extra) -> tuple[str, bytes, bytes, PendingUpload | None]:
+    """The file's name and bytes (and the extra file's), or the kept ones when none was chosen."""
     data = upload.read() if upload else b""
     extra_data = extra.read() if extra else b""
     name = (upload.filename or "")[:200] if upload else ""
     kept = load_state().keystore.pending_upload
     if not data and not (upload and upload.filename) and kept is not None:
         name, data, extra_data = kept.name, kept.file_bytes(), kept.extra_bytes() or extra_data
-    errors: dict[str, str] = {}
-    pairs: list[KeyPair] = []
-    pending: PendingUpload | None = None
+    return name, data, extra_data, kept
+
+
+def _read_key_pairs(
+    name: str, data: bytes, extra_data: bytes, password: str, chosen_name: bool
+) -> tuple[list[KeyPair], dict[str, str], PendingUpload | None]:
+    """The key pairs, the errors beside the fields, and the upload to keep for a retry."""
     if not data:
-        errors["key_file"] = NO_FILE if not (upload and upload.filename) else "This file is empty."
-    else:
-        try:
-            pairs = load_key_pairs(data, password or None, extra=extra_data or None)
-        except (PasswordRequiredError, WrongPasswordError, PasswordTooLongError) as exc:
-            errors["key_password"] = str(exc)
-            if len(data) + len(extra_data) <= current_app.config["MAX_CONTENT_LENGTH"]:
-                pending = PendingUpload.of(name, data, extra_data)
-        except KeyPairError as exc:
-            errors["key_file"] = str(exc)
-    if errors:
+        return [], {"key_file": NO_FILE if not chosen_name else "This file is empty."}, None
+    try:
+        return load_key_pairs(data, password or None, extra=extra_data or None), {}, None
+    except (PasswordRequiredError, WrongPasswordError, PasswordTooLongError) as exc:
+        fits = len(data) + len(extra_data) <= current_app.config["MAX_CONTENT_LENGTH"]
+        pending = PendingUpload.of(name, data, extra_data) if fits else None
+        return [], {"key_password": str(exc)}, pending
+    except KeyPairError as exc:
+        return [], {"key_file": str(exc)}, None
 
-        def remember(state: State) -> None:
-            if not state.keystore.candidates:  # an imported key pair is never replaced here
-                state.keystore.pending_upload = pending
 
-        if pending is not None:
-            rotate_session()  # the kept file holds the key: never under a planted token
-        if pending is not None or kept is not None:
-            update_state(remember)
-        return render_wizard(errors=errors, focus="step-keystore")
+def _refuse_import(
+    errors: dict[str, str], pending: PendingUpload | None, kept: PendingUpload | None
+):
+    """Keep (or forget) the file that failed on its password, then show the errors."""
 
-    # Each chain completed as far as we can (issue 11): a leaf alone is no keystore to ship.
-    candidates = [completed_candidate(pair) for pair in pairs]
+    def remember(state: State) -> None:
+        if not state.keystore.candidates:  # an imported key pair is never replaced here
+            state.keystore.pending_upload = pending
+
+    if pending is not None:
+        rotate_session()  # the kept file holds the key: never under a planted token
+    if pending is not None or kept is not None:
+        update_state(remember)
+    return render_wizard(errors=errors, focus="step-keystore")
+
+
+def _keep_imported(candidates, pairs: list[KeyPair], name: str):
+    """The state change that makes the imported key pairs the keystore's candidates."""
 
     def keep(state: State) -> None:
         state.current = "keystore"
@@ -104,15 +132,7 @@ def import_key_pair():
             format=state.keystore.format,  # a new key pair, the same platform
         )
 
-    # A new token before the key is written: a planted one opens nothing (issues 10, 19).
-    rotate_session()
-    update_state(keep)
-    audit(
-        "keypair.imported",
-        file=name,
-        certificates=certificate_facts(pair.certificate for pair in pairs),
-    )
-    return done("step-keystore")
+    return keep
 
 
 @bp.post("/select")
@@ -158,7 +178,7 @@ def save_settings():
     live = request.args.get("live") == "1"
     form = request.form
     errors: dict[str, str] = {}
-    alias = filename = None
+    alias = None
     saved = load_state().keystore
     try:
         alias = validate_alias(field(form, "alias"))
@@ -171,10 +191,29 @@ def save_settings():
         saved_password=saved.password,
         other_file_name=load_state().truststore.filename or "truststore.jks",
     )
+    errors.update(chosen.errors)
+    keep = _keep_settings(form, chosen, alias, errors, live)
+    if not live and not saved.candidates:
+        errors["key_file"] = NO_KEY_PAIR
+    state = update_state(keep)
+    if not live and (problem := validity_problem(state)) is not None:
+        errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
+    if not live and alone_problem(state) is not None:  # explained above the Chain files
+        errors[readiness.ALONE_FIELD] = readiness.ALONE_NOT_CHOSEN
+    if live:
+        return render_live("keystore")
+    if errors:
+        return _show_settings_errors(form, chosen, errors)
+    return done("step-keystore")
+
+
+def _keep_settings(
+    form, chosen: StoreSettings, alias: str | None, errors: dict[str, str], live: bool
+):
+    """The state change for the keystore's settings; it reads `errors` when it runs, so the
+    ones the caller adds before update_state count too."""
     fmt, filename, password = chosen.fmt, chosen.filename, chosen.password
     typed, rejected = chosen.typed, chosen.rejected
-    errors.update(chosen.errors)
-
     asked = form.get("validity_asked") == "1"
     confirmed = form.get("validity_confirmed") == "on"
     alone_asked = form.get("chain_alone_asked") == "1"
@@ -203,24 +242,19 @@ def save_settings():
             done_ = isinstance(truststore_plan(state), TruststorePlan)
             state.current = "finish" if done_ else "truststore"
 
-    if not live and not saved.candidates:
-        errors["key_file"] = NO_KEY_PAIR
-    state = update_state(keep)
-    if not live and (problem := validity_problem(state)) is not None:
-        errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
-    if not live and alone_problem(state) is not None:  # explained above the Chain files
-        errors[readiness.ALONE_FIELD] = readiness.ALONE_NOT_CHOSEN
-    if live:
-        return render_live("keystore")
-    if errors:
-        shown_name = filename if filename is not None else field(form, "keystore_filename")
-        values = {
-            "alias": field(form, "alias"),
-            "keystore_filename": shown_name,
-            "keystore_format": fmt.value,
-        }
-        return render_wizard(errors=errors, values=values, focus="step-keystore")
-    return done("step-keystore")
+    return keep
+
+
+def _show_settings_errors(form, chosen: StoreSettings, errors: dict[str, str]):
+    """The keystore step again, with the errors and the values as typed."""
+    filename = chosen.filename
+    shown_name = filename if filename is not None else field(form, "keystore_filename")
+    values = {
+        "alias": field(form, "alias"),
+        "keystore_filename": shown_name,
+        "keystore_format": chosen.fmt.value,
+    }
+    return render_wizard(errors=errors, values=values, focus="step-keystore")
 
 
 @bp.get("/download")

@@ -26,10 +26,10 @@ from .plan_cache import truststore_plan
 from .plans import NO_PARTNER_CERTIFICATES, NONE_INCLUDED, TruststorePlan
 from .rendering import done, render_wizard
 from .store_formats import file_name_for
-from .store_settings import read_store_settings
+from .store_settings import StoreSettings, read_store_settings
 from .trust_changes import recommend_new
 from .validation import field
-from .view_models import truststore_view
+from .view_models import TruststoreView, truststore_view
 
 bp = Blueprint("truststore", __name__, url_prefix="/truststore")
 log = logging.getLogger(__name__)
@@ -168,6 +168,37 @@ def save_settings():
     live = request.args.get("live") == "1"
     form = request.form
     view = truststore_view(load_state())
+    choices, seen, errors = _read_choices(form, view)
+    saved = load_state().truststore
+    chosen = read_store_settings(
+        form,
+        kind="truststore",
+        saved_format_value=saved.format,
+        saved_password=saved.password if view.has_password else None,
+        other_file_name=load_state().keystore.filename or "keystore.jks",
+    )
+    errors.update(chosen.errors)
+    if view.entries and not seen:
+        errors["certificates"] = NONE_INCLUDED
+    keep = _keep_settings(choices, chosen, errors, live)
+    if not live and not view.entries:
+        errors["server_url"] = NO_PARTNER_CERTIFICATES
+    state = update_state(keep)
+    if live:
+        return render_live("truststore")
+    if not errors and isinstance(plan := truststore_plan(state), list):
+        # e.g. only the user's own chain included (issue 20): said beside the certificates.
+        errors.update({p.field: p.message for p in plan if p.field == "certificates"})
+    if errors:
+        return _show_settings_errors(form, view, choices, chosen, errors)
+    return done("step-truststore")
+
+
+def _read_choices(
+    form, view: TruststoreView
+) -> tuple[dict[str, TrustChoice], dict[str, str], dict[str, str]]:
+    """Each certificate's alias and include box as submitted: the choices by fingerprint, the
+    included aliases (alias -> fingerprint) and the errors beside the aliases."""
     errors: dict[str, str] = {}
     choices: dict[str, TrustChoice] = {}
     seen: dict[str, str] = {}
@@ -185,19 +216,16 @@ def save_settings():
         if include:
             seen[alias] = entry.fingerprint
         choices[entry.fingerprint] = TrustChoice(alias=alias, include=include)
-    saved = load_state().truststore
-    chosen = read_store_settings(
-        form,
-        kind="truststore",
-        saved_format_value=saved.format,
-        saved_password=saved.password if view.has_password else None,
-        other_file_name=load_state().keystore.filename or "keystore.jks",
-    )
+    return choices, seen, errors
+
+
+def _keep_settings(
+    choices: dict[str, TrustChoice], chosen: StoreSettings, errors: dict[str, str], live: bool
+):
+    """The state change for the truststore's settings; it reads `errors` when it runs, so the
+    ones the caller adds before update_state count too."""
     fmt, filename, password = chosen.fmt, chosen.filename, chosen.password
     typed, rejected = chosen.typed, chosen.rejected
-    errors.update(chosen.errors)
-    if view.entries and not seen:
-        errors["certificates"] = NONE_INCLUDED
 
     def keep(state: State) -> None:
         ts = state.truststore
@@ -216,34 +244,33 @@ def save_settings():
             done_ = not errors and isinstance(truststore_plan(state), TruststorePlan)
             state.current = "finish" if done_ else "truststore"
 
-    if not live and not view.entries:
-        errors["server_url"] = NO_PARTNER_CERTIFICATES
-    state = update_state(keep)
-    if live:
-        return render_live("truststore")
-    if not errors and isinstance(plan := truststore_plan(state), list):
-        # e.g. only the user's own chain included (issue 20): said beside the certificates.
-        errors.update({p.field: p.message for p in plan if p.field == "certificates"})
-    if errors:
-        # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
-        shown = {
-            f"alias-{e.key}": field(form, f"alias-{e.key}")
-            for e in view.entries
-            if f"alias-{e.key}" in form
-        }
-        shown.update(
-            {
-                f"include-{e.key}": "on" if choices[e.fingerprint].include else ""
-                for e in view.entries
-            }
-        )
-        shown_name = filename if filename is not None else field(form, "truststore_filename")
-        return render_wizard(
-            errors=errors,
-            focus="step-truststore",
-            values={**shown, "truststore_filename": shown_name, "truststore_format": fmt.value},
-        )
-    return done("step-truststore")
+    return keep
+
+
+def _show_settings_errors(
+    form,
+    view: TruststoreView,
+    choices: dict[str, TrustChoice],
+    chosen: StoreSettings,
+    errors: dict[str, str],
+):
+    """The truststore step again, with the errors and the choices as typed."""
+    # Show the choices as typed: an error about "x" beside a field showing "y" confuses.
+    shown = {
+        f"alias-{e.key}": field(form, f"alias-{e.key}")
+        for e in view.entries
+        if f"alias-{e.key}" in form
+    }
+    shown.update(
+        {f"include-{e.key}": "on" if choices[e.fingerprint].include else "" for e in view.entries}
+    )
+    filename = chosen.filename
+    shown_name = filename if filename is not None else field(form, "truststore_filename")
+    return render_wizard(
+        errors=errors,
+        focus="step-truststore",
+        values={**shown, "truststore_filename": shown_name, "truststore_format": chosen.fmt.value},
+    )
 
 
 @bp.get("/download")
