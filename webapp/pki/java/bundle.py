@@ -51,6 +51,63 @@ def build_bundle(
     cannot become "../x" or "/etc/..."); the keystore and truststore must have different
     names, else FileNameError (two members of one name, one file on the platform).
     """
+    keystore, truststore, config, certificate, extras = _safe_members(
+        keystore, truststore, config, certificate, extra_files, reminder=reminder
+    )
+    readme = next_steps(
+        keystore_name=keystore[0],
+        truststore_name=truststore[0],
+        certificate_name=certificate[0],
+        destination=destination,
+        own=own,
+        trusted=trusted,
+        own_chain=own_chain,
+        reminder=reminder,
+        other_files=[name for name, _ in extras],
+        connection_test=connection_test,
+    )
+    return _zip((keystore, truststore, config, certificate), readme, reminder, extras)
+
+
+def next_steps(
+    *,
+    keystore_name: str,
+    truststore_name: str,
+    certificate_name: str,
+    destination: DestinationConfig,
+    own: CertificateSummary,
+    trusted: Sequence[CertificateSummary],
+    own_chain: Sequence[CertificateSummary] = (),
+    reminder: ExpiryReminder | None = None,
+    other_files: Sequence[str] = (),
+    connection_test: ConnectionTestNote | None = None,
+) -> str:
+    """The README.txt: where the files go, what to send to whom, when things expire.
+
+    Each expiry names who renews it (issue 12): the user renews their own certificate, their
+    certificate authority its own certificates, the partner theirs. Every line goes through
+    one_line: names from certificates (the partner's, fetched from their server) and typed
+    values can never add a line of their own (issue 19).
+    """
+    ours = {s.sha256_fingerprint for s in (own, *own_chain)}
+    partner = [s for s in trusted if s.sha256_fingerprint not in ours]
+    own_authorities = [s for s in own_chain if s.sha256_fingerprint != own.sha256_fingerprint]
+    lines = _files_and_steps(keystore_name, truststore_name, certificate_name, destination)
+    lines += _expiry_lines(own, own_authorities, partner)
+    lines += _optional_sections(reminder, other_files, connection_test)
+    return "\n".join(one_line_each(lines)) + "\n"
+
+
+def _safe_members(
+    keystore: File,
+    truststore: File,
+    config: File,
+    certificate: File,
+    extra_files: Sequence[File],
+    *,
+    reminder: ExpiryReminder | None,
+) -> tuple[File, File, File, File, list[File]]:
+    """The members under safe, distinct names (the rule in build_bundle's docstring)."""
     check_distinct(keystore[0], truststore[0])
     keystore = (
         safe_file_name(
@@ -84,21 +141,19 @@ def build_bundle(
         raise FileNameError(
             "Two of the files would have the same name. Choose different file names."
         )
-    readme = next_steps(
-        keystore_name=keystore[0],
-        truststore_name=truststore[0],
-        certificate_name=certificate[0],
-        destination=destination,
-        own=own,
-        trusted=trusted,
-        own_chain=own_chain,
-        reminder=reminder,
-        other_files=[name for name, _ in extras],
-        connection_test=connection_test,
-    )
+    return keystore, truststore, config, certificate, extras
+
+
+def _zip(
+    files: Sequence[File],
+    readme: str,
+    reminder: ExpiryReminder | None,
+    extras: Sequence[File],
+) -> bytes:
+    """The zip: `files` (stores, config, certificate), README.txt, reminder.ics, the extras."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in (keystore, truststore, config, certificate):
+        for name, data in files:
             archive.writestr(name, data)
         archive.writestr("README.txt", readme.encode())
         if reminder is not None:
@@ -108,30 +163,14 @@ def build_bundle(
     return buffer.getvalue()
 
 
-def next_steps(
-    *,
+def _files_and_steps(
     keystore_name: str,
     truststore_name: str,
     certificate_name: str,
     destination: DestinationConfig,
-    own: CertificateSummary,
-    trusted: Sequence[CertificateSummary],
-    own_chain: Sequence[CertificateSummary] = (),
-    reminder: ExpiryReminder | None = None,
-    other_files: Sequence[str] = (),
-    connection_test: ConnectionTestNote | None = None,
-) -> str:
-    """The README.txt: where the files go, what to send to whom, when things expire.
-
-    Each expiry names who renews it (issue 12): the user renews their own certificate, their
-    certificate authority its own certificates, the partner theirs. Every line goes through
-    one_line: names from certificates (the partner's, fetched from their server) and typed
-    values can never add a line of their own (issue 19).
-    """
-    ours = {s.sha256_fingerprint for s in (own, *own_chain)}
-    partner = [s for s in trusted if s.sha256_fingerprint not in ours]
-    own_authorities = [s for s in own_chain if s.sha256_fingerprint != own.sha256_fingerprint]
-    lines = [
+) -> list[str]:
+    """What each file is, and the steps to put them in place."""
+    return [
         "Your mutual TLS files",
         "=====================",
         "",
@@ -154,6 +193,16 @@ def next_steps(
         "4. Send a test message. If the partner refuses the connection, check with them that they",
         "   installed your certificate.",
         "",
+    ]
+
+
+def _expiry_lines(
+    own: CertificateSummary,
+    own_authorities: Sequence[CertificateSummary],
+    partner: Sequence[CertificateSummary],
+) -> list[str]:
+    """When things expire, and who renews each (issue 12)."""
+    lines = [
         "When things expire",
         "------------------",
         f"Your certificate ({own.subject_name}) expires on {own.not_after:%d %B %Y}. You renew",
@@ -176,6 +225,16 @@ def next_steps(
             f"{soonest.not_after:%d %B %Y}. The partner renews it, not you; when they do, fetch",
             "their certificates again with this tool and build a new truststore.",
         ]
+    return lines
+
+
+def _optional_sections(
+    reminder: ExpiryReminder | None,
+    other_files: Sequence[str],
+    connection_test: ConnectionTestNote | None,
+) -> list[str]:
+    """The parts only some bundles have: the reminder, other Java setups, the last test."""
+    lines: list[str] = []
     if reminder is not None:
         lines += ["", reminder.readme_sentence()]
     if other_files:
@@ -195,7 +254,7 @@ def next_steps(
             f"Tested on {connection_test.tested_at} against {connection_test.url}:",
             f"{connection_test.outcome}: {connection_test.headline}",
         ]
-    return "\n".join(one_line_each(lines)) + "\n"
+    return lines
 
 
 def _store_extension(name: str) -> str:
