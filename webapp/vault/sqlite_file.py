@@ -26,6 +26,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -98,22 +99,7 @@ class SQLiteFile:
     def _open(self) -> sqlite3.Connection:
         conn = None
         try:
-            # Create the file owner-only before SQLite does (SQLite would use 0644 & umask).
-            # O_EXCL: only ever create it. Opening and closing an existing database file drops
-            # every POSIX lock this process holds on it, after which another process closing
-            # its last connection believes it is alone and deletes the WAL under our feet.
-            with suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False
-            # only so close() can close other threads' connections at shutdown.
-            conn = sqlite3.connect(
-                self.path,
-                timeout=self.busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            conn = connect_wal(self.path, timeout=self.busy_timeout)
             conn.execute("PRAGMA secure_delete = ON")
             self._ensure_schema(conn)
         except (sqlite3.DatabaseError, OSError) as exc:
@@ -157,6 +143,47 @@ class SQLiteFile:
             held = getattr(self._local, "held", None)
             if held is not None:
                 held.conn = None
+
+
+def connect_wal(path: str, *, timeout: float) -> sqlite3.Connection:
+    """An autocommit connection to the owner-only file at `path`, in WAL mode.
+
+    Shared by the vault and the rate-limit counters (web/limits_sqlite.py), which live in
+    the same file.
+    """
+    # Create the file owner-only before SQLite does (SQLite would use 0644 & umask).
+    # O_EXCL: only ever create it. Opening and closing an existing database file drops
+    # every POSIX lock this process holds on it, after which another process closing
+    # its last connection believes it is alone and deletes the WAL under our feet.
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    # isolation_level=None: callers issue BEGIN/COMMIT themselves (or none: autocommit).
+    # check_same_thread=False only so a connection can be closed from another thread.
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        _switch_to_wal(conn, timeout)
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    # Switching a new file to WAL needs an exclusive lock, and SQLite may answer "database is
+    # locked" at once, without its busy timeout, when two processes open a new file together
+    # (seen in CI). WAL is a property of the file: once one opener has set it the others see
+    # it and skip the switch; until then they retry, for as long as the busy timeout.
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def fetch_rows(conn: sqlite3.Connection, sql: str, params: tuple) -> list[tuple]:

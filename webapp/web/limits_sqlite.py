@@ -20,9 +20,10 @@ import os
 import sqlite3
 import threading
 import time
-from contextlib import suppress
 
 from limits.storage import Storage
+
+from ..vault.sqlite_file import connect_wal
 
 __all__ = ["SCHEME", "SQLiteLimitStorage"]
 
@@ -119,16 +120,8 @@ class SQLiteLimitStorage(Storage):
         return held[0]
 
     def _open(self) -> sqlite3.Connection:
-        # Owner-only, created before SQLite would (0644 & umask); O_EXCL never opens (and so
-        # never closes) an existing file, which would drop this process's locks on it.
-        with suppress(FileExistsError):
-            os.close(os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-        # Autocommit: each statement is its own transaction (the UPSERT is one statement).
-        conn = sqlite3.connect(
-            self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        # The vault's own opener (owner-only file, WAL, autocommit: the UPSERT is one statement).
+        conn = connect_wal(self._path, timeout=self._timeout)
         with self._schema_lock:
             if not self._schema_ready:
                 conn.executescript(_SCHEMA)
