@@ -217,6 +217,13 @@ def test_a_plain_download_with_the_old_cookie_is_retried_not_lost(
     # Browsers follow Refresh to the same address, now with the new cookie.
     assert answer.headers["Refresh"] == "1; url=/keystore/certificate"
     assert not set_cookies(answer)
+    # A path that reads as another host ("//host/…") stays on this site: Werkzeug's
+    # request.path keeps one leading slash, so Refresh never names another host.
+    elsewhere = second_tab.get(
+        "/", environ_overrides={"PATH_INFO": "//elsewhere.example/keystore/certificate"}
+    )
+    assert elsewhere.status_code == 409
+    assert elsewhere.headers["Refresh"] == "1; url=/elsewhere.example/keystore/certificate"
 
 
 # --- requests really in flight during the rotation ------------------------------------------
