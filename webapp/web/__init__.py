@@ -1,4 +1,4 @@
-"""Flask glue around the core: the vault session, security headers, errors, rate limits, static
+"""Flask glue around the core: the vault session, security headers, the language, errors, rate limits, static
 files, the outbound settings, and (in ops/) the audit trail, metrics and request logs."""
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Every piece of glue, in the order they wrap a request (logs and headers outermost)."""
-    from . import errors, limits, outbound, security, sessions, static_files, vault_commands
+    from . import errors, languages, limits, outbound, security, sessions, static_files
+    from . import vault_commands
     from .ops import audit, metrics, observability
 
     observability.init_app(app)
     security.init_app(app)
+    languages.init_app(app)
     sessions.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
