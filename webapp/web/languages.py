@@ -8,6 +8,7 @@ language code and nothing else), the browser's Accept-Language, English. The cor
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, has_request_context, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 from flask_babel import Babel, get_locale, get_translations
 
 from .. import translation
@@ -38,7 +39,7 @@ def _current_catalogue() -> tuple[translation.Catalogue, str] | None:
 
 
 @bp.get("/language/<code>")
-def choose(code: str) -> Response:
+def choose(code: str) -> BaseResponse:
     """Remember `code` and go back to the page the link was on (a path on this site only)."""
     back = request.args.get("next", "/")
     if not back.startswith("/") or back.startswith(("//", "/\\")):
