@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from webapp.pki.certs.names import plain_name
+from webapp.translation import _
 
 __all__ = ["BreakDate", "break_dates"]
 
@@ -42,8 +43,11 @@ def break_dates(
             _date(
                 own,
                 when,
-                f"Your certificate ‘{plain_name(own.subject)}’ expires: from then on the "
-                "partner refuses the connection. Renew it before.",
+                _(
+                    "Your certificate ‘{name}’ expires: from then on the partner refuses the "
+                    "connection. Renew it before.",
+                    name=plain_name(own.subject),
+                ),
             )
         )
     for cert in dict.fromkeys(partner):
@@ -51,8 +55,11 @@ def break_dates(
             _date(
                 cert,
                 when,
-                f"The partner's certificate ‘{plain_name(cert.subject)}’ in your truststore "
-                "expires: the partner changes it before then; fetch again once it has.",
+                _(
+                    "The partner's certificate ‘{name}’ in your truststore expires: the "
+                    "partner changes it before then; fetch again once it has.",
+                    name=plain_name(cert.subject),
+                ),
             )
         )
     return tuple(sorted(found, key=lambda b: b.when))
