@@ -65,17 +65,17 @@ def _details(chain: Sequence[x509.Certificate]) -> str:
     """The certificate summary, its labels in the current language and kept in one column."""
     title = _("Certificate details")
     labels = {
-        "name": _("Name"),
-        "subject": _("Subject"),
-        "issuer": _("Issued by"),
-        "fingerprint": _("SHA-256 fingerprint"),
-        "from": _("Valid from"),
-        "until": _("Valid until"),
+        "name": _("Name:"),
+        "subject": _("Subject:"),
+        "issuer": _("Issued by:"),
+        "fingerprint": _("SHA-256 fingerprint:"),
+        "from": _("Valid from:"),
+        "until": _("Valid until:"),
     }
-    width = max(len(label) for label in labels.values()) + 2  # "SHA-256 fingerprint: "
+    width = max(len(label) for label in labels.values()) + 1  # "SHA-256 fingerprint: "
 
     def line(key: str, value: str) -> str:
-        return f"  {labels[key] + ':':<{width}}{value}"
+        return f"  {labels[key]:<{width}}{value}"
 
     lines = [title, "=" * len(title), ""]
     for position, cert in enumerate(chain):
