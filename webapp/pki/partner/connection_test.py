@@ -69,7 +69,7 @@ def test_connection(
     base = _Report(target.url, when, key_pair)
 
     def attempt(identity: KeyPair | None, pinned: x509.Certificate | None = None) -> Attempt:
-        sock, _ = open_connection(
+        sock, _unused = open_connection(
             target, policy=policy, timeout=connect_timeout, resolver=resolver, connector=connector
         )
         return attempt_handshake(

@@ -32,11 +32,16 @@ from OpenSSL import SSL
 
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.partner.connect import ConnectionTimedOut
+from webapp.translation import N_
 
 __all__ = ["Attempt", "attempt_handshake"]
 
 DEFAULT_AFTER_HANDSHAKE_WAIT = 0.8  # seconds to wait for a TLS 1.3 rejection after Finished
 MAX_ANSWER = 8192  # bytes of the server's answer kept: a status line and headers fit easily
+# Our own texts among `failure` / `answer_problem` (the rest is OpenSSL's): they stay English
+# here (a failure may reach the log) and wording.py translates them for the page.
+NO_COMPLETE_ANSWER = N_("no complete answer before the timeout")
+CLOSED_AFTER_HANDSHAKE = N_("the server closed the connection right after the handshake")
 
 
 @dataclass
@@ -171,7 +176,7 @@ def _exchange(
                 break
             attempt.answer += chunk
     except ConnectionTimedOut:
-        attempt.answer_problem = "no complete answer before the timeout"
+        attempt.answer_problem = NO_COMPLETE_ANSWER
     except SSL.ZeroReturnError:
         pass  # the server closed cleanly: what it sent is the whole answer
     except (SSL.Error, OSError) as exc:
@@ -227,7 +232,7 @@ def _read_verdict(
             except ConnectionTimedOut:
                 return True  # silence: the server is waiting for a request, as HTTPS does
         except SSL.ZeroReturnError:
-            attempt.failure = "the server closed the connection right after the handshake"
+            attempt.failure = CLOSED_AFTER_HANDSHAKE
             return False
         except (SSL.Error, OSError) as exc:
             _record(exc, attempt)

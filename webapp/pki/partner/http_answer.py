@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from webapp.pki.partner import outcomes as o
 from webapp.pki.partner.targets import DEFAULT_PORT, Target
+from webapp.translation import _
 
 __all__ = ["HttpAnswer", "head_request", "read_answer", "request_path", "verdict_for"]
 
@@ -49,8 +50,9 @@ class HttpAnswer:
         return bool(_CERTIFICATE_WORDS.search(self.reason) or _CERTIFICATE_WORDS.search(self.text))
 
     def summary(self) -> str:
+        """ "HTTP 403 Forbidden" (as the server said it), or "no HTTP answer" translated."""
         if self.status is None:
-            return "no HTTP answer"
+            return _("no HTTP answer")
         return f"HTTP {self.status} {self.reason}".strip()
 
 
@@ -81,7 +83,7 @@ def head_request(url: str, target: Target) -> bytes:
 
 def read_answer(data: bytes) -> HttpAnswer:
     """Status, reason and body text of an answer; status None when it is not HTTP."""
-    head, _, body = data.replace(b"\r\n", b"\n").partition(b"\n\n")
+    head, _sep, body = data.replace(b"\r\n", b"\n").partition(b"\n\n")
     first = head.split(b"\n", 1)[0]
     match = _STATUS_LINE.match(first)
     if match is None:

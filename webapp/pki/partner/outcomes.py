@@ -31,6 +31,8 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from webapp.translation import N_, _
+
 __all__ = [
     "ACCEPTED",
     "CERTIFICATE_EXPIRED",
@@ -69,82 +71,99 @@ OUTCOMES = (
     ACCEPTED,
 )
 
-_ASK_PARTNER = (
+_ASK_PARTNER = N_(
     "Send the partner kit to the partner's administrator and ask them to trust "
     "your certificate's issuer."
 )
 
+_NEW_CERTIFICATE = N_("Ask your certificate authority for a new certificate.")
+
 # TLS alert (OpenSSL's wording, without the "sslv3 alert" prefix) -> (code, plain words, next).
+# The words are marked N_ and translated by translate_alert, where a result is made.
 _ALERTS: dict[str, tuple[str, str, str]] = {
     "unknown ca": (
         "unknown_ca",
-        "The partner's server does not know the authority that issued your certificate.",
+        N_("The partner's server does not know the authority that issued your certificate."),
         _ASK_PARTNER,
     ),
     "bad certificate": (
         "bad_certificate",
-        "The partner's server could not accept your certificate: usually it "
-        "does not trust its issuer, or the chain sent with it is incomplete.",
-        "Check that your key pair includes its intermediate certificates, "
-        "then " + _ASK_PARTNER[0].lower() + _ASK_PARTNER[1:],
+        N_(
+            "The partner's server could not accept your certificate: usually it "
+            "does not trust its issuer, or the chain sent with it is incomplete."
+        ),
+        N_(
+            "Check that your key pair includes its intermediate certificates, then send the "
+            "partner kit to the partner's administrator and ask them to trust your "
+            "certificate's issuer."
+        ),
     ),
     "certificate unknown": (
         "certificate_unknown",
-        "The partner's server could not check your certificate.",
+        N_("The partner's server could not check your certificate."),
         _ASK_PARTNER,
     ),
     "unsupported certificate": (
         "unsupported_certificate",
-        "The partner's server does not support this kind of certificate (key type or usage).",
-        "Ask the partner which kind of certificate they need.",
+        N_("The partner's server does not support this kind of certificate (key type or usage)."),
+        N_("Ask the partner which kind of certificate they need."),
     ),
     "certificate required": (
         "certificate_required",
-        "The partner's server requires a client certificate, and none was sent.",
+        N_("The partner's server requires a client certificate, and none was sent."),
         _ASK_PARTNER,
     ),
     "certificate expired": (
         "certificate_expired",
-        "The partner's server says your certificate has expired.",
-        "Ask your certificate authority for a new certificate.",
+        N_("The partner's server says your certificate has expired."),
+        _NEW_CERTIFICATE,
     ),
     "certificate revoked": (
         "certificate_revoked",
-        "The partner's server says your certificate has been revoked "
-        "(withdrawn by the authority that issued it).",
-        "Ask your certificate authority for a new certificate.",
+        N_(
+            "The partner's server says your certificate has been revoked "
+            "(withdrawn by the authority that issued it)."
+        ),
+        _NEW_CERTIFICATE,
     ),
     "access denied": (
         "access_denied",
-        "The partner's server trusts your certificate but does not allow it access.",
-        "Ask the partner's administrator to give this certificate access.",
+        N_("The partner's server trusts your certificate but does not allow it access."),
+        N_("Ask the partner's administrator to give this certificate access."),
     ),
     "handshake failure": (
         "handshake_failure",
-        "The partner's server ended the secure connection setup; with "
-        "mutual TLS this usually means it did not get a certificate it "
-        "accepts.",
+        N_(
+            "The partner's server ended the secure connection setup; with "
+            "mutual TLS this usually means it did not get a certificate it "
+            "accepts."
+        ),
         _ASK_PARTNER,
     ),
     "decrypt error": (
         "decrypt_error",
-        "The partner's server could not verify the signature made with your key.",
-        "Check that the key and the certificate belong together.",
+        N_("The partner's server could not verify the signature made with your key."),
+        N_("Check that the key and the certificate belong together."),
     ),
 }
 
 
 def translate_alert(reason: str) -> tuple[str, str, str] | None:
     """(alert code, plain sentence, next step) for an OpenSSL reason like 'tlsv13 alert
-    certificate required', or None when it is not a known alert."""
+    certificate required', or None when it is not a known alert. The sentences are in the
+    current language (English outside a request); the code never is translated."""
     text = reason.lower()
     if "alert " not in text:
         return None
     name = text.rsplit("alert ", 1)[1].strip()
-    return _ALERTS.get(name) or (
+    known = _ALERTS.get(name)
+    if known is not None:
+        code, words, next_step = known
+        return code, _(words), _(next_step)
+    return (
         name.replace(" ", "_"),
-        f"The partner's server ended the connection ({name}).",
-        _ASK_PARTNER,
+        _("The partner's server ended the connection ({name}).", name=name),
+        _(_ASK_PARTNER),
     )
 
 

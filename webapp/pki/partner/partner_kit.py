@@ -23,6 +23,7 @@ from webapp.pki.certs.describe import fingerprint_sha256
 from webapp.pki.certs.names import plain_name
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.text import one_line_each
+from webapp.translation import _, long_date
 
 __all__ = ["CHAIN_FILE", "DETAILS_FILE", "EMAIL_FILE", "build_partner_kit", "partner_email"]
 
@@ -61,24 +62,45 @@ def build_partner_kit(
 
 
 def _details(chain: Sequence[x509.Certificate]) -> str:
-    lines = ["Certificate details", "===================", ""]
+    """The certificate summary, its labels in the current language and kept in one column."""
+    title = _("Certificate details")
+    labels = {
+        "name": _("Name:"),
+        "subject": _("Subject:"),
+        "issuer": _("Issued by:"),
+        "fingerprint": _("SHA-256 fingerprint:"),
+        "from": _("Valid from:"),
+        "until": _("Valid until:"),
+    }
+    width = max(len(label) for label in labels.values()) + 1  # "SHA-256 fingerprint: "
+
+    def line(key: str, value: str) -> str:
+        return f"  {labels[key]:<{width}}{value}"
+
+    lines = [title, "=" * len(title), ""]
     for position, cert in enumerate(chain):
-        role = (
-            "Our certificate (the one your server will receive)"
-            if position == 0
-            else f"Issuer {position}" + (" (root)" if cert.issuer == cert.subject else "")
-        )
+        if position == 0:
+            role = _("Our certificate (the one your server will receive)")
+        elif cert.issuer == cert.subject:
+            role = _("Issuer {position} (root)", position=position)
+        else:
+            role = _("Issuer {position}", position=position)
         lines += [
             role,
-            f"  Name:                {plain_name(cert.subject)}",
-            f"  Subject:             {cert.subject.rfc4514_string()}",
-            f"  Issued by:           {cert.issuer.rfc4514_string()}",
-            f"  SHA-256 fingerprint: {fingerprint_sha256(cert)}",
-            f"  Valid from:          {cert.not_valid_before_utc:%d %B %Y %H:%M} UTC",
-            f"  Valid until:         {cert.not_valid_after_utc:%d %B %Y %H:%M} UTC",
+            line("name", plain_name(cert.subject)),
+            line("subject", cert.subject.rfc4514_string()),
+            line("issuer", cert.issuer.rfc4514_string()),
+            line("fingerprint", fingerprint_sha256(cert)),
+            line("from", _when(cert.not_valid_before_utc)),
+            line("until", _when(cert.not_valid_after_utc)),
             "",
         ]
     return "\n".join(one_line_each(lines))  # names stay on their line (issue 19)
+
+
+def _when(moment: dt.datetime) -> str:
+    # "02 December 2026 14:05 UTC" in English, as the kit always wrote it (no comma).
+    return f"{long_date(moment)} {moment:%H:%M} UTC"
 
 
 def partner_email(chain: Sequence[x509.Certificate], destination_url: str) -> str:
@@ -87,37 +109,55 @@ def partner_email(chain: Sequence[x509.Certificate], destination_url: str) -> st
 
 
 def _email(chain: Sequence[x509.Certificate], destination_url: str) -> str:
+    """One msgid per sentence (a sentence over two lines keeps its line break inside)."""
     leaf = chain[0]
     issuer = chain[1] if len(chain) > 1 else leaf
     top = chain[-1]
-    lines = [
-        "Subject: Please trust our client certificate for " + destination_url,
-        "",
-        "Hello,",
-        "",
-        f"we are setting up a secure connection (mutual TLS) to {destination_url}.",
-        f"Our system will identify itself with the client certificate attached ({CHAIN_FILE}).",
-        "",
-        "Could you please:",
-        f"1. add ‘{plain_name(top.subject)}’"
-        + (
-            f" (and, if your server needs it, ‘{plain_name(issuer.subject)}’)"
-            if issuer is not top
-            else ""
+    if issuer is not top:
+        add = _(
+            "1. add ‘{root}’ (and, if your server needs it, ‘{issuer}’) to the certificates "
+            "your server trusts for client authentication;",
+            root=plain_name(top.subject),
+            issuer=plain_name(issuer.subject),
         )
-        + " to the certificates your server trusts for client authentication;",
-        "2. if your server sends a list of accepted certificate authorities, add it to that "
-        "list too;",
-        "3. if access is granted per certificate, allow our certificate "
-        f"‘{plain_name(leaf.subject)}’.",
+    else:
+        add = _(
+            "1. add ‘{root}’ to the certificates your server trusts for client authentication;",
+            root=plain_name(top.subject),
+        )
+    lines = [
+        _("Subject: Please trust our client certificate for {url}", url=destination_url),
         "",
-        f"Our certificate's SHA-256 fingerprint is {fingerprint_sha256(leaf)};",
-        f"it is valid until {leaf.not_valid_after_utc:%d %B %Y}. The attached "
-        f"{DETAILS_FILE} lists every certificate in the chain.",
+        _("Hello,"),
         "",
-        "Please let us know when this is done, so that we can test the connection.",
+        _("we are setting up a secure connection (mutual TLS) to {url}.", url=destination_url),
+        _(
+            "Our system will identify itself with the client certificate attached ({file}).",
+            file=CHAIN_FILE,
+        ),
         "",
-        "Thank you,",
+        _("Could you please:"),
+        add,
+        _(
+            "2. if your server sends a list of accepted certificate authorities, add it to "
+            "that list too;"
+        ),
+        _(
+            "3. if access is granted per certificate, allow our certificate ‘{name}’.",
+            name=plain_name(leaf.subject),
+        ),
+        "",
+        *_(
+            "Our certificate's SHA-256 fingerprint is {fingerprint};\n"
+            "it is valid until {date}. The attached {file} lists every certificate in the chain.",
+            fingerprint=fingerprint_sha256(leaf),
+            date=long_date(leaf.not_valid_after_utc),
+            file=DETAILS_FILE,
+        ).split("\n"),
+        "",
+        _("Please let us know when this is done, so that we can test the connection."),
+        "",
+        _("Thank you,"),
         "",
     ]
     return "\n".join(one_line_each(lines))  # the partner's names cannot add lines

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.certs.chains import SignatureChecks, build_path, by_subject_name
 from webapp.pki.certs.names import plain_name
+from webapp.translation import _, long_date
 
 __all__ = ["ServerTrust", "check_server_trust"]
 
@@ -33,7 +34,7 @@ class ServerTrust:
     trusted: bool
     path: tuple[x509.Certificate, ...]  # from the leaf up, as far as it could be built
     anchor: x509.Certificate | None  # the truststore entry that closed the path
-    problem: str | None  # plain words: which certificate is missing or out of date
+    problem: str | None  # plain words (translated): which certificate is missing or out of date
 
 
 def check_server_trust(
@@ -41,7 +42,7 @@ def check_server_trust(
 ) -> ServerTrust:
     """Judge the chain the server sent against ONLY `anchors` (the truststore's entries)."""
     if not sent:
-        return ServerTrust(False, (), None, "The server sent no certificate.")
+        return ServerTrust(False, (), None, _("The server sent no certificate."))
     path, anchor = _path_to_anchor(sent, anchors)
     below_anchor = path if anchor is None or anchor is not path[-1] else path[:-1]
     if anchor is None:
@@ -52,9 +53,10 @@ def check_server_trust(
                 False,
                 tuple(path),
                 anchor,
-                (
-                    f"The server's certificate ‘{plain_name(cert.subject)}’ expired on "
-                    f"{cert.not_valid_after_utc:%d %B %Y}."
+                _(
+                    "The server's certificate ‘{name}’ expired on {date}.",
+                    name=plain_name(cert.subject),
+                    date=long_date(cert.not_valid_after_utc),
                 ),
             )
         if now < cert.not_valid_before_utc:
@@ -62,9 +64,10 @@ def check_server_trust(
                 False,
                 tuple(path),
                 anchor,
-                (
-                    f"The server's certificate ‘{plain_name(cert.subject)}’ is not valid until "
-                    f"{cert.not_valid_before_utc:%d %B %Y}."
+                _(
+                    "The server's certificate ‘{name}’ is not valid until {date}.",
+                    name=plain_name(cert.subject),
+                    date=long_date(cert.not_valid_before_utc),
                 ),
             )
     return ServerTrust(True, tuple(path), anchor, None)
@@ -111,13 +114,14 @@ def _path_to_anchor(
 
 def _missing(last: x509.Certificate) -> str:
     if last.issuer == last.subject:
-        return (
-            f"The truststore lacks the root ‘{plain_name(last.subject)}’ "
-            "that the partner's server sent."
+        return _(
+            "The truststore lacks the root ‘{name}’ that the partner's server sent.",
+            name=plain_name(last.subject),
         )
-    return (
-        f"The truststore lacks the certificate ‘{plain_name(last.issuer)}’ "
-        f"that issued ‘{plain_name(last.subject)}’."
+    return _(
+        "The truststore lacks the certificate ‘{issuer}’ that issued ‘{name}’.",
+        issuer=plain_name(last.issuer),
+        name=plain_name(last.subject),
     )
 
 

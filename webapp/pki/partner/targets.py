@@ -5,8 +5,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+from webapp.translation import N_, _
 
 __all__ = [
     "FetchError",
@@ -20,9 +22,9 @@ DEFAULT_PORT = 443
 MAX_TARGET_LENGTH = 2048  # longer than any sane URL; stops pathological input early
 MAX_HOSTNAME_LENGTH = 253  # RFC 1035 limit for a name in text form
 
-_ENTER_AN_ADDRESS = "Enter the server address, for example https://example.com:8443."
-_NO_USERINFO = "Enter the address without a user name or '@', like https://example.com:8443."
-_BAD_PORT = "The port must be a number from 1 to 65535, for example https://example.com:8443."
+_ENTER_AN_ADDRESS = N_("Enter the server address, for example https://example.com:8443.")
+_NO_USERINFO = N_("Enter the address without a user name or '@', like https://example.com:8443.")
+_BAD_PORT = N_("The port must be a number from 1 to 65535, for example https://example.com:8443.")
 # One DNS label (RFC 1035, plus '_', seen in real names); hostnames.py checks with it too.
 DNS_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _PORT = re.compile(r"^[0-9]{1,5}$")  # ASCII digits only: str.isdigit() accepts '٣'
@@ -35,24 +37,30 @@ class FetchError(Exception):
     `detail` carries the technical reason (OpenSSL text, errno, address) for logs only.
     Every fetch error derives from it; it lives here, at the bottom of parse -> policy ->
     fetch, so that no module has to import from the one that uses it.
+
+    Issue 23: `message` (the class's or the one given) is marked with N_ and translated
+    here, when the error is raised (inside the user's request; English elsewhere), its
+    {fields} filled from `params`. `english` keeps the untranslated text for code that
+    compares it; never compare str(exc).
     """
 
-    message: ClassVar[str] = "We could not check this server."
+    message: ClassVar[str] = N_("We could not check this server.")
 
-    def __init__(self, detail: str = "", *, message: str | None = None) -> None:
-        super().__init__(message or self.message)
+    def __init__(self, detail: str = "", *, message: str | None = None, **params: Any) -> None:
+        self.english = message or self.message
+        super().__init__(_(self.english, **params))
         self.detail = detail
 
 
 class UnsupportedScheme(FetchError):
-    message = (
+    message = N_(
         "Only https:// addresses can be checked. Enter the server as https://name:port "
         "or name:port."
     )
 
 
 class InvalidAddress(FetchError):
-    message = (
+    message = N_(
         "This does not look like a server address. Enter it as https://name:port or name:port."
     )
 
@@ -73,7 +81,9 @@ def parse_target(text: str) -> Target:
     if not text:
         raise InvalidAddress("empty", message=_ENTER_AN_ADDRESS)
     if len(text) > MAX_TARGET_LENGTH:
-        raise InvalidAddress("too long", message="This address is too long for a server address.")
+        raise InvalidAddress(
+            "too long", message=N_("This address is too long for a server address.")
+        )
     if any(ch.isspace() for ch in text):
         raise InvalidAddress("contains whitespace")
     if "://" in text:
@@ -123,7 +133,7 @@ def _split_host_port(netloc: str) -> tuple[str, int]:
     elif netloc.count(":") > 1:
         raise InvalidAddress(
             f"unbracketed IPv6 with port {netloc!r}",
-            message="Put an IPv6 address in square brackets, for example [2001:db8::1]:8443.",
+            message=N_("Put an IPv6 address in square brackets, for example [2001:db8::1]:8443."),
         )
     else:
         host, colon, port_text_or_empty = netloc.partition(":")
