@@ -80,7 +80,8 @@ def test_the_switch_is_a_plain_link_per_language_in_its_own_words(client: FlaskC
     nav = html[html.index('<nav class="languages"') : html.index("</nav>")]
     assert german("Language") in nav and german("Language") != "Language"
     for code, name in (("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")):
-        assert re.search(rf'<a href="/language/{code}\?next=/" hreflang="{code}" lang="{code}"', nav)
+        link = rf'<a href="/language/{code}\?next=/" hreflang="{code}" lang="{code}"'
+        assert re.search(link, nav)
         assert f">{name}</a>" in nav
     assert 'hreflang="de" lang="de" aria-current="true"' in nav
     english = client.get("/").text

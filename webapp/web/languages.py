@@ -8,8 +8,8 @@ language code and nothing else), the browser's Accept-Language, English. The cor
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, has_request_context, redirect, request
-from werkzeug.wrappers import Response as BaseResponse
 from flask_babel import Babel, get_locale, get_translations
+from werkzeug.wrappers import Response as BaseResponse
 
 from .. import translation
 
