@@ -14,6 +14,7 @@ from ..pki.partner import (
     parse_target,
 )
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
+from ..translation import _
 from ..web.limits import limit_fetches
 from ..web.ops.audit import audit, certificate_facts, outcome_code
 from ..web.outbound import settings
@@ -61,10 +62,13 @@ def fetch_certificates():
         error = str(exc)
         audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
-        message = error or "Try again."
+        message = error or _("Try again.")
         if (cleared := _forget_other_address(raw)) is not None:
-            message += (
-                f" We removed the certificates fetched from {cleared}: they belong to that address."
+            message = _(
+                "{problem} We removed the certificates fetched from {address}: they belong to "
+                "that address.",
+                problem=message,
+                address=cleared,
             )
         return render_wizard(
             errors={"server_url": message}, values={"server_url": raw}, focus="step-truststore"
@@ -144,10 +148,12 @@ def upload_certificates():
     except CertificateParseError as exc:
         error = str(exc)
     if not chosen_files("cert_files"):
-        error = "Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b)."
+        error = _("Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b).")
     saved = load_state().truststore.certs
     if error is None and len(saved) + len(found) > MAX_CERTIFICATES:
-        error = f"A truststore can hold at most {MAX_CERTIFICATES} certificates here."
+        error = _(
+            "A truststore can hold at most {limit} certificates here.", limit=MAX_CERTIFICATES
+        )
     if error is not None:
         return render_wizard(errors={"cert_files": error}, focus="step-truststore")
     pems = [certificate_pem(c) for c in found]
@@ -179,10 +185,10 @@ def save_settings():
     )
     errors.update(chosen.errors)
     if view.entries and not seen:
-        errors["certificates"] = NONE_INCLUDED
+        errors["certificates"] = _(NONE_INCLUDED)
     keep = _keep_settings(choices, chosen, errors, live)
     if not live and not view.entries:
-        errors["server_url"] = NO_PARTNER_CERTIFICATES
+        errors["server_url"] = _(NO_PARTNER_CERTIFICATES)
     state = update_state(keep)
     if live:
         return render_live("truststore")
@@ -280,7 +286,7 @@ def download_truststore():
     if built is None:
         return render_wizard(
             errors={
-                "truststore_download": "Choose the certificates and a truststore password first."
+                "truststore_download": _("Choose the certificates and a truststore password first.")
             },
             focus="step-truststore",
             status=409,
