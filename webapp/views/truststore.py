@@ -11,7 +11,6 @@ from ..pki.java import AliasError, alias_used_above, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
-    parse_target,
 )
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
 from ..translation import _
@@ -20,7 +19,7 @@ from ..web.ops.audit import audit, certificate_facts, outcome_code
 from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from . import audit_facts
-from .certificates import chosen_files, fingerprint, uploaded_certificates
+from .certificates import chosen_files, uploaded_certificates
 from .files import attachment, truststore_file
 from .live_preview import render_live
 from .plan_cache import truststore_plan
@@ -29,6 +28,7 @@ from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import StoreSettings, read_store_settings
 from .trust_changes import recommend_new
+from .truststore_refusal import refusal
 from .validation import field
 from .view_models import TruststoreView, truststore_view
 
@@ -62,16 +62,10 @@ def fetch_certificates():
         error = str(exc)
         audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
-        message = error or _("Try again.")
-        if (cleared := _forget_other_address(raw)) is not None:
-            message = _(
-                "{problem} We removed the certificates fetched from {address}: they belong to "
-                "that address.",
-                problem=message,
-                address=cleared,
-            )
         return render_wizard(
-            errors={"server_url": message}, values={"server_url": raw}, focus="step-truststore"
+            errors={"server_url": refusal(error, raw)},
+            values={"server_url": raw},
+            focus="step-truststore",
         )
     certs = [
         TrustedCertificate(certificate_pem(c.certificate), c.source) for c in chain.certificates
@@ -104,39 +98,6 @@ def fetch_certificates():
         certificates=certificate_facts(c.certificate for c in chain.certificates),
     )
     return done("step-truststore")
-
-
-FETCHED_SOURCES = ("server", "root store", "extra roots")  # what a fetch adds (collect.py)
-
-
-def _forget_other_address(typed: str) -> str | None:
-    """After a failed fetch for another address, drop what the previous address sent: the
-    certificates on the page belong to the address shown (issue 20). Uploads and last
-    year's truststore stay. Returns the previous address when something was removed."""
-    saved = load_state().truststore
-    previous = saved.fetch
-    if previous is None or _same_address(typed, previous.url):
-        return None
-    if not any(c.source in FETCHED_SOURCES for c in saved.certs):
-        return None
-
-    def forget(state: State) -> None:
-        ts = state.truststore
-        gone = {fingerprint(c.pem) for c in ts.certs if c.source in FETCHED_SOURCES}
-        ts.certs = [c for c in ts.certs if c.source not in FETCHED_SOURCES]
-        ts.choices = {fp: choice for fp, choice in ts.choices.items() if fp not in gone}
-        ts.fetch = None
-        state.current = "truststore"
-
-    update_state(forget)
-    return previous.url or previous.host
-
-
-def _same_address(typed: str, url: str) -> bool:
-    try:
-        return parse_target(typed).url == parse_target(url).url
-    except FetchError:
-        return False
 
 
 @bp.post("/upload")
