@@ -19,6 +19,7 @@ from ..pki.certs import (
     describe_certificate,
     parse_certificates,
 )
+from ..translation import _
 
 
 def certificate(pem: str) -> x509.Certificate:
@@ -59,5 +60,6 @@ def uploaded_certificates(field: str, *, at_most: int | None = None) -> list[x50
         try:
             found.extend(parse_certificates(upload.read()))
         except CertificateParseError as exc:
-            raise CertificateParseError(f"{(upload.filename or '')[:100]}: {exc}") from None
+            name = (upload.filename or "")[:100]
+            raise CertificateParseError(_("{file}: {problem}", file=name, problem=exc)) from None
     return found

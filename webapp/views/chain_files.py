@@ -10,6 +10,7 @@ from flask import Blueprint
 from ..pki.certs import CertificateParseError, certificates_from_pem
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import State
+from ..translation import N_, _
 from ..web.sessions import load_state, update_state
 from .certificates import chosen_files, uploaded_certificates
 from .own_chain import completed_candidate
@@ -18,7 +19,9 @@ from .rendering import done, render_wizard
 
 bp = Blueprint("chain_files", __name__, url_prefix="/keystore")
 
-NO_CHAIN_FILES = "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
+NO_CHAIN_FILES = N_(
+    "Choose the certificate files of your certificate authority (.pem, .crt or .cer)."
+)
 MAX_CHAIN_FILES = 10
 
 
@@ -28,26 +31,29 @@ def add_chain_files():
     state = load_state()
     chosen = state.keystore.chosen
     if chosen is None:
-        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore")
+        return render_wizard(errors={"key_file": _(NO_KEY_PAIR)}, focus="step-keystore")
     error, found = None, []
     try:
         found = uploaded_certificates("chain_files", at_most=MAX_CHAIN_FILES)
     except CertificateParseError as exc:
         error = str(exc)
     if not chosen_files("chain_files"):
-        error = NO_CHAIN_FILES
+        error = _(NO_CHAIN_FILES)
     if error is not None:
         return render_wizard(errors={"chain_files": error}, focus="step-keystore")
     try:
         pair = KeyPair.from_pem_bundle(chosen.bundle)
     except KeyPairError:
-        return render_wizard(errors={"chain_files": NO_KEY_PAIR}, focus="step-keystore")
+        return render_wizard(errors={"chain_files": _(NO_KEY_PAIR)}, focus="step-keystore")
     already = [c for pem in chosen.chain[1:] for c in certificates_from_pem(pem)]
     completed = completed_candidate(pair, chain_files=[*already, *found])
     if completed.chain_problem:
         return render_wizard(
             errors={
-                "chain_files": "None of these certificates issued yours. " + completed.chain_problem
+                "chain_files": _(
+                    "None of these certificates issued yours. {problem}",
+                    problem=completed.chain_problem,
+                )
             },
             focus="step-keystore",
         )

@@ -27,6 +27,7 @@ from ..pki.partner import (
 )
 from ..pki.partner.wording import SENT_REQUEST
 from ..state import ConnectionTest, State
+from ..translation import N_, _
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit
 from ..web.outbound import settings
@@ -41,14 +42,14 @@ from .wizard import Wizard
 bp = Blueprint("connection", __name__, url_prefix="/connection")
 log = logging.getLogger(__name__)
 
-NOT_READY = "Finish the keystore and truststore steps first, then test the connection."
-NO_URL = "Type the partner's address (for example https://partner.example/in) first."
+NOT_READY = N_("Finish the keystore and truststore steps first, then test the connection.")
+NO_URL = N_("Type the partner's address (for example https://partner.example/in) first.")
 
 
 @bp.app_context_processor
 def sent_request() -> dict:
     """What the test sends, said beside Test connection (the words live in the PKI core)."""
-    return {"sent_request": SENT_REQUEST}
+    return {"sent_request": _(SENT_REQUEST)}
 
 
 @bp.post("/test")
@@ -67,14 +68,14 @@ def run_test():
     url = wizard.fin.url.strip()
     ks, ts = wizard.ks.plan, wizard.ts.plan
     if ks is None or ts is None:
-        return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
+        return _keep_url(typed, render_wizard, errors={"finish": _(NOT_READY)}, status=409)
     if not url:
-        return _keep_url(typed, _beside_url, NO_URL, "")
+        return _keep_url(typed, _beside_url, _(NO_URL), "")
     try:
         key_pair = KeyPair.from_pem_bundle(ks.candidate.bundle)
     except KeyPairError:
         log.warning("connection test: saved key pair unreadable")
-        return _keep_url(typed, render_wizard, errors={"finish": NOT_READY}, status=409)
+        return _keep_url(typed, render_wizard, errors={"finish": _(NOT_READY)}, status=409)
     outbound = settings()  # the same Settings mtls-kit reads (issue 20, item 9)
     try:
         result = test_connection(
@@ -145,7 +146,7 @@ def partner_kit():
     sendable = sendable_chain(state)  # none while the certificate is a placeholder (issue 20)
     if not sendable:
         # Beside the key pair file field: without an import there is no result area yet.
-        return render_wizard(errors={"key_file": NO_KEY_PAIR}, focus="step-keystore", status=409)
+        return render_wizard(errors={"key_file": _(NO_KEY_PAIR)}, focus="step-keystore", status=409)
     chain = [certificate(pem) for pem in sendable]
     data = build_partner_kit(chain, destination_url=Wizard(state).fin.url)
     return attachment(("partner-kit.zip", data), "application/zip")

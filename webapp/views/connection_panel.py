@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..pki.java import ConnectionTestNote
 from ..pki.partner import FORBIDDEN, ISSUER_NOT_ACCEPTED, REJECTED
 from ..state import ConnectionTest
+from ..translation import long_datetime
 from .plans import KeystorePlan, TruststorePlan
 
 __all__ = ["KIT_OUTCOMES", "ConnectionPanel", "connection_panel", "readme_note", "test_basis"]
@@ -45,7 +46,7 @@ class ConnectionPanel:
             when = dt.datetime.fromisoformat(self.result.tested_at)
         except ValueError:
             return self.result.tested_at
-        return f"{when:%d %B %Y, %H:%M} UTC"
+        return long_datetime(when)
 
 
 def test_basis(url: str, keystore: KeystorePlan, truststore: TruststorePlan) -> str:

@@ -7,6 +7,7 @@ from flask import Blueprint, make_response, render_template, request
 from ..pki.java import HTTP_METHODS, FileNameError
 from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..state import State
+from ..translation import N_, _
 from ..web.ops.audit import audit
 from ..web.sessions import load_state, update_state, wipe_state
 from . import audit_facts
@@ -18,7 +19,7 @@ from .wizard import SNIPPET_FILES, wizard_context
 
 bp = Blueprint("finish", __name__, url_prefix="/finish")
 
-NOT_READY = "Finish the keystore and truststore steps first."
+NOT_READY = N_("Finish the keystore and truststore steps first.")
 
 
 def _invalid(text: str) -> bool:
@@ -45,9 +46,9 @@ def save_settings():
     if (problem := _url_problem(url)) is not None:
         errors["dest_url"] = problem  # never saved: destination.json holds https only
     if method not in HTTP_METHODS:
-        errors["http_method"] = "Choose one of the listed methods."
+        errors["http_method"] = _("Choose one of the listed methods.")
     if _invalid(folder):
-        errors["folder"] = "This folder is too long or contains invalid characters."
+        errors["folder"] = _("This folder is too long or contains invalid characters.")
 
     def keep(state: State) -> None:
         dest = state.destination
@@ -94,7 +95,7 @@ def download_config():
     """The destination config as a file; it holds both passwords."""
     built = config_file(load_state())
     if built is None:
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return render_wizard(errors={"finish": _(NOT_READY)}, focus="step-finish", status=409)
     audit("config.downloaded", file=built[0], **audit_facts.everything())
     return attachment(built, "application/json")
 
@@ -105,11 +106,11 @@ def download_snippet(key: str):
     the page shows them masked, and its Copy button fetches this."""
     if key not in SNIPPET_FILES:
         return render_wizard(
-            errors={"finish": "There is no such settings file."}, focus="step-finish", status=404
+            errors={"finish": _("There is no such settings file.")}, focus="step-finish", status=404
         )
     built = dict(snippet_files(load_state())).get(SNIPPET_FILES[key])
     if built is None:
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return render_wizard(errors={"finish": _(NOT_READY)}, focus="step-finish", status=409)
     audit("config.downloaded", file=SNIPPET_FILES[key], **audit_facts.everything())
     return attachment((SNIPPET_FILES[key], built), "text/plain")
 
@@ -135,7 +136,7 @@ def _bundle(*, wipe: bool):
     except FileNameError as exc:  # e.g. keystore and truststore under one name
         return render_wizard(errors={"finish": str(exc)}, focus="step-finish", status=409)
     if built is None:
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return render_wizard(errors={"finish": _(NOT_READY)}, focus="step-finish", status=409)
     audit(
         "bundle.downloaded",
         file=built[0],
@@ -153,6 +154,6 @@ def download_reminder():
     """A calendar reminder 30 days before the first certificate expires."""
     built = reminder_file(load_state())
     if built is None:
-        return render_wizard(errors={"finish": NOT_READY}, focus="step-finish", status=409)
+        return render_wizard(errors={"finish": _(NOT_READY)}, focus="step-finish", status=409)
     audit("reminder.downloaded", file=built[0])
     return attachment(built, "text/calendar")

@@ -12,6 +12,7 @@ from flask import Blueprint, request
 from ..pki.java import safe_file_name, suggest_alias
 from ..pki.keyimport import KEY_TYPES, RequestFieldError, generate_key_and_request
 from ..state import KeystoreState, State
+from ..translation import N_, _
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
@@ -22,7 +23,7 @@ from .validation import field
 
 bp = Blueprint("key_request", __name__)
 
-GENERATED_NAME = "your new key pair"
+GENERATED_NAME = N_("your new key pair")
 
 
 @bp.app_context_processor
@@ -60,7 +61,7 @@ def generate_key():
         state.keystore = KeystoreState(
             candidates=[candidate_of(pair)],
             selected=0,
-            source_name=GENERATED_NAME,
+            source_name=_(GENERATED_NAME),
             alias=old.alias if renewing else suggest_alias(pair.certificate),
             filename=old.filename or "keystore.jks",
             password=old.password if renewing else None,
@@ -82,7 +83,7 @@ def download_request():
     saved = load_state().keystore
     if not saved.request_pem:
         return render_wizard(
-            errors={"request_download": "Generate a new key pair first."},
+            errors={"request_download": _("Generate a new key pair first.")},
             focus="step-keystore",
             status=409,
         )

@@ -4,23 +4,18 @@ Completing the chain with the user's own files ("Chain files") is views/chain_fi
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from ..pki.certs import certificates_from_pem
 from ..pki.java import AliasError, alias_from_store, readiness, suggest_alias, validate_alias
-from ..pki.keyimport import (
-    KeyPair,
-    KeyPairError,
-    PasswordRequiredError,
-    PasswordTooLongError,
-    WrongPasswordError,
-    load_key_pairs,
-)
+from ..pki.keyimport import KeyPair
 from ..state import KeystoreState, PendingUpload, State
+from ..translation import N_, _
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, rotate_session, update_state
 from . import audit_facts
 from .files import attachment, certificate_chain_file, certificate_file, keystore_file
+from .key_pair_upload import read_key_pairs, submitted_files
 from .live_preview import render_live
 from .own_chain import completed_candidate
 from .plan_cache import keystore_plan, truststore_plan
@@ -39,8 +34,8 @@ from .validation import field, password_field
 
 bp = Blueprint("keystore", __name__, url_prefix="/keystore")
 
-NO_FILE = "Choose your key pair file (.p12, .pfx or .pem)."
-NOT_SENDABLE = "Your certificate is a placeholder: import the CA's reply before you send it."
+NOT_SET = N_("Set an alias and a keystore password first, then download the keystore.")
+NOT_SENDABLE = N_("Your certificate is a placeholder: import the CA's reply before you send it.")
 
 
 @bp.post("/import")
@@ -52,9 +47,9 @@ def import_key_pair():
     """
     upload = request.files.get("key_file")
     chosen_name = bool(upload and upload.filename)
-    name, data, extra_data, kept = _submitted_files(upload, request.files.get("key_file_extra"))
+    name, data, extra_data, kept = submitted_files(upload, request.files.get("key_file_extra"))
     password = password_field(request.form, "key_password")
-    pairs, errors, pending = _read_key_pairs(name, data, extra_data, password, chosen_name)
+    pairs, errors, pending = read_key_pairs(name, data, extra_data, password, chosen_name)
     if errors:
         return _refuse_import(errors, pending, kept)
     # Each chain completed as far as we can (issue 11): a leaf alone is no keystore to ship.
@@ -68,33 +63,6 @@ def import_key_pair():
         certificates=certificate_facts(pair.certificate for pair in pairs),
     )
     return done("step-keystore")
-
-
-def _submitted_files(upload, extra) -> tuple[str, bytes, bytes, PendingUpload | None]:
-    """The file's name and bytes (and the extra file's), or the kept ones when none was chosen."""
-    data = upload.read() if upload else b""
-    extra_data = extra.read() if extra else b""
-    name = (upload.filename or "")[:200] if upload else ""
-    kept = load_state().keystore.pending_upload
-    if not data and not (upload and upload.filename) and kept is not None:
-        name, data, extra_data = kept.name, kept.file_bytes(), kept.extra_bytes() or extra_data
-    return name, data, extra_data, kept
-
-
-def _read_key_pairs(
-    name: str, data: bytes, extra_data: bytes, password: str, chosen_name: bool
-) -> tuple[list[KeyPair], dict[str, str], PendingUpload | None]:
-    """The key pairs, the errors beside the fields, and the upload to keep for a retry."""
-    if not data:
-        return [], {"key_file": NO_FILE if not chosen_name else "This file is empty."}, None
-    try:
-        return load_key_pairs(data, password or None, extra=extra_data or None), {}, None
-    except (PasswordRequiredError, WrongPasswordError, PasswordTooLongError) as exc:
-        fits = len(data) + len(extra_data) <= current_app.config["MAX_CONTENT_LENGTH"]
-        pending = PendingUpload.of(name, data, extra_data) if fits else None
-        return [], {"key_password": str(exc)}, pending
-    except KeyPairError as exc:
-        return [], {"key_file": str(exc)}, None
 
 
 def _refuse_import(
@@ -194,12 +162,14 @@ def save_settings():
     errors.update(chosen.errors)
     keep = _keep_settings(form, chosen, alias, errors, live)
     if not live and not saved.candidates:
-        errors["key_file"] = NO_KEY_PAIR
+        errors["key_file"] = _(NO_KEY_PAIR)
     state = update_state(keep)
     if not live and (problem := validity_problem(state)) is not None:
-        errors["validity_confirmed"] = problem + " Tick the box to create the keystore anyway."
+        errors["validity_confirmed"] = _(
+            "{problem} Tick the box to create the keystore anyway.", problem=problem
+        )
     if not live and alone_problem(state) is not None:  # explained above the Chain files
-        errors[readiness.ALONE_FIELD] = readiness.ALONE_NOT_CHOSEN
+        errors[readiness.ALONE_FIELD] = _(readiness.ALONE_NOT_CHOSEN)
     if live:
         return render_live("keystore")
     if errors:
@@ -264,7 +234,7 @@ def download_keystore():
     # (issue 20): it is the only copy of the new key, but it is never "ready".
     built = keystore_file(load_state(), keep_placeholder=True)
     if built is None:
-        return _not_ready("Set an alias and a keystore password first, then download the keystore.")
+        return _not_ready(NOT_SET)
     audit("keystore.downloaded", file=built[0], **audit_facts.keystore())
     return attachment(built, "application/octet-stream")
 
@@ -294,4 +264,6 @@ def download_certificate():
 
 def _not_ready(message: str):
     # 409 for a plain link (the page explains); htmx swaps any status in htmx 4.
-    return render_wizard(errors={"keystore_download": message}, focus="step-keystore", status=409)
+    return render_wizard(
+        errors={"keystore_download": _(message)}, focus="step-keystore", status=409
+    )

@@ -40,6 +40,8 @@ from ..state import (
     State,
     TruststoreState,
 )
+from ..translation import N_, _, locale_code, ngettext
+from ..translation import long_date as locale_long_date
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import settings
@@ -54,9 +56,9 @@ bp = Blueprint("last_year", __name__, url_prefix="/last-year")
 
 FOCUS = "last-year"
 MAX_FILES = 32  # pki.renewal refuses more with a sentence; this only bounds what we read
-NO_FILES = "Choose last year's zip, or the keystore, the truststore and destination.json."
-NOT_OPENED = "Open last year's files first."
-NO_NEW_KEY = "Choose your new key pair file (.p12, .pfx or .pem)."
+NO_FILES = N_("Choose last year's zip, or the keystore, the truststore and destination.json.")
+NOT_OPENED = N_("Open last year's files first.")
+NO_NEW_KEY = N_("Choose your new key pair file (.p12, .pfx or .pem).")
 # pki.renewal's field names -> this page's field ids (the keystore step has its own
 # keystore_password and alias fields, so these carry a prefix).
 FIELD_IDS = {
@@ -75,9 +77,11 @@ TYPED = ("keystore_password", "truststore_password", "key_password")
 def long_date(iso: str) -> str:
     """2026-12-22 -> "22 December 2026", as pki.renewal writes dates."""
     try:
-        return day(dt.datetime.fromisoformat(iso))
+        when = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
+    # English keeps pki.renewal's "2 December 2027"; other languages get Babel's long date.
+    return day(when) if locale_code() == "en" else locale_long_date(when)
 
 
 @bp.app_template_filter("days_left")
@@ -88,9 +92,10 @@ def days_left(iso: str) -> str:
     except ValueError:
         return ""
     if days == 0:
-        return "today"
-    unit = "day" if abs(days) == 1 else "days"
-    return f"in {days} {unit}" if days > 0 else f"{-days} {unit} ago"
+        return _("today")
+    if days > 0:
+        return ngettext("in {n} day", "in {n} days", days)
+    return ngettext("{n} day ago", "{n} days ago", -days)
 
 
 def saved_files(saved: LastYearState) -> list[tuple[str, bytes]]:
@@ -124,7 +129,7 @@ def open_files():
         typed = {name: typed[name] or getattr(previous, name) for name in TYPED}
         alias = alias or previous.alias
     else:
-        return render_wizard(errors={"last_year_files": NO_FILES}, focus=FOCUS)
+        return render_wizard(errors={"last_year_files": _(NO_FILES)}, focus=FOCUS)
     saved = LastYearState(
         files=files,
         keystore_password=typed["keystore_password"],
@@ -203,7 +208,7 @@ def keep_old():
     """The user says last year's certificate is still fine: the keystore may be ready as is."""
     fine = request.form.get("old_is_fine") == "1"
     if load_state().last_year is None:
-        return render_wizard(errors={"last_year_files": NOT_OPENED}, focus=FOCUS)
+        return render_wizard(errors={"last_year_files": _(NOT_OPENED)}, focus=FOCUS)
 
     def keep(state: State) -> None:
         if state.last_year is not None:
@@ -226,9 +231,9 @@ def renew_files():
     password = password_field(request.form, "new_key_file_password")
     saved = load_state().last_year
     if saved is None or not saved.files or saved.asking:
-        return render_wizard(errors={"last_year_files": NOT_OPENED}, focus=FOCUS)
+        return render_wizard(errors={"last_year_files": _(NOT_OPENED)}, focus=FOCUS)
     if not data:
-        message = "This file is empty." if name else NO_NEW_KEY
+        message = _("This file is empty.") if name else _(NO_NEW_KEY)
         return render_wizard(errors={"new_key_file": message}, focus=FOCUS)
     try:
         pairs = load_key_pairs(data, password or None)

@@ -13,6 +13,7 @@ from ..pki.certs import certificate_pem
 from ..pki.partner import parse_target
 from ..pki.renewal import Renewal
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
+from ..translation import _
 from .certificates import fingerprint
 from .connection import saved_test
 from .connection_panel import test_basis
@@ -26,7 +27,7 @@ def renewed_state(state: State, renewal: Renewal, *, source_name: str) -> None:
     ks = state.keystore
     ks.candidates = [candidate_of(renewal.key_pair)]
     ks.selected = 0
-    ks.source_name = source_name or "your new key pair file"
+    ks.source_name = source_name or _("your new key pair file")
     ks.request_pem = ""
     ks.validity_confirmed = False
     ks.pending_upload = None

@@ -24,7 +24,12 @@ from ..pki.java import (
 )
 from ..pki.java.stores import StoreKind
 from ..state import OpenedStoreEntry, OpenedStoreState
+from ..translation import _
 from .validation import FieldError, clean_file_name, field
+
+# In read_store's errors when the key has its own password: the form then asks for it
+# (a code, not the sentence: that is in the user's language).
+ASK_KEY_PASSWORD = "ask_key_password"
 
 
 def opened_state(name: str, store: OpenedStore) -> OpenedStoreState:
@@ -73,13 +78,16 @@ def read_store(file_field: str, password_field: str, *, missing: str, key_passwo
     errors: dict[str, str] = {}
     store = None
     if not data:
-        errors[file_field] = "This file is empty." if name else missing
+        errors[file_field] = _("This file is empty.") if name else _(missing)
     elif not password:
-        errors[password_field] = "Type the password of this store."
+        errors[password_field] = _("Type the password of this store.")
     else:
         try:
             store = open_store(data, password, key_password=key_password or None)
-        except (StorePasswordError, KeyPasswordRequiredError) as exc:
+        except KeyPasswordRequiredError as exc:
+            errors[password_field] = str(exc)
+            errors[ASK_KEY_PASSWORD] = ""  # renewal.py asks for it; no field shows this key
+        except StorePasswordError as exc:
             errors[password_field] = str(exc)
         except WrongKeyPasswordError as exc:
             errors["existing_key_password"] = str(exc)

@@ -7,6 +7,7 @@ field-keyed `PasswordError` becomes a sentence beside the form field it names.
 from __future__ import annotations
 
 from ..pki.java import CHOOSE_PASSWORD, PasswordError, StoreFormat, check_store_password
+from ..translation import _
 
 
 def password_errors(
@@ -20,7 +21,7 @@ def password_errors(
 ) -> dict[str, str]:
     """Plain-language errors keyed by field; empty when the pair is usable (or not needed)."""
     if not password and not confirmation:
-        return {field: CHOOSE_PASSWORD} if required else {}
+        return {field: _(CHOOSE_PASSWORD)} if required else {}
     try:
         check_store_password(password, confirmation, fmt)
     except PasswordError as exc:

@@ -21,16 +21,17 @@ from ..pki.java import (
     suggest_alias,
 )
 from ..state import KeyPairCandidate, State
+from ..translation import N_, _
 from .certificates import certificate, fingerprint, summary
 from .store_formats import file_name_for, format_password_problem, saved_format
 
 SOURCE_LABELS = {
-    "server": "sent by the server",
-    "root store": "added from the root store",
-    "extra roots": "added from your organisation's roots",
-    "upload": "uploaded",
-    "own": "your own certificate",
-    "old truststore": "from your old truststore",
+    "server": N_("sent by the server"),
+    "root store": N_("added from the root store"),
+    "extra roots": N_("added from your organisation's roots"),
+    "upload": N_("uploaded"),
+    "own": N_("your own certificate"),
+    "old truststore": N_("from your old truststore"),
 }
 
 
@@ -68,7 +69,8 @@ class TrustEntry:
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.source, self.source)
+        label = SOURCE_LABELS.get(self.source)
+        return _(label) if label is not None else self.source
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
     ks = state.keystore
     chosen = ks.chosen
     problems = [
-        Problem(p.field, p.message)
+        Problem(p.field, _(p.message))
         for p in readiness.keystore_problems(
             [certificate(pem) for pem in chosen.chain] if chosen else [],
             placeholder=is_placeholder(state) and not keep_placeholder,
@@ -113,7 +115,7 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
         problems.append(Problem("alias", problem))
     fmt = saved_format(ks.format)
     if not ks.password:
-        problems.append(Problem("keystore_password", "Choose a keystore password."))
+        problems.append(Problem("keystore_password", _("Choose a keystore password.")))
     elif (problem := format_password_problem(ks.password, fmt)) is not None:
         # A password saved for JKS, then PKCS#12 chosen (issue 14): Java could not open it.
         problems.append(Problem("keystore_password", problem))
@@ -191,7 +193,7 @@ def not_renewed_problem(state: State) -> str | None:
     last, chosen = state.last_year, state.keystore.chosen
     if last is None or last.old_is_fine or chosen is None or not chosen.chain:
         return None
-    return NOT_RENEWED if chosen.chain[0].strip() == last.old_certificate.strip() else None
+    return _(NOT_RENEWED) if chosen.chain[0].strip() == last.old_certificate.strip() else None
 
 
 def chain_file_name(leaf_pem: str) -> str:
@@ -222,7 +224,7 @@ def trust_entries(state: State) -> list[TrustEntry]:
         if print_ not in seen:
             seen.add(print_)
             unique.append((print_, pem, source))
-    saved = [ts.choices.get(fp) for fp, _, _ in unique]
+    saved = [ts.choices.get(fp) for fp, _pem, _source in unique]
     taken = [choice.alias for choice in saved if choice and choice.alias]
     entries = []
     for print_, pem, source in unique:
@@ -255,7 +257,7 @@ def plan_truststore(
         if (problem := alias_problem(entry.alias)) is not None:
             problems.append(Problem(f"alias-{entry.key}", problem))
     problems += [
-        Problem(p.field, p.message)
+        Problem(p.field, _(p.message))
         for p in readiness.truststore_problems(
             partner=sum(e.source != "own" for e in entries),
             included=len(included),
@@ -264,7 +266,7 @@ def plan_truststore(
     ]
     fmt = saved_format(ts.format)
     if not ts.password:
-        problems.append(Problem("truststore_password", "Choose a truststore password."))
+        problems.append(Problem("truststore_password", _("Choose a truststore password.")))
     elif (problem := format_password_problem(ts.password, fmt)) is not None:
         problems.append(Problem("truststore_password", problem))
     if problems or not ts.password:

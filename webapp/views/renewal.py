@@ -23,17 +23,25 @@ from ..pki.java import (
 )
 from ..pki.keyimport import KeyPair, KeyPairError
 from ..state import KeystoreState, State
+from ..translation import N_, _
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import root_store
 from ..web.sessions import load_state, rotate_session, update_state
-from .opened_store import kept_file_name, kept_format, kept_password, opened_state, read_store
+from .opened_store import (
+    ASK_KEY_PASSWORD,
+    kept_file_name,
+    kept_format,
+    kept_password,
+    opened_state,
+    read_store,
+)
 from .own_chain import completed_candidate
 from .rendering import done, render_wizard
 from .validation import field
 
 bp = Blueprint("renewal", __name__)
 
-NO_STORE = "Choose last year's keystore (.jks, .p12 or .pfx)."
+NO_STORE = N_("Choose last year's keystore (.jks, .p12 or .pfx).")
 MAX_REPLY_FILES = 10  # a reply and its chain; more is a mistake
 
 
@@ -47,6 +55,7 @@ def open_keystore():
         missing=NO_STORE,
         key_password=key_password,
     )
+    own_key_password = errors.pop(ASK_KEY_PASSWORD, None) is not None
     pairs: list[KeyPair] = []
     if store is not None:
         try:
@@ -62,11 +71,7 @@ def open_keystore():
         except KeyPairError as exc:
             errors["existing_keystore"] = str(exc)
     if errors or store is None:
-        ask = (
-            bool(key_password)
-            or "has its own password" in errors.get("existing_keystore_password", "")
-            or "existing_key_password" in errors
-        )
+        ask = bool(key_password) or own_key_password or "existing_key_password" in errors
         return render_wizard(
             errors=errors,
             focus="step-keystore",
@@ -109,9 +114,9 @@ def import_ca_reply():
     error = None
     renewed = None
     if chosen is None:
-        error = "Open your keystore first, then import the CA's reply into it."
+        error = _("Open your keystore first, then import the CA's reply into it.")
     elif not files:
-        error = "Choose the certificate file the CA sent back (.pem, .crt, .cer, .der or .p7b)."
+        error = _("Choose the certificate file the CA sent back (.pem, .crt, .cer, .der or .p7b).")
     else:
         try:
             pair = KeyPair.from_pem_bundle(chosen.bundle)
@@ -128,7 +133,7 @@ def import_ca_reply():
         except (CertificateParseError, CaReplyError, KeyPairError) as exc:
             error = str(exc)
     if error is not None or renewed is None:
-        return render_wizard(errors={"ca_reply": error or "Try again."}, focus="step-keystore")
+        return render_wizard(errors={"ca_reply": error or _("Try again.")}, focus="step-keystore")
     # A reply without the certificates above it is completed the way an imported key pair is
     # (issue 20): the files, the roots, AIA; if its issuer stays missing, the user may choose
     # to send it alone.
@@ -141,7 +146,7 @@ def import_ca_reply():
         ks.validity_confirmed = False
         ks.selected = 0
         ks.request_pem = ""  # answered: the page stops offering the request
-        ks.source_name = ks.source_name or "your keystore"
+        ks.source_name = ks.source_name or _("your keystore")
         state.current = "keystore"
 
     rotate_session()  # before the key is written: a planted token opens nothing (issue 19)

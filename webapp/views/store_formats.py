@@ -19,6 +19,7 @@ from ..pki.java import (
     with_format_extension,
 )
 from ..pki.java.stores import StoreKind
+from ..translation import N_, _
 from .validation import clean_file_name
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 
 # The extensions a store name may have; PKCS#12 files are also called .pfx (Windows).
 _STORE_EXTENSIONS = (".jks", ".p12", ".pfx")
-BAD_FORMAT = "Choose JKS or PKCS#12."
+BAD_FORMAT = N_("Choose JKS or PKCS#12.")
 
 
 def saved_format(value: str) -> StoreFormat:
@@ -48,7 +49,7 @@ def submitted_format(raw: str | None, saved: str) -> StoreFormat:
     if raw is None or not raw.strip():
         return saved_format(saved)
     if raw.strip().lower() not in {f.value for f in StoreFormat}:
-        raise StoreError(BAD_FORMAT)
+        raise StoreError(_(BAD_FORMAT))
     return store_format(raw)
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from ..pki.java import OpenedEntry, OpenedStore, StoreType, TrustChange, compare_truststore
 from ..state import State, TrustChoice
+from ..translation import N_
 from .certificates import certificate, fingerprint
 
 OLD_SOURCE = "old truststore"  # TrustedCertificate.source of what the opened store held
-OWN_LABEL = "Yours"
-OWN_ADVICE = (
+OWN_LABEL = N_("Yours")
+OWN_ADVICE = N_(
     "Your own certificate (or the authority that issued it), not the partner's: keep it, "
     "so the platform trusts your own chain too."
 )

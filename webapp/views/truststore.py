@@ -11,15 +11,15 @@ from ..pki.java import AliasError, alias_used_above, validate_alias
 from ..pki.partner import (
     FetchError,
     collect_partner_chain,
-    parse_target,
 )
 from ..state import FetchReport, State, TrustChoice, TrustedCertificate
+from ..translation import _
 from ..web.limits import limit_fetches
 from ..web.ops.audit import audit, certificate_facts, outcome_code
 from ..web.outbound import settings
 from ..web.sessions import load_state, update_state
 from . import audit_facts
-from .certificates import chosen_files, fingerprint, uploaded_certificates
+from .certificates import chosen_files, uploaded_certificates
 from .files import attachment, truststore_file
 from .live_preview import render_live
 from .plan_cache import truststore_plan
@@ -28,6 +28,7 @@ from .rendering import done, render_wizard
 from .store_formats import file_name_for
 from .store_settings import StoreSettings, read_store_settings
 from .trust_changes import recommend_new
+from .truststore_refusal import refusal
 from .validation import field
 from .view_models import TruststoreView, truststore_view
 
@@ -61,13 +62,10 @@ def fetch_certificates():
         error = str(exc)
         audit("partner.fetched", partner=raw.strip()[:200], outcome=outcome_code(exc))
     if error is not None or chain is None:
-        message = error or "Try again."
-        if (cleared := _forget_other_address(raw)) is not None:
-            message += (
-                f" We removed the certificates fetched from {cleared}: they belong to that address."
-            )
         return render_wizard(
-            errors={"server_url": message}, values={"server_url": raw}, focus="step-truststore"
+            errors={"server_url": refusal(error, raw)},
+            values={"server_url": raw},
+            focus="step-truststore",
         )
     certs = [
         TrustedCertificate(certificate_pem(c.certificate), c.source) for c in chain.certificates
@@ -102,39 +100,6 @@ def fetch_certificates():
     return done("step-truststore")
 
 
-FETCHED_SOURCES = ("server", "root store", "extra roots")  # what a fetch adds (collect.py)
-
-
-def _forget_other_address(typed: str) -> str | None:
-    """After a failed fetch for another address, drop what the previous address sent: the
-    certificates on the page belong to the address shown (issue 20). Uploads and last
-    year's truststore stay. Returns the previous address when something was removed."""
-    saved = load_state().truststore
-    previous = saved.fetch
-    if previous is None or _same_address(typed, previous.url):
-        return None
-    if not any(c.source in FETCHED_SOURCES for c in saved.certs):
-        return None
-
-    def forget(state: State) -> None:
-        ts = state.truststore
-        gone = {fingerprint(c.pem) for c in ts.certs if c.source in FETCHED_SOURCES}
-        ts.certs = [c for c in ts.certs if c.source not in FETCHED_SOURCES]
-        ts.choices = {fp: choice for fp, choice in ts.choices.items() if fp not in gone}
-        ts.fetch = None
-        state.current = "truststore"
-
-    update_state(forget)
-    return previous.url or previous.host
-
-
-def _same_address(typed: str, url: str) -> bool:
-    try:
-        return parse_target(typed).url == parse_target(url).url
-    except FetchError:
-        return False
-
-
 @bp.post("/upload")
 def upload_certificates():
     """Add every certificate of the uploaded files (PEM, DER, PKCS#7), without duplicates."""
@@ -144,10 +109,12 @@ def upload_certificates():
     except CertificateParseError as exc:
         error = str(exc)
     if not chosen_files("cert_files"):
-        error = "Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b)."
+        error = _("Choose one or more certificate files (.pem, .crt, .cer, .der or .p7b).")
     saved = load_state().truststore.certs
     if error is None and len(saved) + len(found) > MAX_CERTIFICATES:
-        error = f"A truststore can hold at most {MAX_CERTIFICATES} certificates here."
+        error = _(
+            "A truststore can hold at most {limit} certificates here.", limit=MAX_CERTIFICATES
+        )
     if error is not None:
         return render_wizard(errors={"cert_files": error}, focus="step-truststore")
     pems = [certificate_pem(c) for c in found]
@@ -179,10 +146,10 @@ def save_settings():
     )
     errors.update(chosen.errors)
     if view.entries and not seen:
-        errors["certificates"] = NONE_INCLUDED
+        errors["certificates"] = _(NONE_INCLUDED)
     keep = _keep_settings(choices, chosen, errors, live)
     if not live and not view.entries:
-        errors["server_url"] = NO_PARTNER_CERTIFICATES
+        errors["server_url"] = _(NO_PARTNER_CERTIFICATES)
     state = update_state(keep)
     if live:
         return render_live("truststore")
@@ -280,7 +247,7 @@ def download_truststore():
     if built is None:
         return render_wizard(
             errors={
-                "truststore_download": "Choose the certificates and a truststore password first."
+                "truststore_download": _("Choose the certificates and a truststore password first.")
             },
             focus="step-truststore",
             status=409,

@@ -10,18 +10,26 @@ from flask import Blueprint
 from ..pki.certs import certificate_pem
 from ..pki.java import RECOMMENDATIONS, STATUS_LABELS, alias_problem
 from ..state import State, TrustChoice, TrustedCertificate
+from ..translation import N_, _
 from ..web.ops.audit import audit, certificate_facts
 from ..web.sessions import load_state, update_state
 from .certificates import certificate, fingerprint
-from .opened_store import kept_file_name, kept_format, kept_password, opened_state, read_store
+from .opened_store import (
+    ASK_KEY_PASSWORD,
+    kept_file_name,
+    kept_format,
+    kept_password,
+    opened_state,
+    read_store,
+)
 from .rendering import done, render_wizard
 from .trust_changes import OLD_SOURCE, OWN_ADVICE, OWN_LABEL
 from .truststore import MAX_CERTIFICATES
 
 bp = Blueprint("truststore_update", __name__, url_prefix="/truststore")
 
-NO_STORE = "Choose last year's truststore (.jks, .p12 or .pfx)."
-NO_CERTIFICATES = (
+NO_STORE = N_("Choose last year's truststore (.jks, .p12 or .pfx).")
+NO_CERTIFICATES = N_(
     "This store holds no trusted certificates. Choose last year's truststore, not the keystore."
 )
 
@@ -29,10 +37,10 @@ NO_CERTIFICATES = (
 @bp.app_context_processor
 def change_labels() -> dict:
     return {
-        "status_labels": STATUS_LABELS,
-        "recommendations": RECOMMENDATIONS,
-        "own_label": OWN_LABEL,
-        "own_advice": OWN_ADVICE,
+        "status_labels": {status: _(label) for status, label in STATUS_LABELS.items()},
+        "recommendations": {status: _(text) for status, text in RECOMMENDATIONS.items()},
+        "own_label": _(OWN_LABEL),
+        "own_advice": _(OWN_ADVICE),
     }
 
 
@@ -42,13 +50,16 @@ def open_truststore():
     store, name, password, errors = read_store(
         "existing_truststore", "existing_truststore_password", missing=NO_STORE
     )
+    errors.pop(ASK_KEY_PASSWORD, None)
     if store is not None and not store.trusted_entries:
-        errors["existing_truststore"] = NO_CERTIFICATES
+        errors["existing_truststore"] = _(NO_CERTIFICATES)
     current = [c for c in load_state().truststore.certs if c.source != OLD_SOURCE]
     if store is not None and len(current) + len(store.trusted_entries) > MAX_CERTIFICATES:
-        errors["existing_truststore"] = (
-            f"This store holds {len(store.trusted_entries)} certificates; a truststore here "
-            f"can hold at most {MAX_CERTIFICATES}. Choose the truststore for this partner."
+        errors["existing_truststore"] = _(
+            "This store holds {count} certificates; a truststore here can hold at most "
+            "{limit}. Choose the truststore for this partner.",
+            count=len(store.trusted_entries),
+            limit=MAX_CERTIFICATES,
         )
     if errors or store is None:
         return render_wizard(
@@ -63,7 +74,7 @@ def open_truststore():
     def keep(state: State) -> None:
         ts = state.truststore
         ts.certs = [c for c in ts.certs if c.source != OLD_SOURCE]
-        ts.certs += [TrustedCertificate(pem, OLD_SOURCE) for pem, _ in old]
+        ts.certs += [TrustedCertificate(pem, OLD_SOURCE) for pem, _alias in old]
         taken = {c.alias for c in ts.choices.values()}
         for pem, alias in old:
             print_ = fingerprint(pem)

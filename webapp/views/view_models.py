@@ -23,6 +23,7 @@ from ..pki.java import (
 )
 from ..pki.java.destination_url import DestinationUrlError, check_destination_url
 from ..state import FetchReport, OpenedStoreState, State
+from ..translation import _
 from .certificates import summary
 from .connection_panel import ConnectionPanel, connection_panel
 from .plan_cache import keystore_plan, trust_entries_of, truststore_plan
@@ -214,7 +215,7 @@ def keystore_view(state: State) -> KeystoreView:
         has_password=bool(saved.password),
         plan=plan if isinstance(plan, KeystorePlan) else None,
         format=fmt,
-        pending_name=saved.pending_upload.name or "your file" if saved.pending_upload else "",
+        pending_name=saved.pending_upload.name or _("your file") if saved.pending_upload else "",
         validity_problem=validity_problem(state),
         validity_confirmed=saved.validity_confirmed,
         not_renewed=not_renewed_problem(state),

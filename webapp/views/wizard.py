@@ -12,6 +12,7 @@ from typing import Any
 
 from ..pki.java import STORE_FORMATS
 from ..state import STEPS, State
+from ..translation import N_, _
 from .connection_panel import ConnectionPanel
 from .last_year_view import LastYearPanel, LastYearView, last_year_panel, last_year_view
 from .view_models import (
@@ -25,7 +26,7 @@ from .view_models import (
     truststore_view,
 )
 
-STEP_TITLES = {"keystore": "Keystore", "truststore": "Truststore", "finish": "Finish"}
+STEP_TITLES = {"keystore": N_("Keystore"), "truststore": N_("Truststore"), "finish": N_("Finish")}
 # Snippet key (pki.java.consumer_snippets) -> its file in the zip and as a download (issue 14).
 SNIPPET_FILES = {
     "spring-yaml": "spring-ssl-bundle.yaml",
@@ -33,7 +34,7 @@ SNIPPET_FILES = {
     "jvm": "jvm-options.txt",
     "java": "SslContextExample.java",
 }
-LOST_WORK = "Your saved work could not be restored after an update; please start again."
+LOST_WORK = N_("Your saved work could not be restored after an update; please start again.")
 
 __all__ = [
     "LOST_WORK",
@@ -142,12 +143,12 @@ def wizard_context(
         "steps": STEPS,
         "store_formats": STORE_FORMATS,
         "snippet_files": SNIPPET_FILES,
-        "step_titles": STEP_TITLES,
+        "step_titles": {step: _(title) for step, title in STEP_TITLES.items()},
         "errors": errors,
         "values": values,
         "focus": focus,
         "reveal": False,
-        "lost_work": LOST_WORK if lost else "",
+        "lost_work": _(LOST_WORK) if lost else "",
         "erased": False,  # the work was downloaded and erased (set by render_wizard)
         "will_break": wizard.fin.will_break,
     }

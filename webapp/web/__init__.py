@@ -1,5 +1,6 @@
-"""Flask glue around the core: the vault session, security headers, the language, errors, rate limits, static
-files, the outbound settings, and (in ops/) the audit trail, metrics and request logs."""
+"""Flask glue around the core: the vault session, security headers, the language, errors,
+rate limits, static files, the outbound settings, and (in ops/) the audit trail, metrics and
+request logs."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Every piece of glue, in the order they wrap a request (logs and headers outermost)."""
-    from . import errors, languages, limits, outbound, security, sessions, static_files
-    from . import vault_commands
+    from . import (
+        errors,
+        languages,
+        limits,
+        outbound,
+        security,
+        sessions,
+        static_files,
+        vault_commands,
+    )
     from .ops import audit, metrics, observability
 
     observability.init_app(app)

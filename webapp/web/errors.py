@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wsgi import get_input_stream
 
+from ..translation import N_, _
 from ..vault import MAX_STATE_BYTES, StateTooLarge, VaultUnavailable
 from .pages import pages
 
@@ -26,14 +27,31 @@ UPLOAD_FIELDS = {
 # Read and discard at most this much of an over-size body, so the browser gets to read our
 # answer instead of a connection reset; beyond it, the client is not a browser we serve.
 DRAIN_LIMIT = 64 * 1024 * 1024
+# The error pages' words for people (the status code's own text otherwise).
+HTTP_MESSAGES = {
+    404: N_("There is nothing at this address."),
+    405: N_("This page cannot be used that way."),
+}
+# Werkzeug's names of the statuses a user can meet, for the page's title.
+HTTP_TITLES = (
+    N_("Bad Request"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Conflict"),
+    N_("Request Entity Too Large"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_("Service Unavailable"),
+)
 
 
 def file_too_large(limit: int) -> str:
     """The one sentence for an over-size upload: the server says it, and static/app.js (which
     refuses the file before it is sent) reads it from <body data-file-too-large>."""
-    return (
-        f"This file is too large. Key pair and certificate files are a few KB; "
-        f"the limit is {limit // 1024} KB. Check that you chose the right file."
+    return _(
+        "This file is too large. Key pair and certificate files are a few KB; "
+        "the limit is {kb} KB. Check that you chose the right file.",
+        kb=limit // 1024,
     )
 
 
@@ -58,19 +76,22 @@ def too_large(exc: RequestEntityTooLarge):
         # Within the size limit, so Werkzeug stopped at the number of parts (issue 10, hole
         # 11: "This file is too large" for 250 small files was wrong and unhelpful).
         parts = int(current_app.config.get("MAX_FORM_PARTS") or 0)
-        message = (
-            f"You sent more files or fields at once than this form takes (at most "
-            f"{parts}). Choose fewer files, for example only the partner's chain."
+        message = _(
+            "You sent more files or fields at once than this form takes (at most "
+            "{parts}). Choose fewer files, for example only the partner's chain.",
+            parts=parts,
         )
     elif field == "form":  # no file was sent here: talking about files would mislead
-        message = "What you sent is far longer than any of these fields allows. Please check it."
+        message = _("What you sent is far longer than any of these fields allows. Please check it.")
     # 200 with the message beside the field: the user stays in the flow (htmx swaps it in).
     return pages().render_wizard(errors={field: message}, focus=f"step-{step}" if step else None)
 
 
 def page_expired(exc: CSRFError):
     return _alert(
-        "Page expired", "This page expired — reload to continue. Your work so far is kept.", 400
+        _("Page expired"),
+        _("This page expired — reload to continue. Your work so far is kept."),
+        400,
     )
 
 
@@ -79,42 +100,43 @@ def storage_unavailable(exc: VaultUnavailable):
     # never session contents: operators need it to tell a lock from a full disk or a dead Redis.
     log.warning(_log_line("storage_unavailable", reason=str(exc)))
     minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"]) // 60
-    message = (
-        f"Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
-        "please try again shortly."
+    message = _(
+        "Storage is unavailable for a moment. Your work is kept for {minutes} minutes: "
+        "please try again shortly.",
+        minutes=minutes,
     )
-    return _alert("Storage unavailable", message, 503)
+    return _alert(_("Storage unavailable"), message, 503)
 
 
 def moved_session(message: str) -> Response:
     """The session moved to a new token while this request was on its way (sessions.py)."""
-    return make_response(_alert("Please do that again", message, 409))
+    return make_response(_alert(_("Please do that again"), message, 409))
 
 
 def state_too_large(exc: StateTooLarge):
     # Nothing was written: the work saved before this request is intact (issue 10, hole 8).
     log.info(_log_line("state_too_large"))
-    message = (
-        f"This would make your saved work larger than the {MAX_STATE_BYTES // 1024} KB "
+    message = _(
+        "This would make your saved work larger than the {kb} KB "
         "this server keeps for one session. Nothing was added: remove certificates "
-        "you do not need, or upload only the partner's chain."
+        "you do not need, or upload only the partner's chain.",
+        kb=MAX_STATE_BYTES // 1024,
     )
-    return _alert("Too much to keep", message, 413)
+    return _alert(_("Too much to keep"), message, 413)
 
 
 def http_error(exc: HTTPException):
-    message = {
-        404: "There is nothing at this address.",
-        405: "This page cannot be used that way.",
-    }.get(exc.code or 0, exc.description or "")
-    return _alert(exc.name, message, exc.code or 500)
+    known = HTTP_MESSAGES.get(exc.code or 0)
+    message = _(known) if known else exc.description or ""
+    name = exc.name
+    return _alert(_(name) if name in HTTP_TITLES else name, message, exc.code or 500)
 
 
 def unexpected_error(exc: Exception):
     # Log the type only: a message or traceback could quote a password or key material.
     log.error(_log_line("unexpected_error", error=type(exc).__name__))
-    message = "Something went wrong on our side. Your work so far is kept: reload and try again."
-    return _alert("Something went wrong", message, 500)
+    message = _("Something went wrong on our side. Your work so far is kept: reload and try again.")
+    return _alert(_("Something went wrong"), message, 500)
 
 
 def _log_line(event: str, **facts: str) -> str:

@@ -22,12 +22,15 @@ from flask import Flask, Request, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 
+from ..translation import N_, _
 from .pages import pages
 from .sessions import cookie_name
 
 __all__ = ["FETCH_TOO_OFTEN", "init_app", "limit_fetches", "limit_outbound", "limiter"]
 
-FETCH_TOO_OFTEN = "You have checked many addresses in a short time. Wait a minute and try again."
+FETCH_TOO_OFTEN = N_(
+    "You have checked many addresses in a short time. Wait a minute and try again."
+)
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
@@ -115,7 +118,7 @@ def _refused_beside(field: str, focus: str) -> Callable[[RequestLimit], Any]:
         # Beside the field, status 200, like every other fetch problem: the user stays in
         # the flow.
         return pages().render_wizard(
-            errors={field: FETCH_TOO_OFTEN},
+            errors={field: _(FETCH_TOO_OFTEN)},
             focus=focus,
             values={field: request.form.get(field, "")[:1000]},
         )

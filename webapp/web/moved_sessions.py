@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
+from ..translation import N_, _
+
 __all__ = ["MOVED_MESSAGE", "moved_response", "moved_token"]
 
 
@@ -19,7 +21,7 @@ def moved_token() -> bool:
     return vault().was_moved(incoming)
 
 
-MOVED_MESSAGE = (
+MOVED_MESSAGE = N_(
     "Your work was just given a new session key (a key pair was added in another tab), "
     "so this may not have been saved. The page reloads with your work: check it, and do "
     "this again if it is missing."
@@ -30,7 +32,7 @@ def moved_response() -> Response:
     """ "Reload": no session read or written, no cookie set, nothing from the moved work."""
     from .errors import moved_session
 
-    response = moved_session(MOVED_MESSAGE)
+    response = moved_session(_(MOVED_MESSAGE))
     # htmx reloads the whole page; a plain request is re-sent (GET) or the wizard shown.
     response.headers["HX-Refresh"] = "true"
     target = request.full_path.rstrip("?") if request.method == "GET" else "/"
