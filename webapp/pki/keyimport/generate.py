@@ -48,14 +48,14 @@ DEFAULT_KEY_TYPE: KeyType = "rsa3072"
 PLACEHOLDER_VALIDITY_DAYS = 90
 _MAX_FIELD = 64  # ub-common-name and ub-organization-name (RFC 5280 appendix A.1)
 # What each text field's refusals say, one whole sentence per msgid: (empty, too long, odd
-# characters). The organisation may be left empty.
+# characters); no "empty" sentence: the field may be left empty (the organisation).
 _COMMON_NAME_WORDS = (
     N_("Enter the name for this connection."),
     N_("Use at most {n} characters for the name for this connection."),
     N_("Use letters, digits, spaces and punctuation for the name for this connection."),
 )
 _ORGANISATION_WORDS = (
-    "",
+    None,
     N_("Use at most {n} characters for the organisation."),
     N_("Use letters, digits, spaces and punctuation for the organisation."),
 )
@@ -83,8 +83,8 @@ class GeneratedRequest:
 
 def request_subject(*, organisation: str, common_name: str, country: str = "") -> x509.Name:
     """The subject from the plain form fields; RequestFieldError for the first bad one."""
-    common_name = _check_text("common_name", common_name, _COMMON_NAME_WORDS, required=True)
-    organisation = _check_text("organisation", organisation, _ORGANISATION_WORDS, required=False)
+    common_name = _check_text("common_name", common_name, _COMMON_NAME_WORDS)
+    organisation = _check_text("organisation", organisation, _ORGANISATION_WORDS)
     country = country.strip().upper()
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         raise RequestFieldError(
@@ -130,11 +130,11 @@ def generate_key_and_request(
     return GeneratedRequest(pair, csr.public_bytes(serialization.Encoding.PEM))
 
 
-def _check_text(field_name: str, value: str, words: tuple[str, str, str], *, required: bool) -> str:
+def _check_text(field_name: str, value: str, words: tuple[str | None, str, str]) -> str:
     empty, too_long, odd = words
     value = " ".join(value.split())  # line breaks and runs of spaces are typing accidents
     if not value:
-        if required:
+        if empty is not None:  # a required field
             raise RequestFieldError(field_name, _(empty))
         return ""
     if len(value) > _MAX_FIELD:
