@@ -25,6 +25,7 @@ from webapp.pki.keys import (
     rsa_size_reason,
     unsupported_key_reason,
 )
+from webapp.translation import _
 
 __all__ = [
     "MAX_KEY_CHECK_COST",
@@ -58,8 +59,10 @@ class KeyCheckBudget:
         self.spent += (rsa_bits / 2048) ** 3
         if self.spent > MAX_KEY_CHECK_COST:
             raise KeyRefusedError(
-                "This file holds more large RSA keys than we check in one upload. Export "
-                "only the key you need and upload that."
+                _(
+                    "This file holds more large RSA keys than we check in one upload. Export "
+                    "only the key you need and upload that."
+                )
             )
 
 

@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     PublicKeyTypes,
 )
 
+from webapp.translation import _, number
+
 __all__ = [
     "JAVA_EC_CURVES",
     "MAX_RSA_BITS",
@@ -50,15 +52,19 @@ class KeyRefusedError(Exception):
 def rsa_size_reason(bits: int) -> str | None:
     """None for an RSA key size we accept; otherwise a sentence saying why not."""
     if bits > MAX_RSA_BITS:
-        return (
-            f"This key is {bits:,} bits; RSA keys over {MAX_RSA_BITS:,} bits are not accepted "
+        return _(
+            "This key is {bits} bits; RSA keys over {limit} bits are not accepted "
             "(checking one would hold the server for many seconds). Use an RSA key of "
-            "2,048 to 4,096 bits or an EC key."
+            "2,048 to 4,096 bits or an EC key.",
+            bits=number(bits),
+            limit=number(MAX_RSA_BITS),
         )
     if bits < MIN_RSA_BITS:
-        return (
-            f"This key is {bits:,} bits; RSA keys under {MIN_RSA_BITS:,} bits are too weak "
-            "for Java and for partners' servers. Make a new key pair of at least 2,048 bits."
+        return _(
+            "This key is {bits} bits; RSA keys under {limit} bits are too weak "
+            "for Java and for partners' servers. Make a new key pair of at least 2,048 bits.",
+            bits=number(bits),
+            limit=number(MIN_RSA_BITS),
         )
     return None
 
@@ -75,8 +81,8 @@ def unsupported_key_reason(key: PrivateKeyTypes) -> str | None:
     if isinstance(key, ec.EllipticCurvePrivateKey):
         if key.curve.name in JAVA_EC_CURVES:
             return None
-        return "Java cannot use this key's elliptic curve; use P-256, P-384 or P-521."
-    return "Only RSA, EC (P-256, P-384 or P-521) and Ed25519 keys can be used."
+        return _("Java cannot use this key's elliptic curve; use P-256, P-384 or P-521.")
+    return _("Only RSA, EC (P-256, P-384 or P-521) and Ed25519 keys can be used.")
 
 
 def spki_der(public_key: PublicKeyTypes | CertificatePublicKeyTypes) -> bytes:

@@ -13,6 +13,7 @@ from cryptography.x509.oid import NameOID
 
 from webapp.pki.certs.chains import is_issued_by
 from webapp.pki.certs.names import first_attribute, plain_name
+from webapp.translation import _
 
 __all__ = [
     "EXPIRY_WARNING_DAYS",
@@ -85,9 +86,10 @@ def describe_certificate(
 
 
 def describe_public_key(public_key: object) -> tuple[str, int, str]:
-    """(type, size in bits, description) such as ("EC", 256, "EC P-256")."""
+    """(type, size in bits, description) such as ("EC", 256, "EC P-256"). The type is a code;
+    the description is for the page, in the reader's language ("RSA 2048-bit")."""
     if isinstance(public_key, rsa.RSAPublicKey):
-        return "RSA", public_key.key_size, f"RSA {public_key.key_size}-bit"
+        return "RSA", public_key.key_size, _("RSA {bits}-bit", bits=public_key.key_size)
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         curve = public_key.curve
         return "EC", curve.key_size, f"EC {_CURVE_NAMES.get(curve.name, curve.name)}"
@@ -96,8 +98,8 @@ def describe_public_key(public_key: object) -> tuple[str, int, str]:
     if isinstance(public_key, ed448.Ed448PublicKey):
         return "Ed448", 448, "Ed448"
     if isinstance(public_key, dsa.DSAPublicKey):
-        return "DSA", public_key.key_size, f"DSA {public_key.key_size}-bit"
-    return "Unknown", 0, "Unknown key type"
+        return "DSA", public_key.key_size, _("DSA {bits}-bit", bits=public_key.key_size)
+    return "Unknown", 0, _("Unknown key type")
 
 
 def fingerprint_sha256(cert: x509.Certificate) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from webapp.translation import _
+
 __all__ = ["first_attribute", "plain_name"]
 
 
@@ -31,5 +33,5 @@ def plain_name(name: x509.Name) -> str:
         or organisation
         or first_attribute(name, NameOID.ORGANIZATIONAL_UNIT_NAME)
         or name.rfc4514_string()
-        or "(no name)"
+        or _("(no name)")
     )

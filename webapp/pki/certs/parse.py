@@ -35,6 +35,7 @@ from webapp.pki.certs.readable import (
 )
 from webapp.pki.der import element_length
 from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
+from webapp.translation import N_, _
 
 __all__ = [
     "MAX_CERTIFICATES",
@@ -50,15 +51,15 @@ __all__ = [
 # parsing, fingerprinting and chain-building work a hostile 1 MiB upload can cause.
 MAX_CERTIFICATES = 100
 
-_NO_CERTIFICATES = (
+_NO_CERTIFICATES = N_(
     "This file does not contain any certificates we can read. "
     "Use a .pem, .cer, .crt, .der or .p7b file."
 )
 
 _PEM_TEXT_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, UnicodeEncodeError)
 
-_TOO_MANY = (
-    f"This file holds more than {MAX_CERTIFICATES} certificates. Upload only the "
+_TOO_MANY = N_(  # {n}: MAX_CERTIFICATES
+    "This file holds more than {n} certificates. Upload only the "
     "certificates you need (the partner's chain), not a whole certificate store."
 )
 
@@ -67,19 +68,23 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     """Every certificate in a PEM, DER or PKCS#7 file, deduplicated, in file order."""
     if not data.strip():
         raise CertificateParseError(
-            "This file is empty. Choose a certificate file: .pem, .cer, .crt, .der or .p7b."
+            _("This file is empty. Choose a certificate file: .pem, .cer, .crt, .der or .p7b.")
         )
     # The wrong file in the wrong step (issue 12): say where it belongs, not "unreadable".
     if java_keystore_kind(data) is not None:
         raise CertificateParseError(
-            "This is a Java keystore (JKS), not a certificate file. Add the partner's "
-            "certificate files here (.pem, .crt, .cer, .der or .p7b), or fetch them from the "
-            "partner's server address above."
+            _(
+                "This is a Java keystore (JKS), not a certificate file. Add the partner's "
+                "certificate files here (.pem, .crt, .cer, .der or .p7b), or fetch them from "
+                "the partner's server address above."
+            )
         )
     if looks_like_pkcs12(data):
         raise CertificateParseError(
-            "This is a key pair file (.p12 or .pfx): it belongs in step 1, Keystore. Here, "
-            "add the partner's certificates."
+            _(
+                "This is a key pair file (.p12 or .pfx): it belongs in step 1, Keystore. "
+                "Here, add the partner's certificates."
+            )
         )
     try:
         blocks = pem_blocks(data)
@@ -88,9 +93,9 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     with tolerating_old_serials():
         certs = _certificates_from_blocks(blocks) if blocks else _certificates_from_binary(data)
     if not certs:
-        raise CertificateParseError(_NO_CERTIFICATES)
+        raise CertificateParseError(_(_NO_CERTIFICATES))
     if len(certs) > MAX_CERTIFICATES:
-        raise CertificateParseError(_TOO_MANY)
+        raise CertificateParseError(_(_TOO_MANY, n=MAX_CERTIFICATES))
     for cert in certs:
         check_readable(cert)
     return dedupe(certs)
@@ -123,7 +128,7 @@ def certificates_from_pem(text: str) -> list[x509.Certificate]:
         with tolerating_old_serials():
             return x509.load_pem_x509_certificates(text.encode("ascii"))
     except _PEM_TEXT_FAILURES:
-        raise CertificateParseError(_NO_CERTIFICATES) from None
+        raise CertificateParseError(_(_NO_CERTIFICATES)) from None
 
 
 def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
@@ -137,9 +142,11 @@ def _certificates_from_blocks(blocks: list[PemBlock]) -> list[x509.Certificate]:
             break
     if not certs and any(b.label.endswith("PRIVATE KEY") for b in blocks):
         raise CertificateParseError(
-            "This file holds a private key, not a certificate: it belongs in step 1, "
-            "Keystore, and must never be sent to anyone. Here, add the partner's "
-            "certificates (.pem, .cer, .crt, .der or .p7b)."
+            _(
+                "This file holds a private key, not a certificate: it belongs in step 1, "
+                "Keystore, and must never be sent to anyone. Here, add the partner's "
+                "certificates (.pem, .cer, .crt, .der or .p7b)."
+            )
         )
     return certs
 
@@ -148,7 +155,7 @@ def _block_der(block: PemBlock) -> bytes:
     try:
         return block.der()
     except (binascii.Error, ValueError):
-        raise CertificateParseError(DAMAGED) from None
+        raise CertificateParseError(_(DAMAGED)) from None
 
 
 def _load_der_certificate(block: PemBlock) -> x509.Certificate:
@@ -158,7 +165,7 @@ def _load_der_certificate(block: PemBlock) -> x509.Certificate:
             # OpenSSL appends its trust settings after the certificate; keep the certificate.
             der = der[: element_length(der)]
     except ValueError:
-        raise CertificateParseError(DAMAGED) from None
+        raise CertificateParseError(_(DAMAGED)) from None
     return load_der_certificate(der)
 
 

@@ -11,6 +11,8 @@ import base64
 import re
 from dataclasses import dataclass
 
+from webapp.translation import _
+
 __all__ = [
     "CERTIFICATE_LABELS",
     "MAX_PEM_BLOCKS",
@@ -39,8 +41,11 @@ class TooManyBlocksError(ValueError):
 
     def __init__(self) -> None:
         super().__init__(
-            f"This file holds more than {MAX_PEM_BLOCKS} PEM blocks. Upload only "
-            "the certificates (and key) you need."
+            _(
+                "This file holds more than {n} PEM blocks. Upload only "
+                "the certificates (and key) you need.",
+                n=MAX_PEM_BLOCKS,
+            )
         )
 
 

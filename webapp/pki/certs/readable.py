@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.utils import CryptographyDeprecationWarning
 
 from webapp.pki.certs.describe import CertificateSummary, describe_certificate
+from webapp.translation import N_, _
 
 __all__ = [
     "READ_FAILURES",
@@ -47,17 +48,18 @@ READ_FAILURES: tuple[type[Exception], ...] = (
 # What describing a certificate that slipped past (saved by an older version) may raise.
 _DESCRIBE_FAILURES: tuple[type[Exception], ...] = (*READ_FAILURES, CryptographyDeprecationWarning)
 
-DAMAGED = "A certificate in this file is damaged or incomplete. Download or export it again."
-_KEY_TYPE = (
+# Sentences for CertificateParseError, shown through _() where they are raised.
+DAMAGED = N_("A certificate in this file is damaged or incomplete. Download or export it again.")
+_KEY_TYPE = N_(
     "A certificate in this file uses a key type we cannot read. Use certificates "
     "with RSA, EC or Ed25519 keys."
 )
-_EXTENSIONS = (
+_EXTENSIONS = N_(
     "A certificate in this file has extensions we cannot read (a duplicate or an "
     "unsupported name type). Ask its issuer for a standard certificate."
 )
-_VERSION = "A certificate in this file has an invalid version number. It cannot be used."
-_SERIAL = (
+_VERSION = N_("A certificate in this file has an invalid version number. It cannot be used.")
+_SERIAL = N_(
     "A certificate in this file has a zero or negative serial number, which newer "
     "software refuses. Ask its issuer for a corrected certificate."
 )
@@ -78,9 +80,9 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
             )
             cert = x509.load_der_x509_certificate(der)
     except x509.InvalidVersion:
-        raise CertificateParseError(_VERSION) from None
+        raise CertificateParseError(_(_VERSION)) from None
     except READ_FAILURES:
-        raise CertificateParseError(DAMAGED) from None
+        raise CertificateParseError(_(DAMAGED)) from None
     check_readable(cert)
     return cert
 
@@ -106,15 +108,15 @@ def check_readable(cert: x509.Certificate) -> None:
         cert.public_bytes(serialization.Encoding.PEM)
         describe_certificate(cert)
     except CryptographyDeprecationWarning:
-        raise CertificateParseError(_SERIAL) from None
+        raise CertificateParseError(_(_SERIAL)) from None
     except x509.InvalidVersion:
-        raise CertificateParseError(_VERSION) from None
+        raise CertificateParseError(_(_VERSION)) from None
     except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
-        raise CertificateParseError(_EXTENSIONS) from None
+        raise CertificateParseError(_(_EXTENSIONS)) from None
     except UnsupportedAlgorithm:
-        raise CertificateParseError(_KEY_TYPE) from None
+        raise CertificateParseError(_(_KEY_TYPE)) from None
     except READ_FAILURES:
-        raise CertificateParseError(DAMAGED) from None
+        raise CertificateParseError(_(DAMAGED)) from None
 
 
 @dataclass(frozen=True)

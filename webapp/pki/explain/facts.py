@@ -17,6 +17,7 @@ from webapp.pki.certs.names import plain_name
 from webapp.pki.explain import rules as r
 from webapp.pki.partner import outcomes as o
 from webapp.pki.partner.hostnames import hostname_matches
+from webapp.translation import _, long_date, ngettext
 
 __all__ = ["SavedFiles", "what_the_files_show"]
 
@@ -48,28 +49,41 @@ def what_the_files_show(
     if cause in (o.REJECTED, o.ISSUER_NOT_ACCEPTED) and files.own_chain:
         leaf = files.own_chain[0]
         said = [
-            f"Your certificate was issued by ‘{plain_name(leaf.issuer)}’: the partner must "
-            "trust that authority."
+            _(
+                "Your certificate was issued by ‘{issuer}’: the partner must trust that authority.",
+                issuer=plain_name(leaf.issuer),
+            )
         ]
         if leaf.not_valid_after_utc < when:
             said.append(
-                f"Your certificate expired on {leaf.not_valid_after_utc:%d %B %Y}; renew it first."
+                _(
+                    "Your certificate expired on {date}; renew it first.",
+                    date=long_date(leaf.not_valid_after_utc),
+                )
             )
         return said
     if cause in (r.WRONG_STORE_PASSWORD, r.KEY_PASSWORD_MISMATCH) and files.own_chain:
         return [
-            "The stores made here use one password for the store and for the key: give the "
-            "platform exactly the passwords shown in the destination settings."
+            _(
+                "The stores made here use one password for the store and for the key: give "
+                "the platform exactly the passwords shown in the destination settings."
+            )
         ]
     if cause in (o.UNREACHABLE, r.TIMEOUT) and files.destination_host:
         return [
-            f"Your settings here send the platform to {files.destination_host}: check that the "
-            "platform uses this address, and that its network may reach it."
+            _(
+                "Your settings here send the platform to {host}: check that the platform uses "
+                "this address, and that its network may reach it.",
+                host=files.destination_host,
+            )
         ]
     if cause == r.NOT_A_KEYSTORE and files.keystore_type:
         return [
-            f"Your keystore from this session is a {files.keystore_type} file: set the "
-            f"platform's keystore type to {files.keystore_type}."
+            _(
+                "Your keystore from this session is a {type} file: set the platform's keystore "
+                "type to {type}.",
+                type=files.keystore_type,
+            )
         ]
     return []
 
@@ -78,26 +92,41 @@ def _trust(files: SavedFiles) -> list[str]:
     if not files.trusted:
         return []
     if not files.partner_chain:
+        count = len(files.trusted)
         return [
-            f"Your truststore holds {len(files.trusted)} certificate(s); fetch the partner's "
-            "chain in the truststore step to compare."
+            ngettext(  # English keeps its "certificate(s)"; the catalogues say it properly
+                "Your truststore holds {n} certificate(s); fetch the partner's chain in the "
+                "truststore step to compare.",
+                "Your truststore holds {n} certificate(s); fetch the partner's chain in the "
+                "truststore step to compare.",
+                count,
+            )
         ]
     leaf = files.partner_chain[0]
     if leaf in files.trusted:
         return [
-            "Your truststore holds the partner's server certificate itself, as last fetched "
-            "here. The partner may have changed its certificate since: fetch again and compare."
+            _(
+                "Your truststore holds the partner's server certificate itself, as last "
+                "fetched here. The partner may have changed its certificate since: fetch again "
+                "and compare."
+            )
         ]
     issuers = [c for c in files.trusted if c.subject == leaf.issuer]
     if not issuers:
         return [
-            "Your truststore does not contain the certificate that issued the partner's current "
-            f"server certificate (‘{plain_name(leaf.issuer)}’); fetch again."
+            _(
+                "Your truststore does not contain the certificate that issued the partner's "
+                "current server certificate (‘{issuer}’); fetch again.",
+                issuer=plain_name(leaf.issuer),
+            )
         ]
     return [
-        f"Your truststore holds ‘{plain_name(issuers[0].subject)}’, which issued the partner's "
-        "server certificate when it was last fetched here. The partner may have changed its "
-        "certificate since: fetch again and compare."
+        _(
+            "Your truststore holds ‘{name}’, which issued the partner's server certificate "
+            "when it was last fetched here. The partner may have changed its certificate "
+            "since: fetch again and compare.",
+            name=plain_name(issuers[0].subject),
+        )
     ]
 
 
@@ -107,17 +136,23 @@ def _dates(files: SavedFiles, when: dt.datetime) -> list[str]:
         leaf = files.own_chain[0]
         end = leaf.not_valid_after_utc
         if end < when:
-            said.append(f"Your certificate expired on {end:%d %B %Y}.")
+            said.append(_("Your certificate expired on {date}.", date=long_date(end)))
         else:
-            said.append(f"Your certificate is valid until {end:%d %B %Y}.")
+            said.append(_("Your certificate is valid until {date}.", date=long_date(end)))
     said += [
-        f"In your truststore, ‘{plain_name(c.subject)}’ expired on "
-        f"{c.not_valid_after_utc:%d %B %Y}."
+        _(
+            "In your truststore, ‘{name}’ expired on {date}.",
+            name=plain_name(c.subject),
+            date=long_date(c.not_valid_after_utc),
+        )
         for c in _expired(files.trusted, when)
     ]
     said += [
-        f"The partner's server sent ‘{plain_name(c.subject)}’, which expired on "
-        f"{c.not_valid_after_utc:%d %B %Y}."
+        _(
+            "The partner's server sent ‘{name}’, which expired on {date}.",
+            name=plain_name(c.subject),
+            date=long_date(c.not_valid_after_utc),
+        )
         for c in _expired(files.partner_chain, when)
     ]
     return said
@@ -133,7 +168,10 @@ def _names(files: SavedFiles) -> list[str]:
     leaf, host = files.partner_chain[0], files.destination_host
     if hostname_matches(leaf, host):
         return [
-            f"The partner's certificate as last fetched here does name {host}: check the "
-            "address in the platform's settings."
+            _(
+                "The partner's certificate as last fetched here does name {host}: check the "
+                "address in the platform's settings.",
+                host=host,
+            )
         ]
-    return [f"The partner's certificate as last fetched here does not name {host}."]
+    return [_("The partner's certificate as last fetched here does not name {host}.", host=host)]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from webapp.pki.explain.rules import RULES, UNKNOWN_RULE, Rule
+from webapp.translation import _
 
 __all__ = ["MAX_PASTE", "EmptyPaste", "Explanation", "PasteTooLarge", "explain"]
 
@@ -21,18 +22,23 @@ _EXCEPTION = re.compile(r"\b(?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b(?::.*)?")
 class PasteTooLarge(ValueError):
     def __init__(self) -> None:
         super().__init__(
-            f"This text is longer than {MAX_PASTE // 1024} KB. Paste the exception with its "
-            "“Caused by:” lines, or the last part of the log."
+            _(
+                "This text is longer than {n} KB. Paste the exception with its "
+                "“Caused by:” lines, or the last part of the log.",
+                n=MAX_PASTE // 1024,
+            )
         )
 
 
 class EmptyPaste(ValueError):
     def __init__(self) -> None:
-        super().__init__("Paste the Java error message first.")
+        super().__init__(_("Paste the Java error message first."))
 
 
 @dataclass(frozen=True)
 class Explanation:
+    """The answer, its words in the reader's language (English outside a request)."""
+
     cause: str  # the data-cause code
     headline: str
     side: str  # which side refused
@@ -89,12 +95,13 @@ def _shown(line: str) -> str:
 
 
 def _explanation(rule: Rule, line: str) -> Explanation:
+    headline, side, why, next_step = rule.words()
     return Explanation(
         cause=rule.code,
-        headline=rule.headline,
-        side=rule.side,
-        why=rule.why,
-        next_step=rule.next_step,
+        headline=headline,
+        side=side,
+        why=why,
+        next_step=next_step,
         partner_kit=rule.partner_kit,
         matched=_shown(line),
     )
@@ -102,17 +109,17 @@ def _explanation(rule: Rule, line: str) -> Explanation:
 
 def _unknown(recognised: tuple[str, ...]) -> Explanation:
     rule = UNKNOWN_RULE
-    why = rule.why
-    if recognised:
-        why += " What we recognised: " + "; ".join(recognised) + "."
+    headline, side, why, next_step = rule.words()
+    if recognised:  # the exception names are Java's words, never translated
+        why += " " + _("What we recognised: {names}.", names="; ".join(recognised))
     else:
-        why += " We found no Java exception in it."
+        why += " " + _("We found no Java exception in it.")
     return Explanation(
         cause=rule.code,
-        headline=rule.headline,
-        side=rule.side,
+        headline=headline,
+        side=side,
         why=why,
-        next_step=rule.next_step,
+        next_step=next_step,
         partner_kit=False,
         matched=recognised[-1] if recognised else "",
         recognised=recognised,

@@ -20,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from webapp.pki.keyimport.errors import KeyPairError
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.keys import PrivateKey, unsupported_key_reason
+from webapp.translation import N_, _
 
 __all__ = [
     "DEFAULT_KEY_TYPE",
@@ -33,18 +34,31 @@ __all__ = [
 ]
 
 KeyType = Literal["rsa3072", "rsa2048", "ec-p256"]
-# Labels for the form. RSA 3072 by default: NIST SP 800-57 rates it good beyond 2030, and
-# every CA and Java version takes it; RSA 2048 for partners that ask for it; P-256 is smaller
-# and faster where the partner's CA issues EC certificates.
+# Labels for the form (msgids: the page shows each through _()). RSA 3072 by default: NIST
+# SP 800-57 rates it good beyond 2030, and every CA and Java version takes it; RSA 2048 for
+# partners that ask for it; P-256 is smaller and faster where the partner's CA issues EC
+# certificates.
 KEY_TYPES: dict[KeyType, str] = {
-    "rsa3072": "RSA 3072 bits (recommended)",
-    "rsa2048": "RSA 2048 bits",
+    "rsa3072": N_("RSA 3072 bits (recommended)"),
+    "rsa2048": N_("RSA 2048 bits"),
     "ec-p256": "EC P-256",
 }
 DEFAULT_KEY_TYPE: KeyType = "rsa3072"
 # keytool -genkeypair's default validity: the placeholder only waits for the CA's reply.
 PLACEHOLDER_VALIDITY_DAYS = 90
 _MAX_FIELD = 64  # ub-common-name and ub-organization-name (RFC 5280 appendix A.1)
+# What each text field's refusals say, one whole sentence per msgid: (empty, too long, odd
+# characters); no "empty" sentence: the field may be left empty (the organisation).
+_COMMON_NAME_WORDS = (
+    N_("Enter the name for this connection."),
+    N_("Use at most {n} characters for the name for this connection."),
+    N_("Use letters, digits, spaces and punctuation for the name for this connection."),
+)
+_ORGANISATION_WORDS = (
+    None,
+    N_("Use at most {n} characters for the organisation."),
+    N_("Use letters, digits, spaces and punctuation for the organisation."),
+)
 
 
 class RequestFieldError(KeyPairError):
@@ -69,14 +83,13 @@ class GeneratedRequest:
 
 def request_subject(*, organisation: str, common_name: str, country: str = "") -> x509.Name:
     """The subject from the plain form fields; RequestFieldError for the first bad one."""
-    common_name = _check_text(
-        "common_name", common_name, "the name for this connection", required=True
-    )
-    organisation = _check_text("organisation", organisation, "the organisation", required=False)
+    common_name = _check_text("common_name", common_name, _COMMON_NAME_WORDS)
+    organisation = _check_text("organisation", organisation, _ORGANISATION_WORDS)
     country = country.strip().upper()
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         raise RequestFieldError(
-            "country", "Enter the country as two letters, for example DE or GB, or leave it empty."
+            "country",
+            _("Enter the country as two letters, for example DE or GB, or leave it empty."),
         )
     attributes = []
     if country:
@@ -117,18 +130,17 @@ def generate_key_and_request(
     return GeneratedRequest(pair, csr.public_bytes(serialization.Encoding.PEM))
 
 
-def _check_text(field_name: str, value: str, what: str, *, required: bool) -> str:
+def _check_text(field_name: str, value: str, words: tuple[str | None, str, str]) -> str:
+    empty, too_long, odd = words
     value = " ".join(value.split())  # line breaks and runs of spaces are typing accidents
     if not value:
-        if required:
-            raise RequestFieldError(field_name, f"Enter {what}.")
+        if empty is not None:  # a required field
+            raise RequestFieldError(field_name, _(empty))
         return ""
     if len(value) > _MAX_FIELD:
-        raise RequestFieldError(field_name, f"Use at most {_MAX_FIELD} characters for {what}.")
+        raise RequestFieldError(field_name, _(too_long, n=_MAX_FIELD))
     if not all(char.isprintable() for char in value) or any(ord(c) > 0xFFFF for c in value):
-        raise RequestFieldError(
-            field_name, f"Use letters, digits, spaces and punctuation for {what}."
-        )
+        raise RequestFieldError(field_name, _(odd))
     return value
 
 
@@ -141,7 +153,7 @@ def _new_key(key_type: str) -> PrivateKey:
     elif key_type == "ec-p256":
         key = ec.generate_private_key(ec.SECP256R1())
     else:
-        raise RequestFieldError("key_type", "Choose one of the offered key types.")
+        raise RequestFieldError("key_type", _("Choose one of the offered key types."))
     # The same rule as every other key path (webapp.pki.keys, issue 19): an offered type
     # outside it would be a bug here, not the user's doing.
     reason = unsupported_key_reason(key)

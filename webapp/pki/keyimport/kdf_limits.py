@@ -32,6 +32,7 @@ from webapp.pki.keyimport.oids import (
     SCRYPT,
     pkcs12_pbe_number,
 )
+from webapp.translation import _, number
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -93,11 +94,11 @@ def algorithm_cost(algorithm: Element, *, passwords: int = 1) -> KdfCost | None:
     oid, params = _algorithm(algorithm)
     number = pkcs12_pbe_number(oid)
     if number is not None or oid in PBES1:
-        _salt, count, *_ = der.children(params, at_least=2)
+        _salt, count, *_rest = der.children(params, at_least=2)
         runs = _PKCS12_PBE_RUNS.get(number or 0, 1)
         return _cost(der.integer(count), runs * passwords)
     if oid == PBES2:
-        kdf, scheme, *_ = der.children(params, at_least=2)
+        kdf, scheme, *_rest = der.children(params, at_least=2)
         return _derivation_cost(kdf, _key_size(scheme), passwords)
     return None
 
@@ -136,15 +137,21 @@ def check_costs(costs: Iterable[KdfCost]) -> None:
     highest = max((c.iterations for c in costs), default=0)
     if highest > MAX_ITERATIONS:
         raise TooSlowToOpenError(
-            f"This file's password protection is set to {highest:,} rounds, far more than any "
-            f"ordinary tool uses (we accept up to {MAX_ITERATIONS:,}). Export the key pair "
-            "again with your tool's default settings and upload that file."
+            _(
+                "This file's password protection is set to {rounds} rounds, far more than any "
+                "ordinary tool uses (we accept up to {limit}). Export the key pair "
+                "again with your tool's default settings and upload that file.",
+                rounds=number(highest),
+                limit=number(MAX_ITERATIONS),
+            )
         )
     if sum(c.work for c in costs) > MAX_TOTAL_WORK:
         raise TooSlowToOpenError(
-            "This upload would need too much password checking to open: its parts are "
-            "protected with unusually many rounds. Export the key pair again with your "
-            "tool's default settings, or upload fewer keys at once."
+            _(
+                "This upload would need too much password checking to open: its parts are "
+                "protected with unusually many rounds. Export the key pair again with your "
+                "tool's default settings, or upload fewer keys at once."
+            )
         )
 
 
@@ -161,18 +168,22 @@ def _derivation_cost(kdf: Element, default_key_size: int, passwords: int) -> Kdf
         blocks = max(1, -(-key_size // prf_size))
         return _cost(der.integer(count), blocks * passwords)
     if oid == SCRYPT:
-        _salt, n, r, p, *_ = der.children(params, at_least=4)
+        _salt, n, r, p, *_rest = der.children(params, at_least=4)
         cost, block, parallel = der.integer(n), der.integer(r), der.integer(p)
         if 128 * cost * block > MAX_SCRYPT_MEMORY:
             raise TooSlowToOpenError(
-                "This file's password protection (scrypt) asks for more memory than we allow. "
-                "Export the key again with your tool's default settings."
+                _(
+                    "This file's password protection (scrypt) asks for more memory than we "
+                    "allow. Export the key again with your tool's default settings."
+                )
             )
         # Each of the N steps mixes 2 * r blocks, p times, and runs twice (RFC 7914 §5).
         return _cost(cost, 2 * block * parallel * passwords)
     raise TooSlowToOpenError(
-        "This file is protected with a password scheme we cannot check safely. Export the key "
-        "pair again with your tool's default settings (PKCS#12 or PKCS#8 with AES)."
+        _(
+            "This file is protected with a password scheme we cannot check safely. Export the "
+            "key pair again with your tool's default settings (PKCS#12 or PKCS#8 with AES)."
+        )
     )
 
 
@@ -181,7 +192,7 @@ def _cost(iterations: int, runs: int) -> KdfCost:
 
 
 def _key_size(scheme: Element) -> int:
-    oid, _ = _algorithm(scheme)
+    oid, _params = _algorithm(scheme)
     return _KEY_SIZES.get(oid, 32)
 
 

@@ -14,6 +14,7 @@ from webapp.pki.certs.pem import pem_blocks
 from webapp.pki.certs.readable import READ_FAILURES
 from webapp.pki.keyimport.errors import KeyPairError, UnsupportedKeyError
 from webapp.pki.keys import PrivateKey, unsupported_key_reason
+from webapp.translation import _
 
 __all__ = ["KeyPair", "supported_key"]
 
@@ -81,7 +82,7 @@ class KeyPair:
             raise  # a record saved before a rule (issue 19: the size) says which rule
         except READ_FAILURES:
             raise KeyPairError(
-                "The saved key pair could not be read. Please upload the key pair file again."
+                _("The saved key pair could not be read. Please upload the key pair file again.")
             ) from None
 
 
@@ -92,5 +93,7 @@ def supported_key(key: object) -> PrivateKey:
         raise UnsupportedKeyError(reason)  # the size: the sentence says it all
     if reason is not None:
         kind = describe_public_key(key.public_key())[2]  # type: ignore[attr-defined]
-        raise UnsupportedKeyError(f"This key type ({kind}) is not supported. {reason}")
+        # Two sentences, each one msgid: the type, then what to use instead.
+        refused = _("This key type ({kind}) is not supported.", kind=kind)
+        raise UnsupportedKeyError(f"{refused} {reason}")
     return key  # type: ignore[return-value]  # unsupported_key_reason narrowed it

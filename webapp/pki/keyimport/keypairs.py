@@ -35,6 +35,11 @@ from webapp.pki.keyimport.errors import (
     TooSlowToOpenError,
     UnsupportedKeyError,
     WrongPasswordError,
+    certificate_request,
+    certificates_without_key,
+    key_without_certificate,
+    not_a_key_pair,
+    too_many_certificates,
 )
 from webapp.pki.keyimport.kdf_limits import KdfCost, check_costs
 from webapp.pki.keyimport.keypair import KeyPair, supported_key
@@ -54,6 +59,7 @@ from webapp.pki.keyimport.scan import (
     too_many_keys,
 )
 from webapp.pki.keys import KeyRefusedError, PrivateKey, spki_der
+from webapp.translation import _
 
 __all__ = [
     "MAX_KEY_ENTRIES",
@@ -87,7 +93,7 @@ def load_key_pairs(
     except READ_FAILURES:
         # The last line of defence (issue 10): anything our DER readers, cryptography or a
         # hand-made structure throws is a damaged file to the user, never a 500.
-        raise NotAKeyPairError(DAMAGED_FILE) from None
+        raise NotAKeyPairError(_(DAMAGED_FILE)) from None
 
 
 def _load_key_pairs(
@@ -133,10 +139,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
             except CertificateParseError as error:  # a damaged block: its message says so
                 raise NotAKeyPairError(str(error)) from None
         elif any(b.label.endswith("CERTIFICATE REQUEST") for b in blocks):
-            raise NotAKeyPairError(
-                "This is a certificate request (CSR), not a key pair. Once the certificate "
-                "has been issued, upload it together with its private key."
-            )
+            raise certificate_request()
     elif upload.layout is not None:
         _read_pkcs12(upload.layout, secret, found)
     else:
@@ -147,14 +150,7 @@ def _read_file(upload: ScannedFile, secret: bytes | None, found: _Found) -> None
             try:
                 found.certs.extend(parse_certificates(blob))
             except CertificateParseError:
-                raise _not_a_key_pair() from None
-
-
-def _not_a_key_pair() -> NotAKeyPairError:
-    return NotAKeyPairError(
-        "This is not a key pair file we can read. Use a .p12 or .pfx file, or a .pem "
-        "file with the private key and its certificate."
-    )
+                raise not_a_key_pair() from None
 
 
 def _load_pem_key(block: PemBlock, secret: bytes | None, checks: KeyCheckBudget) -> PrivateKey:
@@ -167,7 +163,7 @@ def _load_pem_key(block: PemBlock, secret: bytes | None, checks: KeyCheckBudget)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         if encrypted:
             raise WrongPasswordError() from None
-        raise NotAKeyPairError(DAMAGED_KEY) from None
+        raise NotAKeyPairError(_(DAMAGED_KEY)) from None
     return supported_key(key)
 
 
@@ -208,15 +204,12 @@ def _read_pkcs12(layout: Pkcs12Layout, secret: bytes | None, found: _Found) -> N
         except (ValueError, UnsupportedAlgorithm):
             continue
         except READ_FAILURES:  # InvalidVersion & co: a certificate inside is unreadable
-            raise NotAKeyPairError(DAMAGED) from None
+            raise NotAKeyPairError(_(DAMAGED)) from None
     else:
         raise WrongPasswordError() if secret else PasswordRequiredError()
     entries = ([bundle.cert] if bundle.cert else []) + bundle.additional_certs
     if len(found.certs) + len(entries) > MAX_CERTIFICATES:
-        raise NotAKeyPairError(
-            f"This file holds more than {MAX_CERTIFICATES} certificates. "
-            "Export only the key pair and its own chain."
-        )
+        raise too_many_certificates(MAX_CERTIFICATES, one_file=True)
     for entry in entries:
         try:
             check_readable(entry.certificate)
@@ -265,25 +258,13 @@ def _pair_up(found: _Found) -> list[KeyPair]:
         unique_keys.setdefault(spki_der(key.public_key()), (key, alias))
     certs = found.certs
     if len(certs) > MAX_CERTIFICATES:
-        raise NotAKeyPairError(
-            f"This upload holds more than {MAX_CERTIFICATES} certificates. "
-            "Upload only the key pair and its own chain."
-        )
+        raise too_many_certificates(MAX_CERTIFICATES, one_file=False)
     if not unique_keys and not certs:
-        raise _not_a_key_pair()
+        raise not_a_key_pair()
     if not unique_keys:
-        what = "a certificate" if len(certs) == 1 else "certificates"
-        # Issue 12: partners' certificates land here by mistake; a key can never come with them.
-        raise NotAKeyPairError(
-            f"This looks like {what} without a private key. If it is the partner's, add it "
-            "in step 2, Truststore. If it is yours, add your private key file as well (“My "
-            "private key is in a separate file”), or use the .p12 or .pfx file you were given."
-        )
+        raise certificates_without_key(len(certs))
     if not certs:
-        raise NotAKeyPairError(
-            "This file holds only a private key, without its certificate. "
-            "Add the certificate file as well."
-        )
+        raise key_without_certificate()
     pairs = []
     for spki, (key, alias) in unique_keys.items():
         matches = [c for c in certs if spki_der(c.public_key()) == spki]

@@ -58,6 +58,7 @@ from webapp.pki.keyimport.pkcs12_structure import (
     key_bag_costs,
     read_safe_contents,
 )
+from webapp.translation import _
 
 __all__ = ["check_key_bags", "hidden_bags", "openssl_can_use", "openssl_load", "pkcs12_kdf"]
 
@@ -226,7 +227,7 @@ def pkcs12_kdf(password: bytes, salt: bytes, iterations: int, purpose: int, size
     out = b""
     while len(out) < size:
         digest = hashlib.sha1(diversifier + bytes(blocks)).digest()
-        for _ in range(iterations - 1):
+        for _round in range(iterations - 1):
             digest = hashlib.sha1(digest).digest()
         out += digest
         b = int.from_bytes((digest * (v // u + 1))[:v], "big")
@@ -268,8 +269,10 @@ def _algorithm(algorithm: Element) -> tuple[bytes, Element]:
 
 def _unsupported() -> TooSlowToOpenError:
     return TooSlowToOpenError(
-        "This file is protected with a password scheme we cannot check safely. Export the key "
-        "pair again with your tool's default settings."
+        _(
+            "This file is protected with a password scheme we cannot check safely. Export the "
+            "key pair again with your tool's default settings."
+        )
     )
 
 

@@ -19,6 +19,7 @@ from webapp.pki.keyimport.pkcs12_structure import (
     read_layout,
 )
 from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
+from webapp.translation import N_, _
 
 __all__ = ["DAMAGED_KEY", "MAX_KEY_ENTRIES", "ScannedFile", "scan_keypair_file", "too_many_keys"]
 
@@ -26,11 +27,12 @@ __all__ = ["DAMAGED_KEY", "MAX_KEY_ENTRIES", "ScannedFile", "scan_keypair_file",
 # handful of keys, so the cap bounds the work a hostile upload can cause.
 MAX_KEY_ENTRIES = 20
 
-DAMAGED_KEY = (
+# Shown through _() where they are raised (they are kept here, outside any request).
+DAMAGED_KEY = N_(
     "The private key in this file is damaged or in a form we cannot read. "
     "Export it again as a .p12 file or a PKCS#8 .pem file."
 )
-DAMAGED_FILE = "This key pair file is damaged or incomplete. Download or export it again."
+DAMAGED_FILE = N_("This key pair file is damaged or incomplete. Download or export it again.")
 
 
 @dataclass(frozen=True)
@@ -47,15 +49,18 @@ def scan_keypair_file(blob: bytes) -> ScannedFile:
     """What kind of file `blob` is and what opening it will cost; refuses what it can already."""
     if not blob.strip():
         raise NotAKeyPairError(
-            "This file is empty. Choose your key pair file (.p12, .pfx or .pem)."
+            _("This file is empty. Choose your key pair file (.p12, .pfx or .pem).")
         )
     kind = java_keystore_kind(blob)
     if kind is not None:
         # Issue 12: no command line for people who have never used one.
         raise NotAKeyPairError(
-            f"This is a Java keystore ({kind}), not a key pair file. Use the .p12 or .pfx "
-            "file your certificate authority or IT team gave you; if you only have this "
-            "keystore, ask them for your key pair as a .p12 file."
+            _(
+                "This is a Java keystore ({kind}), not a key pair file. Use the .p12 or .pfx "
+                "file your certificate authority or IT team gave you; if you only have this "
+                "keystore, ask them for your key pair as a .p12 file.",
+                kind=kind,
+            )
         )
     try:
         blocks = pem_blocks(blob)
@@ -74,7 +79,7 @@ def scan_keypair_file(blob: bytes) -> ScannedFile:
             raise
         except ValueError:
             # A cut-off download fails like a wrong password would; say what really happened.
-            raise NotAKeyPairError(DAMAGED_FILE) from None
+            raise NotAKeyPairError(_(DAMAGED_FILE)) from None
         if len(layout.key_bags) > MAX_KEY_ENTRIES:
             raise too_many_keys()
         return ScannedFile(blob, [], layout, costs)
@@ -83,7 +88,7 @@ def scan_keypair_file(blob: bytes) -> ScannedFile:
     except KeyPairError:
         raise
     except ValueError:
-        raise NotAKeyPairError(DAMAGED_KEY) from None
+        raise NotAKeyPairError(_(DAMAGED_KEY)) from None
     return ScannedFile(blob, [], None, [cost] if cost else [])
 
 
@@ -95,13 +100,16 @@ def _pem_key_cost(block: PemBlock) -> list[KdfCost]:
         raise
     except (binascii.Error, ValueError):
         if block.label == "ENCRYPTED PRIVATE KEY":
-            raise NotAKeyPairError(DAMAGED_KEY) from None
+            raise NotAKeyPairError(_(DAMAGED_KEY)) from None
         return []  # a legacy block (headers) or damaged base64: its loader will say which
     return [cost] if cost else []
 
 
 def too_many_keys() -> NotAKeyPairError:
     return NotAKeyPairError(
-        f"This file holds more than {MAX_KEY_ENTRIES} private keys. "
-        "Export only the key pair you need and upload that."
+        _(
+            "This file holds more than {n} private keys. "
+            "Export only the key pair you need and upload that.",
+            n=MAX_KEY_ENTRIES,
+        )
     )
