@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from webapp.pki.certs.names import first_attribute
+from webapp.translation import N_, _
 
 __all__ = [
     "ALIAS_MAX_LENGTH",
@@ -88,22 +89,29 @@ def alias_from_store(alias: str | None, cert: x509.Certificate) -> str:
         return suggest_alias(cert)
 
 
-@functools.lru_cache(maxsize=1024)
 def alias_problem(alias: str) -> str | None:
-    """Why `alias` cannot name an entry (a sentence for the user), or None if it can.
+    """Why `alias` cannot name an entry (a sentence for the user, in their language), or
+    None if it can."""
+    problem = _alias_problem(alias)
+    return None if problem is None else _(problem, max=ALIAS_MAX_LENGTH)
+
+
+@functools.lru_cache(maxsize=1024)
+def _alias_problem(alias: str) -> str | None:
+    """alias_problem's sentence in English (N_), translated by the caller.
 
     Cached: every request plans both stores, and the check walks the alias character by
-    character.
+    character. The cache holds no one's language: it is translated after.
     """
     normalised = normalise_alias(alias)
     if not normalised:
-        return "Enter a name (alias) for this entry."
+        return N_("Enter a name (alias) for this entry.")
     if len(normalised) > ALIAS_MAX_LENGTH:
-        return f"The alias is too long. Use at most {ALIAS_MAX_LENGTH} characters."
+        return N_("The alias is too long. Use at most {max} characters.")
     if any(unicodedata.category(ch) == "Cc" for ch in normalised):
-        return "The alias cannot contain tabs, line breaks or other control characters."
+        return N_("The alias cannot contain tabs, line breaks or other control characters.")
     if not fits_java_keystore(normalised):
-        return "Use letters, digits, spaces and punctuation in the alias."
+        return N_("Use letters, digits, spaces and punctuation in the alias.")
     return None
 
 
@@ -130,4 +138,7 @@ def repeated_aliases(aliases: Sequence[str]) -> list[int]:
 
 def alias_used_above(alias: str) -> str:
     """The sentence for an alias that `repeated_aliases` found."""
-    return f"The alias “{normalise_alias(alias)}” is already used above. Aliases must be unique."
+    return _(
+        "The alias “{alias}” is already used above. Aliases must be unique.",
+        alias=normalise_alias(alias),
+    )

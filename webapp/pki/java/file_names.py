@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from webapp.translation import _
+
 __all__ = [
     "MAX_FILE_NAME",
     "RESERVED_WINDOWS_NAMES",
@@ -48,14 +50,17 @@ def clean_file_name(raw: str, *, default: str, extension: str) -> str:
     if not name:
         return default
     if len(name) > MAX_FILE_NAME:
-        raise FileNameError(f"Use a file name of at most {MAX_FILE_NAME} characters.")
+        raise FileNameError(_("Use a file name of at most {max} characters.", max=MAX_FILE_NAME))
     if not _FILE_NAME.match(name):
-        raise FileNameError("Use only letters, digits, spaces, dots, dashes and underscores.")
+        raise FileNameError(_("Use only letters, digits, spaces, dots, dashes and underscores."))
     if not name.lower().endswith(extension):
         name += extension
     if _reserved(name):
         raise FileNameError(
-            f"“{name}” is a name Windows reserves for a device. Choose another file name."
+            _(
+                "“{name}” is a name Windows reserves for a device. Choose another file name.",
+                name=name,
+            )
         )
     return name
 
@@ -80,7 +85,7 @@ def check_distinct(keystore_name: str, truststore_name: str) -> None:
     """The keystore and truststore need two files: refuse one name for both (ignoring case,
     as Windows and macOS file systems do)."""
     if keystore_name.strip().lower() == truststore_name.strip().lower():
-        raise FileNameError("The keystore and the truststore need different file names.")
+        raise FileNameError(_("The keystore and the truststore need different file names."))
 
 
 def _reserved(name: str) -> bool:

@@ -42,11 +42,14 @@ from webapp.pki.java.pkcs12_store import open_pkcs12_store
 from webapp.pki.key_checks import KeyCheckBudget, load_der_key
 from webapp.pki.keys import KeyRefusedError, PrivateKey, unsupported_key_reason
 from webapp.pki.sniff import JCEKS_MAGIC, JKS_MAGIC, looks_like_pkcs12
+from webapp.translation import N_, _
 
 __all__ = ["open_store"]
 
 _JKS_HEADER = struct.Struct(">III")  # magic, version (1 or 2), entry count
 _MAX_JKS_CHAIN = 10  # certificates in one key entry's chain (certs.chains.MAX_CHAIN_LENGTH)
+# {reason}: the key rule's own sentence (webapp.pki.keys), already in the reader's language.
+_KEY_REFUSED = N_("The key “{alias}” cannot be used. {reason}")
 
 
 def open_store(data: bytes, password: str, *, key_password: str | None = None) -> OpenedStore:
@@ -58,8 +61,10 @@ def open_store(data: bytes, password: str, *, key_password: str | None = None) -
     """
     if len(data) > MAX_STORE_SIZE:
         raise StoreTooLargeError(
-            f"This file is larger than {MAX_STORE_SIZE // 1024} KB, "
-            "far more than a keystore or truststore needs."
+            _(
+                "This file is larger than {size} KB, far more than a keystore or truststore needs.",
+                size=MAX_STORE_SIZE // 1024,
+            )
         )
     if not data.strip():
         raise NotAStoreError()
@@ -158,12 +163,12 @@ def _decrypt_key(
         # The size and type rule from the DER, then OpenSSL's key check, once (issue 19).
         key = load_der_key(pkcs8, None, budget=budget)
     except KeyRefusedError as error:
-        raise OpenStoreError(f"The key “{alias}” cannot be used. {error}") from None
+        raise OpenStoreError(_(_KEY_REFUSED, alias=alias, reason=error)) from None
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise DamagedStoreError() from None
     reason = unsupported_key_reason(key)
     if reason is not None:
-        raise OpenStoreError(f"The key “{alias}” cannot be used. {reason}")
+        raise OpenStoreError(_(_KEY_REFUSED, alias=alias, reason=reason))
     return key  # type: ignore[return-value]  # unsupported_key_reason narrowed it
 
 

@@ -16,6 +16,7 @@ from webapp.pki.certs.parse import CertificateParseError, check_readable, tolera
 from webapp.pki.java.rules import EntryKind, StoreError
 from webapp.pki.keyimport.scan import MAX_KEY_ENTRIES
 from webapp.pki.keys import PrivateKey
+from webapp.translation import _
 
 __all__ = [
     "MAX_STORE_CERTIFICATES",
@@ -64,21 +65,26 @@ class OpenStoreError(StoreError):
 
 class StorePasswordError(OpenStoreError):
     def __init__(self) -> None:
-        super().__init__("The password does not open this store.")
+        super().__init__(_("The password does not open this store."))
 
 
 class NotAStoreError(OpenStoreError):
     def __init__(self) -> None:
         super().__init__(
-            f"This file is not a Java keystore or truststore. We read {READABLE_FORMATS}."
+            _(
+                "This file is not a Java keystore or truststore. We read Java keystores "
+                "(.jks) and PKCS#12 files (.p12, .pfx)."
+            )
         )
 
 
 class DamagedStoreError(OpenStoreError):
     def __init__(self) -> None:
         super().__init__(
-            "This store is damaged or incomplete. Copy the file from the "
-            "platform again and upload that copy."
+            _(
+                "This store is damaged or incomplete. Copy the file from the "
+                "platform again and upload that copy."
+            )
         )
 
 
@@ -87,8 +93,12 @@ class UnsupportedStoreFormatError(OpenStoreError):
 
     def __init__(self, kind: str) -> None:
         super().__init__(
-            f"This is a {kind} keystore, which we cannot read. We read {READABLE_FORMATS}: "
-            "convert it with keytool -importkeystore -deststoretype PKCS12 and upload that."
+            _(
+                "This is a {kind} keystore, which we cannot read. We read Java keystores "
+                "(.jks) and PKCS#12 files (.p12, .pfx): convert it with keytool "
+                "-importkeystore -deststoretype PKCS12 and upload that.",
+                kind=kind,
+            )
         )
 
 
@@ -98,15 +108,18 @@ class KeyPasswordRequiredError(OpenStoreError):
     def __init__(self, alias: str) -> None:
         self.alias = alias
         super().__init__(
-            f"The key “{alias}” has its own password, different from the store "
-            "password. Enter the key password as well."
+            _(
+                "The key “{alias}” has its own password, different from the store "
+                "password. Enter the key password as well.",
+                alias=alias,
+            )
         )
 
 
 class WrongKeyPasswordError(OpenStoreError):
     def __init__(self, alias: str) -> None:
         self.alias = alias
-        super().__init__(f"The key password does not open the key “{alias}”.")
+        super().__init__(_("The key password does not open the key “{alias}”.", alias=alias))
 
 
 class StoreTooLargeError(OpenStoreError):
@@ -115,18 +128,31 @@ class StoreTooLargeError(OpenStoreError):
 
 def too_many(what: Literal["entries", "certificates"]) -> StoreTooLargeError:
     """The one sentence for a store with more entries or certificates than the caps above."""
-    limit = MAX_STORE_ENTRIES if what == "entries" else MAX_STORE_CERTIFICATES
+    if what == "entries":
+        return StoreTooLargeError(
+            _(
+                "This store holds more than {limit} entries, far more than a "
+                "keystore or truststore for one connection needs.",
+                limit=MAX_STORE_ENTRIES,
+            )
+        )
     return StoreTooLargeError(
-        f"This store holds more than {limit} {what}, far more than a "
-        "keystore or truststore for one connection needs."
+        _(
+            "This store holds more than {limit} certificates, far more than a "
+            "keystore or truststore for one connection needs.",
+            limit=MAX_STORE_CERTIFICATES,
+        )
     )
 
 
 def too_many_keys() -> StoreTooLargeError:
     return StoreTooLargeError(
-        f"This store holds more than {MAX_STORE_KEYS} private keys. "
-        "Export only the key entry you need (keytool -importkeystore "
-        "-srcalias) and upload that."
+        _(
+            "This store holds more than {limit} private keys. "
+            "Export only the key entry you need (keytool -importkeystore "
+            "-srcalias) and upload that.",
+            limit=MAX_STORE_KEYS,
+        )
     )
 
 
@@ -137,8 +163,10 @@ class StoreTooCostlyError(OpenStoreError):
 class NoKeyEntryError(OpenStoreError):
     def __init__(self) -> None:
         super().__init__(
-            "This store holds no private key, only trusted certificates. "
-            "Choose the keystore (the file with your own key), not the truststore."
+            _(
+                "This store holds no private key, only trusted certificates. "
+                "Choose the keystore (the file with your own key), not the truststore."
+            )
         )
 
 
@@ -148,7 +176,9 @@ class ChooseKeyEntryError(OpenStoreError):
     def __init__(self, aliases: tuple[str, ...]) -> None:
         self.aliases = aliases
         names = ", ".join(f"“{alias}”" for alias in aliases)
-        super().__init__(f"This store holds several keys ({names}). Choose the one to renew.")
+        super().__init__(
+            _("This store holds several keys ({names}). Choose the one to renew.", names=names)
+        )
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from webapp.pki.java.rules import (
     check_key_entry,
     check_trusted_entries,
 )
+from webapp.translation import _
 
 __all__ = [
     "PKCS12_KDF_ROUNDS",
@@ -57,9 +58,11 @@ def require_pkcs12_password(password: str) -> None:
     """Refuse a password Java cannot use for a PKCS#12 store (see the module docstring)."""
     if not all(" " <= char <= "~" for char in password):
         raise PasswordError(
-            "For a PKCS#12 store, use only letters a-z, digits, spaces and common punctuation "
-            "(no accents or symbols such as €): Java cannot open PKCS#12 files protected "
-            "with other characters. Or choose the JKS format."
+            _(
+                "For a PKCS#12 store, use only letters a-z, digits, spaces and common "
+                "punctuation (no accents or symbols such as €): Java cannot open PKCS#12 "
+                "files protected with other characters. Or choose the JKS format."
+            )
         )
 
 
@@ -80,7 +83,7 @@ def build_pkcs12_keystore(
             _encryption(password),
         )
     except (TypeError, ValueError, UnsupportedAlgorithm):
-        raise StoreError("This key cannot be stored in a PKCS#12 file.") from None
+        raise StoreError(_("This key cannot be stored in a PKCS#12 file.")) from None
 
 
 def build_pkcs12_truststore(

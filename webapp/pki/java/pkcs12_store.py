@@ -55,8 +55,14 @@ from webapp.pki.keyimport.pkcs12_contents import (
 )
 from webapp.pki.keyimport.pkcs12_structure import SafeBag, key_bag_costs, read_layout
 from webapp.pki.keys import KeyRefusedError, PrivateKey, spki_der
+from webapp.translation import N_, _
 
 __all__ = ["open_pkcs12_store"]
+
+_TOO_COSTLY = N_(
+    "This store's password protection is set to far more rounds than any ordinary "
+    "tool uses. Export it again with keytool's default settings and upload that."
+)
 
 
 def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
@@ -68,14 +74,13 @@ def open_pkcs12_store(data: bytes, password: str) -> OpenedStore:
         hidden = hidden_bags(layout, secret)
         check_costs(layout.costs() + key_bag_costs(hidden))
     except TooSlowToOpenError:
-        raise StoreTooCostlyError(
-            "This store's password protection is set to far more rounds than any ordinary "
-            "tool uses. Export it again with keytool's default settings and upload that."
-        ) from None
+        raise StoreTooCostlyError(_(_TOO_COSTLY)) from None
     except TooManyPartsError:
         raise StoreTooLargeError(
-            "This store is made of far more parts than a keystore or truststore for one "
-            "connection holds. Check that you chose the right file."
+            _(
+                "This store is made of far more parts than a keystore or truststore for one "
+                "connection holds. Check that you chose the right file."
+            )
         ) from None
     except (KeyPairError, ValueError):
         raise DamagedStoreError() from None
@@ -95,10 +100,7 @@ def _check_key_rule(bags: tuple[SafeBag, ...], costs: list[KdfCost], secret: byt
     try:
         check_key_bags(bags, secret, KeyCheckBudget(), costs)
     except TooSlowToOpenError:
-        raise StoreTooCostlyError(
-            "This store's password protection is set to far more rounds than any ordinary "
-            "tool uses. Export it again with keytool's default settings and upload that."
-        ) from None
+        raise StoreTooCostlyError(_(_TOO_COSTLY)) from None
     except KeyRefusedError as error:
         raise OpenStoreError(str(error)) from None
     except ValueError:

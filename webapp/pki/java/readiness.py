@@ -11,7 +11,8 @@ the zip and the command line (issue 20).
 - last year's certificate, opened from last year's files (issue 21), is ready only once it
   was renewed or the user said it is still fine.
 
-Each problem names the form field it belongs beside, so the page and the CLI say the same.
+Each problem names the form field it belongs beside, so the page and the CLI say the same
+(the page in the reader's language, the CLI in English: issue 23).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cryptography import x509
 from webapp.pki.certs.chains import is_self_signed
 from webapp.pki.certs.names import plain_name
 from webapp.pki.java.reminder import DEFAULT_LEAD_DAYS
+from webapp.translation import N_, _, locale_code, ngettext
 
 __all__ = [
     "ALONE_FIELD",
@@ -47,32 +49,34 @@ __all__ = [
 ]
 
 ALONE_FIELD = "chain_alone"  # the checkbox "Create it with my certificate alone"
-ALONE_LABEL = "Create it with my certificate alone"
+ALONE_LABEL = N_("Create it with my certificate alone")
 VALIDITY_FIELD = "validity_confirmed"
 PLACEHOLDER_FIELD = "placeholder"
 NOT_RENEWED_FIELD = "new_key_file"  # issue 21: beside New key pair file (Renew)
 # The reminder's lead time: a renewal due within it is a renewal to do now.
 RENEWAL_WINDOW_DAYS = DEFAULT_LEAD_DAYS
 
-ALONE_NOT_CHOSEN = (
-    f"Tick “{ALONE_LABEL}” to create the keystore anyway, or add the missing certificate "
-    "under Chain files."
+# The sentences below are kept in English (N_) and translated where they are shown: the
+# views that show one of them directly call _() on it (issue 23).
+ALONE_NOT_CHOSEN = N_(
+    "Tick “Create it with my certificate alone” to create the keystore anyway, or add the "
+    "missing certificate under Chain files."
 )
-PLACEHOLDER_MESSAGE = (
+PLACEHOLDER_MESSAGE = N_(
     "Your certificate is a placeholder until your certificate authority signs the request: "
     "do not deploy this keystore and do not send this certificate to the partner."
 )
 # The keystore step, the downloads and the connection test all say this before a key pair.
-NO_KEY_PAIR = "Import your key pair file first."
-NONE_INCLUDED = "Include at least one certificate."
-NOT_RENEWED = (
+NO_KEY_PAIR = N_("Import your key pair file first.")
+NONE_INCLUDED = N_("Include at least one certificate.")
+NOT_RENEWED = N_(
     "This is last year's certificate: renew it with your new key pair file, "
     "or tick “My old certificate is still fine”."
 )
-NO_PARTNER_CERTIFICATE = "Fetch the partner's certificates or upload them first."
-NO_PARTNER_INCLUDED = "Include at least one of the partner's certificates."
-EXPIRED = "Your certificate has expired: the partner will refuse it."
-NOT_YET_VALID = "Your certificate is not valid yet: the partner will refuse it until then."
+NO_PARTNER_CERTIFICATE = N_("Fetch the partner's certificates or upload them first.")
+NO_PARTNER_INCLUDED = N_("Include at least one of the partner's certificates.")
+EXPIRED = N_("Your certificate has expired: the partner will refuse it.")
+NOT_YET_VALID = N_("Your certificate is not valid yet: the partner will refuse it until then.")
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,18 @@ def sent_alone(chain: Sequence[x509.Certificate]) -> bool:
 def alone_message(leaf: x509.Certificate, *, command_line: bool = False) -> str:
     """What sending the certificate alone means, naming the issuer by its subject; we never
     call it an intermediate: we have not seen it, so we cannot know whether it is a root."""
-    issuer = plain_name(leaf.issuer) or "its issuer"
-    choose, test = (
-        ("Give --alone", "`mtls-kit test`")
-        if command_line
-        else (f"Tick “{ALONE_LABEL}”", "Test connection in step 3")
-    )
-    return (
-        f"Java will send your certificate alone. That works when the partner already trusts "
-        f"‘{issuer}’. {choose} to create the keystore anyway; {test} will tell whether the "
-        "partner accepts it."
+    if command_line:  # the command line stays English (issue 23)
+        issuer = plain_name(leaf.issuer) or "its issuer"
+        return (
+            f"Java will send your certificate alone. That works when the partner already "
+            f"trusts ‘{issuer}’. Give --alone to create the keystore anyway; `mtls-kit test` "
+            "will tell whether the partner accepts it."
+        )
+    return _(
+        "Java will send your certificate alone. That works when the partner already trusts "
+        "‘{issuer}’. Tick “Create it with my certificate alone” to create the keystore "
+        "anyway; Test connection in step 3 will tell whether the partner accepts it.",
+        issuer=plain_name(leaf.issuer) or _("its issuer"),
     )
 
 
@@ -113,18 +119,31 @@ def validity_problem(
     """
     when = now or dt.datetime.now(dt.UTC)
     if when > leaf.not_valid_after_utc:
-        return EXPIRED
+        return _(EXPIRED)
     if when < leaf.not_valid_before_utc:
-        return NOT_YET_VALID
+        return _(NOT_YET_VALID)
     left = leaf.not_valid_after_utc - when
     if renewing and left <= dt.timedelta(days=RENEWAL_WINDOW_DAYS):
-        date = leaf.not_valid_after_utc.strftime("%d %b %Y")
-        return (
-            f"Your certificate expires on {date}, in {left.days} day"
-            f"{'s' if left.days != 1 else ''}: renew it below, or tick the box to keep it "
-            "for now."
+        return ngettext(
+            "Your certificate expires on {date}, in {n} day: renew it below, or tick the box "
+            "to keep it for now.",
+            "Your certificate expires on {date}, in {n} days: renew it below, or tick the box "
+            "to keep it for now.",
+            left.days,
+            date=_short_date(leaf.not_valid_after_utc),
         )
     return None
+
+
+def _short_date(when: dt.datetime) -> str:
+    """ "25 Jan 2026" in English, as this message always wrote it; the locale's medium date
+    elsewhere ("25.01.2026", "25 janv. 2026")."""
+    code = locale_code()
+    if code == "en":
+        return when.strftime("%d %b %Y")
+    from babel.dates import format_date
+
+    return format_date(when, format="medium", locale=code)
 
 
 def keystore_problems(
@@ -149,9 +168,9 @@ def keystore_problems(
     and the user has not said the old certificate is still fine.
     """
     if not chain:
-        return [StoreProblem("key_file", NO_KEY_PAIR)]
+        return [StoreProblem("key_file", _(NO_KEY_PAIR))]
     if placeholder:
-        return [StoreProblem(PLACEHOLDER_FIELD, PLACEHOLDER_MESSAGE)]
+        return [StoreProblem(PLACEHOLDER_FIELD, _(PLACEHOLDER_MESSAGE))]
     problems = []
     missing = sent_alone(chain) if issuer_missing is None else issuer_missing
     if missing and not alone_confirmed:
@@ -160,7 +179,7 @@ def keystore_problems(
     if problem is not None and not validity_confirmed:
         problems.append(StoreProblem(VALIDITY_FIELD, problem))
     if not_renewed:
-        problems.append(StoreProblem(NOT_RENEWED_FIELD, NOT_RENEWED))
+        problems.append(StoreProblem(NOT_RENEWED_FIELD, _(NOT_RENEWED)))
     return problems
 
 
@@ -172,9 +191,9 @@ def truststore_problems(
     `partner`: partner certificates collected; `included`: entries chosen;
     `partner_included`: partner certificates among them."""
     if partner == 0:
-        return [StoreProblem("server_url", NO_PARTNER_CERTIFICATE)]
+        return [StoreProblem("server_url", _(NO_PARTNER_CERTIFICATE))]
     if included == 0:
-        return [StoreProblem("certificates", NONE_INCLUDED)]
+        return [StoreProblem("certificates", _(NONE_INCLUDED))]
     if partner_included == 0:
-        return [StoreProblem("certificates", NO_PARTNER_INCLUDED)]
+        return [StoreProblem("certificates", _(NO_PARTNER_INCLUDED))]
     return []

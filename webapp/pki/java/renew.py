@@ -25,6 +25,7 @@ from webapp.pki.java.rules import StoreError
 from webapp.pki.keyimport.keypair import KeyPair
 from webapp.pki.keys import PrivateKey, spki_der, unsupported_key_reason
 from webapp.pki.partner.roots import RootStore
+from webapp.translation import _
 
 __all__ = [
     "CaReplyError",
@@ -41,8 +42,11 @@ class CaReplyError(StoreError):
 class ReplyKeyMismatchError(CaReplyError):
     def __init__(self) -> None:
         super().__init__(
-            "This certificate belongs to another key, not to the key in this keystore. Use "
-            "the certificate the CA issued for the certificate request made from this keystore."
+            _(
+                "This certificate belongs to another key, not to the key in this keystore. "
+                "Use the certificate the CA issued for the certificate request made from this "
+                "keystore."
+            )
         )
 
 
@@ -52,9 +56,12 @@ class ChainNotCompleteError(CaReplyError):
     def __init__(self, missing_issuer: str) -> None:
         self.missing_issuer = missing_issuer
         super().__init__(
-            f"The certificate chain cannot be completed: the certificate of its issuer "
-            f"“{missing_issuer}” is missing. Ask the CA for the full chain (for example a "
-            ".p7b file) and upload that."
+            _(
+                "The certificate chain cannot be completed: the certificate of its issuer "
+                "“{issuer}” is missing. Ask the CA for the full chain (for example a "
+                ".p7b file) and upload that.",
+                issuer=missing_issuer,
+            )
         )
 
 
@@ -75,7 +82,7 @@ def apply_ca_reply(
     then offers to send the certificate alone, issue 20) instead of ChainNotCompleteError.
     """
     if entry.private_key is None:
-        raise CaReplyError("This entry holds no private key; choose the keystore's key entry.")
+        raise CaReplyError(_("This entry holds no private key; choose the keystore's key entry."))
     files = [reply] if isinstance(reply, bytes) else list(reply)
     # CertificateParseError says what is wrong with the file.
     certs = [cert for data in files for cert in parse_certificates(data)]
@@ -87,8 +94,10 @@ def apply_ca_reply(
     _check_key(entry.private_key)
     if leaf == entry.certificate and len(certs) == 1 and is_self_signed(leaf):
         raise CaReplyError(
-            "This is the keystore's own placeholder certificate, not the CA's "
-            "reply. Upload the certificate the CA sent back."
+            _(
+                "This is the keystore's own placeholder certificate, not the CA's "
+                "reply. Upload the certificate the CA sent back."
+            )
         )
     known = dedupe([*certs, *entry.chain[1:], *extra_roots])
     chain = _chain_to_root(leaf, [c for c in known if c != leaf], roots, partial=partial)
@@ -104,7 +113,10 @@ def _check_key(private_key: PrivateKey) -> None:
     """
     reason = unsupported_key_reason(private_key)
     if reason is not None:
-        raise CaReplyError(f"The key in this keystore cannot be renewed. {reason}")
+        raise CaReplyError(
+            # {reason}: the key rule's own sentence (webapp.pki.keys), already translated.
+            _("The key in this keystore cannot be renewed. {reason}", reason=reason)
+        )
 
 
 def _chain_to_root(
@@ -125,7 +137,7 @@ def _chain_to_root(
     )
     if not path.anchored and not partial:
         last = path.links[-1]
-        raise ChainNotCompleteError(last.issuer.rfc4514_string() or "unnamed issuer")
+        raise ChainNotCompleteError(last.issuer.rfc4514_string() or _("unnamed issuer"))
     return list(path.links)
 
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from webapp.pki.java.aliases import AliasError as _AnyAliasError
 from webapp.pki.java.aliases import alias_used_above, repeated_aliases, validate_alias
 from webapp.pki.keys import spki_der, unsupported_key_reason
+from webapp.translation import N_, _
 
 __all__ = [
     "CHOOSE_PASSWORD",
@@ -45,8 +46,10 @@ MIN_PASSWORD_LENGTH = 6
 # by people: 1000 characters is far beyond any real one. Longer is refused in words, never cut
 # (issue 10, hole 6: a cut password made a store that opened only with its first 1001).
 MAX_PASSWORD_LENGTH = 1000
-CHOOSE_PASSWORD = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
-PASSWORDS_DIFFER = "The two passwords do not match."
+# Kept in English (N_), translated where shown: a view showing one calls _() on it. The 6 is
+# MIN_PASSWORD_LENGTH: change both together (one whole sentence to translate).
+CHOOSE_PASSWORD = N_("Choose a password of at least 6 characters.")
+PASSWORDS_DIFFER = N_("The two passwords do not match.")
 
 EntryKind = Literal["PrivateKeyEntry", "trustedCertEntry"]  # keytool's own spelling
 
@@ -121,19 +124,19 @@ def check_password(password: str, confirmation: str) -> None:
 def require_same(password: str, confirmation: str) -> None:
     """The retyped password must be the password (PasswordError beside the confirmation)."""
     if password != confirmation:
-        raise PasswordError(PASSWORDS_DIFFER, field="confirmation")
+        raise PasswordError(_(PASSWORDS_DIFFER), field="confirmation")
 
 
 def require_usable_password(password: str) -> None:
     """Refuse a store password keytool would refuse or Java could not hash."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise PasswordError(_("Use at least {n} characters.", n=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        raise PasswordError(_("Use at most {n} characters.", n=MAX_PASSWORD_LENGTH))
     try:
         password.encode("utf-16-be")  # what Java hashes; lone surrogates cannot be encoded
     except UnicodeEncodeError:
-        raise PasswordError("The password contains characters that cannot be used.") from None
+        raise PasswordError(_("The password contains characters that cannot be used.")) from None
 
 
 def check_key_entry(
@@ -143,12 +146,12 @@ def check_key_entry(
     require_usable_password(password)
     java_alias = check_alias(alias)
     if not chain:
-        raise StoreError("Add the certificate that belongs to this key.")
+        raise StoreError(_("Add the certificate that belongs to this key."))
     reason = unsupported_key_reason(private_key)
     if reason is not None:
         raise StoreError(reason)
     if spki_der(private_key.public_key()) != spki_der(chain[0].public_key()):
-        raise StoreError("The first certificate does not belong to this private key.")
+        raise StoreError(_("The first certificate does not belong to this private key."))
     _require_ordered_chain(chain)
     return java_alias
 
@@ -159,9 +162,9 @@ def check_trusted_entries(
     """The (alias as stored, certificate) pairs of a truststore, or StoreError saying why not."""
     require_usable_password(password)
     if not entries:
-        raise StoreError("Add at least one certificate to trust.")
+        raise StoreError(_("Add at least one certificate to trust."))
     checked = [(check_alias(alias), cert) for alias, cert in entries]
-    if repeated := repeated_aliases([alias for alias, _ in checked]):
+    if repeated := repeated_aliases([alias for alias, _unused in checked]):
         raise AliasError(alias_used_above(checked[repeated[0]][0]))
     return checked
 
@@ -174,11 +177,11 @@ def _require_ordered_chain(chain: Sequence[x509.Certificate]) -> None:
         except UnsupportedAlgorithm:
             if cert.issuer == issuer.subject:  # cannot check the signature; names agree
                 continue
-            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
+            raise StoreError(_(_CHAIN_ORDER_MESSAGE)) from None
         except (InvalidSignature, ValueError, TypeError):
-            raise StoreError(_CHAIN_ORDER_MESSAGE) from None
+            raise StoreError(_(_CHAIN_ORDER_MESSAGE)) from None
 
 
-_CHAIN_ORDER_MESSAGE = (
+_CHAIN_ORDER_MESSAGE = N_(
     "The certificates are not in order: each one must be followed by the one that issued it."
 )

@@ -18,6 +18,7 @@ from typing import NotRequired, TypedDict, Unpack
 from webapp.pki.java.destination import DestinationConfig
 from webapp.pki.java.escapes import java_string, properties_value, yaml_string
 from webapp.pki.java.stores import StoreFormat, store_format
+from webapp.translation import _
 
 __all__ = [
     "DEFAULT_BUNDLE_NAME",
@@ -41,7 +42,8 @@ _BUNDLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 @dataclass(frozen=True)
 class Snippet:
-    """One settings block: a stable key, a title for its pane, and the text."""
+    """One settings block: a stable key, a title for its pane (in the reader's language),
+    and the text (code and settings: never translated)."""
 
     key: str
     title: str
@@ -61,20 +63,20 @@ def consumer_snippets(
     return (
         Snippet(
             "spring-yaml",
-            "Spring Boot (application.yml)",
+            _("Spring Boot (application.yml)"),
             spring_bundle_yaml(config, **formats, bundle=bundle, mask=mask),
         ),
         Snippet(
             "spring-properties",
-            "Spring Boot (application.properties)",
+            _("Spring Boot (application.properties)"),
             spring_bundle_properties(config, **formats, bundle=bundle, mask=mask),
         ),
         Snippet(
             "jvm",
-            "Any Java application (JVM options)",
+            _("Any Java application (JVM options)"),
             jvm_system_properties(config, **formats, mask=mask),
         ),
-        Snippet("java", "Java code (SSLContext)", java_sslcontext_sample(config, **formats)),
+        Snippet("java", _("Java code (SSLContext)"), java_sslcontext_sample(config, **formats)),
     )
 
 
@@ -224,5 +226,5 @@ def _spring_settings(
 
 def _bundle(name: str) -> str:
     if not _BUNDLE_NAME.fullmatch(name):
-        raise ValueError("Name the SSL bundle with lower-case letters, digits and hyphens.")
+        raise ValueError(_("Name the SSL bundle with lower-case letters, digits and hyphens."))
     return name

@@ -31,6 +31,7 @@ from webapp.pki.java.rules import (
     require_usable_password,
 )
 from webapp.pki.sniff import JKS_MAGIC, looks_like_pkcs12
+from webapp.translation import _
 
 __all__ = [
     "STORE_FORMATS",
@@ -83,7 +84,7 @@ def store_format(value: str | StoreFormat) -> StoreFormat:
     try:
         return _ALIASES.get(cleaned) or StoreFormat(cleaned)
     except ValueError:
-        raise StoreError("Choose JKS or PKCS#12 as the store format.") from None
+        raise StoreError(_("Choose JKS or PKCS#12 as the store format.")) from None
 
 
 def default_file_name(kind: StoreKind, format: str | StoreFormat = StoreFormat.JKS) -> str:
@@ -158,7 +159,10 @@ def read_store(data: bytes, password: str) -> StoreContents:
         opened = open_store(data, password)
     except KeyPasswordRequiredError as error:
         raise StoreError(
-            f"The key “{error.alias}” has its own password; it must match the store password."
+            _(
+                "The key “{alias}” has its own password; it must match the store password.",
+                alias=error.alias,
+            )
         ) from None
     return StoreContents(
         tuple(

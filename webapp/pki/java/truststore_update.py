@@ -20,6 +20,7 @@ from webapp.pki.certs.chains import dedupe
 from webapp.pki.java.aliases import alias_problem, suggest_alias
 from webapp.pki.java.jks import build_truststore
 from webapp.pki.java.opened import OpenedStore
+from webapp.translation import N_, _
 
 __all__ = [
     "RECOMMENDATIONS",
@@ -32,21 +33,23 @@ __all__ = [
 
 TrustStatus = Literal["new", "unchanged", "no_longer_sent", "expired"]
 
-# The words for each status, for the page and the README alike: one place.
+# The words for each status, for the page and the README alike: one place. Kept in English
+# (N_); shown through _() (TrustChange.label, .recommendation; a view showing the tables
+# directly calls _() on the value).
 STATUS_LABELS: dict[TrustStatus, str] = {
-    "new": "New",
-    "unchanged": "Unchanged",
-    "no_longer_sent": "No longer sent by the server",
-    "expired": "Expired",
+    "new": N_("New"),
+    "unchanged": N_("Unchanged"),
+    "no_longer_sent": N_("No longer sent by the server"),
+    "expired": N_("Expired"),
 }
 RECOMMENDATIONS: dict[TrustStatus, str] = {
-    "new": "Add it: the partner now uses this certificate.",
-    "unchanged": "Keep it: the partner still uses this certificate.",
-    "no_longer_sent": (
+    "new": N_("Add it: the partner now uses this certificate."),
+    "unchanged": N_("Keep it: the partner still uses this certificate."),
+    "no_longer_sent": N_(
         "Keep it until the partner has switched over to its new certificate, "
         "then remove it at the next update."
     ),
-    "expired": "Remove it: it has expired and no longer secures anything.",
+    "expired": N_("Remove it: it has expired and no longer secures anything."),
 }
 
 
@@ -59,8 +62,13 @@ class TrustChange:
     status: TrustStatus
 
     @property
+    def label(self) -> str:
+        """The status in words, in the reader's language."""
+        return _(STATUS_LABELS[self.status])
+
+    @property
     def recommendation(self) -> str:
-        return RECOMMENDATIONS[self.status]
+        return _(RECOMMENDATIONS[self.status])
 
     @property
     def fingerprint(self) -> str:
