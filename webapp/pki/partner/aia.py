@@ -19,8 +19,9 @@ from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from webapp.pki.partner.connect import ConnectionTimedOut, Connector, open_connection
-from webapp.pki.partner.outbound import OutboundPolicy, Resolver
-from webapp.pki.partner.targets import FetchError, Target
+from webapp.pki.partner.outbound import OutboundPolicy, Resolver, TranslatedFetchError
+from webapp.pki.partner.targets import Target
+from webapp.translation import N_
 
 __all__ = ["MAX_ISSUER_BYTES", "IssuerDownloadFailed", "ca_issuer_urls", "download_issuer"]
 
@@ -29,8 +30,8 @@ DEFAULT_DOWNLOAD_TIMEOUT = 3.0  # for the whole download: it happens while the u
 _MAX_HEADER_BYTES = 8 * 1024
 
 
-class IssuerDownloadFailed(FetchError):
-    message = "We could not download the issuing certificate from the address it names."
+class IssuerDownloadFailed(TranslatedFetchError):
+    message = N_("We could not download the issuing certificate from the address it names.")
 
 
 def ca_issuer_urls(cert: x509.Certificate) -> list[str]:
@@ -60,7 +61,7 @@ def download_issuer(
     """The body served at an http:// CA Issuers URL (DER or PKCS#7, not parsed here)."""
     target, path = _http_target(url)
     deadline = time.monotonic() + timeout
-    sock, _ = open_connection(
+    sock, _unused = open_connection(
         target, policy=policy, timeout=timeout, resolver=resolver, connector=connector
     )
     with sock:

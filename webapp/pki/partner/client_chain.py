@@ -29,6 +29,7 @@ from webapp.pki.partner.aia import ca_issuer_urls, download_issuer
 from webapp.pki.partner.outbound import OutboundPolicy
 from webapp.pki.partner.roots import OPERATOR_ROOTS, RootStore
 from webapp.pki.partner.targets import FetchError
+from webapp.translation import _
 
 __all__ = [
     "FROM_CA_DOWNLOAD",
@@ -105,7 +106,7 @@ def complete_client_chain(
         return ClientChainReport(links, True, None, errors)
     if len(links) >= MAX_CHAIN_LENGTH:
         return ClientChainReport(
-            links, False, "The certificate chain is too long to complete.", errors
+            links, False, _("The certificate chain is too long to complete."), errors
         )
     return ClientChainReport(links, False, _missing(links[-1].certificate, search.errors), errors)
 
@@ -177,10 +178,18 @@ def _from_download(
 def _missing(cert: x509.Certificate, errors: list[str]) -> str:
     """The missing issuer named by its subject. Not "intermediate": we have never seen that
     certificate, so we cannot know whether it is one or a root (issue 20)."""
-    places = "your file, your Chain files, your organisation's roots or the root store"
-    tried = ", and we tried to download it from the address in your certificate" if errors else ""
-    return (
-        f"We could not find the certificate of ‘{plain_name(cert.issuer)}’, which issued "
-        f"‘{plain_name(cert.subject)}’: it is not in {places}{tried}. If you have it, add "
-        "it under Chain files."
+    names = {"issuer": plain_name(cert.issuer), "subject": plain_name(cert.subject)}
+    if errors:
+        return _(
+            "We could not find the certificate of ‘{issuer}’, which issued ‘{subject}’: it is "
+            "not in your file, your Chain files, your organisation's roots or the root store, "
+            "and we tried to download it from the address in your certificate. If you have "
+            "it, add it under Chain files.",
+            **names,
+        )
+    return _(
+        "We could not find the certificate of ‘{issuer}’, which issued ‘{subject}’: it is not "
+        "in your file, your Chain files, your organisation's roots or the root store. If you "
+        "have it, add it under Chain files.",
+        **names,
     )

@@ -28,6 +28,7 @@ from webapp.pki.partner.fetch import (
 from webapp.pki.partner.outbound import OutboundPolicy
 from webapp.pki.partner.roots import OPERATOR_ROOTS, load_root_store
 from webapp.pki.partner.targets import parse_target
+from webapp.translation import _
 
 __all__ = [
     "SOURCE_EXTRA_ROOTS",
@@ -105,33 +106,47 @@ def chain_warnings(report: ChainReport, hostname_matches: bool, host: str) -> li
     warnings = []
     if not hostname_matches:
         warnings.append(
-            f"The server's certificate is not issued for “{host}”. "
-            "Check the address with the partner."
+            _(
+                "The server's certificate is not issued for “{host}”. "
+                "Check the address with the partner.",
+                host=host,
+            )
         )
     if report.self_signed_leaf:
         warnings.append(
-            "The server uses a self-signed certificate: it is trusted only because you add it here."
+            _(
+                "The server uses a self-signed certificate: it is trusted only because you "
+                "add it here."
+            )
         )
     if report.any_expired:
         warnings.append(
-            "A certificate in the server's chain has expired: connections will fail "
-            "until the partner renews it."
+            _(
+                "A certificate in the server's chain has expired: connections will fail "
+                "until the partner renews it."
+            )
         )
     if report.any_not_yet_valid:
-        warnings.append("A certificate in the server's chain is not valid yet.")
+        warnings.append(_("A certificate in the server's chain is not valid yet."))
     if report.incomplete:
         warnings.append(
-            "We could not find the root certificate of this chain. Ask the partner "
-            "for their root and intermediate certificates and upload them below."
+            _(
+                "We could not find the root certificate of this chain. Ask the partner "
+                "for their root and intermediate certificates and upload them below."
+            )
         )
     if report.out_of_order:
         warnings.append(
-            "The server sends its certificates out of order. Most clients cope, "
-            "but tell the partner."
+            _(
+                "The server sends its certificates out of order. Most clients cope, "
+                "but tell the partner."
+            )
         )
     if report.extra_certificates:
         warnings.append(
-            "The server also sent certificates that are not part of its chain; "
-            "they are listed but you may leave them out."
+            _(
+                "The server also sent certificates that are not part of its chain; "
+                "they are listed but you may leave them out."
+            )
         )
     return warnings

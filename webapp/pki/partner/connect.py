@@ -24,12 +24,14 @@ from webapp.pki.partner.outbound import (
     NameNotFound,
     OutboundPolicy,
     Resolver,
+    TranslatedFetchError,
     resolve,
     resolve_allowed,
 )
 from webapp.pki.partner.proxy import ProxyURL
 from webapp.pki.partner.targets import FetchError, Target
 from webapp.pki.partner.tunnel import ProxyUnreachable, request_tunnel
+from webapp.translation import N_
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -48,12 +50,12 @@ DEFAULT_CONNECT_TIMEOUT = 5.0  # covers name resolution AND the TCP connect toge
 LOCAL_LOOKUP_TIMEOUT_BEHIND_PROXY = 2.0
 
 
-class ConnectionFailed(FetchError):
+class ConnectionFailed(TranslatedFetchError):
     message = COULD_NOT_CONNECT  # same words as AddressRefused: no port-scan oracle
 
 
-class ConnectionTimedOut(FetchError):
-    message = (
+class ConnectionTimedOut(TranslatedFetchError):
+    message = N_(
         "The server did not answer in time. Check the address and port, and that the server "
         "is running."
     )
@@ -119,7 +121,7 @@ def _tunnel(
             resolver=resolver,
             timeout=max(deadline - time.monotonic(), 0.001),
         )
-        sock, _ = _connect_first(proxy_addresses, proxy.port, connector, deadline)
+        sock, _unused = _connect_first(proxy_addresses, proxy.port, connector, deadline)
     except ConnectionTimedOut as exc:
         raise ProxyUnreachable(f"proxy {proxy.netloc}: {exc.detail}") from None
     except FetchError as exc:

@@ -36,8 +36,9 @@ from webapp.pki.partner.connect import (
     open_connection,
 )
 from webapp.pki.partner.hostnames import hostname_matches
-from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver
+from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver, TranslatedFetchError
 from webapp.pki.partner.targets import FetchError, Target
+from webapp.translation import N_, _
 
 __all__ = [
     "MAX_SERVER_CERTIFICATES",
@@ -73,33 +74,36 @@ _NOT_TLS_REASONS = frozenset(
 )
 
 
-class NotTLS(FetchError):
-    message = (
+class NotTLS(TranslatedFetchError):
+    message = N_(
         "The server at this address did not answer with TLS (HTTPS). Check the port number: "
         "it may be a plain HTTP port or a different service."
     )
 
 
-class HandshakeFailed(FetchError):
-    message = (
+class HandshakeFailed(TranslatedFetchError):
+    message = N_(
         "The server refused the secure (TLS) connection before sending its certificate. "
         "It may need settings this tool does not support."
     )
 
 
-class NoCertificate(FetchError):
-    message = "The server did not send a certificate."
+class NoCertificate(TranslatedFetchError):
+    message = N_("The server did not send a certificate.")
 
 
-class TooManyCertificates(FetchError):
-    message = (
-        f"The server sent more than {MAX_SERVER_CERTIFICATES} certificates, far more than a "
+class TooManyCertificates(TranslatedFetchError):
+    message = N_(
+        "The server sent more than {limit} certificates, far more than a "
         "normal chain. Ask the partner for their certificate chain and upload it below."
     )
 
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail, message=_(self.message, limit=MAX_SERVER_CERTIFICATES))
 
-class UnreadableCertificate(FetchError):
-    message = "The server sent a certificate that we could not read."
+
+class UnreadableCertificate(TranslatedFetchError):
+    message = N_("The server sent a certificate that we could not read.")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from webapp.pki.partner.proxy import DIRECT, ProxySettings
 from webapp.pki.partner.targets import FetchError, Target
+from webapp.translation import N_, _
 
 __all__ = [
     "COULD_NOT_CONNECT",
@@ -38,6 +39,7 @@ __all__ = [
     "NameNotFound",
     "OutboundPolicy",
     "Resolver",
+    "TranslatedFetchError",
     "resolve",
     "resolve_allowed",
 ]
@@ -50,7 +52,7 @@ DEFAULT_RESOLVE_TIMEOUT = 5.0  # getaddrinfo has no timeout of its own; see reso
 
 # A refused address and a closed port must read the same to the user, otherwise the form
 # becomes an oracle for which internal hosts exist (issue: "no port-scan oracle").
-COULD_NOT_CONNECT = (
+COULD_NOT_CONNECT = N_(
     "We could not connect to this server. Check the address and port; if it is an internal "
     "server, ask your administrator to allow it."
 )
@@ -64,14 +66,26 @@ CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598; explicit 
 NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: low 32 bits are IPv4
 
 
-class AddressRefused(FetchError):
+class TranslatedFetchError(FetchError):
+    """A FetchError whose sentence is in the reader's language (issue 23).
+
+    `message` is marked with N_ (a class attribute is made at import); it is translated
+    here, when the error is raised inside a request. A message given already translated
+    passes unchanged (a translation is no msgid of its own).
+    """
+
+    def __init__(self, detail: str = "", *, message: str | None = None) -> None:
+        super().__init__(detail, message=_(message or self.message))
+
+
+class AddressRefused(TranslatedFetchError):
     """The policy refused the address; deliberately worded like a failed connection."""
 
     message = COULD_NOT_CONNECT
 
 
-class NameNotFound(FetchError):
-    message = "We could not find a server with this name. Check the spelling of the address."
+class NameNotFound(TranslatedFetchError):
+    message = N_("We could not find a server with this name. Check the spelling of the address.")
 
 
 @dataclass(frozen=True)
@@ -203,7 +217,7 @@ def resolve(
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     addresses: list[IPAddress] = []
-    for *_, sockaddr in outcome[0]:
+    for *_unused, sockaddr in outcome[0]:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])  # drop v6 scope
         if address not in addresses:
             addresses.append(address)

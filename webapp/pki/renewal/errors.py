@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from webapp.pki.java.rules import StoreError
+from webapp.translation import N_, _
 
 __all__ = [
     "FIELD_LABELS",
@@ -22,7 +23,8 @@ __all__ = [
 ]
 
 # The form fields a renewal can ask for. The values are the form field names (contracts with
-# the browser tests); the labels say in the sentence which password is meant.
+# the browser tests); the labels say in the sentence which password is meant (marked with
+# N_: translated where the sentence is made; the CLI prints them in English).
 Field = Literal[
     "last_year_files",
     "keystore_password",
@@ -33,9 +35,9 @@ Field = Literal[
     "new_key_file",
 ]
 FIELD_LABELS: dict[str, str] = {
-    "keystore_password": "keystore password",
-    "truststore_password": "truststore password",
-    "key_password": "key password",
+    "keystore_password": N_("keystore password"),
+    "truststore_password": N_("truststore password"),
+    "key_password": N_("key password"),
 }
 
 
@@ -56,8 +58,13 @@ class PasswordMissingError(LastYearError):
 
     def __init__(self, field: Field, file_name: str, *, have_config: bool = True) -> None:
         self.file_name = file_name
-        why = "destination.json does not hold it" if have_config else "there is no destination.json"
-        super().__init__(f"Enter the {FIELD_LABELS[field]} of {file_name}: {why}.", field=field)
+        names = {"what": _(FIELD_LABELS[field]), "file": file_name}
+        message = (
+            _("Enter the {what} of {file}: destination.json does not hold it.", **names)
+            if have_config
+            else _("Enter the {what} of {file}: there is no destination.json.", **names)
+        )
+        super().__init__(message, field=field)
 
 
 class PasswordWrongError(LastYearError):
@@ -65,11 +72,13 @@ class PasswordWrongError(LastYearError):
 
     def __init__(self, field: Field, file_name: str, *, typed: bool) -> None:
         self.file_name = file_name
-        what = FIELD_LABELS[field]
+        names = {"what": _(FIELD_LABELS[field]), "file": file_name}
         super().__init__(
-            f"This {what} does not open {file_name}."
+            _("This {what} does not open {file}.", **names)
             if typed
-            else f"The password in destination.json does not open {file_name}. Enter its {what}.",
+            else _(
+                "The password in destination.json does not open {file}. Enter its {what}.", **names
+            ),
             field=field,
         )
 

@@ -37,6 +37,7 @@ from webapp.pki.renewal.errors import (
 )
 from webapp.pki.renewal.recognise import Recognised, base_name, recognise
 from webapp.pki.renewal.roles import assign_roles
+from webapp.translation import _
 
 __all__ = ["Expiry", "LastYear", "LastYearStore", "open_last_year"]
 
@@ -150,7 +151,10 @@ def open_last_year(
     chosen = _key_entry(keystore, alias)
     if not truststore.opened.trusted_entries:
         raise LastYearFilesError(
-            f"{truststore.file_name} holds no trusted certificate: it is not a truststore."
+            _(
+                "{file} holds no trusted certificate: it is not a truststore.",
+                file=truststore.file_name,
+            )
         )
     return LastYear(
         keystore=keystore,
@@ -186,7 +190,7 @@ def _open(
         except WrongKeyPasswordError:
             raise PasswordWrongError("key_password", name, typed=True) from None
         except OpenStoreError as error:
-            raise LastYearFilesError(f"{name}: {error}") from None
+            raise LastYearFilesError(_("{file}: {error}", file=name, error=error)) from None
         fmt = detect_format(data) or StoreFormat.JKS  # open_store read it: one of the two
         return LastYearStore(name, fmt, opened, password)
     raise PasswordWrongError(password_field, name, typed=typed is not None)
@@ -197,7 +201,7 @@ def _key_entry(keystore: LastYearStore, alias: str | None) -> OpenedEntry:
         return keystore.opened.key_entry(alias)
     except OpenStoreError as error:  # no key entry, or several and none chosen
         raise LastYearError(
-            f"{keystore.file_name}: {error}",
+            _("{file}: {error}", file=keystore.file_name, error=error),
             field="alias" if keystore.opened.key_entries else "last_year_files",
         ) from None
 

@@ -17,6 +17,7 @@ from webapp.pki.java.snippets import DEFAULT_BUNDLE_NAME
 from webapp.pki.renewal.errors import LastYearFilesError
 from webapp.pki.renewal.unzip import MAX_MEMBERS, is_zip, read_zip
 from webapp.pki.sniff import java_keystore_kind, looks_like_pkcs12
+from webapp.translation import _
 
 __all__ = ["Recognised", "base_name", "recognise"]
 
@@ -44,12 +45,15 @@ def recognise(files: Sequence[File]) -> Recognised:
     """Unpack last year's zip (at most one) and sort every file by what it holds."""
     if len(files) > MAX_MEMBERS:
         raise LastYearFilesError(
-            f"Choose at most {MAX_MEMBERS} files: last year's zip, or the keystore, the "
-            "truststore and destination.json."
+            _(
+                "Choose at most {count} files: last year's zip, or the keystore, the "
+                "truststore and destination.json.",
+                count=MAX_MEMBERS,
+            )
         )
-    zips = [data for _, data in files if is_zip(data)]
+    zips = [data for _name, data in files if is_zip(data)]
     if len(zips) > 1:
-        raise LastYearFilesError("Choose one zip: last year's “Download all” file.")
+        raise LastYearFilesError(_("Choose one zip: last year's “Download all” file."))
     found = Recognised(from_zip=bool(zips))
     loose = [(name, data) for name, data in files if not is_zip(data)]
     for name, data in [*(read_zip(zips[0]) if zips else []), *loose]:
@@ -65,7 +69,7 @@ def _sort(found: Recognised, name: str, data: bytes) -> None:
     if destination is not None:
         if found.destination is not None and found.destination != destination:
             raise LastYearFilesError(
-                "These files hold two different destination.json files. Give only last year's."
+                _("These files hold two different destination.json files. Give only last year's.")
             )
         found.destination = destination
         return
@@ -88,7 +92,7 @@ def _destination(data: bytes) -> DestinationConfig | None:
     text = {key: values.get(key) for key in _CONFIG_KEYS}
     if any(value is not None and not isinstance(value, str) for value in text.values()):
         raise LastYearFilesError(
-            "destination.json is damaged: its values must be text. Give last year's copy."
+            _("destination.json is damaged: its values must be text. Give last year's copy.")
         )
     method = (text["method"] or "POST").upper()
     return DestinationConfig(

@@ -31,6 +31,7 @@ from webapp.pki.renewal.errors import LastYearError, LastYearFilesError, NotRene
 from webapp.pki.renewal.last_year import LastYear
 from webapp.pki.renewal.result import Renewal, day, renewal_bundle
 from webapp.pki.renewal.trust import TrustUpdate, update_truststore
+from webapp.translation import _
 
 __all__ = ["Network", "renew"]
 
@@ -83,7 +84,7 @@ def renew(
     tested = test_connection(
         target,
         key_pair=pair,
-        trust_anchors=[cert for _, cert in trust.kept_entries],
+        trust_anchors=[cert for _alias, cert in trust.kept_entries],
         policy=network.policy,
         connect_timeout=network.connect_timeout,
         handshake_timeout=network.handshake_timeout,
@@ -110,11 +111,13 @@ def _target(last: LastYear, url: str | None) -> str:
     try:
         check_distinct(last.keystore.file_name, last.truststore.file_name)
     except FileNameError as error:
-        raise LastYearFilesError(f"destination.json: {error}") from None
+        raise LastYearFilesError(
+            _("{file}: {error}", file="destination.json", error=error)
+        ) from None
     target = (url or last.destination.url).strip()
     if not target:
         raise LastYearError(
-            "Enter the partner's URL: last year's files do not say where to connect.",
+            _("Enter the partner's URL: last year's files do not say where to connect."),
             field="url",
         )
     return target
@@ -142,14 +145,19 @@ def _check_renewed(last: LastYear, new: KeyPair) -> None:
     old = last.own_chain[0]
     if _print(new.certificate) == _print(old):
         raise NotRenewedError(
-            "This key pair file holds last year's certificate. Choose the file with your "
-            "new certificate."
+            _(
+                "This key pair file holds last year's certificate. Choose the file with your "
+                "new certificate."
+            )
         )
     if new.certificate.not_valid_after_utc <= old.not_valid_after_utc:
         raise NotRenewedError(
-            f"This certificate is valid until {day(new.certificate.not_valid_after_utc)}, no "
-            f"later than last year's ({day(old.not_valid_after_utc)}). Choose the file "
-            "with your new certificate."
+            _(
+                "This certificate is valid until {new}, no later than last year's ({old}). "
+                "Choose the file with your new certificate.",
+                new=day(new.certificate.not_valid_after_utc),
+                old=day(old.not_valid_after_utc),
+            )
         )
 
 

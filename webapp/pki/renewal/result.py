@@ -16,9 +16,11 @@ from webapp.pki.java.file_names import safe_file_name
 from webapp.pki.java.reminder import DEFAULT_LEAD_DAYS, ReminderError, expiry_reminder
 from webapp.pki.java.snippets import consumer_snippets
 from webapp.pki.keyimport.keypair import KeyPair
+from webapp.pki.partner import outcomes as o
 from webapp.pki.partner.outcomes import ConnectionTestResult
 from webapp.pki.renewal.last_year import LastYear
 from webapp.pki.renewal.trust import TrustUpdate
+from webapp.translation import N_, _, locale_code, long_date, long_datetime, ngettext
 
 __all__ = ["BUNDLE_NAME", "SNIPPET_FILE_NAMES", "Renewal", "day", "renewal_bundle"]
 
@@ -32,6 +34,19 @@ SNIPPET_FILE_NAMES = {
     "spring-properties": "spring-ssl-bundle.properties",
     "jvm": "jvm-options.txt",
     "java": "SslContextExample.java",
+}
+# The connection test's outcome in the summary: in English the code itself, as it always
+# read ("connection test: accepted"); translated where the line is written.
+_OUTCOME_WORDS = {
+    o.ACCEPTED: N_("accepted"),
+    o.SERVER_NOT_TRUSTED: N_("server-not-trusted"),
+    o.HOSTNAME_MISMATCH: N_("hostname-mismatch"),
+    o.CLIENT_CERT_NOT_REQUESTED: N_("client-cert-not-requested"),
+    o.ISSUER_NOT_ACCEPTED: N_("issuer-not-accepted"),
+    o.REJECTED: N_("rejected"),
+    o.CERTIFICATE_EXPIRED: N_("certificate-expired"),
+    o.UNREACHABLE: N_("unreachable"),
+    o.FORBIDDEN: N_("forbidden"),
 }
 
 
@@ -60,14 +75,29 @@ class Renewal:
 
     @property
     def validity(self) -> str:
-        return f"valid until {day(self.old_not_after)} → {day(self.new_not_after)}"
+        return _(
+            "valid until {old} → {new}", old=day(self.old_not_after), new=day(self.new_not_after)
+        )
+
+    @property
+    def outcome_words(self) -> str:
+        """The connection test's outcome, in words (the code stays in `connection`)."""
+        outcome = self.connection.outcome
+        return _(_OUTCOME_WORDS[outcome]) if outcome in _OUTCOME_WORDS else outcome
 
     @property
     def summary(self) -> str:
         """The one line: old → new validity, truststore changes, connection test outcome."""
-        return (
-            f"Renewed: {self.validity}; truststore: {self.trust.counts_line}; "
-            f"connection test: {self.connection.outcome}."
+        trust = self.trust
+        return _(
+            "Renewed: valid until {old} → {new}; truststore: {added} added, {removed} removed, "
+            "{kept} kept; connection test: {outcome}.",
+            old=day(self.old_not_after),
+            new=day(self.new_not_after),
+            added=trust.count("added"),
+            removed=trust.count("replaced", "expired"),
+            kept=trust.count("kept", "kept_no_longer_sent"),
+            outcome=self.outcome_words,
         )
 
     @property
@@ -75,33 +105,75 @@ class Renewal:
         """What a folded "Details" shows: each store, each trust change, the test."""
         last = self.last_year
         ks_name, ts_name = self.keystore[0], self.truststore[0]
+        count = len(self.key_pair.chain)
         lines = [
-            f"Your certificate {plain_name(self.key_pair.certificate.subject)}: {self.validity}.",
-            f"{ks_name} ({last.keystore.format.label}): key entry “{last.alias}” with "
-            f"{len(self.key_pair.chain)} certificate(s), the same password as last year.",
+            _(
+                "Your certificate {name}: valid until {old} → {new}.",
+                name=plain_name(self.key_pair.certificate.subject),
+                old=day(self.old_not_after),
+                new=day(self.new_not_after),
+            ),
+            ngettext(
+                "{file} ({format}): key entry “{alias}” with {n} certificate(s), the same "
+                "password as last year.",
+                "{file} ({format}): key entry “{alias}” with {n} certificate(s), the same "
+                "password as last year.",
+                count,
+                file=ks_name,
+                format=last.keystore.format.label,
+                alias=last.alias,
+            ),
         ]
         if self.chain_added:
             names = ", ".join(plain_name(c.subject) for c in self.chain_added)
-            lines.append(f"Chain completed with: {names}.")
-        lines.append(f"{ts_name} ({last.truststore.format.label}), the same password as last year:")
-        for entry in self.trust.entries:
-            whose = "yours" if entry.own else "partner"
-            until = day(entry.certificate.not_valid_after_utc)
-            lines.append(
-                f"  {entry.words}: “{entry.alias}” {plain_name(entry.certificate.subject)} "
-                f"({whose}, valid until {until})"
+            lines.append(_("Chain completed with: {names}.", names=names))
+        lines.append(
+            _(
+                "{file} ({format}), the same password as last year:",
+                file=ts_name,
+                format=last.truststore.format.label,
             )
-        lines += [f"Warning: {warning}" for warning in self.partner_warnings]
+        )
+        lines += self._trust_lines()
+        lines += [_("Warning: {warning}", warning=warning) for warning in self.partner_warnings]
         test = self.connection
-        lines.append(f"Connection test against {test.url}: {test.outcome}. {test.headline}")
+        lines.append(
+            _(
+                "Connection test against {url}: {outcome}. {headline}",
+                url=test.url,
+                outcome=self.outcome_words,
+                headline=test.headline,
+            )
+        )
         if test.next_step and not test.passed:
             lines.append(test.next_step)
         return tuple(lines)
 
+    def _trust_lines(self) -> list[str]:
+        """One indented line per truststore entry: what happened to it, and whose it is."""
+        lines = []
+        for entry in self.trust.entries:
+            names = {
+                "action": entry.words,
+                "alias": entry.alias,
+                "name": plain_name(entry.certificate.subject),
+                "date": day(entry.certificate.not_valid_after_utc),
+            }
+            line = (
+                _("{action}: “{alias}” {name} (yours, valid until {date})", **names)
+                if entry.own
+                else _("{action}: “{alias}” {name} (partner, valid until {date})", **names)
+            )
+            lines.append("  " + line)
+        return lines
+
 
 def day(when: dt.datetime) -> str:
-    """A date as people write it: "2 December 2027"."""
-    return f"{when.day} {when:%B %Y}"
+    """A date as people write it: "2 December 2027" (in English), the locale's long date
+    elsewhere ("2. Dezember 2027")."""
+    if locale_code() == "en":
+        return f"{when.day} {when:%B %Y}"
+    return long_date(when)
 
 
 def renewal_bundle(renewal: Renewal) -> bytes:
@@ -130,12 +202,12 @@ def renewal_bundle(renewal: Renewal) -> bytes:
         certificate=(certificate_name, pair.certificate.public_bytes(serialization.Encoding.PEM)),
         destination=destination,
         own=describe_certificate(pair.certificate),
-        trusted=[describe_certificate(cert) for _, cert in renewal.trust.kept_entries],
+        trusted=[describe_certificate(cert) for _alias, cert in renewal.trust.kept_entries],
         own_chain=[describe_certificate(cert) for cert in pair.chain],
         reminder=reminder,
         extra_files=[(SNIPPET_FILE_NAMES[s.key], s.text.encode()) for s in snippets],
         connection_test=ConnectionTestNote(
-            tested_at=f"{test.tested_at:%d %B %Y, %H:%M} UTC",
+            tested_at=long_datetime(test.tested_at),
             url=test.url,
             outcome=test.outcome,
             headline=test.headline,

@@ -16,6 +16,7 @@ from webapp.pki.java.opened import KeyPasswordRequiredError, OpenStoreError
 from webapp.pki.renewal.errors import LastYearFilesError, PasswordMissingError
 from webapp.pki.renewal.recognise import base_name
 from webapp.pki.sniff import JKS_MAGIC
+from webapp.translation import N_, _
 
 __all__ = ["assign_roles"]
 
@@ -23,8 +24,17 @@ File = tuple[str, bytes]
 
 _JKS_FIRST_TAG = struct.Struct(">IIII")  # magic, version, entry count, first entry's tag
 _KEY_TAG, _CERT_TAG = 1, 2
-_NEITHER = (
-    "Among these files there is no {}. Choose last year's zip, or the keystore, the "
+# One whole sentence each (issue 23: no words glued into a sentence).
+_NO_STORE = N_(
+    "Among these files there is no keystore or truststore. Choose last year's zip, or the "
+    "keystore, the truststore and destination.json from the platform."
+)
+_NO_KEYSTORE = N_(
+    "Among these files there is no keystore (the file with your key). Choose last year's "
+    "zip, or the keystore, the truststore and destination.json from the platform."
+)
+_NO_TRUSTSTORE = N_(
+    "Among these files there is no truststore. Choose last year's zip, or the keystore, the "
     "truststore and destination.json from the platform."
 )
 
@@ -37,7 +47,7 @@ def assign_roles(
 ) -> tuple[File, File]:
     """(keystore, truststore) among `stores`; LastYearFilesError when one cannot be found."""
     if not stores:
-        raise LastYearFilesError(_NEITHER.format("keystore or truststore"))
+        raise LastYearFilesError(_(_NO_STORE))
     keystore = _named(stores, destination.keystore_file if destination else "")
     truststore = _named(stores, destination.truststore_file if destination else "")
     rest = [s for s in stores if s is not keystore and s is not truststore]
@@ -57,11 +67,11 @@ def assign_roles(
     if keystore is None:
         if undecided:  # a PKCS#12 keeps its entries secret: its password tells
             raise PasswordMissingError(
-                "keystore_password", "your keystore", have_config=destination is not None
+                "keystore_password", _("your keystore"), have_config=destination is not None
             )
-        raise LastYearFilesError(_NEITHER.format("keystore (the file with your key)"))
+        raise LastYearFilesError(_(_NO_KEYSTORE))
     if truststore is None:
-        raise LastYearFilesError(_NEITHER.format("truststore"))
+        raise LastYearFilesError(_(_NO_TRUSTSTORE))
     return keystore, truststore
 
 

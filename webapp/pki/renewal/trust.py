@@ -18,17 +18,19 @@ from cryptography.hazmat.primitives import hashes
 
 from webapp.pki.java.opened import OpenedStore
 from webapp.pki.java.truststore_update import compare_truststore
+from webapp.translation import N_, _
 
 __all__ = ["TrustAction", "TrustUpdate", "TrustUpdateEntry", "update_truststore"]
 
 TrustAction = Literal["added", "kept", "kept_no_longer_sent", "replaced", "expired"]
 
+# What each action is called in the renewal's details (translated in `words`).
 _WORDS: dict[TrustAction, str] = {
-    "added": "added",
-    "kept": "kept",
-    "kept_no_longer_sent": "kept (the partner no longer sends it; remove it next year)",
-    "replaced": "removed (replaced by your new certificate)",
-    "expired": "removed (expired)",
+    "added": N_("added"),
+    "kept": N_("kept"),
+    "kept_no_longer_sent": N_("kept (the partner no longer sends it; remove it next year)"),
+    "replaced": N_("removed (replaced by your new certificate)"),
+    "expired": N_("removed (expired)"),
 }
 
 
@@ -45,7 +47,7 @@ class TrustUpdateEntry:
 
     @property
     def words(self) -> str:
-        return _WORDS[self.action]
+        return _(_WORDS[self.action])
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,12 @@ class TrustUpdate:
     @property
     def counts_line(self) -> str:
         """ "1 added, 1 removed, 3 kept": the truststore part of the one-line summary."""
-        parts = [
-            f"{self.count('added')} added",
-            f"{self.count('replaced', 'expired')} removed",
-            f"{self.count('kept', 'kept_no_longer_sent')} kept",
-        ]
-        return ", ".join(parts)
+        return _(
+            "{added} added, {removed} removed, {kept} kept",
+            added=self.count("added"),
+            removed=self.count("replaced", "expired"),
+            kept=self.count("kept", "kept_no_longer_sent"),
+        )
 
 
 def update_truststore(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from webapp.pki.java.opened import MAX_STORE_SIZE
 from webapp.pki.renewal.errors import LastYearFilesError
+from webapp.translation import _
 
 __all__ = [
     "MAX_MEMBERS",
@@ -59,7 +60,6 @@ _DAMAGED = (
     RuntimeError,
     NotImplementedError,
 )
-_REFUSED = "This zip cannot be used: {}. Use the zip that “Download all” gave you."
 
 
 def is_zip(data: bytes) -> bool:
@@ -72,17 +72,29 @@ def read_zip(data: bytes) -> list[File]:
     Raises LastYearFilesError (field "last_year_files") for a damaged or hostile zip.
     """
     if len(data) > MAX_ZIP_SIZE:
-        raise _refused(f"it is larger than {MAX_ZIP_SIZE // 1024} KB")
+        raise _refused(
+            _(
+                "This zip cannot be used: it is larger than {size} KB. Use the zip that “Download"
+                " all” gave you.",
+                size=MAX_ZIP_SIZE // 1024,
+            )
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _DAMAGED:
         raise LastYearFilesError(
-            "This zip is damaged or incomplete. Download it again, or give the files in it."
+            _("This zip is damaged or incomplete. Download it again, or give the files in it.")
         ) from None
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         if len(archive.infolist()) > MAX_MEMBERS:
-            raise _refused(f"it holds more than {MAX_MEMBERS} files")
+            raise _refused(
+                _(
+                    "This zip cannot be used: it holds more than {count} files. Use the zip that "
+                    "“Download all” gave you.",
+                    count=MAX_MEMBERS,
+                )
+            )
         for info in infos:
             _check_entry(info)
         _check_unique([info.filename for info in infos])
@@ -92,9 +104,20 @@ def read_zip(data: bytes) -> list[File]:
             blob = _read_member(archive, info)
             total += len(blob)
             if total > MAX_TOTAL_SIZE:
-                raise _refused(f"its files add up to more than {MAX_TOTAL_SIZE // 1024} KB")
+                raise _refused(
+                    _(
+                        "This zip cannot be used: its files add up to more than {size} KB. Use "
+                        "the zip that “Download all” gave you.",
+                        size=MAX_TOTAL_SIZE // 1024,
+                    )
+                )
             if is_zip(blob) or info.filename.lower().endswith(".zip"):
-                raise _refused("it holds another zip; give the files themselves")
+                raise _refused(
+                    _(
+                        "This zip cannot be used: it holds another zip; give the files "
+                        "themselves. Use the zip that “Download all” gave you."
+                    )
+                )
             members.append((_base_name(info.filename), blob))
     return members
 
@@ -104,19 +127,48 @@ def _check_entry(info: zipfile.ZipInfo) -> None:
     name = info.filename
     parts = re.split(r"[\\/]", name)
     if name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts or "\x00" in name:
-        raise _refused(f"it holds a file named “{name[:80]}”, outside its own folder")
+        raise _refused(
+            _(
+                "This zip cannot be used: it holds a file named “{name}”, outside its own folder."
+                " Use the zip that “Download all” gave you.",
+                name=name[:80],
+            )
+        )
     if info.flag_bits & 0x1:
-        raise _refused("its files are encrypted; make the zip without a password")
+        raise _refused(
+            _(
+                "This zip cannot be used: its files are encrypted; make the zip without a "
+                "password. Use the zip that “Download all” gave you."
+            )
+        )
     if info.compress_type not in _ALLOWED_METHODS:
-        raise _refused("it is compressed in a way we do not read")
+        raise _refused(
+            _(
+                "This zip cannot be used: it is compressed in a way we do not read. Use the zip "
+                "that “Download all” gave you."
+            )
+        )
     if info.file_size > MAX_MEMBER_SIZE:
-        raise _refused(f"“{_base_name(name)}” is larger than {MAX_MEMBER_SIZE // 1024} KB")
+        raise _refused(
+            _(
+                "This zip cannot be used: “{name}” is larger than {size} KB. Use the zip that "
+                "“Download all” gave you.",
+                name=_base_name(name),
+                size=MAX_MEMBER_SIZE // 1024,
+            )
+        )
     _check_ratio(info.file_size, info.compress_size, name)
 
 
 def _check_ratio(size: int, compressed: int, name: str) -> None:
     if size >= _RATIO_EXEMPT_BELOW and size > MAX_RATIO * max(compressed, 1):
-        raise _refused(f"“{_base_name(name)}” inflates far more than any of our files")
+        raise _refused(
+            _(
+                "This zip cannot be used: “{name}” inflates far more than any of our files. Use "
+                "the zip that “Download all” gave you.",
+                name=_base_name(name),
+            )
+        )
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -126,11 +178,21 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
             blob = member.read(MAX_MEMBER_SIZE + 1)
     except _DAMAGED:
         raise LastYearFilesError(
-            f"The file “{_base_name(info.filename)}” in this zip is damaged. "
-            "Download the zip again, or give the files in it."
+            _(
+                "The file “{name}” in this zip is damaged. "
+                "Download the zip again, or give the files in it.",
+                name=_base_name(info.filename),
+            )
         ) from None
     if len(blob) > MAX_MEMBER_SIZE:
-        raise _refused(f"“{_base_name(info.filename)}” is larger than {MAX_MEMBER_SIZE // 1024} KB")
+        raise _refused(
+            _(
+                "This zip cannot be used: “{name}” is larger than {size} KB. Use the zip that "
+                "“Download all” gave you.",
+                name=_base_name(info.filename),
+                size=MAX_MEMBER_SIZE // 1024,
+            )
+        )
     _check_ratio(len(blob), info.compress_size, info.filename)
     return blob
 
@@ -140,7 +202,13 @@ def _check_unique(names: Sequence[str]) -> None:
     for name in names:
         base = _base_name(name).lower()
         if base in seen:
-            raise _refused(f"it holds two files named “{_base_name(name)}”")
+            raise _refused(
+                _(
+                    "This zip cannot be used: it holds two files named “{name}”. Use the zip that"
+                    " “Download all” gave you.",
+                    name=_base_name(name),
+                )
+            )
         seen.add(base)
 
 
@@ -148,5 +216,7 @@ def _base_name(name: str) -> str:
     return re.split(r"[\\/]", name)[-1]
 
 
-def _refused(reason: str) -> LastYearFilesError:
-    return LastYearFilesError(_REFUSED.format(reason))
+def _refused(sentence: str) -> LastYearFilesError:
+    """The error for a refused zip; `sentence` is whole and translated (issue 23: the reason
+    is not glued into a sentence, word order differs between languages)."""
+    return LastYearFilesError(sentence)
