@@ -17,7 +17,9 @@ from tests.web.procedure import Upload, import_key_pair, page_of
 from webapp import translation
 from webapp.web.languages import COOKIE
 
-WRONG_PASSWORD = "The password does not open this file."
+WRONG_PASSWORD = (
+    "The password does not open this file. Check the key pair file password and try again."
+)
 
 
 def html_lang(html: str) -> str:
