@@ -31,6 +31,8 @@ DRAIN_LIMIT = 64 * 1024 * 1024
 HTTP_MESSAGES = {
     404: N_("There is nothing at this address."),
     405: N_("This page cannot be used that way."),
+    # Flask-Limiter's own description ("10 per 1 minute") is English and says nothing useful.
+    429: N_("That was too many times in a short while. Wait a minute, then try again."),
 }
 # Werkzeug's names of the statuses a user can meet, for the page's title.
 HTTP_TITLES = (
