@@ -174,6 +174,11 @@
     setTimeout(function () { region.textContent = message; }, 50);
   }
 
+  // The words shown here come in the page's language from <body data-*> (base.html).
+  function words(name, english) {
+    return document.body.getAttribute("data-" + name) || english;
+  }
+
   function copyText(text, button) {
     var label = button.getAttribute("data-label") || button.textContent;
     button.setAttribute("data-label", label);
@@ -184,12 +189,13 @@
       button.setAttribute("data-reset", String(setTimeout(function () { button.textContent = label; }, 2000)));
     }
     function failed() {
-      show("Copy failed", "This browser blocked copying. Select the text and copy it yourself.");
+      show(words("copy-failed", "Copy failed"),
+        words("copy-blocked", "This browser blocked copying. Select the text and copy it yourself."));
     }
     // navigator.clipboard exists only on HTTPS (or localhost) pages.
     if (!navigator.clipboard) { failed(); return; }
     navigator.clipboard.writeText(text).then(function () {
-      show("Copied", "Copied to the clipboard.");
+      show(words("copied", "Copied"), words("copied-message", "Copied to the clipboard."));
     }, failed);
   }
 
@@ -232,7 +238,9 @@
       fetch(button.getAttribute("data-copy-url"), { credentials: "same-origin" })
         .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
         .then(function (text) { copyText(text, button); },
-              function () { announce("The settings could not be loaded. Reload the page and try again."); });
+              function () {
+                announce(words("settings-unloaded", "The settings could not be loaded. Reload the page and try again."));
+              });
     }
   });
 
@@ -262,7 +270,7 @@
   document.addEventListener("htmx:before:request", function (event) {
     if (event.target && event.target.id === "connection-test-form") {
       var status = document.getElementById("connection-testing");
-      announce(status ? status.textContent : "Testing the connection…");
+      announce(status ? status.textContent : words("testing", "Testing the connection…"));
     }
   });
 

@@ -33,7 +33,7 @@ INTERNALS = re.compile(
 
 
 def term_texts(app: Flask) -> dict[str, str]:
-    with app.app_context():
+    with app.test_request_context():  # the texts are translated: English here
         return dict(app.jinja_env.get_template("_terms.html").module.TERMS)  # type: ignore[attr-defined]
 
 
