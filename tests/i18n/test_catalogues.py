@@ -20,7 +20,7 @@ def test_the_code_marks_texts_for_translation() -> None:
     # nothing (a broken babel.cfg) would make every other test here pass vacuously.
     ids = {k if isinstance(k, str) else k[0] for k in extracted()}
     assert len(ids) > 500
-    assert "Language" in ids
+    assert "Language:" in ids
     assert "Download all" in ids
 
 

@@ -80,7 +80,7 @@ def test_the_switch_returns_only_to_a_page_of_this_site(client: FlaskClient, tar
 def test_the_switch_is_a_plain_link_per_language_in_its_own_words(client: FlaskClient) -> None:
     html = client.get("/", headers={"Accept-Language": "de"}).text
     nav = html[html.index('<nav class="languages"') : html.index("</nav>")]
-    assert german("Language") in nav and german("Language") != "Language"
+    assert german("Language:") in nav and german("Language:") != "Language:"
     for code, name in (("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")):
         link = rf'<a href="/language/{code}\?next=/" hreflang="{code}" lang="{code}"'
         assert re.search(link, nav)
