@@ -149,7 +149,9 @@ def complete_keystore(
         )
     )
     assert not page.errors(), f"keystore settings refused: {page.errors()}"
-    assert "Download keystore" in page.links(), "no Download keystore link once complete"
+    # By address, not by its words: the procedure runs in other languages too (issue 23).
+    hrefs = page.links().values()
+    assert any(h.startswith("/keystore/download") for h in hrefs), "no keystore download link"
     return page
 
 

@@ -59,8 +59,11 @@ def sso_app(tmp_path: Path, pki: ThrowawayPki, **overrides: object) -> Flask:
     )
 
 
+# The audit trail stays English whatever language the page speaks (issue 23): the same
+# procedure in German writes the same lines.
+@pytest.mark.parametrize("language", ["en", "de-DE"])
 def test_the_procedure_is_audited_in_order_with_user_and_fingerprints(
-    tmp_path, throwaway_pki, keypair_uploads: dict[str, FormatCase], audit_lines
+    tmp_path, throwaway_pki, keypair_uploads: dict[str, FormatCase], audit_lines, language: str
 ):
     pki = throwaway_pki
     case = keypair_uploads[FILE]
@@ -68,6 +71,7 @@ def test_the_procedure_is_audited_in_order_with_user_and_fingerprints(
     client = app.test_client()
     # What the SSO proxy adds to every request it forwards.
     client.environ_base.update(HTTP_X_FORWARDED_USER=USER, HTTP_X_FORWARDED_FOR=CLIENT)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
 
     complete_keystore(client, case.upload, alias="mine")
     download(client, "/keystore/download")
