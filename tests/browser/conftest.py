@@ -301,7 +301,9 @@ OpenPage = Callable[..., Page]
 
 @pytest.fixture
 def open_page(browser: Browser, live_app: RunningApp) -> Iterator[OpenPage]:
-    """open_page(javascript=True, viewport=DESKTOP, app=live_app) -> a page in a new context.
+    """open_page(javascript=True, viewport=DESKTOP, app=live_app, locale=None,
+    accept_language=None) -> a page in a new context (`locale`: the browser's language, such
+    as "de-DE"; `accept_language`: the Accept-Language header it sends, if given).
 
     The test fails if the page logged a script error or a Content-Security-Policy refusal.
     """
@@ -313,6 +315,8 @@ def open_page(browser: Browser, live_app: RunningApp) -> Iterator[OpenPage]:
         viewport: dict | None = None,
         app: RunningApp | None = None,
         context: BrowserContext | None = None,
+        locale: str | None = None,
+        accept_language: str | None = None,
     ) -> Page:
         if context is None:
             context = browser.new_context(
@@ -320,6 +324,10 @@ def open_page(browser: Browser, live_app: RunningApp) -> Iterator[OpenPage]:
                 accept_downloads=True,
                 java_script_enabled=javascript,
                 viewport=viewport or DESKTOP,
+                locale=locale,
+                extra_http_headers={"Accept-Language": accept_language}
+                if accept_language
+                else None,
             )
             context.set_default_timeout(10_000)
             problems = PageProblems([])

@@ -5,6 +5,7 @@ through stays tested and the pictures cannot silently break."""
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -54,10 +55,11 @@ def shoot(
     section: str | None = None,
     start: str | None = None,
     max_height: int | None = None,
+    shots: Mapping[str, str] = SHOTS,
 ) -> None:
     """A picture of one step (its section, optionally from `start` down and at most
-    `max_height` tall), or of the visible page."""
-    assert name in SHOTS
+    `max_height` tall), or of the visible page. `name` is one of `shots` (what it shows)."""
+    assert name in shots
     target.mouse.move(0, 0)  # no hover effects in the pictures
     target.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
     # caret="initial": hiding the caret makes Playwright inject a <style>, which the app's

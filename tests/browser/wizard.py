@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,11 +20,13 @@ from tests.support.java import MtlsResult, keytool_list, run_mtls_client
 
 __all__ = [
     "Bundle",
+    "Translate",
     "button",
     "check_error_beside",
     "create_keystore",
     "create_truststore",
     "download",
+    "english",
     "show_details",
     "fetch_certificates",
     "field",
@@ -34,6 +37,15 @@ __all__ = [
     "read_bundle",
     "upload_certificates",
 ]
+
+
+# The page's words in the language under test: a catalogue's gettext (tests/browser/
+# catalogue.py). The helpers look their labels up through it; by default the English itself.
+Translate = Callable[[str], str]
+
+
+def english(text: str) -> str:
+    return text
 
 
 def field(page: Page, label: str) -> Locator:
@@ -54,61 +66,83 @@ def show_details(page: Page, name: str) -> None:
     page.locator("summary").filter(has_text=exactly).first.click()
 
 
-def open_wizard(page: Page) -> None:
+def open_wizard(page: Page, *, translate: Translate = english) -> None:
     """Load the page (its deferred scripts, htmx included, have run once goto returns)."""
     page.goto("/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Set up mutual TLS in three steps")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        translate("Set up mutual TLS in three steps")
+    )
 
 
 def import_key_pair(
-    page: Page, key_file: Path, password: str | None = None, *, private_key_file: Path | None = None
+    page: Page,
+    key_file: Path,
+    password: str | None = None,
+    *,
+    private_key_file: Path | None = None,
+    translate: Translate = english,
 ) -> None:
     """Fill step 1's import form and press Import (does not wait for the outcome)."""
-    field(page, "Key pair file").set_input_files(key_file)
+    t = translate
+    field(page, t("Key pair file")).set_input_files(key_file)
     if private_key_file is not None:
-        page.get_by_text("My private key is in a separate file", exact=True).click()
-        field(page, "Private key file").set_input_files(private_key_file)
+        page.get_by_text(t("My private key is in a separate file"), exact=True).click()
+        field(page, t("Private key file")).set_input_files(private_key_file)
     if password is not None:
-        field(page, "Key pair file password").fill(password)
-    button(page, "Import").click()
+        field(page, t("Key pair file password")).fill(password)
+    button(page, t("Import")).click()
 
 
 def create_keystore(
-    page: Page, password: str, confirmation: str | None = None, *, press_create: bool = True
+    page: Page,
+    password: str,
+    confirmation: str | None = None,
+    *,
+    press_create: bool = True,
+    translate: Translate = english,
 ) -> None:
-    field(page, "Keystore password").fill(password)
-    field(page, "Confirm keystore password").fill(
+    t = translate
+    field(page, t("Keystore password")).fill(password)
+    field(page, t("Confirm keystore password")).fill(
         password if confirmation is None else confirmation
     )
     if press_create:
-        button(page, "Create keystore").click()
+        button(page, t("Create keystore")).click()
 
 
-def fetch_certificates(page: Page, url: str) -> None:
-    field(page, "Server URL").fill(url)
-    button(page, "Fetch certificates").click()
+def fetch_certificates(page: Page, url: str, *, translate: Translate = english) -> None:
+    field(page, translate("Server URL")).fill(url)
+    button(page, translate("Fetch certificates")).click()
 
 
-def upload_certificates(page: Page, *files: Path, javascript: bool = True) -> None:
+def upload_certificates(
+    page: Page, *files: Path, javascript: bool = True, translate: Translate = english
+) -> None:
     """Choose files in "Certificate files": with scripts the choice uploads at once. After a
     fetch the field is folded (issue 21): the user opens it first."""
     folded = page.locator("#add-files:not([open]) > summary")
     if folded.count():
         folded.click()
-    field(page, "Certificate files").set_input_files(list(files))
+    field(page, translate("Certificate files")).set_input_files(list(files))
     if not javascript:
-        button(page, "Add certificates").click()
+        button(page, translate("Add certificates")).click()
 
 
 def create_truststore(
-    page: Page, password: str, confirmation: str | None = None, *, press_create: bool = True
+    page: Page,
+    password: str,
+    confirmation: str | None = None,
+    *,
+    press_create: bool = True,
+    translate: Translate = english,
 ) -> None:
-    field(page, "Truststore password").fill(password)
-    field(page, "Confirm truststore password").fill(
+    t = translate
+    field(page, t("Truststore password")).fill(password)
+    field(page, t("Confirm truststore password")).fill(
         password if confirmation is None else confirmation
     )
     if press_create:
-        button(page, "Create truststore").click()
+        button(page, t("Create truststore")).click()
 
 
 def download(

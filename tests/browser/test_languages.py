@@ -1,0 +1,171 @@
+"""Issue 23 in Chromium: the whole procedure in German, French and Spanish, reached either way
+a person gets there (the browser's language, or the header's switch), found by the
+translated labels, with no English sentence left on the page, accessible at 1280 and 390 px,
+and ending in files Java accepts for a mutual-TLS handshake.
+
+The labels are looked up in the compiled catalogue (tests/browser/catalogue.py): no German,
+French or Spanish is written here. One whole procedure per language and way in: six runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, ViewportSize, expect
+
+from tests.browser.axe import assert_accessible
+from tests.browser.catalogue import Language, english_in, english_left_on, language
+from tests.browser.conftest import (
+    DESKTOP,
+    KEYSTORE_PASSWORD,
+    P12_PASSWORD,
+    TRUSTSTORE_PASSWORD,
+    KeyFiles,
+    OpenPage,
+)
+from tests.browser.test_procedure import assert_handshake, partner_url
+from tests.browser.test_screenshots import png_size, shoot
+from tests.browser.wizard import (
+    button,
+    check_error_beside,
+    create_keystore,
+    create_truststore,
+    download,
+    fetch_certificates,
+    field,
+    import_key_pair,
+    link,
+    no_overflow,
+    open_wizard,
+    read_bundle,
+)
+from tests.support.tls_server import LocalTLSServer
+from webapp.pki.keyimport.errors import WrongPasswordError
+
+pytestmark = pytest.mark.java  # the downloaded stores must complete a JDK handshake
+
+LOCALES = {"de": "de-DE", "fr": "fr-FR", "es": "es-ES"}
+WAYS = ["browser-language", "switch"]
+PHONE = ViewportSize(width=390, height=844)
+WIDE = ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"])
+# German pictures for the docs (make screenshots), from the run through the browser language.
+SHOTS = {
+    "de-01-first-page.png": "the first page in German",
+    "de-02-keystore.png": "step 1 in German: the keystore to download",
+    "de-03-finish.png": "step 3 in German: the connection test passed",
+    "de-04-mobile.png": "the wrong-password message in German on a 390 px wide phone",
+}
+
+
+@pytest.fixture(scope="module", params=list(LOCALES))
+def words(request: pytest.FixtureRequest) -> Language:
+    """One language's catalogue, loaded once for the module."""
+    return language(request.param, LOCALES[request.param])
+
+
+def open_in(way: str, words: Language, open_page: OpenPage) -> Page:
+    """The first page in `words`' language: the browser asks for it, or the user starts in
+    English and picks it in the header's switch (by its name in its own words)."""
+    if way == "browser-language":
+        page = open_page(locale=words.locale, accept_language=words.accept_language)
+        page.goto("/")
+    else:
+        page = open_page(locale="en-US", accept_language="en-US,en;q=0.9")
+        open_wizard(page)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        choice = page.get_by_role("navigation", name="Language").get_by_role(
+            "link", name=words.name, exact=True
+        )
+        expect(choice).to_have_attribute("hreflang", words.code)
+        choice.click()
+    expect(page.locator("html")).to_have_attribute("lang", words.code)
+    switch = page.get_by_role("navigation", name=words.translate("Language"))
+    expect(switch.get_by_role("link", name=words.name, exact=True)).to_have_attribute(
+        "aria-current", "true"
+    )
+    open_wizard(page, translate=words.translate)  # a new visit keeps the language
+    expect(page.locator("html")).to_have_attribute("lang", words.code)
+    return page
+
+
+def no_english(page: Page, words: Language, where: str) -> None:
+    left = english_left_on(page, words)
+    assert not left, f"English on {where} in {words.code}: {left}"
+
+
+def accessible_at_both_widths(page: Page, where: str) -> None:
+    assert_accessible(page, f"{where}, 1280 px")
+    page.set_viewport_size(PHONE)
+    no_overflow(page, PHONE["width"])
+    assert_accessible(page, f"{where}, 390 px")
+    page.set_viewport_size(WIDE)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_whole_procedure_in_the_language(
+    way: str,
+    words: Language,
+    open_page: OpenPage,
+    key_files: KeyFiles,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+    screenshot_dir: Path,
+) -> None:
+    t = words.translate
+    shots = screenshot_dir if (words.code, way) == ("de", "browser-language") else None
+    page = open_in(way, words, open_page)
+    no_english(page, words, "the first page")
+    if shots:
+        shoot(page, shots, "de-01-first-page.png", shots=SHOTS)
+
+    # A wrong password: the message beside the field, in this language.
+    import_key_pair(page, key_files.p12, "not-the-password", translate=t)
+    check_error_beside(page, t("Key pair file password"), t(str(WrongPasswordError())))
+    no_english(page, words, "the wrong-password message")
+    accessible_at_both_widths(page, "the wrong-password message")
+    if shots:
+        page.set_viewport_size(PHONE)
+        shoot(
+            page,
+            shots,
+            "de-04-mobile.png",
+            section="#step-keystore",
+            start="#import-form",
+            max_height=PHONE["height"],
+            shots=SHOTS,
+        )
+        page.set_viewport_size(WIDE)
+
+    # Step 1: the keystore.
+    import_key_pair(page, key_files.p12, P12_PASSWORD, translate=t)
+    expect(field(page, t("Alias"))).to_have_value("alice-example")
+    create_keystore(page, KEYSTORE_PASSWORD, translate=t)
+    expect(link(page, t("Download keystore"))).to_be_visible()
+    no_english(page, words, "step 1 with the keystore ready")
+    if shots:
+        shoot(page, shots, "de-02-keystore.png", section="#step-keystore", shots=SHOTS)
+
+    # Step 2: the partner's chain fetched, its root added; all six certificates trusted.
+    fetch_certificates(page, partner_url(partner_server), translate=t)
+    chosen = page.locator("#step-truststore .cert-list input[type=checkbox]:checked")
+    expect(chosen).to_have_count(6)
+    create_truststore(page, TRUSTSTORE_PASSWORD, translate=t)
+    expect(link(page, t("Download truststore"))).to_be_visible()
+    no_english(page, words, "step 2 with the truststore ready")
+
+    # Step 3: Test connection, then everything in one zip.
+    button(page, t("Test connection")).click()
+    expect(page.locator("#connection-result")).to_have_attribute("data-outcome", "accepted")
+    no_english(page, words, "the finished page after Test connection")
+    accessible_at_both_widths(page, "the finished page")
+    if shots:
+        shoot(page, shots, "de-03-finish.png", section="#step-finish", shots=SHOTS)
+        for name in SHOTS:
+            width, height = png_size(shots / name)
+            assert 300 <= width <= DESKTOP["width"] and 300 <= height <= 2000, (name, width, height)
+        assert png_size(shots / "de-04-mobile.png")[0] <= PHONE["width"]
+    bundle = read_bundle(download(page, t("Download all"), downloads))
+    readme = (bundle.folder / "README.txt").read_text(encoding="utf-8")
+    assert not english_in(readme, words), f"English in README.txt ({words.code})"
+    assert_handshake(bundle, partner_server, "Alice Example")
