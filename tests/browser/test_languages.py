@@ -74,6 +74,8 @@ def open_in(way: str, words: Language, open_page: OpenPage) -> Page:
         page = open_page(locale="en-US", accept_language="en-US,en;q=0.9")
         open_wizard(page)
         expect(page.locator("html")).to_have_attribute("lang", "en")
+        # The English page shows the catalogue's sentences: the check below can see them.
+        assert english_left_on(page, words), "no English sentence found on the English page"
         choice = page.get_by_role("navigation", name="Language").get_by_role(
             "link", name=words.name, exact=True
         )
