@@ -9,6 +9,7 @@ French or Spanish is written here. One whole procedure per language and way in: 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -91,9 +92,24 @@ def open_in(way: str, words: Language, open_page: OpenPage) -> Page:
     return page
 
 
-def no_english(page: Page, words: Language, where: str) -> None:
-    left = english_left_on(page, words)
-    assert not left, f"English on {where} in {words.code}: {left}"
+@dataclasses.dataclass
+class EnglishLeft:
+    """English sentences found, by where: the run goes on, so one run names them all."""
+
+    words: Language
+    found: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+    def check(self, page: Page, where: str) -> None:
+        self.note(where, english_left_on(page, self.words))
+
+    def note(self, where: str, pieces: list[str]) -> None:
+        if pieces:
+            self.found[where] = pieces
+
+    def assert_none(self) -> None:
+        assert not self.found, f"English left in {self.words.code}: " + "; ".join(
+            f"{where}: {pieces}" for where, pieces in self.found.items()
+        )
 
 
 def accessible_at_both_widths(page: Page, where: str) -> None:
@@ -117,14 +133,15 @@ def test_whole_procedure_in_the_language(
     t = words.translate
     shots = screenshot_dir if (words.code, way) == ("de", "browser-language") else None
     page = open_in(way, words, open_page)
-    no_english(page, words, "the first page")
+    english = EnglishLeft(words)
+    english.check(page, "the first page")
     if shots:
         shoot(page, shots, "de-01-first-page.png", shots=SHOTS)
 
     # A wrong password: the message beside the field, in this language.
     import_key_pair(page, key_files.p12, "not-the-password", translate=t)
     check_error_beside(page, t("Key pair file password"), t(str(WrongPasswordError())))
-    no_english(page, words, "the wrong-password message")
+    english.check(page, "the wrong-password message")
     accessible_at_both_widths(page, "the wrong-password message")
     if shots:
         page.set_viewport_size(PHONE)
@@ -144,7 +161,7 @@ def test_whole_procedure_in_the_language(
     expect(field(page, t("Alias"))).to_have_value("alice-example")
     create_keystore(page, KEYSTORE_PASSWORD, translate=t)
     expect(link(page, t("Download keystore"))).to_be_visible()
-    no_english(page, words, "step 1 with the keystore ready")
+    english.check(page, "step 1 with the keystore ready")
     if shots:
         shoot(page, shots, "de-02-keystore.png", section="#step-keystore", shots=SHOTS)
 
@@ -154,12 +171,12 @@ def test_whole_procedure_in_the_language(
     expect(chosen).to_have_count(6)
     create_truststore(page, TRUSTSTORE_PASSWORD, translate=t)
     expect(link(page, t("Download truststore"))).to_be_visible()
-    no_english(page, words, "step 2 with the truststore ready")
+    english.check(page, "step 2 with the truststore ready")
 
     # Step 3: Test connection, then everything in one zip.
     button(page, t("Test connection")).click()
     expect(page.locator("#connection-result")).to_have_attribute("data-outcome", "accepted")
-    no_english(page, words, "the finished page after Test connection")
+    english.check(page, "the finished page after Test connection")
     accessible_at_both_widths(page, "the finished page")
     if shots:
         shoot(page, shots, "de-03-finish.png", section="#step-finish", shots=SHOTS)
@@ -169,5 +186,6 @@ def test_whole_procedure_in_the_language(
         assert png_size(shots / "de-04-mobile.png")[0] <= PHONE["width"]
     bundle = read_bundle(download(page, t("Download all"), downloads))
     readme = (bundle.folder / "README.txt").read_text(encoding="utf-8")
-    assert not english_in(readme, words), f"English in README.txt ({words.code})"
+    english.note("README.txt", english_in(readme, words))
     assert_handshake(bundle, partner_server, "Alice Example")
+    english.assert_none()
