@@ -107,9 +107,12 @@ class EnglishLeft:
             self.found[where] = pieces
 
     def assert_none(self) -> None:
-        assert not self.found, f"English left in {self.words.code}: " + "; ".join(
-            f"{where}: {pieces}" for where, pieces in self.found.items()
-        )
+        if self.found:
+            pytest.fail(
+                f"English left on the page in {self.words.code}:\n"
+                + "\n".join(f"- {where}: {pieces}" for where, pieces in self.found.items()),
+                pytrace=False,
+            )
 
 
 def accessible_at_both_widths(page: Page, where: str) -> None:
