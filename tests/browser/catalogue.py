@@ -48,7 +48,8 @@ class Language:
     name: str  # "Deutsch": the switch's link, in the language's own words
     translations: Translations
     translated_ids: frozenset[str] = field(repr=False)
-    english_sentences: tuple[str, ...] = field(repr=False)
+    # piece as written -> the msgid it is part of
+    english_sentences: dict[str, str] = field(repr=False)
 
     @property
     def accept_language(self) -> str:
@@ -91,7 +92,7 @@ def language(code: str, locale: str) -> Language:
     )
 
 
-def _english_sentences(code: str) -> tuple[str, ...]:
+def _english_sentences(code: str) -> dict[str, str]:
     """The literal pieces of three words or more of every English text of the catalogue
     that is not kept as it is in `code`: none of them belongs on a page in `code`. Texts
     still untranslated (or fuzzy) count too: the page would show them in English.
@@ -99,7 +100,7 @@ def _english_sentences(code: str) -> tuple[str, ...]:
     A piece the translations themselves keep (a product or command name) is left out."""
     entries = [m for m in catalogue(code) if m.id]
     everything_translated = " ".join(_normal(t) for m in entries for t in forms(m)[1] if t)
-    pieces: set[str] = set()
+    pieces: dict[str, str] = {}
     for message in entries:
         english, translated = forms(message)
         if not message.fuzzy and translated and all(t and t in english for t in translated):
@@ -107,10 +108,12 @@ def _english_sentences(code: str) -> tuple[str, ...]:
         for text in english:
             for piece in _NOT_LITERAL.split(text):
                 piece = piece.replace("%%", "%").replace("{{", "{").replace("}}", "}")
-                piece = _normal(html.unescape(piece))
-                if len(_WORD.findall(piece)) >= MIN_WORDS and piece not in everything_translated:
-                    pieces.add(piece)
-    return tuple(sorted(pieces))
+                piece = " ".join(html.unescape(piece).split())
+                if len(_WORD.findall(piece)) < MIN_WORDS:
+                    continue
+                if _normal(piece) not in everything_translated:
+                    pieces.setdefault(piece, english[0])
+    return pieces
 
 
 def _normal(text: str) -> str:
@@ -119,9 +122,18 @@ def _normal(text: str) -> str:
 
 
 def english_in(text: str, words: Language) -> list[str]:
-    """The catalogue's English sentences found in `text`."""
+    """The catalogue's English sentences found in `text`, each with the msgid it is from
+    when that is longer (the text to translate)."""
     shown = _normal(text)
-    return [piece for piece in words.english_sentences if piece in shown]
+    return [
+        piece if msgid == piece else f"{piece} (in {_shortened(msgid)!r})"
+        for piece, msgid in sorted(words.english_sentences.items())
+        if _normal(piece) in shown
+    ]
+
+
+def _shortened(text: str, length: int = 100) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def english_left_on(page: Page, words: Language) -> list[str]:
