@@ -47,8 +47,10 @@ test: test-install
 bench: test-install
 	$(BIN)/python -m bench
 
+# docs/screenshots/: the walk through in English, and the German pictures (de-*.png) of the
+# languages test's German run.
 screenshots: test-install
-	$(BIN)/python -m pytest tests/browser -k screenshots --screenshots
+	$(BIN)/python -m pytest tests/browser -k 'screenshots or (test_languages and de-browser-language)' --screenshots
 
 %.mo: %.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@

@@ -83,7 +83,7 @@ def open_in(way: str, words: Language, open_page: OpenPage) -> Page:
         expect(choice).to_have_attribute("hreflang", words.code)
         choice.click()
     expect(page.locator("html")).to_have_attribute("lang", words.code)
-    switch = page.get_by_role("navigation", name=words.translate("Language"))
+    switch = page.get_by_role("navigation", name=words.translate("Language:"))
     expect(switch.get_by_role("link", name=words.name, exact=True)).to_have_attribute(
         "aria-current", "true"
     )
