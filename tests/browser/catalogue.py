@@ -22,7 +22,7 @@ from playwright.sync_api import Page
 from tests.i18n.catalogues import TRANSLATIONS, catalogue, forms
 from webapp.web.languages import LANGUAGES
 
-__all__ = ["Language", "english_in", "english_left_on", "language"]
+__all__ = ["Language", "english_in", "english_left_on", "language", "sentence_lines"]
 
 # What splits a msgid into the literal pieces a reader sees: placeholders ({name},
 # %(name)s, %s) and HTML tags.
@@ -31,14 +31,21 @@ _WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 MIN_WORDS = 3  # "Test connection" may be a product name; a three-word piece is a sentence
 
 # innerText with every <details> unfolded (help texts, Details, Technical details), as a
-# reader who opens them all sees it; folded back afterwards.
-_ALL_TEXT = """() => {
+# reader who opens them all sees it, leaving out the elements `skip` selects (if any);
+# everything put back afterwards.
+_ALL_TEXT = """skip => {
   const folded = [...document.querySelectorAll("details:not([open])")];
   folded.forEach(d => { d.open = true; });
+  const left = skip ? [...document.querySelectorAll(skip)].filter(el => !el.hidden) : [];
+  left.forEach(el => { el.hidden = true; });
   const text = document.body.innerText;
+  left.forEach(el => { el.hidden = false; });
   folded.forEach(d => { d.open = false; });
   return text;
 }"""
+# Values, not sentences: code and config (<pre>, <code>) and a certificate's facts (<dd>:
+# names, fingerprints, keys) read the same in every language.
+_VALUES = "pre, code, dd"
 
 
 @dataclass(frozen=True)
@@ -138,4 +145,13 @@ def _shortened(text: str, length: int = 100) -> str:
 
 def english_left_on(page: Page, words: Language) -> list[str]:
     """The catalogue's English sentences the page shows, every <details> opened."""
-    return english_in(page.evaluate(_ALL_TEXT), words)
+    return english_in(page.evaluate(_ALL_TEXT, ""), words)
+
+
+def sentence_lines(page: Page) -> set[str]:
+    """The page's lines of three words or more, every <details> opened, values left out:
+    the same page in another language must share none of them (a text nobody marked for
+    translation is in no catalogue, so only the English page itself can name it)."""
+    text = page.evaluate(_ALL_TEXT, _VALUES)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return {line for line in lines if len(_WORD.findall(line)) >= MIN_WORDS}

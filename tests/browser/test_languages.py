@@ -4,19 +4,29 @@ translated labels, with no English sentence left on the page, accessible at 1280
 and ending in files Java accepts for a mutual-TLS handshake.
 
 The labels are looked up in the compiled catalogue (tests/browser/catalogue.py): no German,
-French or Spanish is written here. One whole procedure per language and way in: six runs.
+French or Spanish is written here. "No English" is checked two ways at every stage: no
+English sentence of the catalogue is on the page, and no line of the same page in English
+(a text nobody marked is in no catalogue). One whole procedure per language and way in, six
+runs, and one in English for the module.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.catalogue import Language, english_in, english_left_on, language
+from tests.browser.catalogue import (
+    Language,
+    english_in,
+    english_left_on,
+    language,
+    sentence_lines,
+)
 from tests.browser.conftest import (
     DESKTOP,
     KEYSTORE_PASSWORD,
@@ -25,14 +35,17 @@ from tests.browser.conftest import (
     KeyFiles,
     OpenPage,
 )
+from tests.browser.servers import RunningApp
 from tests.browser.test_procedure import assert_handshake, partner_url
 from tests.browser.test_screenshots import png_size, shoot
 from tests.browser.wizard import (
+    Translate,
     button,
     check_error_beside,
     create_keystore,
     create_truststore,
     download,
+    english,
     fetch_certificates,
     field,
     import_key_pair,
@@ -50,6 +63,16 @@ LOCALES = {"de": "de-DE", "fr": "fr-FR", "es": "es-ES"}
 WAYS = ["browser-language", "switch"]
 PHONE = ViewportSize(width=390, height=844)
 WIDE = ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"])
+
+FIRST_PAGE = "the first page"
+WRONG_PASSWORD = "the wrong-password message"
+KEYSTORE = "step 1 with the keystore ready"
+TRUSTSTORE = "step 2 with the truststore ready"
+FINISHED = "the finished page after Test connection"
+ACCESSIBLE_AT = (WRONG_PASSWORD, FINISHED)  # axe at 1280 and 390 px
+# Names that are the same in every language (the Spring Boot snippets' titles).
+SAME_EVERYWHERE = {"Spring Boot (application.yml)", "Spring Boot (application.properties)"}
+
 # German pictures for the docs (make screenshots), from the run through the browser language.
 SHOTS = {
     "de-01-first-page.png": "the first page in German",
@@ -57,6 +80,62 @@ SHOTS = {
     "de-03-finish.png": "step 3 in German: the connection test passed",
     "de-04-mobile.png": "the wrong-password message in German on a 390 px wide phone",
 }
+
+
+def walk(
+    page: Page,
+    key_files: KeyFiles,
+    server: LocalTLSServer,
+    at: Callable[[str], None],
+    translate: Translate = english,
+) -> None:
+    """The whole procedure from the first page to Test connection, by `translate`'s labels;
+    `at(stage)` at each stage. Starts from the first page, a wrong password first."""
+    t = translate
+    at(FIRST_PAGE)
+    import_key_pair(page, key_files.p12, "not-the-password", translate=t)
+    check_error_beside(page, t("Key pair file password"), t(str(WrongPasswordError())))
+    at(WRONG_PASSWORD)
+
+    import_key_pair(page, key_files.p12, P12_PASSWORD, translate=t)
+    expect(field(page, t("Alias"))).to_have_value("alice-example")
+    create_keystore(page, KEYSTORE_PASSWORD, translate=t)
+    expect(link(page, t("Download keystore"))).to_be_visible()
+    at(KEYSTORE)
+
+    # The partner's chain fetched, its root added; all six certificates trusted.
+    fetch_certificates(page, partner_url(server), translate=t)
+    chosen = page.locator("#step-truststore .cert-list input[type=checkbox]:checked")
+    expect(chosen).to_have_count(6)
+    create_truststore(page, TRUSTSTORE_PASSWORD, translate=t)
+    expect(link(page, t("Download truststore"))).to_be_visible()
+    at(TRUSTSTORE)
+
+    button(page, t("Test connection")).click()
+    expect(page.locator("#connection-result")).to_have_attribute("data-outcome", "accepted")
+    at(FINISHED)
+
+
+@pytest.fixture(scope="module")
+def english_lines(
+    browser: Browser, live_app: RunningApp, key_files: KeyFiles, partner_server: LocalTLSServer
+) -> Iterator[dict[str, set[str]]]:
+    """The lines of every stage of the same procedure in English, walked once."""
+    context = browser.new_context(base_url=live_app.url, locale="en-US", viewport=WIDE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    lines: dict[str, set[str]] = {}
+    try:
+        open_wizard(page)
+        walk(
+            page,
+            key_files,
+            partner_server,
+            lambda stage: lines.update({stage: sentence_lines(page)}),
+        )
+        yield lines
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module", params=list(LOCALES))
@@ -94,17 +173,19 @@ def open_in(way: str, words: Language, open_page: OpenPage) -> Page:
 
 @dataclasses.dataclass
 class EnglishLeft:
-    """English sentences found, by where: the run goes on, so one run names them all."""
+    """English found, by where: the run goes on, so one run names it all."""
 
     words: Language
+    english_lines: dict[str, set[str]]
     found: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def check(self, page: Page, where: str) -> None:
-        self.note(where, english_left_on(page, self.words))
+        same = sentence_lines(page) & self.english_lines[where]
+        self.note(where, english_left_on(page, self.words) + sorted(same - SAME_EVERYWHERE))
 
     def note(self, where: str, pieces: list[str]) -> None:
         if pieces:
-            self.found[where] = pieces
+            self.found[where] = sorted(set(pieces))
 
     def assert_none(self) -> None:
         if self.found:
@@ -123,34 +204,15 @@ def accessible_at_both_widths(page: Page, where: str) -> None:
     page.set_viewport_size(WIDE)
 
 
-@pytest.mark.parametrize("way", WAYS)
-def test_whole_procedure_in_the_language(
-    way: str,
-    words: Language,
-    open_page: OpenPage,
-    key_files: KeyFiles,
-    partner_server: LocalTLSServer,
-    downloads: Path,
-    screenshot_dir: Path,
-) -> None:
-    t = words.translate
-    shots = screenshot_dir if (words.code, way) == ("de", "browser-language") else None
-    page = open_in(way, words, open_page)
-    english = EnglishLeft(words)
-    english.check(page, "the first page")
-    if shots:
-        shoot(page, shots, "de-01-first-page.png", shots=SHOTS)
-
-    # A wrong password: the message beside the field, in this language.
-    import_key_pair(page, key_files.p12, "not-the-password", translate=t)
-    check_error_beside(page, t("Key pair file password"), t(str(WrongPasswordError())))
-    english.check(page, "the wrong-password message")
-    accessible_at_both_widths(page, "the wrong-password message")
-    if shots:
+def take_picture(page: Page, folder: Path, stage: str) -> None:
+    """The German pictures: docs/screenshots/ with --screenshots."""
+    if stage == FIRST_PAGE:
+        shoot(page, folder, "de-01-first-page.png", shots=SHOTS)
+    elif stage == WRONG_PASSWORD:
         page.set_viewport_size(PHONE)
         shoot(
             page,
-            shots,
+            folder,
             "de-04-mobile.png",
             section="#step-keystore",
             start="#import-form",
@@ -158,37 +220,41 @@ def test_whole_procedure_in_the_language(
             shots=SHOTS,
         )
         page.set_viewport_size(WIDE)
-
-    # Step 1: the keystore.
-    import_key_pair(page, key_files.p12, P12_PASSWORD, translate=t)
-    expect(field(page, t("Alias"))).to_have_value("alice-example")
-    create_keystore(page, KEYSTORE_PASSWORD, translate=t)
-    expect(link(page, t("Download keystore"))).to_be_visible()
-    english.check(page, "step 1 with the keystore ready")
-    if shots:
-        shoot(page, shots, "de-02-keystore.png", section="#step-keystore", shots=SHOTS)
-
-    # Step 2: the partner's chain fetched, its root added; all six certificates trusted.
-    fetch_certificates(page, partner_url(partner_server), translate=t)
-    chosen = page.locator("#step-truststore .cert-list input[type=checkbox]:checked")
-    expect(chosen).to_have_count(6)
-    create_truststore(page, TRUSTSTORE_PASSWORD, translate=t)
-    expect(link(page, t("Download truststore"))).to_be_visible()
-    english.check(page, "step 2 with the truststore ready")
-
-    # Step 3: Test connection, then everything in one zip.
-    button(page, t("Test connection")).click()
-    expect(page.locator("#connection-result")).to_have_attribute("data-outcome", "accepted")
-    english.check(page, "the finished page after Test connection")
-    accessible_at_both_widths(page, "the finished page")
-    if shots:
-        shoot(page, shots, "de-03-finish.png", section="#step-finish", shots=SHOTS)
+    elif stage == KEYSTORE:
+        shoot(page, folder, "de-02-keystore.png", section="#step-keystore", shots=SHOTS)
+    elif stage == FINISHED:
+        shoot(page, folder, "de-03-finish.png", section="#step-finish", shots=SHOTS)
         for name in SHOTS:
-            width, height = png_size(shots / name)
+            width, height = png_size(folder / name)
             assert 300 <= width <= DESKTOP["width"] and 300 <= height <= 2000, (name, width, height)
-        assert png_size(shots / "de-04-mobile.png")[0] <= PHONE["width"]
-    bundle = read_bundle(download(page, t("Download all"), downloads))
+        assert png_size(folder / "de-04-mobile.png")[0] <= PHONE["width"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_whole_procedure_in_the_language(
+    way: str,
+    words: Language,
+    english_lines: dict[str, set[str]],
+    open_page: OpenPage,
+    key_files: KeyFiles,
+    partner_server: LocalTLSServer,
+    downloads: Path,
+    screenshot_dir: Path,
+) -> None:
+    page = open_in(way, words, open_page)
+    english_left = EnglishLeft(words, english_lines)
+    pictures = (words.code, way) == ("de", "browser-language")
+
+    def at(stage: str) -> None:
+        english_left.check(page, stage)
+        if stage in ACCESSIBLE_AT:
+            accessible_at_both_widths(page, stage)
+        if pictures:
+            take_picture(page, screenshot_dir, stage)
+
+    walk(page, key_files, partner_server, at, words.translate)
+    bundle = read_bundle(download(page, words.translate("Download all"), downloads))
     readme = (bundle.folder / "README.txt").read_text(encoding="utf-8")
-    english.note("README.txt", english_in(readme, words))
+    english_left.note("README.txt", english_in(readme, words))
     assert_handshake(bundle, partner_server, "Alice Example")
-    english.assert_none()
+    english_left.assert_none()
