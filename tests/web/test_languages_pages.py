@@ -4,6 +4,10 @@ the catalogue's English sentences."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -12,7 +16,14 @@ from tests.support.java_errors import java_error_texts, variants
 from tests.web.page import Page
 from webapp.web.languages import COOKIE
 
-from .procedure import HTMX
+from .procedure import (
+    HTMX,
+    complete_keystore,
+    download,
+    page_of,
+    truststore_settings,
+    upload_certificates,
+)
 
 LOCALES = {"de": "de-DE", "fr": "fr-FR", "es": "es-ES"}
 
@@ -56,3 +67,39 @@ def test_error_pages_are_in_the_language(client: FlaskClient, code: str) -> None
             words.translate("Set up client certificates (mutual TLS) for a partner connection.")
             in page.text
         )
+
+
+def _unfolded(ics: str) -> str:
+    """The .ics text as a person reads it: lines unfolded, RFC 5545 escapes undone."""
+    text = ics.replace("\r\n ", "").replace("\r\n", "\n")
+    return text.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";")
+
+
+@pytest.mark.parametrize("code", LOCALES)
+def test_the_zip_readme_reminder_and_partner_email_are_in_the_language(
+    client: FlaskClient, keypair_uploads, throwaway_pki, code: str
+) -> None:
+    words = language(code, LOCALES[code])
+    client.set_cookie(COOKIE, code)
+    complete_keystore(client, keypair_uploads["p12-openssl-modern-ec256"].upload, alias="mine")
+    uploaded = page_of(
+        upload_certificates(client, [(throwaway_pki.root_pem.read_bytes(), "partner.pem")])
+    )
+    page_of(truststore_settings(client, uploaded))
+    settings = {"dest_url": "https://partner.example/in", "folder": "/srv"}
+    assert client.post("/finish/settings", data=settings).status_code == 303
+    bundle = zipfile.ZipFile(io.BytesIO(download(client, "/finish/bundle.zip").data))
+    names = bundle.namelist()
+    assert "README.txt" in names and "reminder.ics" in names  # file names stay as they are
+    readme = bundle.read("README.txt").decode()
+    reminder = _unfolded(bundle.read("reminder.ics").decode())
+    assert not english_in(readme, words), english_in(readme, words)
+    assert not english_in(reminder, words), english_in(reminder, words)
+    # Both say something in the language (an empty file would pass the check above).
+    assert words.translate("Download all") in readme or len(readme.split()) > 100
+    assert "SUMMARY:" in reminder
+    assert json.loads(bundle.read("destination.json"))["keystoreFile"] == "/srv/keystore.jks"
+    # The partner kit's e-mail text, in the Finish step.
+    email = Page(client.get("/").text).by_id("partner-email-text").text
+    assert len(email.split()) > 20
+    assert not english_in(email, words), english_in(email, words)
