@@ -116,3 +116,20 @@ def test_a_wrong_password_is_explained_in_the_users_language(
     expected = catalogue(language).get(WRONG_PASSWORD)
     assert expected is not None and expected.string and expected.string != WRONG_PASSWORD
     assert_error_beside(page, "key_password", str(expected.string))
+
+
+@pytest.mark.parametrize("accept", ["en", "de-DE", "fr-FR", "es-ES"])
+def test_a_refused_address_and_a_closed_port_read_the_same_in_every_language(
+    app: Flask, accept: str
+) -> None:
+    # No port-scan oracle (outbound.py) in any language: the page's words for an address
+    # the policy refuses and for a port nobody answers on are the same, and say no reason.
+    from webapp.pki.partner.connect import ConnectionFailed
+    from webapp.pki.partner.outbound import COULD_NOT_CONNECT, AddressRefused
+    from webapp.pki.partner.wording import NO_CONNECTION_DETAIL, unreachable_words
+
+    with app.test_request_context(headers={"Accept-Language": accept}):
+        refused, closed = AddressRefused("10.0.0.1 is private"), ConnectionFailed("port 9: RST")
+        assert refused.english == closed.english == COULD_NOT_CONNECT
+        assert unreachable_words(refused) == unreachable_words(closed)
+        assert unreachable_words(refused)[2] == translation._(NO_CONNECTION_DETAIL)

@@ -19,8 +19,8 @@ from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from webapp.pki.partner.connect import ConnectionTimedOut, Connector, open_connection
-from webapp.pki.partner.outbound import OutboundPolicy, Resolver, TranslatedFetchError
-from webapp.pki.partner.targets import Target
+from webapp.pki.partner.outbound import OutboundPolicy, Resolver
+from webapp.pki.partner.targets import FetchError, Target
 from webapp.translation import N_
 
 __all__ = ["MAX_ISSUER_BYTES", "IssuerDownloadFailed", "ca_issuer_urls", "download_issuer"]
@@ -30,7 +30,7 @@ DEFAULT_DOWNLOAD_TIMEOUT = 3.0  # for the whole download: it happens while the u
 _MAX_HEADER_BYTES = 8 * 1024
 
 
-class IssuerDownloadFailed(TranslatedFetchError):
+class IssuerDownloadFailed(FetchError):
     message = N_("We could not download the issuing certificate from the address it names.")
 
 

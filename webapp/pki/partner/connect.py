@@ -24,7 +24,6 @@ from webapp.pki.partner.outbound import (
     NameNotFound,
     OutboundPolicy,
     Resolver,
-    TranslatedFetchError,
     resolve,
     resolve_allowed,
 )
@@ -50,11 +49,11 @@ DEFAULT_CONNECT_TIMEOUT = 5.0  # covers name resolution AND the TCP connect toge
 LOCAL_LOOKUP_TIMEOUT_BEHIND_PROXY = 2.0
 
 
-class ConnectionFailed(TranslatedFetchError):
+class ConnectionFailed(FetchError):
     message = COULD_NOT_CONNECT  # same words as AddressRefused: no port-scan oracle
 
 
-class ConnectionTimedOut(TranslatedFetchError):
+class ConnectionTimedOut(FetchError):
     message = N_(
         "The server did not answer in time. Check the address and port, and that the server "
         "is running."

@@ -36,9 +36,9 @@ from webapp.pki.partner.connect import (
     open_connection,
 )
 from webapp.pki.partner.hostnames import hostname_matches
-from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver, TranslatedFetchError
+from webapp.pki.partner.outbound import IPAddress, OutboundPolicy, Resolver
 from webapp.pki.partner.targets import FetchError, Target
-from webapp.translation import N_, _
+from webapp.translation import N_
 
 __all__ = [
     "MAX_SERVER_CERTIFICATES",
@@ -74,35 +74,35 @@ _NOT_TLS_REASONS = frozenset(
 )
 
 
-class NotTLS(TranslatedFetchError):
+class NotTLS(FetchError):
     message = N_(
         "The server at this address did not answer with TLS (HTTPS). Check the port number: "
         "it may be a plain HTTP port or a different service."
     )
 
 
-class HandshakeFailed(TranslatedFetchError):
+class HandshakeFailed(FetchError):
     message = N_(
         "The server refused the secure (TLS) connection before sending its certificate. "
         "It may need settings this tool does not support."
     )
 
 
-class NoCertificate(TranslatedFetchError):
+class NoCertificate(FetchError):
     message = N_("The server did not send a certificate.")
 
 
-class TooManyCertificates(TranslatedFetchError):
+class TooManyCertificates(FetchError):
     message = N_(
         "The server sent more than {limit} certificates, far more than a "
         "normal chain. Ask the partner for their certificate chain and upload it below."
     )
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(detail, message=_(self.message, limit=MAX_SERVER_CERTIFICATES))
+        super().__init__(detail, limit=MAX_SERVER_CERTIFICATES)
 
 
-class UnreadableCertificate(TranslatedFetchError):
+class UnreadableCertificate(FetchError):
     message = N_("The server sent a certificate that we could not read.")
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from webapp.pki.partner.proxy import DIRECT, ProxySettings
 from webapp.pki.partner.targets import FetchError, Target
-from webapp.translation import N_, _
+from webapp.translation import N_
 
 __all__ = [
     "COULD_NOT_CONNECT",
@@ -39,7 +39,6 @@ __all__ = [
     "NameNotFound",
     "OutboundPolicy",
     "Resolver",
-    "TranslatedFetchError",
     "resolve",
     "resolve_allowed",
 ]
@@ -66,25 +65,13 @@ CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598; explicit 
 NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: low 32 bits are IPv4
 
 
-class TranslatedFetchError(FetchError):
-    """A FetchError whose sentence is in the reader's language (issue 23).
-
-    `message` is marked with N_ (a class attribute is made at import); it is translated
-    here, when the error is raised inside a request. A message given already translated
-    passes unchanged (a translation is no msgid of its own).
-    """
-
-    def __init__(self, detail: str = "", *, message: str | None = None) -> None:
-        super().__init__(detail, message=_(message or self.message))
-
-
-class AddressRefused(TranslatedFetchError):
+class AddressRefused(FetchError):
     """The policy refused the address; deliberately worded like a failed connection."""
 
     message = COULD_NOT_CONNECT
 
 
-class NameNotFound(TranslatedFetchError):
+class NameNotFound(FetchError):
     message = N_("We could not find a server with this name. Check the spelling of the address.")
 
 

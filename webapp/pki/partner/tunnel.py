@@ -11,10 +11,9 @@ import base64
 import socket
 import time
 
-from webapp.pki.partner.outbound import TranslatedFetchError
 from webapp.pki.partner.proxy import ProxyURL
-from webapp.pki.partner.targets import Target
-from webapp.translation import N_, _
+from webapp.pki.partner.targets import FetchError, Target
+from webapp.translation import N_
 
 __all__ = [
     "MAX_PROXY_RESPONSE",
@@ -29,21 +28,21 @@ MAX_PROXY_RESPONSE = 16 * 1024
 _SHOWN_STATUS = 120  # characters of the proxy's status line quoted to the user
 
 
-class ProxyUnreachable(TranslatedFetchError):
+class ProxyUnreachable(FetchError):
     message = N_(
         "We could not reach the organisation's proxy server, which connections to partners go "
         "through. Try again later; if it keeps happening, tell your administrator."
     )
 
 
-class ProxyAuthenticationRequired(TranslatedFetchError):
+class ProxyAuthenticationRequired(FetchError):
     message = N_(
         "The organisation's proxy server asked for a login this tool does not have. Ask your "
         "administrator to check the proxy settings of this tool."
     )
 
 
-class ProxyRefused(TranslatedFetchError):
+class ProxyRefused(FetchError):
     message = N_(
         "The organisation's proxy server did not allow a connection to this server. If it is "
         "the right address, ask your administrator to allow it on the proxy."
@@ -56,8 +55,10 @@ class ProxyRefused(TranslatedFetchError):
     )
 
     def __init__(self, detail: str = "", *, status_line: str = "") -> None:
-        shown = _(self.answered, status=status_line) if status_line else None
-        super().__init__(detail, message=shown)
+        if status_line:
+            super().__init__(detail, message=self.answered, status=status_line)
+        else:
+            super().__init__(detail)
 
 
 def request_tunnel(
