@@ -12,8 +12,9 @@ Conventions (tests/i18n checks them):
   and the user's own entries stay as they are).
 - `N_("Text")` marks a text that is kept before it is shown (a module-level table);
   translate it with `_(text)` where it is shown.
-- `long_date` / `long_datetime` write a date for the locale (Babel); in English they keep
-  the form the app always wrote ("02 December 2026").
+- `long_date` / `short_date` / `long_datetime` write a date for the locale (Babel); in
+  English they keep the forms the app always wrote ("02 December 2026", "02 Dec 2026").
+  Templates call the first two as globals of the same names (web/languages.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "long_datetime",
     "ngettext",
     "number",
+    "short_date",
 ]
 
 
@@ -87,6 +89,17 @@ def long_date(when: dt.date | dt.datetime) -> str:
     from babel.dates import format_date
 
     return format_date(when, format="long", locale=code)
+
+
+def short_date(when: dt.date | dt.datetime) -> str:
+    """ "02 Dec 2026" in English, the locale's medium date elsewhere ("02.12.2026",
+    "2 déc. 2026"): for lists and alerts where the long form is too wide."""
+    code = locale_code()
+    if code == "en":
+        return f"{when:%d %b %Y}"
+    from babel.dates import format_date
+
+    return format_date(when, format="medium", locale=code)
 
 
 def long_datetime(when: dt.datetime) -> str:

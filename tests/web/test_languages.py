@@ -96,11 +96,13 @@ def test_the_core_speaks_the_request_language_and_english_elsewhere(app: Flask) 
         assert translation.locale_code() == "de"
         assert translation._(WRONG_PASSWORD) == german(WRONG_PASSWORD)
         assert translation.long_date(when) == "2. Dezember 2026"
+        assert translation.short_date(when) == "02.12.2026"
         assert translation.number(12345) == "12.345"
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert translation.long_date(when) == "2 décembre 2026"
     with app.test_request_context():
         assert translation.long_date(when) == "02 December 2026"
+        assert translation.short_date(when) == "02 Dec 2026"
     # The command line, logs and audit lines: no request, so English, whatever was asked.
     assert translation._(WRONG_PASSWORD) == WRONG_PASSWORD
     assert translation.locale_code() == "en"

@@ -40,8 +40,7 @@ from ..state import (
     State,
     TruststoreState,
 )
-from ..translation import N_, _, locale_code, ngettext
-from ..translation import long_date as locale_long_date
+from ..translation import N_, _, ngettext
 from ..web.limits import limit_outbound
 from ..web.ops.audit import audit, certificate_facts
 from ..web.outbound import settings
@@ -80,8 +79,7 @@ def long_date(iso: str) -> str:
         when = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    # English keeps pki.renewal's "2 December 2027"; other languages get Babel's long date.
-    return day(when) if locale_code() == "en" else locale_long_date(when)
+    return day(when)  # English "2 December 2027", the locale's long date elsewhere
 
 
 @bp.app_template_filter("days_left")

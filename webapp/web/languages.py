@@ -73,6 +73,8 @@ def init_app(app: Flask) -> None:
     translation.install(_current_catalogue)
     app.register_blueprint(bp)
     app.after_request(_vary)
+    # Dates in templates follow the same rule as the core's (English keeps its old forms).
+    app.jinja_env.globals.update(short_date=translation.short_date, long_date=translation.long_date)
 
     @app.context_processor
     def languages() -> dict[str, object]:

@@ -26,7 +26,7 @@ from cryptography import x509
 from webapp.pki.certs.chains import is_self_signed
 from webapp.pki.certs.names import plain_name
 from webapp.pki.java.reminder import DEFAULT_LEAD_DAYS
-from webapp.translation import N_, _, locale_code, ngettext
+from webapp.translation import N_, _, ngettext, short_date
 
 __all__ = [
     "ALONE_FIELD",
@@ -130,20 +130,9 @@ def validity_problem(
             "Your certificate expires on {date}, in {n} days: renew it below, or tick the box "
             "to keep it for now.",
             left.days,
-            date=_short_date(leaf.not_valid_after_utc),
+            date=short_date(leaf.not_valid_after_utc),
         )
     return None
-
-
-def _short_date(when: dt.datetime) -> str:
-    """ "25 Jan 2026" in English, as this message always wrote it; the locale's medium date
-    elsewhere ("25.01.2026", "25 janv. 2026")."""
-    code = locale_code()
-    if code == "en":
-        return when.strftime("%d %b %Y")
-    from babel.dates import format_date
-
-    return format_date(when, format="medium", locale=code)
 
 
 def keystore_problems(
