@@ -99,7 +99,7 @@ def plan_keystore(state: State, *, keep_placeholder: bool = False) -> KeystorePl
     ks = state.keystore
     chosen = ks.chosen
     problems = [
-        Problem(p.field, _(p.message))
+        Problem(p.field, p.message)
         for p in readiness.keystore_problems(
             [certificate(pem) for pem in chosen.chain] if chosen else [],
             placeholder=is_placeholder(state) and not keep_placeholder,
@@ -257,7 +257,7 @@ def plan_truststore(
         if (problem := alias_problem(entry.alias)) is not None:
             problems.append(Problem(f"alias-{entry.key}", problem))
     problems += [
-        Problem(p.field, _(p.message))
+        Problem(p.field, p.message)
         for p in readiness.truststore_problems(
             partner=sum(e.source != "own" for e in entries),
             included=len(included),
